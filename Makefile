@@ -1,0 +1,38 @@
+# Homes QA — `make run` serves the app; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := run.py
+
+.PHONY: run test bench assets install clean-db migrate-check
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+## Serve the app on SQLite in instance/, with demo data, and a scheduler beside it.
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	@echo "Serving Homes QA on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## The whole suite: unit, request, browser (Chromium) and PostgreSQL tests.
+test: install
+	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is missing: apt-get install postgresql (see .ci/run)"; exit 1; }
+	$(BIN)/python -m pytest
+
+## Rebuild the vendored GOV.UK Frontend, htmx and axe-core files (needs npm).
+assets:
+	bash assets-build/build.sh
+
+## Forget the local database (demo data is loaded again by `make run`).
+clean-db:
+	rm -f instance/homes_qa.sqlite instance/homes_qa.sqlite-wal instance/homes_qa.sqlite-shm

@@ -1,0 +1,56 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSelect,
+                                                GovSubmitInput, GovTextArea, GovTextInput)
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Regexp
+
+from ..forms_common import WholeNumberField
+from ..models import HomeStatus, Role
+from ..passwords import MIN_LENGTH
+
+ROLE_CHOICES = [(key, label) for key, label in Role.LABELS.items()]
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(), validators=[
+        InputRequired(message="Enter the person's full name"),
+        Length(max=120, message="Full name must be 120 characters or fewer")])
+    email = EmailField("Email address", widget=GovTextInput(), validators=[
+        InputRequired(message="Enter an email address"),
+        Email(message="Enter an email address in the correct format, like name@example.org",
+              check_deliverability=False),
+        Length(max=254, message="Email address must be 254 characters or fewer")])
+    role = RadioField("Role", choices=ROLE_CHOICES, widget=GovRadioInput(),
+                      validators=[InputRequired(message="Select a role")])
+    submit = SubmitField("Save user", widget=GovSubmitInput())
+
+
+class NewUserForm(UserForm):
+    password = PasswordField("Temporary password", widget=GovPasswordInput(), validators=[
+        InputRequired(message="Enter a temporary password"),
+        Length(min=MIN_LENGTH, max=200, message=f"Password must be {MIN_LENGTH} characters or more")])
+
+
+class HomeForm(FlaskForm):
+    name = StringField("Name of the home", widget=GovTextInput(), validators=[
+        InputRequired(message="Enter the name of the home"),
+        Length(max=120, message="Name must be 120 characters or fewer")])
+    ofsted_urn = StringField("Ofsted unique reference number (URN)", widget=GovTextInput(), validators=[
+        InputRequired(message="Enter the Ofsted URN"),
+        Regexp(r"^\s*[A-Za-z0-9]{6,10}\s*$", message="Ofsted URN must be 6 to 10 letters or numbers, like SC123456")])
+    address = TextAreaField("Address", widget=GovTextArea(), validators=[
+        InputRequired(message="Enter the address"),
+        Length(max=400, message="Address must be 400 characters or fewer")])
+    registered_places = WholeNumberField("Registered places", widget=GovTextInput(),
+                                         invalid_message="Registered places must be a whole number, like 4", validators=[
+        InputRequired(message="Enter the number of registered places"),
+        NumberRange(min=1, max=50, message="Registered places must be between 1 and 50")])
+    status = RadioField("Status", choices=list(HomeStatus.LABELS.items()), default=HomeStatus.OPEN,
+                        widget=GovRadioInput(), validators=[InputRequired(message="Select a status")])
+    submit = SubmitField("Save home", widget=GovSubmitInput())
+
+
+class AssignmentForm(FlaskForm):
+    user_id = SelectField("Person", coerce=int, widget=GovSelect(),
+                          validators=[InputRequired(message="Select a person to assign")])
+    submit = SubmitField("Assign to this home", widget=GovSubmitInput())

@@ -1,0 +1,177 @@
+"""Administration: people, homes and who is assigned to which home."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..access import roles_required
+from ..extensions import db
+from ..forms_common import ConfirmForm, apply_service_error
+from ..models import Assignment, Home, Role, User
+from ..services import ServiceError
+from ..services import people
+from . import bp
+from .forms import AssignmentForm, HomeForm, NewUserForm, UserForm
+
+admin_only = roles_required(Role.ADMIN)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _home_or_404(home_id: int) -> Home:
+    return db.session.get(Home, home_id) or abort(404)
+
+
+@bp.route("/users")
+@admin_only
+def users():
+    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.name)
+                              .options(selectinload(User.assignments).selectinload(Assignment.home))).all()
+    return render_template("admin/users.html", users=rows, title="Users")
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = people.create_user(name=form.name.data, email=form.email.data,
+                                      role=form.role.data, password=form.password.data)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            flash(f"{user.name} can now sign in", "success")
+            return redirect(url_for("admin.users"), code=303)
+    return render_template("admin/user_form.html", form=form, title="Add a user", user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_user(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            people.update_user(user, name=form.name.data, email=form.email.data, role=form.role.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash(f"{user.name}'s details have been saved", "success")
+            return redirect(url_for("admin.users"), code=303)
+    return render_template("admin/user_form.html", form=form, title=f"Edit {user.name}", user=user,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_only
+def toggle_user(user_id: int):
+    """Deactivate an active user, or reactivate a deactivated one."""
+    user = _user_or_404(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        people.set_active(user, not user.active, by=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{user.name} has been {'reactivated' if user.active else 'deactivated'}", "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.route("/homes")
+@admin_only
+def homes():
+    rows = db.session.scalars(select(Home).order_by(Home.name)
+                              .options(selectinload(Home.assignments).selectinload(Assignment.user))).all()
+    return render_template("admin/homes.html", homes=rows, title="Manage homes")
+
+
+@bp.route("/homes/new", methods=["GET", "POST"])
+@admin_only
+def new_home():
+    form = HomeForm()
+    if form.validate_on_submit():
+        try:
+            home = people.create_home(name=form.name.data, ofsted_urn=form.ofsted_urn.data,
+                                      address=form.address.data,
+                                      registered_places=form.registered_places.data,
+                                      status=form.status.data)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            flash(f"{home.name} has been added. Now assign its people.", "success")
+            return redirect(url_for("admin.home_people", home_id=home.id), code=303)
+    return render_template("admin/home_form.html", form=form, title="Add a home", home=None)
+
+
+@bp.route("/homes/<int:home_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_home(home_id: int):
+    home = _home_or_404(home_id)
+    form = HomeForm(obj=home)
+    if form.validate_on_submit():
+        try:
+            people.update_home(home, name=form.name.data, ofsted_urn=form.ofsted_urn.data,
+                               address=form.address.data,
+                               registered_places=form.registered_places.data, status=form.status.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash(f"{home.name} has been saved", "success")
+            return redirect(url_for("admin.homes"), code=303)
+    return render_template("admin/home_form.html", form=form, title=f"Edit {home.name}", home=home)
+
+
+def _assignable_users(home: Home) -> list[User]:
+    assigned = select(Assignment.user_id).where(Assignment.home_id == home.id)
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.role.not_in(Role.SEES_ALL_HOMES),
+                           User.id.not_in(assigned)).order_by(User.role, User.name)))
+
+
+@bp.route("/homes/<int:home_id>/people", methods=["GET", "POST"])
+@admin_only
+def home_people(home_id: int):
+    home = _home_or_404(home_id)
+    form = AssignmentForm()
+    candidates = _assignable_users(home)
+    form.user_id.choices = [(0, "Select a person")] + [
+        (u.id, f"{u.name} ({u.role_label})") for u in candidates]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data) if form.user_id.data else None
+        if user is None:
+            form.user_id.errors = ["Select a person to assign"]
+        else:
+            try:
+                people.assign(home, user)
+            except ServiceError as error:
+                db.session.rollback()
+                apply_service_error(form, error)
+            else:
+                flash(f"{user.name} is now assigned to {home.name}", "success")
+                return redirect(url_for("admin.home_people", home_id=home.id), code=303)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.home_id == home.id)
+        .options(selectinload(Assignment.user))).all()
+    return render_template("admin/home_people.html", home=home, form=form, assignments=assignments,
+                           confirm=ConfirmForm(), title=f"People at {home.name}")
+
+
+@bp.route("/homes/<int:home_id>/people/<int:assignment_id>/remove", methods=["POST"])
+@admin_only
+def remove_assignment(home_id: int, assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.home_id != home_id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name, home_name = assignment.user.name, assignment.home.name
+    people.unassign(assignment)
+    flash(f"{name} is no longer assigned to {home_name}", "success")
+    return redirect(url_for("admin.home_people", home_id=home_id), code=303)

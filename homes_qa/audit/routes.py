@@ -1,0 +1,47 @@
+"""Browse the audit trail by home, record and person (heads of service and administrators)."""
+from flask import render_template, request
+from sqlalchemy import func, select
+
+from ..access import roles_required
+from ..extensions import db
+from ..models import AuditEvent, Home, Role, User
+from ..templating import is_htmx
+from . import bp
+
+PAGE_SIZE = 50
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/")
+@roles_required(Role.HEAD_OF_SERVICE, Role.ADMIN)
+def index():
+    home_id, actor_id, record_id = _int_arg("home"), _int_arg("person"), _int_arg("record_id")
+    record_type = request.args.get("record_type", "").strip()
+    page = max(_int_arg("page") or 1, 1)
+
+    stmt = select(AuditEvent)
+    if home_id:
+        stmt = stmt.where(AuditEvent.home_id == home_id)
+    if actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if record_type:
+        stmt = stmt.where(AuditEvent.record_type == record_type)
+    if record_id:
+        stmt = stmt.where(AuditEvent.record_id == record_id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    events = db.session.scalars(stmt.order_by(AuditEvent.id.desc())
+                                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+
+    homes = db.session.execute(select(Home.id, Home.name).order_by(Home.name)).all()
+    people = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
+    record_types = db.session.scalars(select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)).all()
+    context = dict(events=events, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                   homes=homes, people=people, record_types=record_types,
+                   filters={"home": home_id, "person": actor_id, "record_type": record_type,
+                            "record_id": record_id}, title="Audit trail")
+    template = "audit/_results.html" if is_htmx() else "audit/index.html"
+    return render_template(template, **context)

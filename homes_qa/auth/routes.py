@@ -1,0 +1,68 @@
+import logging
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import limiter
+from ..forms_common import apply_service_error
+from ..services import ServiceError
+from ..services import people
+from . import bp
+from .forms import ChangePasswordForm, SignInForm
+
+log = logging.getLogger("homes_qa.auth")
+FAILED = "The email address or password is not correct"
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never an absolute or scheme-relative URL (open redirect).
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = people.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            people.record_sign_in(user)
+            session.clear()  # a fresh session on sign-in (fixation)
+            login_user(user)
+            log.info("sign-in user_id=%s", user.id)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        log.warning("failed sign-in for %r from %s", form.email.data, request.remote_addr)
+        form.password.errors = [FAILED]
+    return render_template("auth/sign_in.html", form=form, title="Sign in")
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            people.change_password(current_user, current=form.current_password.data,
+                                   new=form.new_password.data)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            flash("Your password has been changed", "success")
+            return redirect(url_for("main.dashboard"), code=303)
+    return render_template("auth/change_password.html", form=form, title="Change your password")

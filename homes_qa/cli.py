@@ -1,0 +1,41 @@
+"""Command-line commands: `flask create-user`, `flask seed-demo`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from .demo import DEMO_PASSWORD, load_demo
+from .models import Role, acting_as
+from .services import ServiceError
+from .services import people
+
+
+def register(app) -> None:
+    @app.cli.command("create-user")
+    @click.option("--name", required=True)
+    @click.option("--email", required=True)
+    @click.option("--role", required=True, type=click.Choice(Role.ALL))
+    @click.password_option("--password", help="At least 12 characters")
+    def create_user(name, email, role, password):
+        """Create an account from the command line."""
+        with acting_as("cli: create-user"):
+            try:
+                user = people.create_user(name=name, email=email, role=role, password=password)
+            except ServiceError as error:
+                raise click.ClickException(error.message) from None
+        click.echo(f"Created {user.role_label} {user.name} <{user.email}>")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo organisation into an empty database and print the sign-in details."""
+        credentials = load_demo()
+        if credentials is None:
+            click.echo("Database already has users: demo data not loaded.")
+            click.echo(f"(Demo accounts, if loaded earlier, use the password: {DEMO_PASSWORD})")
+            return
+        width = max(len(email) for _, email, _ in credentials)
+        click.echo("")
+        click.echo(f"Demo organisation loaded. Every demo account's password is: {DEMO_PASSWORD}")
+        for role, email, homes in credentials:
+            click.echo(f"  {email:<{width}}  {role} — {homes}")
+        click.echo("")

@@ -1,0 +1,382 @@
+"""The default rule table: every cadence and deadline the app enforces, as data.
+
+Each row cites where it comes from (seed 002 §7.1/§8, or the statute/standard as given in
+domain.md). Rows marked `verify=True` are the best reading we have and must stay editable.
+Seed 002 rows with no cadence or deadline (scheduled full audit, thematic review, the
+Reg 44 action plan) are not here: they are records without a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from homes_qa.core.escalation import EscalationStep, validate_ladder
+from homes_qa.core.roles import HEAD_OF_SERVICE, REG44_VISITOR, REGISTERED_MANAGER, ROLES, SERVICE_MANAGER
+from homes_qa.core.timing import EVENT_KINDS, FIXED, FLOATING, Timing, validate_timing
+
+SEED = "Seed 002_ab3e3b0f66cfcef1.txt"
+CHR_2015 = "Children's Homes (England) Regulations 2015"
+
+AREAS = (
+    "reg44",
+    "notifications",
+    "health_safety",
+    "fire",
+    "gdpr",
+    "statutory_checks",
+    "ofsted_monitoring",
+    "actions",
+    "qpag",
+    "kpi",
+    "feedback",
+    "reg45",
+    "safeguarding",
+    "dip_sampling",
+    "data_protection",
+)
+
+# Trigger names: "calendar" for fixed cadences, "last_completed" for floating cadences that
+# restart on completion, otherwise the event that creates the obligation (its instant is
+# passed to `due_after_event`).
+TRIGGERS = {
+    "calendar": "the calendar (one obligation per period)",
+    "last_completed": "the last completion (or certificate date)",
+    "reg44_visit_planned": "a Reg 44 visit being planned (its planned date)",
+    "reg44_visit_recorded": "a Reg 44 visit taking place (the visit date)",
+    "incident_manager_aware": "the manager becoming aware of an incident",
+    "serious_event_manager_aware": "the manager becoming aware of a Regulation 40 event",
+    "allegation_manager_aware": "the manager becoming aware of an allegation against an adult",
+    "data_breach_aware": "becoming aware of a personal data breach",
+    "sar_received": "receipt of a subject access request",
+    "ofsted_judgement_ri": "an Ofsted judgement of requires improvement (with requirements)",
+    "ofsted_judgement_inadequate": "an Ofsted judgement of inadequate and/or a compliance notice",
+    "ofsted_requirement_recorded": "an Ofsted requirement being recorded (its compliance date)",
+    "reg45_review_completed": "completion of a Regulation 45 review",
+    "action_created": "an action being created (its target date)",
+}
+
+
+class RuleError(ValueError):
+    """A rule row that cannot be used."""
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    title: str
+    area: str
+    trigger: str
+    timing: Timing
+    responsible_role: str
+    ladder: tuple[EscalationStep, ...]
+    source: str
+    verify: bool = False
+    notes: str = ""
+
+
+def validate_rule_spec(rule: RuleSpec) -> None:
+    """Raise `RuleError`/`TimingError`/`LadderError` (all ValueError) if the row is unusable."""
+    if not rule.code or not rule.code.replace("_", "").isalnum() or rule.code != rule.code.lower():
+        raise RuleError(f"Rule code {rule.code!r} must be short lower-case snake_case.")
+    if not rule.title.strip():
+        raise RuleError(f"Rule {rule.code}: needs a title.")
+    if not rule.source.strip():
+        raise RuleError(f"Rule {rule.code}: needs a source (seed section or regulation).")
+    if rule.area not in AREAS:
+        raise RuleError(f"Rule {rule.code}: unknown area {rule.area!r}.")
+    if rule.trigger not in TRIGGERS:
+        raise RuleError(f"Rule {rule.code}: unknown trigger {rule.trigger!r}.")
+    if rule.responsible_role not in ROLES:
+        raise RuleError(f"Rule {rule.code}: unknown responsible role {rule.responsible_role!r}.")
+    validate_timing(rule.timing)
+    validate_ladder(rule.ladder)
+    if rule.ladder[0].role != rule.responsible_role:
+        raise RuleError(f"Rule {rule.code}: level 1 of the ladder must be the responsible role.")
+    # The trigger must fit the timing: the calendar drives fixed cadences only, and
+    # an event trigger needs something that counts from an event.
+    kind = rule.timing.kind
+    if (rule.trigger == "calendar") != (kind == FIXED):
+        raise RuleError(f"Rule {rule.code}: the 'calendar' trigger goes with a fixed cadence, and only with one.")
+    if rule.trigger == "last_completed" and kind != FLOATING:
+        raise RuleError(f"Rule {rule.code}: 'last_completed' needs a floating cadence.")
+    if rule.trigger not in ("calendar", "last_completed") and kind not in EVENT_KINDS + (FLOATING,):
+        raise RuleError(f"Rule {rule.code}: an event trigger needs an event deadline or a floating cadence.")
+
+
+# --------------------------------------------------------------------------- default ladders
+
+
+def _ladder(*steps: tuple[str, int]) -> tuple[EscalationStep, ...]:
+    return tuple(EscalationStep(level, role, days) for level, (role, days) in enumerate(steps, start=1))
+
+
+# Home-level work: manager, then service manager after 2 working days overdue, then head of service after 5.
+RM_LADDER = _ladder((REGISTERED_MANAGER, 0), (SERVICE_MANAGER, 2), (HEAD_OF_SERVICE, 5))
+# Same-day/next-day notifications: drift here is a safeguarding risk, so escalate fast.
+RM_URGENT_LADDER = _ladder((REGISTERED_MANAGER, 0), (SERVICE_MANAGER, 1), (HEAD_OF_SERVICE, 2))
+VISITOR_LADDER = _ladder((REG44_VISITOR, 0), (SERVICE_MANAGER, 2), (HEAD_OF_SERVICE, 5))
+SM_LADDER = _ladder((SERVICE_MANAGER, 0), (HEAD_OF_SERVICE, 3))
+SM_URGENT_LADDER = _ladder((SERVICE_MANAGER, 0), (HEAD_OF_SERVICE, 1))
+# The head of service is the top of the ladder in the app (QPAG escalates on to CSLT, §8.8).
+HOS_LADDER = _ladder((HEAD_OF_SERVICE, 0))
+
+_MONTHLY = Timing("fixed", 1, "months", date(2026, 1, 1))
+_WEEKLY = Timing("fixed", 1, "weeks", date(2026, 1, 5))
+
+
+def _every_months(n: int) -> Timing:
+    return Timing("floating", n, "months")
+
+
+RULES: tuple[RuleSpec, ...] = (
+    # ---------------------------------------------------------------- Regulation 44
+    RuleSpec(
+        "reg44_visit", "Regulation 44 visit", "reg44", "calendar", _MONTHLY, REG44_VISITOR, VISITOR_LADDER,
+        f"{SEED} §7.1 (Regulation 44 visits); {CHR_2015}, reg 44(1),(3)",
+        notes="At least once each calendar month; may be unannounced.",
+    ),
+    RuleSpec(
+        "reg44_report_complete", "Regulation 44 report completed", "reg44", "reg44_visit_recorded",
+        Timing("calendar_days", 14), REG44_VISITOR, VISITOR_LADDER,
+        f"{SEED} §7.1 (Regulation 44 visits: report to be completed within 2 weeks)",
+        notes="2 weeks read as 14 calendar days after the visit day.",
+    ),
+    RuleSpec(
+        "reg44_report_sent", "Regulation 44 report checked and sent to senior managers", "reg44",
+        "reg44_visit_recorded", Timing("working_days", 22), SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §7.1 (Regulation 44 visits: checked and sent to senior managers within 22 working days)",
+    ),
+    RuleSpec(
+        "reg44_report_statutory", "Regulation 44 report sent to Ofsted and recipients (statutory)", "reg44",
+        "reg44_visit_recorded", Timing("end_of_month"), REG44_VISITOR, VISITOR_LADDER,
+        f"{CHR_2015}, reg 44(7); end of month is the common reading [verify]",
+        verify=True,
+        notes="Commonly read as 'by the end of the month in which the visit took place'; "
+        "the local 2 weeks / 22 working days rule is stricter in practice.",
+    ),
+    RuleSpec(
+        "young_people_feedback_pre_visit", "Young people's feedback gathered before the Reg 44 visit", "feedback",
+        "reg44_visit_planned", Timing("calendar_days_before", 7), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (Young people's feedback: in advance of each Reg. 44 visit)",
+        verify=True,
+        notes="The seed says 'in advance of each visit'; 7 calendar days before the planned visit is our default.",
+    ),
+    RuleSpec(
+        "professional_feedback_pre_visit", "Professional feedback gathered before the Reg 44 visit", "feedback",
+        "reg44_visit_planned", Timing("calendar_days_before", 7), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (Professional feedback: in advance of each Reg. 44 visit)",
+        verify=True,
+        notes="The seed says 'in advance of each visit'; 7 calendar days before the planned visit is our default.",
+    ),
+    RuleSpec(
+        "young_people_survey_6m", "Six-monthly young people's survey (distinct focus) for QPAG", "feedback",
+        "calendar", Timing("fixed", 6, "months", date(2026, 1, 1)), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §8.3 (six-monthly young people's survey); §7.1 (Young people's feedback)",
+        notes="Half-years January–June and July–December; each survey has a distinct focus.",
+    ),
+    RuleSpec(
+        "professional_survey_6m", "Six-monthly professionals' survey analysis for QPAG", "feedback",
+        "calendar", Timing("fixed", 6, "months", date(2026, 1, 1)), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §8.4 (six-monthly professionals' survey); §7.1 (Professional feedback)",
+        notes="Half-years January–June and July–December.",
+    ),
+    # ---------------------------------------------------------------- notifications and safeguarding
+    RuleSpec(
+        "need_to_know_24h", "Need-to-know, LADO and notifications submitted", "notifications",
+        "incident_manager_aware", Timing("elapsed_hours", 24), REGISTERED_MANAGER, RM_URGENT_LADDER,
+        f"{SEED} §7.1 (Need to know, LADO, notifications: within 24 hours)",
+        notes="24 elapsed hours from the manager becoming aware, across weekends and clock changes.",
+    ),
+    RuleSpec(
+        "reg40_notification", "Regulation 40 serious event notified to Ofsted and others", "notifications",
+        "serious_event_manager_aware", Timing("elapsed_hours", 24), REGISTERED_MANAGER, RM_URGENT_LADDER,
+        f"{CHR_2015}, reg 40 [verify the full list of 40(4)]; 24 hours is the local rule "
+        f"({SEED} §7.1 Need to know, LADO, notifications)",
+        verify=True,
+        notes="The regulation says 'without delay'; the local rule makes it 24 hours.",
+    ),
+    RuleSpec(
+        "lado_referral", "LADO referral of an allegation against an adult", "safeguarding",
+        "allegation_manager_aware", Timing("working_days", 1), REGISTERED_MANAGER, RM_URGENT_LADDER,
+        "Working Together; local safeguarding procedures [verify]",
+        verify=True,
+        notes="Within one working day; the 24-hour need-to-know still applies alongside.",
+    ),
+    RuleSpec(
+        "safeguarding_monitoring_weekly", "Weekly safeguarding, LADO, complaints and notifications update",
+        "safeguarding", "calendar", _WEEKLY, SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §7.1 (Safeguarding, LADO, complaints and notifications monitoring: weekly)",
+        notes="Themes, timeliness of responses, learning, actions taken and outcome; to head of service.",
+    ),
+    # ---------------------------------------------------------------- monthly assurance
+    RuleSpec(
+        "kpi_review_monthly", "Monthly KPI trend review", "kpi", "calendar", _MONTHLY,
+        REGISTERED_MANAGER, RM_LADDER,
+        f"{SEED} §7.1 (Quality and Performance Reporting: monthly)",
+    ),
+    RuleSpec(
+        "hs_audit_monthly", "Monthly health and safety audit", "health_safety", "calendar", _MONTHLY,
+        REGISTERED_MANAGER, RM_LADDER,
+        f"{SEED} §7.1 (Health & Safety Audit: monthly)",
+    ),
+    RuleSpec(
+        "fire_safety_monthly", "Monthly fire safety audit", "fire", "calendar", _MONTHLY,
+        REGISTERED_MANAGER, RM_LADDER,
+        f"{SEED} §7.1 (Fire Safety: monthly)",
+        notes="Includes tracking fire risk assessment actions.",
+    ),
+    RuleSpec(
+        "statutory_check_review_monthly", "Monthly statutory check review", "statutory_checks", "calendar",
+        _MONTHLY, SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §7.1 (Statutory check review: monthly)",
+    ),
+    RuleSpec(
+        "gdpr_check_monthly", "Monthly GDPR compliance check", "gdpr", "calendar", _MONTHLY,
+        SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §7.1 (GDPR: monthly)",
+    ),
+    # ---------------------------------------------------------------- QPAG, dip sampling, actions
+    RuleSpec(
+        "qpag_report_monthly", "Monthly joint report to QPAG", "qpag", "calendar", _MONTHLY,
+        SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §8.1–8.2 (QPAG meets monthly; service managers' joint report)",
+        notes="Thematic reviews, Reg 44 visits in the month with findings, KPI review.",
+    ),
+    RuleSpec(
+        "dip_sample_bimonthly", "Dip sample (requested every other month)", "dip_sampling", "calendar",
+        Timing("fixed", 2, "months", date(2026, 1, 1)), SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §8.5 (dip samples every other month); §7.1 (Dip sampling)",
+        notes="Results go to the next QPAG meeting.",
+    ),
+    RuleSpec(
+        "action_complete", "Action completed by its target date", "actions", "action_created",
+        Timing("target_date"), REGISTERED_MANAGER, RM_LADDER,
+        f"{SEED} §7.1 (actions added to the combined action plan); §8.7–8.8 (QPAG action tracker)",
+        notes="Due on the action's own target date; responsible role is the action owner's.",
+    ),
+    # ---------------------------------------------------------------- after Ofsted
+    RuleSpec(
+        "ofsted_requirement_compliance", "Ofsted requirement met by its compliance date", "ofsted_monitoring",
+        "ofsted_requirement_recorded", Timing("target_date"), REGISTERED_MANAGER, RM_LADDER,
+        f"SCCIF (requirement compliance date); {SEED} §7.1 (QA Monitoring review: within Ofsted action plan timeframes)",
+    ),
+    RuleSpec(
+        "ofsted_monitoring_review_ri", "QA monitoring review after Ofsted (requires improvement)",
+        "ofsted_monitoring", "ofsted_judgement_ri", Timing("floating", 2, "weeks"), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (QA Monitoring review: requires improvement — every two weeks until actions completed)",
+        notes="Floating: 2 weeks after the judgement, then 2 weeks after each review, until actions are complete.",
+    ),
+    RuleSpec(
+        "ofsted_monitoring_review_inadequate", "QA monitoring review after Ofsted (inadequate / compliance notice)",
+        "ofsted_monitoring", "ofsted_judgement_inadequate", Timing("floating", 1, "weeks"),
+        HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (QA Monitoring review: inadequate and/or compliance — every week until actions completed)",
+        notes="Floating: a week after the judgement, then a week after each review, until actions are complete.",
+    ),
+    # ---------------------------------------------------------------- Regulation 45
+    RuleSpec(
+        "reg45_review", "Regulation 45 review of quality of care", "reg45", "last_completed",
+        _every_months(6), REGISTERED_MANAGER, RM_LADDER,
+        f"{CHR_2015}, reg 45",
+        notes="At least every 6 months, counted from the last completed review.",
+    ),
+    RuleSpec(
+        "reg45_report_to_ofsted", "Regulation 45 review sent to Ofsted (HMCI)", "reg45", "reg45_review_completed",
+        Timing("calendar_days", 28), REGISTERED_MANAGER, RM_LADDER,
+        f"{CHR_2015}, reg 45 (copy to HMCI within 28 days of completion)",
+    ),
+    # ---------------------------------------------------------------- data protection
+    RuleSpec(
+        "ico_breach_72h", "Personal data breach reported to the ICO", "data_protection", "data_breach_aware",
+        Timing("elapsed_hours", 72), SERVICE_MANAGER, SM_URGENT_LADDER,
+        "UK GDPR art. 33",
+        notes="72 calendar hours from becoming aware, weekends included; log every breach, reported or not.",
+    ),
+    RuleSpec(
+        "sar_response", "Subject access request answered", "data_protection", "sar_received",
+        Timing("calendar_months", 1), SERVICE_MANAGER, SM_LADDER,
+        "UK GDPR art. 12(3); ICO guidance",
+        notes="Same date next month, or its last day if none; extendable by two months when complex.",
+    ),
+    # ---------------------------------------------------------------- fire checks
+    RuleSpec(
+        "fire_alarm_test_weekly", "Weekly fire alarm test (different call point each time)", "fire", "calendar",
+        _WEEKLY, REGISTERED_MANAGER, RM_LADDER, "BS 5839-1",
+        notes="Record in the fire log (Schedule 4, reg 37).",
+    ),
+    RuleSpec(
+        "emergency_lighting_monthly", "Monthly emergency lighting functional test", "fire", "calendar",
+        _MONTHLY, REGISTERED_MANAGER, RM_LADDER, "BS 5266-1",
+    ),
+    RuleSpec(
+        "emergency_lighting_annual", "Annual emergency lighting full-duration test", "fire", "last_completed",
+        _every_months(12), REGISTERED_MANAGER, RM_LADDER, "BS 5266-1",
+    ),
+    RuleSpec(
+        "fire_drill_quarterly", "Fire drill (including night-time conditions)", "fire", "calendar",
+        Timing("fixed", 3, "months", date(2026, 1, 1)), REGISTERED_MANAGER, RM_LADDER,
+        "RR(FS)O 2005, reg 37 Sch 4 [verify: set by the fire risk assessment]",
+        verify=True,
+        notes="Quarterly by default; the fire risk assessment may set another frequency. Record in the fire log.",
+    ),
+    RuleSpec(
+        "fire_risk_assessment_review", "Fire risk assessment review", "fire", "last_completed",
+        _every_months(12), REGISTERED_MANAGER, RM_LADDER, "RR(FS)O 2005",
+        notes="Also after any significant change to the building or its use.",
+    ),
+    RuleSpec(
+        "fire_alarm_service", "Fire alarm service by a competent person", "fire", "last_completed",
+        _every_months(6), REGISTERED_MANAGER, RM_LADDER, "BS 5839-1",
+    ),
+    RuleSpec(
+        "fire_extinguisher_service", "Fire extinguisher service", "fire", "last_completed",
+        _every_months(12), REGISTERED_MANAGER, RM_LADDER, "BS 5306-3 [verify]",
+        verify=True,
+    ),
+    # ---------------------------------------------------------------- statutory and H&S checks
+    RuleSpec(
+        "gas_safety_check", "Gas safety check", "statutory_checks", "last_completed",
+        Timing("floating", 12, "months", anniversary_window_months=2), REGISTERED_MANAGER, RM_LADDER,
+        "Gas Safety (Installation and Use) Regs 1998 reg 36",
+        notes="Floats from the certificate date; a check in the last 2 months before it is due keeps the anniversary.",
+    ),
+    RuleSpec(
+        "eicr", "Electrical installation condition report (EICR)", "statutory_checks", "last_completed",
+        _every_months(60), REGISTERED_MANAGER, RM_LADDER, "IET Guidance Note 3",
+        notes="Floats from the certificate date (5 years).",
+    ),
+    RuleSpec(
+        "pat_testing", "Portable appliance testing", "statutory_checks", "last_completed",
+        _every_months(12), REGISTERED_MANAGER, RM_LADDER, "HSE guidance",
+        notes="Risk-based; 12 months is the default.",
+    ),
+    RuleSpec(
+        "legionella_risk_assessment", "Legionella risk assessment review", "statutory_checks", "last_completed",
+        _every_months(24), REGISTERED_MANAGER, RM_LADDER, "ACoP L8 / HSG274",
+        notes="Also on change.",
+    ),
+    RuleSpec(
+        "loler_examination", "LOLER thorough examination of hoists", "statutory_checks", "last_completed",
+        _every_months(6), REGISTERED_MANAGER, RM_LADDER, "LOLER 1998",
+        notes="Only for homes with hoists or other equipment for lifting people.",
+    ),
+    RuleSpec(
+        "water_temperature_monthly", "Monthly water temperature checks at sentinel outlets", "health_safety",
+        "calendar", _MONTHLY, REGISTERED_MANAGER, RM_LADDER, "HSG274 Part 2",
+        notes="Hot at least 50 °C within 1 minute; cold below 20 °C within 2 minutes.",
+    ),
+    RuleSpec(
+        "window_restrictors_monthly", "Monthly window restrictor check", "health_safety", "calendar",
+        _MONTHLY, REGISTERED_MANAGER, RM_LADDER, "HSE",
+        notes="Visual check; openings no more than 100 mm.",
+    ),
+)
+
+
+def catalogue_by_code() -> dict[str, RuleSpec]:
+    """The default rules keyed by code (a new dict each call, so callers may change it)."""
+    by_code = {rule.code: rule for rule in RULES}
+    if len(by_code) != len(RULES):
+        raise RuleError("Duplicate rule codes in the catalogue.")
+    return by_code

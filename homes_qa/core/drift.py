@@ -1,0 +1,110 @@
+"""Drift: where an obligation stands at `now`, and which alert levels are due.
+
+Levels: 0 = due soon, 1 = overdue (responsible role), 2.. = escalated up the ladder.
+A level is *reached* once `now` is strictly later than its threshold instant:
+  level 0  `due_soon_days` calendar days (London wall clock) before the due time
+  level 1  the due time itself
+  level k  the end of the London day that is `after_working_days` working days after
+           the due date (counted with `working_days_after`, so weekends and bank
+           holidays don't escalate anything)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from homes_qa.core.calendar import london_date, london_day_end, to_london, to_utc, working_days_after
+from homes_qa.core.escalation import EscalationStep, validate_ladder
+
+UPCOMING = "upcoming"
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+ESCALATED = "escalated"
+MET = "met"
+MET_LATE = "met_late"
+WAIVED = "waived"
+
+# Exactly the words the UI shows (design.md, "Interface").
+LABELS = {
+    UPCOMING: "Upcoming",
+    DUE_SOON: "Due soon",
+    OVERDUE: "Overdue",
+    ESCALATED: "Escalated",
+    MET: "Met",
+    MET_LATE: "Met late",
+    WAIVED: "Waived",
+}
+
+DUE_SOON_LEVEL = 0
+OVERDUE_LEVEL = 1
+
+
+@dataclass(frozen=True)
+class DriftState:
+    status: str
+    level: int | None  # None when closed (met, waived) or not yet due soon
+    label: str
+    role: str | None = None  # who holds it at this level (ladder role), when open and alerting
+
+
+def _check_due_soon_days(due_soon_days: int) -> None:
+    if isinstance(due_soon_days, bool) or not isinstance(due_soon_days, int) or due_soon_days < 0:
+        raise ValueError(f"due_soon_days must be a whole number of days, 0 or more (got {due_soon_days!r})")
+
+
+def alert_times(
+    due_at: datetime, ladder: Sequence[EscalationStep], due_soon_days: int = 7
+) -> dict[int, datetime]:
+    """Per level, the UTC instant after which that level is reached (0 omitted if due_soon_days is 0)."""
+    validate_ladder(ladder)
+    _check_due_soon_days(due_soon_days)
+    due_utc = to_utc(due_at)
+    times: dict[int, datetime] = {}
+    if due_soon_days:
+        # Wall-clock subtraction in London, so "7 days before" is the same clock time.
+        times[DUE_SOON_LEVEL] = to_utc(to_london(due_at) - timedelta(days=due_soon_days))
+    due_day = london_date(due_at)
+    for step in ladder:
+        if step.after_working_days == 0:
+            times[step.level] = due_utc
+        else:
+            times[step.level] = london_day_end(working_days_after(due_day, step.after_working_days))
+    return times
+
+
+def alerts_due(
+    due_at: datetime, now: datetime, ladder: Sequence[EscalationStep], due_soon_days: int = 7
+) -> list[int]:
+    """Levels that should have been raised by `now`, ascending (the sweep inserts each once).
+
+    All reached levels are returned, including lower ones skipped over (an obligation first
+    seen long overdue yields [0, 1, 2, …]); the caller decides whether to notify each.
+    """
+    now_utc = to_utc(now)
+    return sorted(level for level, at in alert_times(due_at, ladder, due_soon_days).items() if now_utc > at)
+
+
+def classify(
+    due_at: datetime,
+    now: datetime,
+    ladder: Sequence[EscalationStep],
+    due_soon_days: int = 7,
+    met_at: datetime | None = None,
+    waived: bool = False,
+) -> DriftState:
+    """Where one obligation stands at `now`. Waived wins over met; met ignores `now`."""
+    if waived:
+        return DriftState(WAIVED, None, LABELS[WAIVED])
+    if met_at is not None:
+        status = MET_LATE if to_utc(met_at) > to_utc(due_at) else MET
+        return DriftState(status, None, LABELS[status])
+    reached = alerts_due(due_at, now, ladder, due_soon_days)
+    if not reached:
+        return DriftState(UPCOMING, None, LABELS[UPCOMING])
+    level = reached[-1]
+    if level == DUE_SOON_LEVEL:
+        return DriftState(DUE_SOON, level, LABELS[DUE_SOON], ladder[0].role)
+    status = OVERDUE if level == OVERDUE_LEVEL else ESCALATED
+    return DriftState(status, level, LABELS[status], ladder[level - 1].role)

@@ -1,0 +1,187 @@
+"""Shared fixtures: app, client, CLI runner, a user of each role, sign-in helper.
+
+Each test gets its own SQLite file copied from one built by the real Alembic migrations,
+so the schema under test is the migrated one, not `create_all`.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from homes_qa import create_app
+from homes_qa.extensions import db, limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery"
+KINDS = ("unit", "request", "browser", "postgres")
+
+
+# ---------------------------------------------------------------- test kinds and summary
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+        kind = {"core": "unit", "browser": "browser", "postgres": "postgres"}.get(parts[0], "request")
+        item.add_marker(getattr(pytest.mark, kind))
+        item.user_properties.append(("kind", kind))
+
+
+_started = time.monotonic()
+
+
+def _kind_of(report) -> str:
+    return dict(report.user_properties).get("kind", "request")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    counts = {kind: {"passed": 0, "failed": 0, "skipped": 0} for kind in KINDS}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if not hasattr(report, "user_properties") or getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and report.when != "call":
+                continue
+            key = "failed" if outcome == "error" else outcome
+            counts[_kind_of(report)][key] += 1
+    terminalreporter.section("Homes QA test kinds")
+    for kind in KINDS:
+        c = counts[kind]
+        terminalreporter.write_line(f"{kind:>9}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped")
+    terminalreporter.write_line(f"  elapsed: {time.monotonic() - _started:.1f} s")
+    skipped_real = [r for r in terminalreporter.stats.get("skipped", [])
+                    if _kind_of(r) in ("browser", "postgres")]
+    if skipped_real:
+        terminalreporter.write_line("FAIL: browser/PostgreSQL tests must run, not skip", red=True)
+        config._homes_qa_skipped_real = True
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if getattr(session.config, "_homes_qa_skipped_real", False) and exitstatus == 0:
+        session.exitstatus = 1
+
+
+# ---------------------------------------------------------------- database and app
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """One SQLite file built by `flask db upgrade`, copied for every test."""
+    from flask_migrate import upgrade
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "INSTANCE_PATH": str(path.parent)})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+def make_app(tmp_path: Path, migrated_db: Path, **overrides):
+    path = tmp_path / "test.sqlite"
+    shutil.copy(migrated_db, path)
+    config = {
+        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute",
+        "ORGANISATION_NAME": "Test Council",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path, migrated_db):
+    app = make_app(tmp_path, migrated_db)
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---------------------------------------------------------------- people and homes
+
+@dataclass
+class World:
+    """Two homes; a user of each role scoped to home A; a manager and visitor of home B only."""
+
+    home_a: object
+    home_b: object
+    users: dict  # role -> user scoped to home A (or all homes)
+    manager_b: object
+    visitor_b: object
+    unassigned_manager: object
+
+
+@pytest.fixture
+def world(app) -> World:
+    from homes_qa.models import Role, acting_as
+    from homes_qa.services import people
+    with acting_as("test setup"):
+        home_a = people.create_home(name="Alder House", ofsted_urn="SC900001", address="1 Alder Road", registered_places=4)
+        home_b = people.create_home(name="Birch House", ofsted_urn="SC900002", address="2 Birch Road", registered_places=3)
+        users = {}
+        for role in Role.ALL:
+            user = people.create_user(name=f"{Role.LABELS[role]} A", email=f"{role}@a.example.org", role=role, password=PASSWORD)
+            if role not in Role.SEES_ALL_HOMES:
+                people.assign(home_a, user)
+            users[role] = user
+        manager_b = people.create_user(name="Manager B", email="manager@b.example.org", role=Role.REGISTERED_MANAGER, password=PASSWORD)
+        people.assign(home_b, manager_b)
+        visitor_b = people.create_user(name="Visitor B", email="visitor@b.example.org", role=Role.REG44_VISITOR, password=PASSWORD)
+        people.assign(home_b, visitor_b)
+        unassigned = people.create_user(name="New Manager", email="new@a.example.org", role=Role.REGISTERED_MANAGER, password=PASSWORD)
+    return World(home_a, home_b, users, manager_b, visitor_b, unassigned)
+
+
+# ---------------------------------------------------------------- signing in and CSRF
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/sign-in") -> str:
+    """A CSRF token valid for this client's session, read from a real form."""
+    html = client.get(url).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+        self.token: str | None = None
+
+    def sign_in(self, user_or_email, password: str = PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        token = csrf_token(self.client, "/sign-in")
+        response = self.client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+        # The session is new after sign-in: fetch a token belonging to it.
+        if response.status_code == 303:
+            self.token = csrf_token(self.client, "/account/password")
+        return response
+
+    def sign_out(self):
+        return self.client.post("/sign-out", data={"csrf_token": self.token})
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        payload = {"csrf_token": self.token, **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
