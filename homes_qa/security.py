@@ -69,5 +69,5 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        log.info("CSRF refused for %s %s: %s", request.method, request.path, error.description)
+        log.warning("CSRF refused for %s %s: %s", request.method, request.path, error.description)
         return render_template("errors/csrf.html", reason=error.description), 400

@@ -67,6 +67,17 @@ def pytest_sessionfinish(session, exitstatus):
 
 # ---------------------------------------------------------------- database and app
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Real argon2, with cheap parameters so fixtures that create many users stay quick."""
+    from argon2 import PasswordHasher
+    from homes_qa import passwords
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory) -> Path:
     """One SQLite file built by `flask db upgrade`, copied for every test."""
@@ -94,11 +105,13 @@ def make_app(tmp_path: Path, migrated_db: Path, **overrides):
 
 @pytest.fixture
 def app(tmp_path, migrated_db):
+    # No app context stays pushed: requests must get their own (and their own `g`),
+    # as they do in production. Tests that touch the database open one themselves.
     app = make_app(tmp_path, migrated_db)
     with app.app_context():
         limiter.reset()
-        yield app
-        db.session.remove()
+    yield app
+    with app.app_context():
         db.engine.dispose()
 
 
@@ -114,23 +127,37 @@ def runner(app):
 
 # ---------------------------------------------------------------- people and homes
 
+@dataclass(frozen=True)
+class Ref:
+    """A plain snapshot of a record, usable outside any app context."""
+
+    id: int
+    name: str
+    email: str = ""
+    role: str = ""
+
+
+def ref(record) -> Ref:
+    return Ref(record.id, record.name, getattr(record, "email", ""), getattr(record, "role", ""))
+
+
 @dataclass
 class World:
     """Two homes; a user of each role scoped to home A; a manager and visitor of home B only."""
 
-    home_a: object
-    home_b: object
-    users: dict  # role -> user scoped to home A (or all homes)
-    manager_b: object
-    visitor_b: object
-    unassigned_manager: object
+    home_a: Ref
+    home_b: Ref
+    users: dict  # role -> Ref of a user scoped to home A (or all homes)
+    manager_b: Ref
+    visitor_b: Ref
+    unassigned_manager: Ref
 
 
 @pytest.fixture
 def world(app) -> World:
     from homes_qa.models import Role, acting_as
     from homes_qa.services import people
-    with acting_as("test setup"):
+    with app.app_context(), acting_as("test setup"):
         home_a = people.create_home(name="Alder House", ofsted_urn="SC900001", address="1 Alder Road", registered_places=4)
         home_b = people.create_home(name="Birch House", ofsted_urn="SC900002", address="2 Birch Road", registered_places=3)
         users = {}
@@ -144,7 +171,8 @@ def world(app) -> World:
         visitor_b = people.create_user(name="Visitor B", email="visitor@b.example.org", role=Role.REG44_VISITOR, password=PASSWORD)
         people.assign(home_b, visitor_b)
         unassigned = people.create_user(name="New Manager", email="new@a.example.org", role=Role.REGISTERED_MANAGER, password=PASSWORD)
-    return World(home_a, home_b, users, manager_b, visitor_b, unassigned)
+        return World(ref(home_a), ref(home_b), {r: ref(u) for r, u in users.items()},
+                     ref(manager_b), ref(visitor_b), ref(unassigned))
 
 
 # ---------------------------------------------------------------- signing in and CSRF

@@ -1,0 +1,195 @@
+"""Browser harness: Debian's Chromium, the app served from a thread, axe-core on every page.
+
+- `browser_type_launch_args` launches /usr/bin/chromium (Playwright cannot download its own).
+- `live_server` serves the test's app (the `app` fixture: its own migrated SQLite file) on
+  127.0.0.1 with CSRF on; `world` writes through the same file, so the browser sees it.
+- `a11y` runs axe-core on the current page and fails with every violation listed. It also
+  watches the page's navigations and fails the test at teardown if a page was loaded and not
+  checked, so journeys must call `a11y()` after every page load.
+- Journeys run with `bypass_csp=True` so axe can be injected; `test_csp.py` checks the real
+  CSP in a context without it.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+TESTS = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+# Every page axe checked in this session: (path, title) -> number of checks.
+CHECKED_PAGES: dict[tuple[str, str], int] = {}
+
+
+# ---------------------------------------------------------------- browser
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's Chromium "
+                    "(apt-get install -y chromium). They must run, not skip.", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The app's CSP (script-src 'self' 'nonce-…') would block axe's injected <script>.
+    return {**browser_context_args, "bypass_csp": True, "viewport": {"width": 1280, "height": 900}}
+
+
+# ---------------------------------------------------------------- the app over HTTP
+
+@pytest.fixture
+def live_server(app):
+    """The test's app on http://127.0.0.1:<free port>; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def site(live_server, page):
+    """Go to a path on the live server: `site("/sign-in")` returns the response."""
+    def goto(path: str):
+        return page.goto(live_server + path)
+    goto.base = live_server
+    return goto
+
+
+@pytest.fixture(scope="session")
+def password(pytestconfig) -> str:
+    """PASSWORD from tests/conftest.py. Not importable here: both files are module `conftest`."""
+    for plugin in pytestconfig.pluginmanager.get_plugins():
+        if getattr(plugin, "__file__", None) == str(TESTS / "conftest.py"):
+            return plugin.PASSWORD
+    pytest.fail("tests/conftest.py is not loaded")
+
+
+@pytest.fixture
+def sign_in(page, password):
+    """Fill and submit the sign-in form on the current page: `sign_in(user_or_email)`."""
+    def submit(user_or_email, secret: str = password) -> None:
+        page.get_by_label("Email address").fill(getattr(user_or_email, "email", user_or_email))
+        page.get_by_label("Password", exact=True).fill(secret)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+    return submit
+
+
+# ---------------------------------------------------------------- axe-core
+
+class AxeViolations(AssertionError):
+    pass
+
+
+def _format(url: str, violations: list[dict]) -> str:
+    lines = [f"axe found {len(violations)} violation(s) on {url}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}  [{v['helpUrl']}]")
+        for node in v["nodes"]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+            if node.get("summary"):
+                lines.append("      " + node["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: tags});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def _document(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+class A11y:
+    """`a11y()` checks the page with axe; records each page checked and each page left unchecked."""
+
+    def __init__(self, page):
+        self.page = page
+        self.checked: list[str] = []      # URLs checked, in order
+        self.unchecked: list[str] = []    # pages navigated away from without a check
+        self._current: str | None = None  # the document now loaded
+        self._current_checked = True
+        page.on("framenavigated", self._navigated)
+
+    def _navigated(self, frame) -> None:
+        if frame != self.page.main_frame or frame.url.startswith("about:"):
+            return
+        url = frame.url
+        # A same-document jump (#fragment) is not a new page.
+        if "#" in url and self._current is not None and _document(url) == _document(self._current):
+            return
+        if self._current is not None and not self._current_checked:
+            self.unchecked.append(self._current)
+        self._current, self._current_checked = url, False
+
+    def __call__(self, page=None) -> None:
+        page = page or self.page
+        page.wait_for_load_state()
+        violations = run_axe(page)
+        url = page.url
+        self.checked.append(url)
+        key = (urlsplit(url).path, page.title())
+        CHECKED_PAGES[key] = CHECKED_PAGES.get(key, 0) + 1
+        if page is self.page:
+            self._current_checked = True
+        if violations:
+            raise AxeViolations(_format(url, violations))
+
+    def assert_all_checked(self) -> None:
+        pending = list(self.unchecked)
+        if self._current is not None and not self._current_checked:
+            pending.append(self._current)
+        assert not pending, f"pages loaded but never checked with a11y(): {pending}"
+
+
+@pytest.fixture
+def a11y(page, request):
+    checker = A11y(page)
+    yield checker
+    if not getattr(request.node, "_failed_call", False):
+        checker.assert_all_checked()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item._failed_call = True
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHECKED_PAGES:
+        return
+    terminalreporter.section("axe-core: pages checked")
+    for (path, title), count in sorted(CHECKED_PAGES.items()):
+        terminalreporter.write_line(f"{count:3d} x {path}  ({title})")

@@ -1,0 +1,232 @@
+"""A throwaway PostgreSQL server for the tests in this directory.
+
+One server per test session: `initdb` into a temp dir, started with `pg_ctl` on a unix socket
+only (no TCP), stopped at the end whatever happens. Every test gets a freshly created database
+built by the real Alembic migrations (`flask_migrate.upgrade()`).
+
+initdb refuses to run as root, so as root the server programs run as the `postgres` system user.
+These tests never skip: if PostgreSQL is not installed they fail with a clear message.
+
+The server runs in a non-UTC zone on purpose, so that a timestamp stored or read in the
+session zone rather than as UTC would show up in the tests.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_USER = "postgres"          # OS user that runs the server when we are root
+DB_NAME = "homes_qa_test"
+SERVER_TIMEZONE = "America/New_York"
+PASSWORD = "correct-horse-battery"
+CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+# ---------------------------------------------------------------- the server
+
+def _pg_bindir() -> Path:
+    """The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl (or those on PATH)."""
+    def version(path: str) -> tuple:
+        part = Path(path).parent.name
+        return tuple(int(x) for x in re.findall(r"\d+", part)) or (0,)
+
+    for bindir in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True):
+        if all((Path(bindir) / tool).is_file() for tool in ("initdb", "pg_ctl", "createdb")):
+            return Path(bindir)
+    initdb = shutil.which("initdb")
+    if initdb and shutil.which("pg_ctl") and shutil.which("createdb"):
+        return Path(initdb).parent
+    pytest.fail("PostgreSQL server binaries (initdb, pg_ctl, createdb) not found in "
+                "/usr/lib/postgresql/*/bin or on PATH: install PostgreSQL (e.g. `apt-get install "
+                "postgresql`) -- the PostgreSQL tests must run, they are never skipped", pytrace=False)
+
+
+def _ensure_os_user(name: str) -> None:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                       check=True, capture_output=True, text=True)
+
+
+def _run(cmd: list[str], *, as_root_user: str | None, cwd: Path) -> subprocess.CompletedProcess:
+    if as_root_user:
+        cmd = ["runuser", "-u", as_root_user, "--", *cmd]
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        pytest.fail(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}",
+                    pytrace=False)
+    return result
+
+
+@dataclass
+class PgServer:
+    bindir: Path
+    root: Path        # temp dir: data/, server.log and the unix socket
+    run_as: str | None
+
+    @property
+    def datadir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.root
+
+    def run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
+        return _run([str(self.bindir / tool), *args], as_root_user=self.run_as, cwd=self.root)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join((self.root / "server.log").read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+def _admin_connect(server: PgServer):
+    """An autocommit psycopg connection to the `postgres` maintenance database."""
+    import psycopg
+    return psycopg.connect(host=str(server.socket_dir), user="postgres", dbname="postgres",
+                           autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    bindir = _pg_bindir()
+    run_as = None
+    if os.geteuid() == 0:
+        _ensure_os_user(PG_USER)
+        run_as = PG_USER
+    root = Path(tempfile.mkdtemp(prefix="homes-qa-pg-", dir="/tmp"))
+    root.chmod(0o755)
+    if run_as:
+        user = pwd.getpwnam(run_as)
+        os.chown(root, user.pw_uid, user.pw_gid)
+    server = PgServer(bindir, root, run_as)
+    started = False
+    try:
+        server.run("initdb", "-D", str(server.datadir), "-A", "trust", "-U", "postgres",
+                   "--no-sync", "-E", "UTF8", "--locale=C")
+        options = (f"-k {server.socket_dir} -c listen_addresses='' -c fsync=off "
+                   f"-c synchronous_commit=off -c full_page_writes=off -c timezone={SERVER_TIMEZONE}")
+        started = True  # from here on, always try to stop it
+        try:
+            server.run("pg_ctl", "-D", str(server.datadir), "-l", str(root / "server.log"),
+                       "-w", "-t", "60", "start", "-o", options)
+        except BaseException:
+            print(server.log_tail())
+            raise
+        yield server
+    finally:
+        if started:
+            cmd = [str(bindir / "pg_ctl"), "-D", str(server.datadir), "-m", "fast", "-w", "stop"]
+            if run_as:
+                cmd = ["runuser", "-u", run_as, "--", *cmd]
+            stop = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=60,
+                                  stdin=subprocess.DEVNULL)
+            if stop.returncode != 0 and (server.datadir / "postmaster.pid").exists():
+                subprocess.run([c if c != "fast" else "immediate" for c in cmd], cwd=root,
+                               capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server) -> str:
+    """SQLAlchemy URL of the (initially empty) test database on the throwaway server."""
+    pg_server.run("createdb", "-h", str(pg_server.socket_dir), "-U", "postgres", DB_NAME)
+    return f"postgresql+psycopg://postgres@/{DB_NAME}?host={pg_server.socket_dir}"
+
+
+def reset_database(server: PgServer) -> None:
+    """An empty test database: every table, trigger, function and alembic_version gone.
+
+    Dropping and recreating the `public` schema is several times faster than DROP/CREATE
+    DATABASE (which checkpoint). Any connection a previous test leaked is terminated first.
+    """
+    import psycopg
+    with _admin_connect(server) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", (DB_NAME,))
+    with psycopg.connect(host=str(server.socket_dir), user="postgres", dbname=DB_NAME,
+                         autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '10s'")
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+        leftovers = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
+                                 "AND nspname NOT IN ('public', 'information_schema')").fetchall()
+        assert not leftovers, f"unexpected schemas in the test database: {leftovers}"
+
+
+# ---------------------------------------------------------------- the app
+
+@pytest.fixture
+def pg_app(pg_server, pg_url, tmp_path):
+    """The app on a fresh, migrated PostgreSQL database, inside an app context."""
+    from flask_migrate import upgrade
+
+    from homes_qa import create_app
+    from homes_qa.extensions import db, limiter
+
+    reset_database(pg_server)
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": pg_url,
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute"})
+    with app.app_context():
+        assert db.engine.dialect.name == "postgresql"
+        limiter.reset()
+        upgrade()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def pg_client(pg_app):
+    return pg_app.test_client()
+
+
+@dataclass
+class PgWorld:
+    alder: object
+    birch: object
+    cedar: object
+    manager: object       # registered manager of Alder and Cedar
+    visitor: object       # Reg 44 visitor of Birch
+    admin: object
+    head: object
+    unassigned: object    # registered manager of nothing
+
+
+@pytest.fixture
+def pg_world(pg_app) -> PgWorld:
+    from homes_qa.models import Role, acting_as
+    from homes_qa.services import people
+    with acting_as("test setup"):
+        # Created out of name order, so ordering by name is observable.
+        cedar = people.create_home(name="Cedar House", ofsted_urn="SC900003", address="3 Cedar Road", registered_places=2)
+        alder = people.create_home(name="Alder House", ofsted_urn="SC900001", address="1 Alder Road", registered_places=4)
+        birch = people.create_home(name="Birch House", ofsted_urn="SC900002", address="2 Birch Road", registered_places=3)
+
+        def user(name, email, role):
+            return people.create_user(name=name, email=email, role=role, password=PASSWORD)
+
+        manager = user("Manager AC", "manager@example.org", Role.REGISTERED_MANAGER)
+        visitor = user("Visitor B", "visitor@example.org", Role.REG44_VISITOR)
+        admin = user("Admin", "admin@example.org", Role.ADMIN)
+        head = user("Head", "head@example.org", Role.HEAD_OF_SERVICE)
+        unassigned = user("New Manager", "new@example.org", Role.REGISTERED_MANAGER)
+        people.assign(alder, manager)
+        people.assign(cedar, manager)
+        people.assign(birch, visitor)
+    return PgWorld(alder, birch, cedar, manager, visitor, admin, head, unassigned)
