@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 
 from homes_qa import create_app
 from homes_qa.extensions import db, limiter
@@ -91,6 +92,23 @@ def migrated_db(tmp_path_factory) -> Path:
     return path
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates shared between the many apps a test run creates."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _SharedBytecodeCache()
+
+
 def make_app(tmp_path: Path, migrated_db: Path, **overrides):
     path = tmp_path / "test.sqlite"
     shutil.copy(migrated_db, path)
@@ -100,7 +118,9 @@ def make_app(tmp_path: Path, migrated_db: Path, **overrides):
         "ORGANISATION_NAME": "Test Council",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    return app
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from homes_qa.core.timing import (
 
 # Fast by default (the whole core suite runs in seconds); deadline off for CI jitter.
 # CORE_HYPOTHESIS_EXAMPLES=5000 gives a deep pass.
-FAST = settings(max_examples=int(os.environ.get("CORE_HYPOTHESIS_EXAMPLES", "150")), deadline=None)
+FAST = settings(max_examples=int(os.environ.get("CORE_HYPOTHESIS_EXAMPLES", "100")), deadline=None)
 
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2032, 12, 31))
 instants = st.datetimes(
