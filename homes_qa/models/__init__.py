@@ -1,3 +1,5 @@
 """SQLAlchemy models, one module per aggregate. Import here so Alembic sees every table."""
 from .audit import AuditEvent, Audited, acting_as  # noqa: F401
 from .people import Assignment, Home, HomeStatus, Role, User  # noqa: F401
+from .obligations import Alert, Completion, Obligation, ObligationStatus, Rule, RuleScope  # noqa: F401
+from .mail import OutboundEmail, SchedulerLease  # noqa: F401

@@ -63,7 +63,7 @@ class Home(Audited, db.Model):
 
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
-    __audit_redact__ = frozenset({"password_hash"})
+    __audit_redact__ = frozenset({"password_hash", "ical_token"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -73,6 +73,8 @@ class User(Audited, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Secret for the personal calendar feed URL; None when no feed is issued (revoked).
+    ical_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
 
     assignments: Mapped[list["Assignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")

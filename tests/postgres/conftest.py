@@ -169,8 +169,34 @@ def reset_database(server: PgServer) -> None:
 
 # ---------------------------------------------------------------- the app
 
+class _SharedBytecodeCache:
+    """Jinja bytecode shared by every test's app: each app has a fresh Jinja environment and
+    would otherwise parse and compile the GOV.UK templates again (seconds per test).
+    Only compile time changes; templates are still loaded and checksummed each time."""
+
+    def __init__(self):
+        from jinja2 import BytecodeCache
+
+        store: dict[str, bytes] = {}
+
+        class Cache(BytecodeCache):
+            def load_bytecode(self, bucket):
+                if bucket.key in store:
+                    bucket.bytecode_from_string(store[bucket.key])
+
+            def dump_bytecode(self, bucket):
+                store[bucket.key] = bucket.bytecode_to_string()
+
+        self.cache = Cache()
+
+
+@pytest.fixture(scope="session")
+def _jinja_bytecode():
+    return _SharedBytecodeCache().cache
+
+
 @pytest.fixture
-def pg_app(pg_server, pg_url, tmp_path):
+def pg_app(pg_server, pg_url, tmp_path, _jinja_bytecode):
     """The app on a fresh, migrated PostgreSQL database, inside an app context."""
     from flask_migrate import upgrade
 
@@ -180,6 +206,7 @@ def pg_app(pg_server, pg_url, tmp_path):
     reset_database(pg_server)
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": pg_url,
                       "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute"})
+    app.jinja_env.bytecode_cache = _jinja_bytecode
     with app.app_context():
         assert db.engine.dialect.name == "postgresql"
         limiter.reset()
