@@ -53,6 +53,7 @@ TRIGGERS = {
     "ofsted_judgement_inadequate": "an Ofsted judgement of inadequate and/or a compliance notice",
     "ofsted_requirement_recorded": "an Ofsted requirement being recorded (its compliance date)",
     "reg45_review_completed": "completion of a Regulation 45 review",
+    "reg44_report_submitted": "submission of a Reg 44 report (its recommendations' timescales)",
     "action_created": "an action being created (its target date)",
 }
 
@@ -154,6 +155,13 @@ RULES: tuple[RuleSpec, ...] = (
         verify=True,
         notes="Commonly read as 'by the end of the month in which the visit took place'; "
         "the local 2 weeks / 22 working days rule is stricter in practice.",
+    ),
+    RuleSpec(
+        "reg44_recommendation_response", "Response to a Reg 44 recommendation within its timescale", "reg44",
+        "reg44_report_submitted", Timing("target_date"), REGISTERED_MANAGER, RM_LADDER,
+        f"{CHR_2015}, reg 44(4)–(6) (recommendations with timescales for the registered person to consider); "
+        f"{SEED} §7.1 (action plan proposed by home manager, approved by service manager)",
+        notes="Due at the end of the timescale the visitor set for the recommendation.",
     ),
     RuleSpec(
         "young_people_feedback_pre_visit", "Young people's feedback gathered before the Reg 44 visit", "feedback",

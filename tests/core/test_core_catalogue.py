@@ -40,6 +40,7 @@ CASES = [
     ("qpag_report_monthly", london(2026, 3, 31, 23, 59, 59), london(2026, 3, 31, *EOD)),
     ("dip_sample_bimonthly", london(2026, 12, 15), london(2026, 12, 31, *EOD)),
     ("action_complete", london(2027, 3, 26), london(2027, 3, 26, *EOD)),
+    ("reg44_recommendation_response", london(2026, 12, 31), london(2026, 12, 31, *EOD)),
     ("ofsted_requirement_compliance", london(2026, 12, 25), london(2026, 12, 25, *EOD)),
     ("ofsted_monitoring_review_ri", london(2026, 12, 18, 15), london(2027, 1, 1, *EOD)),
     ("ofsted_monitoring_review_inadequate", london(2026, 12, 24, 15), london(2026, 12, 31, *EOD)),

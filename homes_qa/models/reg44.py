@@ -1,0 +1,302 @@
+"""Regulation 44 visits, pre-visit feedback, reports (versioned), distribution, action plans,
+and the Regulation 45 review of quality of care."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .audit import Audited
+from .people import Home, User
+from .types import UTCDateTime, utcnow
+
+
+class VisitStatus:
+    PLANNED = "planned"
+    RECORDED = "recorded"
+    CANCELLED = "cancelled"
+
+
+class Reg44Visit(Audited, db.Model):
+    """One monthly visit by the independent person (reg 44(1)); may be unannounced (reg 44(3))."""
+
+    __tablename__ = "reg44_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=VisitStatus.PLANNED)
+    planned_for: Mapped[date | None]
+    announced: Mapped[bool] = mapped_column(default=True)
+    visited_on: Mapped[date | None]
+    arrived_at: Mapped[str | None] = mapped_column(String(5))  # "09:30", London wall clock
+    left_at: Mapped[str | None] = mapped_column(String(5))
+    spoke_children: Mapped[int] = mapped_column(default=0)
+    spoke_parents: Mapped[int] = mapped_column(default=0)
+    spoke_staff: Mapped[int] = mapped_column(default=0)
+    spoke_professionals: Mapped[int] = mapped_column(default=0)
+    spoke_roles: Mapped[str] = mapped_column(Text, default="")  # roles, never children's names
+    records_inspected: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # visitor's working notes on site
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    home: Mapped[Home] = relationship()
+    visitor: Mapped[User] = relationship()
+    reports: Mapped[list["Reg44Report"]] = relationship(back_populates="visit", order_by="Reg44Report.version")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        when = self.visited_on or self.planned_for
+        return f"Reg 44 visit to {self.home.name if self.home else self.home_id} on {when}"
+
+
+class FeedbackAudience:
+    YOUNG_PERSON = "young_person"
+    PROFESSIONAL = "professional"
+    LABELS = {YOUNG_PERSON: "Young people", PROFESSIONAL: "Professionals"}
+
+
+class FeedbackRequest(Audited, db.Model):
+    """A single-use, expiring link that lets someone answer without an account."""
+
+    __tablename__ = "feedback_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256; the token itself is never stored
+    label: Mapped[str] = mapped_column(String(200), default="")  # e.g. "Social worker for young person A"
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __audit_redact__ = frozenset({"token_hash"})
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Feedback request {self.id} ({self.audience})"
+
+
+class FeedbackResponse(Audited, db.Model):
+    __tablename__ = "feedback_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_requests.id"))
+    audience: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[dict] = mapped_column(JSON)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    respondent: Mapped[str] = mapped_column(String(200), default="")  # role or name, blank if anonymous
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # staff on a young person's behalf
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Feedback response {self.id} ({self.audience})"
+
+
+class ReportStatus:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Opinion:
+    YES = "yes"
+    NO = "no"
+    CONCERNS = "with_concerns"
+    LABELS = {YES: "Yes", NO: "No", CONCERNS: "Yes, with concerns"}
+
+
+class Reg44Report(Audited, db.Model):
+    """The visitor's report (reg 44(4)–(6)). Submitted versions are locked; a correction is a new version."""
+
+    __tablename__ = "reg44_reports"
+    __table_args__ = (UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.DRAFT)
+    safeguarded_opinion: Mapped[str | None] = mapped_column(String(20))
+    safeguarded_narrative: Mapped[str] = mapped_column(Text, default="")
+    wellbeing_opinion: Mapped[str | None] = mapped_column(String(20))
+    wellbeing_narrative: Mapped[str] = mapped_column(Text, default="")
+    findings: Mapped[str] = mapped_column(Text, default="")
+    conflict_of_interest: Mapped[str] = mapped_column(Text, default="")
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # checked and sent to senior managers
+
+    __audit_ignore__ = frozenset({"created_at", "updated_at"})
+
+    visit: Mapped[Reg44Visit] = relationship(back_populates="reports")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
+    recommendations: Mapped[list["Reg44Recommendation"]] = relationship(
+        back_populates="report", order_by="Reg44Recommendation.number", cascade="all, delete-orphan")
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.SUBMITTED
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Reg 44 report for visit {self.visit_id}, version {self.version}"
+
+
+class Reg44Recommendation(Audited, db.Model):
+    __tablename__ = "reg44_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reg44_reports.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+    consider_within_days: Mapped[int] = mapped_column()  # reg 44(4): timescale for the registered person
+
+    report: Mapped[Reg44Report] = relationship(back_populates="recommendations")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Recommendation {self.number} of report {self.report_id}"
+
+
+class Distribution(Audited, db.Model):
+    """Who a submitted report was sent to, when and how (reg 44(7) recipients and senior managers)."""
+
+    __tablename__ = "reg44_distributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reg44_reports.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(40))
+    recipient_detail: Mapped[str] = mapped_column(String(200), default="")
+    method: Mapped[str] = mapped_column(String(30))
+    sent_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Report {self.report_id} sent to {self.recipient}"
+
+
+class PlanStatus:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # proposed by the registered manager, awaiting the service manager
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
+class ActionPlan(Audited, db.Model):
+    __tablename__ = "reg44_action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reg44_reports.id", ondelete="CASCADE"), unique=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT)
+    reviewer_comments: Mapped[str] = mapped_column(Text, default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    responses: Mapped[list["ActionPlanResponse"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+
+class ActionPlanResponse(Audited, db.Model):
+    """The registered manager's answer to one recommendation: an action, or a reason to decline."""
+
+    __tablename__ = "reg44_action_plan_responses"
+    __table_args__ = (UniqueConstraint("plan_id", "recommendation_id", name="uq_reg44_action_plan_responses_plan_rec"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reg44_action_plans.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("reg44_recommendations.id", ondelete="CASCADE"))
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(10))  # "accept" or "decline"
+    action: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    due_on: Mapped[date | None]
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    completed_on: Mapped[date | None]
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="responses")
+    recommendation: Mapped[Reg44Recommendation] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Action plan response to recommendation {self.recommendation_id}"
+
+
+class Reg45Review(Audited, db.Model):
+    """The registered person's review of the quality of care, at least every 6 months (reg 45)."""
+
+    __tablename__ = "reg45_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, completed
+    evidence_summary: Mapped[dict] = mapped_column(JSON, default=dict)  # gathered Reg 44 findings, actions, feedback
+    quality_of_care: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    children_views: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_to_ofsted_on: Mapped[date | None]
+
+    home: Mapped[Home] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Reg 45 review {self.period_start} to {self.period_end}"
