@@ -57,3 +57,16 @@ def home_or_404(home_id: int) -> Home:
     if home is None or not can_see_home(current_user, home_id):
         abort(404)
     return home
+
+
+def obligation_visible_clause(user: User):
+    """Obligations this user may see, as a WHERE clause (combine with home scoping).
+
+    Home staff (registered managers) never see obligations that would reveal an
+    unannounced Reg 44 visit before it happens (reg 44(3)).
+    """
+    from sqlalchemy import true
+    from .models import Obligation, Role
+    if user.role == Role.REGISTERED_MANAGER:
+        return Obligation.hidden_from_home_staff.is_(False)
+    return true()

@@ -91,6 +91,8 @@ class Obligation(Audited, db.Model):
     ladder: Mapped[list] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
     status: Mapped[str] = mapped_column(String(20), default=ObligationStatus.OPEN)
+    # Set while the obligation would reveal an unannounced Reg 44 visit to the home's staff.
+    hidden_from_home_staff: Mapped[bool] = mapped_column(default=False)
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     discharged_by_type: Mapped[str | None] = mapped_column(String(60))
     discharged_by_id: Mapped[int | None] = mapped_column()

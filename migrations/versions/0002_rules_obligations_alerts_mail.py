@@ -81,6 +81,7 @@ def upgrade():
     sa.Column('ladder', sa.JSON(), nullable=False),
     sa.Column('due_soon_days', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('hidden_from_home_staff', sa.Boolean(), nullable=False),
     sa.Column('met_at', homes_qa.models.types.UTCDateTime(), nullable=True),
     sa.Column('discharged_by_type', sa.String(length=60), nullable=True),
     sa.Column('discharged_by_id', sa.Integer(), nullable=True),
