@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SCHEDULER_LOG ?= instance/scheduler.log
 export FLASK_APP := run.py
 
-.PHONY: run test bench assets install clean-db migrate-check
+.PHONY: run test bench assets install clean-db
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +21,11 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	@echo "Scheduler (drift sweep, e-mail, daily digest) running beside it; its log: $(SCHEDULER_LOG)"
 	@echo "Serving Homes QA on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@set -m; $(BIN)/flask scheduler >>$(SCHEDULER_LOG) 2>&1 & pid=$$!; \
+	  trap 'kill -TERM $$pid 2>/dev/null; wait $$pid 2>/dev/null; echo "Scheduler stopped."' EXIT; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## The whole suite: unit, request, browser (Chromium) and PostgreSQL tests.
 test: install
@@ -36,3 +40,7 @@ assets:
 ## Forget the local database (demo data is loaded again by `make run`).
 clean-db:
 	rm -f instance/homes_qa.sqlite instance/homes_qa.sqlite-wal instance/homes_qa.sqlite-shm
+
+## Build a large synthetic estate; report page times and query counts (fails if queries grow with history).
+bench: install
+	$(BIN)/python bench/run_bench.py --json bench-results.json

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from ..core.calendar import end_of_month, london_date, london_day_end
 from ..core.timing import FLOATING, due_at, due_for_period, next_due_floating, period_containing
@@ -129,24 +129,39 @@ class RecurringResult:
     created: list[Obligation]
 
 
-def ensure_recurring(now: datetime) -> RecurringResult:
-    """Make the current and next period's obligation for every calendar rule and open home.
+def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResult:
+    """Make every calendar obligation up to the next period, for every active rule and open home.
 
-    Derived from state: running it twice makes nothing new. Bounded queries: one for rules,
-    one for homes, one for the keys that already exist.
+    Derived from state, so running it twice makes nothing new. A stream (rule × home) that
+    already has obligations continues from its latest period, so after downtime the periods
+    missed are made (and then alerted) once; a new stream starts at the current period rather
+    than back-filling history nobody was asked to keep. Bounded queries: rules, homes, the
+    latest period of every stream, and the keys that already exist.
     """
     sync_catalogue(commit=False)
     rules = list(db.session.scalars(select(Rule).where(Rule.active.is_(True), Rule.trigger == "calendar")))
     homes = list(db.session.scalars(select(Home).where(Home.status == HomeStatus.OPEN)))
+    latest = {(code, scope): due for code, scope, due in db.session.execute(
+        select(Obligation.rule_code, Obligation.scope_key, func.max(Obligation.due_at))
+        .where(Obligation.rule_code.in_([r.code for r in rules]))
+        .group_by(Obligation.rule_code, Obligation.scope_key)).all()}
     wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, object]] = {}
     for rule in rules:
         timing = rule.timing_value
         current = period_containing(timing, now)
-        periods = [current, period_containing(timing, current.end + timedelta(days=1))]
+        upto = period_containing(timing, current.end + timedelta(days=1))
         targets = [None] if rule.scope == RuleScope.ORGANISATION else homes
         for home in targets:
-            for period in periods:
-                wanted[(rule.code, scope_key(rule, home), period.key)] = (rule, home, period)
+            key = scope_key(rule, home)
+            last_due = latest.get((rule.code, key))
+            period = current
+            if last_due is not None and london_date(last_due) < current.start:
+                period = period_containing(timing, london_date(last_due) + timedelta(days=1))
+            for _ in range(max_catch_up + 2):
+                wanted[(rule.code, key, period.key)] = (rule, home, period)
+                if period.key == upto.key:
+                    break
+                period = period_containing(timing, period.end + timedelta(days=1))
     if not wanted:
         return RecurringResult([])
     existing = set()

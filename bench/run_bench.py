@@ -1,0 +1,228 @@
+"""`make bench`: build a large synthetic estate, then time pages and count their queries.
+
+Pages must use a bounded number of queries however much history exists, so each page is
+measured twice: on a small estate and on a large one. A page whose query count grows with
+history fails the run (exit 1). Times are reported, not asserted (machines differ).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
+
+from homes_qa import create_app  # noqa: E402
+from homes_qa.extensions import db  # noqa: E402
+from homes_qa.models import (Alert, Assignment, AuditEvent, Home, Obligation, Role, User,  # noqa: E402
+                             acting_as)
+from homes_qa.passwords import hash_password  # noqa: E402
+from homes_qa.services import alerts as alert_service  # noqa: E402
+from homes_qa.services.rules import sync_catalogue  # noqa: E402
+
+PASSWORD = "bench-password-123"
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+def build(app, homes: int, months: int) -> dict:
+    """Homes with people, `months` of obligations history, alerts and audit rows."""
+    rng = random.Random(44)
+    started = time.monotonic()
+    with app.app_context(), acting_as("bench"):
+        sync_catalogue()
+        pw = hash_password(PASSWORD)
+        db.session.execute(insert(Home), [
+            {"name": f"Home {i:04d}", "ofsted_urn": f"SC{i:06d}", "address": f"{i} Bench Road",
+             "registered_places": rng.randint(2, 6), "status": "open", "created_at": NOW} for i in range(homes)])
+        home_ids = list(db.session.scalars(select(Home.id).order_by(Home.id)))
+        users = [{"name": "Bench Admin", "email": "admin@bench.example.org", "role": Role.ADMIN},
+                 {"name": "Bench Head", "email": "head@bench.example.org", "role": Role.HEAD_OF_SERVICE}]
+        for i, _ in enumerate(home_ids):
+            users.append({"name": f"Manager {i}", "email": f"manager{i}@bench.example.org", "role": Role.REGISTERED_MANAGER})
+        for i in range(max(homes // 6, 1)):
+            users.append({"name": f"Visitor {i}", "email": f"visitor{i}@bench.example.org", "role": Role.REG44_VISITOR})
+            users.append({"name": f"Service manager {i}", "email": f"sm{i}@bench.example.org", "role": Role.SERVICE_MANAGER})
+        db.session.execute(insert(User), [{**u, "password_hash": pw, "active": True, "created_at": NOW} for u in users])
+        by_email = dict(db.session.execute(select(User.email, User.id)).all())
+        assignments = []
+        for i, home_id in enumerate(home_ids):
+            assignments.append({"user_id": by_email[f"manager{i}@bench.example.org"], "home_id": home_id})
+            assignments.append({"user_id": by_email[f"visitor{i // 6}@bench.example.org"], "home_id": home_id})
+            assignments.append({"user_id": by_email[f"sm{i // 6}@bench.example.org"], "home_id": home_id})
+        db.session.execute(insert(Assignment), [{**a, "created_at": NOW} for a in assignments])
+        db.session.commit()
+
+        # History: one closed obligation per monthly rule per home per past month, plus audit rows.
+        from homes_qa.models import Rule
+        rules = list(db.session.scalars(select(Rule).where(Rule.trigger == "calendar")))
+        monthly = [r for r in rules if r.timing.get("unit") == "months" and r.timing.get("amount") == 1]
+        rows, audit_rows = [], []
+        for m in range(1, months + 1):
+            month_start = (NOW.replace(day=1) - timedelta(days=31 * m)).replace(day=1)
+            key = f"{month_start:%Y-%m}"
+            due = month_start + timedelta(days=27)
+            for home_id in home_ids:
+                for rule in monthly:
+                    if rule.scope != "home":
+                        continue
+                    met_late = rng.random() < 0.2
+                    rows.append({"rule_id": rule.id, "rule_code": rule.code, "home_id": home_id,
+                                 "scope_key": f"home:{home_id}", "period_key": key, "title": f"{rule.title} — {key}",
+                                 "due_at": due, "responsible_role": rule.responsible_role, "ladder": rule.ladder,
+                                 "due_soon_days": 7, "status": "met_late" if met_late else "met",
+                                 "hidden_from_home_staff": False,
+                                 "met_at": due + timedelta(days=3 if met_late else -2), "created_at": due})
+                    audit_rows.append({"at": due, "actor_id": None, "actor_label": "bench", "action": "update",
+                                       "record_type": "Obligation", "record_id": 0, "record_label": rule.title,
+                                       "home_id": home_id, "changes": {"status": ["open", "met"]}})
+            if len(rows) > 20000:
+                db.session.execute(insert(Obligation), rows)
+                db.session.execute(insert(AuditEvent), audit_rows)
+                rows, audit_rows = [], []
+        if rows:
+            db.session.execute(insert(Obligation), rows)
+            db.session.execute(insert(AuditEvent), audit_rows)
+        db.session.commit()
+        # Current obligations and the alerts they have reached, through the real sweep.
+        result = alert_service.sweep(NOW + timedelta(days=9))
+        counts = {"homes": homes, "users": len(users),
+                  "obligations": db.session.query(Obligation).count(),
+                  "alerts": db.session.query(Alert).count(),
+                  "audit_events": db.session.query(AuditEvent).count(),
+                  "sweep_examined": result.examined, "sweep_seconds": round(result.seconds, 3),
+                  "build_seconds": round(time.monotonic() - started, 1)}
+    return counts
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._on)
+
+    def _on(self, *args, **kwargs):
+        self.count += 1
+
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def sign_in(client, email):
+    token = _TOKEN.search(client.get("/sign-in").get_data(as_text=True)).group(1)
+    response = client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303, f"sign-in failed for {email}"
+
+
+def pages(app) -> list[tuple[str, str]]:
+    """(who, url) pairs: every page a person opens day to day, for the role that opens it."""
+    with app.app_context():
+        home_id = db.session.scalar(select(Home.id).order_by(Home.id))
+    candidates = [
+        ("manager0@bench.example.org", "/"),
+        ("manager0@bench.example.org", "/homes/"),
+        ("manager0@bench.example.org", f"/homes/{home_id}"),
+        ("head@bench.example.org", "/"),
+        ("head@bench.example.org", "/homes/"),
+        ("head@bench.example.org", "/audit/"),
+        ("head@bench.example.org", f"/audit/?home={home_id}"),
+        ("admin@bench.example.org", "/admin/users"),
+        ("admin@bench.example.org", "/admin/homes"),
+        ("sm0@bench.example.org", "/"),
+        ("manager0@bench.example.org", "/alerts/"),
+        ("sm0@bench.example.org", "/alerts/"),
+        ("head@bench.example.org", "/alerts/"),
+        ("admin@bench.example.org", "/admin/rules/"),
+        ("visitor0@bench.example.org", "/visits/"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/reg44"),
+        ("head@bench.example.org", f"/homes/{home_id}/reg44"),
+    ]
+    with app.test_request_context():
+        routes = {rule.rule for rule in app.url_map.iter_rules()}
+    wanted = []
+    for who, url in candidates:
+        path = url.split("?")[0]
+        if any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", r), path) for r in routes):
+            wanted.append((who, url))
+    return wanted
+
+
+def measure(app, repeat: int) -> dict:
+    counter = None
+    with app.app_context():
+        counter = QueryCounter(db.engine)
+    results = {}
+    for who, url in pages(app):
+        client = app.test_client()
+        sign_in(client, who)
+        client.get(url)  # warm templates
+        times, queries = [], []
+        for _ in range(repeat):
+            before = counter.count
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            queries.append(counter.count - before)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} as {who}: HTTP {response.status_code}")
+        results[f"{who.split('@')[0]} {url}"] = {"median_ms": round(statistics.median(times), 1),
+                                                 "max_ms": round(max(times), 1), "queries": max(queries)}
+    return results
+
+
+def make(tmp: Path, name: str):
+    path = tmp / f"{name}.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench",
+                      "INSTANCE_PATH": str(tmp / name), "LOGIN_RATE_LIMIT": "100000 per minute"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--homes", type=int, default=120)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    import logging
+    logging.disable(logging.INFO)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        small_app, large_app = make(tmp, "small"), make(tmp, "large")
+        small = build(small_app, homes=6, months=2)
+        large = build(large_app, homes=args.homes, months=args.months)
+        small_pages, large_pages = measure(small_app, args.repeat), measure(large_app, args.repeat)
+    print(f"small estate: {json.dumps(small)}")
+    print(f"large estate: {json.dumps(large)}")
+    print(f"\n{'page':<55} {'small q':>7} {'large q':>7} {'median ms':>10} {'max ms':>8}")
+    unbounded = []
+    for page, measured in large_pages.items():
+        small_q = small_pages[page]["queries"]
+        flag = ""
+        if measured["queries"] > small_q:
+            unbounded.append(page)
+            flag = "  <- grows with history"
+        print(f"{page:<55} {small_q:>7} {measured['queries']:>7} {measured['median_ms']:>10} {measured['max_ms']:>8}{flag}")
+    if args.json:
+        args.json.write_text(json.dumps({"small": small, "large": large, "pages": large_pages,
+                                         "small_pages": small_pages}, indent=2))
+    if unbounded:
+        print(f"\nFAIL: {len(unbounded)} page(s) make more queries as history grows", file=sys.stderr)
+        return 1
+    print("\nOK: every page's query count is the same on the small and the large estate")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
