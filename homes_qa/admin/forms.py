@@ -54,3 +54,10 @@ class AssignmentForm(FlaskForm):
     user_id = SelectField("Person", coerce=int, widget=GovSelect(),
                           validators=[InputRequired(message="Select a person to assign")])
     submit = SubmitField("Assign to this home", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField("New temporary password", widget=GovPasswordInput(), validators=[
+        InputRequired(message="Enter a new temporary password"),
+        Length(min=MIN_LENGTH, max=200, message=f"Password must be {MIN_LENGTH} characters or more")])
+    submit = SubmitField("Set password", widget=GovSubmitInput())

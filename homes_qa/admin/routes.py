@@ -11,7 +11,7 @@ from ..models import Assignment, Home, Role, User
 from ..services import ServiceError
 from ..services import people
 from . import bp
-from .forms import AssignmentForm, HomeForm, NewUserForm, UserForm
+from .forms import AssignmentForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
 
 admin_only = roles_required(Role.ADMIN)
 
@@ -63,7 +63,22 @@ def edit_user(user_id: int):
             flash(f"{user.name}'s details have been saved", "success")
             return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, title=f"Edit {user.name}", user=user,
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), reset=ResetPasswordForm(prefix="reset"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@admin_only
+def reset_password(user_id: int):
+    """Set a temporary password for someone who has forgotten theirs."""
+    user = _user_or_404(user_id)
+    reset = ResetPasswordForm(prefix="reset")
+    if reset.validate_on_submit():
+        people.set_password(user, reset.new_password.data)
+        flash(f"{user.name}'s password has been changed. Give them the new password securely.", "success")
+        return redirect(url_for("admin.users"), code=303)
+    form = UserForm(obj=user, formdata=None)
+    return render_template("admin/user_form.html", form=form, title=f"Edit {user.name}", user=user,
+                           confirm=ConfirmForm(), reset=reset)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

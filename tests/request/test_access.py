@@ -13,6 +13,7 @@ ALL = set(Role.ALL)
 ADMIN = {Role.ADMIN}
 SENIOR = {Role.HEAD_OF_SERVICE, Role.ADMIN}
 PUBLIC = "public"
+TOKEN = "token"  # no sign-in; a secret in the URL is the credential (a bogus one answers 404)
 
 # endpoint -> roles allowed (or PUBLIC). A route with <home_id> is home-scoped: a role that
 # does not see every home gets 404 for a home it is not assigned to.
@@ -29,11 +30,14 @@ POLICY: dict[str, set | str] = {
     "admin.new_user": ADMIN,
     "admin.edit_user": ADMIN,
     "admin.toggle_user": ADMIN,
+    "admin.reset_password": ADMIN,
     "admin.homes": ADMIN,
     "admin.new_home": ADMIN,
     "admin.edit_home": ADMIN,
     "admin.home_people": ADMIN,
     "admin.remove_assignment": ADMIN,
+    "feeds.calendar": TOKEN,
+    "feeds.account_calendar": ALL,
 }
 
 
@@ -57,6 +61,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = home.id
         elif arg == "user_id":
             values[arg] = world.manager_b.id if home == world.home_b else world.unassigned_manager.id
+        elif arg == "token":
+            values[arg] = "not-a-real-calendar-token-0000000000000000"
         elif arg == "assignment_id":
             with app.app_context():
                 values[arg] = db.session.scalar(select(Assignment.id).where(Assignment.home_id == home.id))
@@ -67,6 +73,8 @@ def _url(app, rule, world, home) -> str:
 
 def _expected(endpoint: str, role: str | None, other_home: bool) -> set[int]:
     allowed = POLICY[endpoint]
+    if allowed == TOKEN:
+        return {404}
     if allowed == PUBLIC:
         return {200, 302, 303}
     if role is None:
@@ -103,7 +111,7 @@ def test_every_route_for_role(app, client, world, auth, role):
                         status = 302  # anonymous: no token to send; refused either way
                 if status not in expected:
                     failures.append(f"{method} {url} as {role or 'anonymous'}: {status}, expected {sorted(expected)}")
-                if role is None and status == 302 and POLICY[rule.endpoint] != PUBLIC:
+                if role is None and status == 302 and POLICY[rule.endpoint] not in (PUBLIC, TOKEN):
                     location = client.get(url).headers["Location"] if method == "GET" else "/sign-in"
                     if "/sign-in" not in location:
                         failures.append(f"{method} {url} anonymous redirected to {location}, not sign-in")

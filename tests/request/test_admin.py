@@ -155,3 +155,17 @@ def test_unassign_is_audited_as_delete(app, world, auth):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "Assignment",
                                                            AuditEvent.record_id == assignment_id, AuditEvent.action == "delete"))
         assert event is not None and event.home_id == world.home_b.id
+
+
+def test_admin_resets_a_forgotten_password(app, client, world, auth):
+    from conftest import csrf_token
+    auth.sign_in(world.users[Role.ADMIN])
+    short = auth.post(f"/admin/users/{world.manager_b.id}/password", {"reset-new_password": "short"})
+    assert short.status_code == 200 and "Password must be 12 characters or more" in short.get_data(as_text=True)
+    assert auth.post(f"/admin/users/{world.manager_b.id}/password",
+                     {"reset-new_password": "a-fresh-temporary-pw"}).status_code == 303
+    auth.sign_out()
+    token = csrf_token(client)
+    response = client.post("/sign-in", data={"email": world.manager_b.email, "password": "a-fresh-temporary-pw",
+                                             "csrf_token": token})
+    assert response.status_code == 303
