@@ -51,9 +51,25 @@ def create_app(config: dict | None = None) -> Flask:
     from .homes import bp as homes_bp
     from .admin import bp as admin_bp
     from .audit import bp as audit_bp
-    for bp in (auth_bp, main_bp, homes_bp, admin_bp, audit_bp):
+    from .feeds import bp as feeds_bp
+    for bp in (auth_bp, main_bp, homes_bp, admin_bp, audit_bp, feeds_bp):
+        app.register_blueprint(bp)
+    from .alerts import bp as alerts_bp
+    from .rules import bp as rules_bp
+    from .obligations import bp as obligations_bp, organisation_bp
+    for bp in (alerts_bp, rules_bp, obligations_bp, organisation_bp):
+        app.register_blueprint(bp)
+
+    from .visits import bp as visits_bp  # Regulation 44 visits and reports
+    app.register_blueprint(visits_bp)
+    from .feedback import bp as feedback_bp  # pre-visit feedback (public links)
+    from .actionplans import bp as actionplans_bp  # Reg 44 action plans
+    from .reg45 import bp as reg45_bp  # Regulation 45 reviews
+    for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
 
     from .cli import register as register_cli
     register_cli(app)
+    from .jobs.cli import register as register_jobs_cli
+    register_jobs_cli(app)
     return app

@@ -1,12 +1,15 @@
 """Template globals and filters: navigation by role, London times, htmx helpers."""
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from .extensions import db
 from .models import Role
 
 LONDON = ZoneInfo("Europe/London")
@@ -15,7 +18,11 @@ LONDON = ZoneInfo("Europe/London")
 NAVIGATION = (
     ("main.dashboard", "Overview", Role.ALL),
     ("homes.index", "Homes", Role.ALL),
+    ("visits.index", "Reg 44 visits", Role.ALL),  # visitors, managers, service managers, senior
+    ("alerts.index", "Alerts", Role.ALL),
+    ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("admin.users", "Users", (Role.ADMIN,)),
     ("admin.homes", "Manage homes", (Role.ADMIN,)),
 )
@@ -49,6 +56,19 @@ def error_list(form) -> list[dict]:
     return entries
 
 
+def header_alert_count() -> int | None:
+    """The header badge: unacknowledged alerts for the signed-in user (one COUNT)."""
+    if not current_user.is_authenticated:
+        return None
+    from .alerts.queries import unacknowledged_for_me_count  # late: the alerts blueprint imports this module
+    try:
+        return unacknowledged_for_me_count(current_user)
+    except SQLAlchemyError:  # a badge must never turn a page (or an error page) into a 500
+        db.session.rollback()
+        logging.getLogger("homes_qa.alerts").exception("header alert count failed")
+        return None
+
+
 def is_htmx() -> bool:
     """A partial is wanted: an htmx request that is not a boosted page navigation."""
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
@@ -58,6 +78,7 @@ def init_app(app) -> None:
     app.add_template_filter(london_datetime)
     app.add_template_filter(long_date)
     app.add_template_global(error_list)
+    app.add_template_global(header_alert_count)
 
     @app.context_processor
     def layout_context():

@@ -6,6 +6,8 @@ from sqlalchemy.orm import selectinload
 from ..access import home_or_404, roles_required, visible_homes
 from ..extensions import db
 from ..models import Assignment, Role
+from ..models.types import utcnow
+from ..obligations.listing import what_is_due
 from . import bp
 
 
@@ -26,4 +28,5 @@ def detail(home_id: int):
     by_role: dict[str, list] = {}
     for assignment in people:
         by_role.setdefault(assignment.user.role, []).append(assignment.user)
-    return render_template("homes/detail.html", home=home, by_role=by_role, title=home.name)
+    return render_template("homes/detail.html", home=home, by_role=by_role, title=home.name,
+                           due=what_is_due(home.id, utcnow(), current_user))

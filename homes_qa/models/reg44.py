@@ -104,6 +104,9 @@ class FeedbackResponse(Audited, db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # staff on a young person's behalf
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The trail records that an answer arrived, not what a (possibly anonymous) child said.
+    __audit_redact__ = frozenset({"answers", "respondent"})
+
     @property
     def audit_home_id(self) -> int | None:
         return self.home_id

@@ -26,6 +26,7 @@ import pytest
 
 PG_USER = "postgres"          # OS user that runs the server when we are root
 DB_NAME = "homes_qa_test"
+TEMPLATE_NAME = "homes_qa_migrated"
 SERVER_TIMEZONE = "America/New_York"
 PASSWORD = "correct-horse-battery"
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -33,21 +34,25 @@ CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 # ---------------------------------------------------------------- the server
 
-def _pg_bindir() -> Path:
-    """The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl (or those on PATH)."""
-    def version(path: str) -> tuple:
-        part = Path(path).parent.name
-        return tuple(int(x) for x in re.findall(r"\d+", part)) or (0,)
+TOOLS = ("initdb", "pg_ctl", "createdb")
 
-    for bindir in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True):
-        if all((Path(bindir) / tool).is_file() for tool in ("initdb", "pg_ctl", "createdb")):
+
+def _pg_bindir() -> Path:
+    """The newest /usr/lib/postgresql/<version>/bin with the server tools, else initdb's own
+    directory found on PATH (symlinks resolved: Debian's /usr/bin wrappers are not enough)."""
+    def version(path: str) -> tuple:
+        return tuple(int(x) for x in re.findall(r"\d+", Path(path).parent.name)) or (0,)
+
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True)
+    if shutil.which("initdb"):
+        candidates.append(os.path.dirname(os.path.realpath(shutil.which("initdb"))))
+    for bindir in candidates:
+        if all(os.access(Path(bindir) / tool, os.X_OK) for tool in TOOLS):
             return Path(bindir)
-    initdb = shutil.which("initdb")
-    if initdb and shutil.which("pg_ctl") and shutil.which("createdb"):
-        return Path(initdb).parent
     pytest.fail("PostgreSQL server binaries (initdb, pg_ctl, createdb) not found in "
-                "/usr/lib/postgresql/*/bin or on PATH: install PostgreSQL (e.g. `apt-get install "
-                "postgresql`) -- the PostgreSQL tests must run, they are never skipped", pytrace=False)
+                "/usr/lib/postgresql/*/bin or next to initdb on PATH: install PostgreSQL (e.g. "
+                "`apt-get install postgresql`). The PostgreSQL tests must run; they are never skipped.",
+                pytrace=False)
 
 
 def _ensure_os_user(name: str) -> None:
@@ -118,7 +123,8 @@ def pg_server():
         server.run("initdb", "-D", str(server.datadir), "-A", "trust", "-U", "postgres",
                    "--no-sync", "-E", "UTF8", "--locale=C")
         options = (f"-k {server.socket_dir} -c listen_addresses='' -c fsync=off "
-                   f"-c synchronous_commit=off -c full_page_writes=off -c timezone={SERVER_TIMEZONE}")
+                   f"-c synchronous_commit=off -c full_page_writes=off -c timezone={SERVER_TIMEZONE} "
+                   "-c lock_timeout=15s")  # a test stuck on a lock fails instead of hanging
         started = True  # from here on, always try to stop it
         try:
             server.run("pg_ctl", "-D", str(server.datadir), "-l", str(root / "server.log"),
@@ -147,24 +153,17 @@ def pg_url(pg_server) -> str:
     return f"postgresql+psycopg://postgres@/{DB_NAME}?host={pg_server.socket_dir}"
 
 
-def reset_database(server: PgServer) -> None:
-    """An empty test database: every table, trigger, function and alembic_version gone.
-
-    Dropping and recreating the `public` schema is several times faster than DROP/CREATE
-    DATABASE (which checkpoint). Any connection a previous test leaked is terminated first.
-    """
-    import psycopg
+def recreate_database(server: PgServer, template: str) -> None:
+    """Drop the test database (ending any connection a previous test leaked) and create it
+    again as a copy of `template`."""
     with _admin_connect(server) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = %s AND pid <> pg_backend_pid()", (DB_NAME,))
-    with psycopg.connect(host=str(server.socket_dir), user="postgres", dbname=DB_NAME,
-                         autocommit=True) as conn:
-        conn.execute("SET lock_timeout = '10s'")
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-        leftovers = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
-                                 "AND nspname NOT IN ('public', 'information_schema')").fetchall()
-        assert not leftovers, f"unexpected schemas in the test database: {leftovers}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}" TEMPLATE "{template}"')
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "pg_from_empty: pg_app starts from an empty database and "
+                                       "migrates it from scratch (default: a copy of one migrated once)")
 
 
 # ---------------------------------------------------------------- the app
@@ -195,23 +194,60 @@ def _jinja_bytecode():
     return _SharedBytecodeCache().cache
 
 
-@pytest.fixture
-def pg_app(pg_server, pg_url, tmp_path, _jinja_bytecode):
-    """The app on a fresh, migrated PostgreSQL database, inside an app context."""
+def _make_app(pg_url: str, instance: Path, bytecode_cache):
+    from homes_qa import create_app
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": pg_url,
+                      "INSTANCE_PATH": str(instance), "LOGIN_RATE_LIMIT": "1000 per minute"})
+    app.jinja_env.bytecode_cache = bytecode_cache
+    return app
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated_template(pg_server, pg_url, tmp_path_factory, _jinja_bytecode) -> str:
+    """A database built once by the real migrations, copied for each test (faster than
+    migrating every test's database from scratch)."""
     from flask_migrate import upgrade
 
-    from homes_qa import create_app
+    from homes_qa.extensions import db
+
+    app = _make_app(pg_url, tmp_path_factory.mktemp("pg-template"), _jinja_bytecode)
+    with app.app_context():
+        try:
+            upgrade()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    with _admin_connect(pg_server) as conn:
+        conn.execute(f'CREATE DATABASE "{TEMPLATE_NAME}" TEMPLATE "{DB_NAME}"')
+    return TEMPLATE_NAME
+
+
+@pytest.fixture
+def pg_app(request, pg_server, pg_url, tmp_path, _jinja_bytecode):
+    """The app on a fresh, migrated PostgreSQL database, inside an app context.
+
+    The database is a new copy of one migrated once per session; `upgrade()` then finds it at
+    head. Tests marked `pg_from_empty` get an empty database that `upgrade()` builds from scratch.
+    """
+    from flask_migrate import upgrade
+
     from homes_qa.extensions import db, limiter
 
-    reset_database(pg_server)
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": pg_url,
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute"})
-    app.jinja_env.bytecode_cache = _jinja_bytecode
+    import time; w0=time.perf_counter(); c0=time.process_time()
+    if request.node.get_closest_marker("pg_from_empty"):
+        recreate_database(pg_server, "template0")
+    else:
+        recreate_database(pg_server, request.getfixturevalue("_pg_migrated_template"))
+    w1=time.perf_counter(); c1=time.process_time()
+    app = _make_app(pg_url, tmp_path / "instance", _jinja_bytecode)
+    w2=time.perf_counter(); c2=time.process_time()
     with app.app_context():
         assert db.engine.dialect.name == "postgresql"
         limiter.reset()
-        upgrade()
         try:
+            upgrade()
+            w3=time.perf_counter(); c3=time.process_time()
+            print("TIMING clone %.2f/%.2f app %.2f/%.2f upgrade %.2f/%.2f" % (w1-w0,c1-c0,w2-w1,c2-c1,w3-w2,c3-c2))
             yield app
         finally:
             db.session.remove()
@@ -235,10 +271,23 @@ class PgWorld:
     unassigned: object    # registered manager of nothing
 
 
+_HASHES: dict[str, str] = {}
+
+
 @pytest.fixture
-def pg_world(pg_app) -> PgWorld:
+def pg_world(pg_app, monkeypatch) -> PgWorld:
     from homes_qa.models import Role, acting_as
     from homes_qa.services import people
+
+    # argon2 is slow by design: hash each password once per session (still real argon2 hashes).
+    real_hash = people.hash_password
+
+    def cached_hash(password: str) -> str:
+        if password not in _HASHES:
+            _HASHES[password] = real_hash(password)
+        return _HASHES[password]
+
+    monkeypatch.setattr(people, "hash_password", cached_hash)
     with acting_as("test setup"):
         # Created out of name order, so ordering by name is observable.
         cedar = people.create_home(name="Cedar House", ofsted_urn="SC900003", address="3 Cedar Road", registered_places=2)

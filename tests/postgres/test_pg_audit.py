@@ -222,3 +222,17 @@ def test_failed_transaction_leaves_no_home_and_no_audit_row(pg_app):
         assert conn.execute(text("SELECT count(*) FROM audit_events WHERE record_type = 'Home' AND record_id = :id"),
                             {"id": cedar_id}).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == events
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: migration 0001 guards UPDATE/DELETE with row triggers "
+                   "only, and row triggers do not fire on TRUNCATE (needs a BEFORE TRUNCATE ... FOR EACH "
+                   "STATEMENT trigger). Remove this mark when fixed.")
+def test_database_refuses_truncate(pg_app):
+    _new_home()
+    before = _snapshot()
+    try:
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text("TRUNCATE audit_events"))
+    finally:
+        db.session.rollback()
+    assert _snapshot() == before

@@ -1,0 +1,19 @@
+"""Loading Reg 44 records for a route: home-scoped, and 404 (never 403) outside the user's scope."""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from ..access import can_see_home
+from ..extensions import db
+from ..models import Reg44Visit, Role
+from ..services.feedback import visit_hidden_from_home_staff
+
+
+def visit_or_404(visit_id: int) -> Reg44Visit:
+    visit = db.session.get(Reg44Visit, visit_id)
+    if visit is None or not can_see_home(current_user, visit.home_id):
+        abort(404)
+    if current_user.role == Role.REGISTERED_MANAGER and visit_hidden_from_home_staff(visit):
+        abort(404)
+    return visit

@@ -1,0 +1,193 @@
+"""Reg 44 action plans: the manager proposes, the service manager approves or returns,
+the manager marks approved actions complete. Every route is home-scoped (404 outside)."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import home_or_404, roles_required
+from ..core.calendar import london_date
+from ..extensions import db
+from ..forms_common import apply_service_error
+from ..models import ActionPlanResponse, Obligation, PlanStatus, Reg44Visit, User
+from ..models.types import utcnow
+from ..obligations.listing import state_of
+from ..services import ServiceError
+from ..services import action_plans as service
+from . import bp
+from .forms import CompleteActionForm, ReviewForm, action_plan_form
+from .loaders import visit_or_404
+
+
+def _plan_url(visit_id: int) -> str:
+    return url_for("actionplans.plan", visit_id=visit_id)
+
+
+def _action_states(plan) -> dict[int, object]:
+    """Drift state of each approved action's obligation, by response id."""
+    if plan is None or plan.status != PlanStatus.APPROVED:
+        return {}
+    keys = {service.action_key(r): r.id for r in plan.responses if r.decision == service.ACCEPT}
+    if not keys:
+        return {}
+    now = utcnow()
+    found = db.session.scalars(select(Obligation).where(
+        Obligation.rule_code == "action_complete", Obligation.home_id == plan.home_id,
+        Obligation.period_key.in_(list(keys))))
+    return {keys[o.period_key]: state_of(o, now) for o in found}
+
+
+@bp.route("/reg44/homes/<int:home_id>/action-plans")
+@roles_required(*service.READERS)
+def index(home_id: int):
+    home = home_or_404(home_id)
+    rows = service.plans_for_home(home.id)
+    return render_template("actionplans/index.html", home=home, rows=rows, status_labels=service.STATUS_LABELS,
+                           title=f"Reg 44 action plans for {home.name}")
+
+
+@bp.route("/reg44/visits/<int:visit_id>/action-plan")
+@roles_required(*service.READERS)
+def plan(visit_id: int):
+    visit = visit_or_404(visit_id)
+    return _render_plan(visit, ReviewForm(formdata=None))
+
+
+def _render_plan(visit: Reg44Visit, review_form: ReviewForm, status: int = 200):
+    report = service.latest_submitted_report(visit)
+    action_plan = service.plan_for(report) if report is not None else None
+    names = {}
+    if action_plan is not None:
+        ids = {action_plan.proposed_by_id, action_plan.reviewed_by_id} - {None}
+        names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return render_template(
+        "actionplans/plan.html", visit=visit, report=report, plan=action_plan, names=names,
+        responses=service.responses_by_recommendation(action_plan), status_labels=service.STATUS_LABELS,
+        states=_action_states(action_plan), form=review_form,
+        can_edit=(current_user.role in service.EDITORS and report is not None and bool(report.recommendations)
+                  and (action_plan is None or action_plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED))),
+        can_review=(current_user.role in service.REVIEWERS and action_plan is not None
+                    and action_plan.status == PlanStatus.SUBMITTED),
+        can_complete=current_user.role in service.EDITORS,
+        title="Action plan"), status
+
+
+@bp.route("/reg44/visits/<int:visit_id>/action-plan/edit", methods=["GET", "POST"])
+@roles_required(*service.EDITORS)
+def edit(visit_id: int):
+    visit = visit_or_404(visit_id)
+    report = service.latest_submitted_report(visit)
+    if report is None or not report.recommendations:
+        flash("There are no recommendations to respond to yet", "info")
+        return redirect(_plan_url(visit.id), code=303)
+    action_plan = service.plan_for(report)
+    if action_plan is not None and action_plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        flash("This action plan has been submitted and cannot be changed now", "info")
+        return redirect(_plan_url(visit.id), code=303)
+    recommendations = list(report.recommendations)
+    form = action_plan_form(recommendations, service.responses_by_recommendation(action_plan),
+                            london_date(utcnow()))
+    if form.validate_on_submit():
+        try:
+            service.submit_plan(report, form.proposals(), by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash("Your action plan has been sent to the service manager for approval", "success")
+            return redirect(_plan_url(visit.id), code=303)
+    return render_template("actionplans/edit.html", visit=visit, report=report, plan=action_plan,
+                           recommendations=recommendations, form=form, title="Propose the action plan")
+
+
+@bp.route("/reg44/visits/<int:visit_id>/action-plan/review", methods=["POST"])
+@roles_required(*service.REVIEWERS)
+def review(visit_id: int):
+    visit = visit_or_404(visit_id)
+    report = service.latest_submitted_report(visit)
+    action_plan = service.plan_for(report) if report is not None else None
+    if action_plan is None or action_plan.status != PlanStatus.SUBMITTED:
+        flash("This action plan is not waiting for approval", "info")
+        return redirect(_plan_url(visit.id), code=303)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "approve":
+                service.approve_plan(action_plan, comments=form.comments.data or "", by=current_user)
+                message = "The action plan is approved. Its actions are now tracked until they are complete."
+            else:
+                service.return_plan(action_plan, comments=form.comments.data or "", by=current_user)
+                message = "The action plan has been returned to the manager"
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash(message, "success")
+            return redirect(_plan_url(visit.id), code=303)
+    return _render_plan(visit, form)
+
+
+def _response_or_404(response_id: int) -> ActionPlanResponse:
+    response = db.session.get(ActionPlanResponse, response_id)
+    if response is None:
+        abort(404)
+    visit_or_404(response.recommendation.report.visit_id)  # home scope
+    return response
+
+
+@bp.route("/reg44/actions/<int:response_id>/complete", methods=["GET", "POST"])
+@roles_required(*service.EDITORS)
+def complete_action(response_id: int):
+    response = _response_or_404(response_id)
+    visit_id = response.recommendation.report.visit_id
+    if not service.can_complete(response):
+        flash("This action cannot be marked complete", "info")
+        return redirect(_plan_url(visit_id), code=303)
+    form = CompleteActionForm()
+    if form.validate_on_submit():
+        try:
+            service.complete_action(response, completed_on=form.completed_on.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash(f"Action for recommendation {response.recommendation.number} marked as complete", "success")
+            return redirect(_plan_url(visit_id), code=303)
+    return render_template("actionplans/complete.html", response=response, visit_id=visit_id, form=form,
+                           title="Mark an action as complete")
+
+
+# ---------------------------------------------------------------- for other pages' templates
+
+@bp.app_template_global()
+def action_plan_link(visit: Reg44Visit) -> dict | None:
+    """For the visit page: the plan's address and status, if the user may see it and it exists."""
+    if not current_user.is_authenticated or current_user.role not in service.READERS:
+        return None
+    report = service.latest_submitted_report(visit)
+    if report is None:
+        return None
+    action_plan = service.plan_for(report)
+    return {"href": _plan_url(visit.id),
+            "status": service.STATUS_LABELS.get(action_plan.status if action_plan else None)}
+
+
+@bp.app_template_global()
+def home_quality_links(home) -> list[dict]:
+    """For the home page: the action plans and Regulation 45 reviews, for those who may see them."""
+    from ..services import reg45
+    links = []
+    if current_user.role in service.READERS:
+        links.append({"href": url_for("actionplans.index", home_id=home.id), "text": "Reg 44 action plans",
+                      "hint": "the home's responses to the visitors' recommendations, and their actions"})
+    if current_user.role in reg45.READERS:
+        links.append({"href": url_for("reg45.index", home_id=home.id), "text": "Regulation 45 reviews",
+                      "hint": "the six-monthly review of the quality of care"})
+    return links
+
+
+@bp.app_template_global()
+def endpoint_exists(endpoint: str) -> bool:
+    """Links to pages another feature may not have registered (yet)."""
+    return endpoint in current_app.view_functions

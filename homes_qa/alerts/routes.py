@@ -1,0 +1,128 @@
+"""Alerts: "For me" and "My homes", acknowledgement (htmx row swap or Post/Redirect/Get),
+and the header count badge that polls every minute."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ..access import roles_required
+from ..core.drift import DriftState
+from ..extensions import db
+from ..models import Alert, Role
+from ..models.types import utcnow
+from ..obligations.listing import state_of
+from ..services import ServiceError
+from ..services import alerts as alert_service
+from ..templating import is_htmx
+from . import bp
+from .forms import SECTIONS, AcknowledgeForm
+from .queries import (alerts_for_me, alerts_in_my_homes, can_acknowledge, can_see_alert, is_listed_for_me,
+                      is_listed_in_my_homes, unacknowledged_for_me_count)
+
+
+@dataclass
+class AlertRow:
+    alert: Alert
+    state: DriftState
+    can_acknowledge: bool
+    form: AcknowledgeForm | None = None  # the form that failed, for this row only
+
+
+def _rows(alerts: list[Alert], now, failed: AcknowledgeForm | None = None,
+          failed_id: int | None = None) -> list[AlertRow]:
+    return [AlertRow(a, state_of(a.obligation, now), can_acknowledge(current_user, a),
+                     failed if a.id == failed_id else None) for a in alerts]
+
+
+def _page(failed: AcknowledgeForm | None = None, failed_id: int | None = None, status: int = 200):
+    now = utcnow()
+    sections = {
+        "mine": _rows(alerts_for_me(current_user), now, failed if failed and failed.section_name == "mine" else None, failed_id),
+        "homes": _rows(alerts_in_my_homes(current_user), now, failed if failed and failed.section_name == "homes" else None, failed_id),
+    }
+    context = {"sections": sections, "title": "Alerts", "ack_form": AcknowledgeForm()}
+    if failed is not None:
+        context["form"] = failed  # the layout shows the error summary for `form`
+    return render_template("alerts/index.html", **context), status
+
+
+@bp.route("/")
+@roles_required(*Role.ALL)
+def index():
+    return _page()
+
+
+@bp.route("/count")
+@roles_required(*Role.ALL)
+def count():
+    """The header badge. Polling is not activity: keep the idle-session clock where it was."""
+    before = current_app.session_interface.open_session(current_app, request)
+    if before is not None and "last_seen" in before:
+        session["last_seen"] = before["last_seen"]
+    return render_template("alerts/_count.html", alert_count=unacknowledged_for_me_count(current_user))
+
+
+@bp.after_request
+def htmx_follows_sign_in(response):
+    """An htmx request sent to sign-in (session expired) reloads the page there instead of
+    swapping the sign-in page into the fragment."""
+    if is_htmx() and response.status_code in (301, 302, 303) and "/sign-in" in response.location:
+        response = make_response("", 200)
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        response.headers["HX-Redirect"] = url_for("auth.sign_in", next=back or None)
+    return response
+
+
+def _alert_or_404(alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or not can_see_alert(current_user, alert):
+        abort(404)
+    return alert
+
+
+@bp.route("/<int:alert_id>/acknowledge", methods=["POST"])
+@roles_required(*Role.ALL)
+def acknowledge(alert_id: int):
+    alert = _alert_or_404(alert_id)
+    if not can_acknowledge(current_user, alert):
+        abort(403)  # aimed at another role: they, or a head of service, acknowledge it
+    form = AcknowledgeForm()
+    section = form.section_name
+    if form.validate_on_submit():
+        try:
+            alert_service.acknowledge(alert, note=form.note.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:
+                field.errors = list(field.errors) + [error.message]
+            else:
+                form.form_errors.append(error.message)
+        else:
+            if is_htmx():
+                return _swapped_rows(alert, section)
+            flash("Alert acknowledged", "success")
+            return redirect(url_for("alerts.index") + f"#alert-{section}-{alert.id}", code=303)
+    form.note.id = f"note-{section}-{alert.id}"  # the error summary links to this row's box
+    if is_htmx():
+        # htmx 2 swaps only 2xx: the row comes back with its error, status 200.
+        row = _rows([alert], utcnow(), form, alert.id)[0]
+        return render_template("alerts/_row.html", row=row, section=section)
+    return _page(form, alert.id)
+
+
+def _swapped_rows(alert: Alert, section: str):
+    """The acknowledged row; its copy in the other list out of band; the badge refreshes."""
+    row = _rows([alert], utcnow())[0]
+    other = next(name for name in SECTIONS if name != section)
+    listed = is_listed_for_me(alert, current_user) if other == "mine" else is_listed_in_my_homes(alert)
+    body = render_template("alerts/_row.html", row=row, section=section)
+    if listed:
+        body += render_template("alerts/_row.html", row=row, section=other, oob=True)
+    response = make_response(body)
+    response.headers["HX-Trigger"] = "alerts-changed"
+    return response

@@ -1,0 +1,160 @@
+"""Pre-visit feedback: staff make links and read answers; young people and professionals
+answer through a link that needs no account and says nothing about the home or the visit."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..access import roles_required
+from ..extensions import db, limiter
+from ..forms_common import apply_service_error
+from ..models import FeedbackAudience, Reg44Visit, User
+from ..models.types import utcnow
+from ..services import ServiceError
+from ..services import feedback as service
+from ..actionplans.loaders import visit_or_404
+from . import bp
+from .forms import NewLinksForm, StaffEntryForm, form_for
+
+
+def _private(response):
+    """Pages that show secrets or personal answers: never cached, never indexed."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _readable_visit(visit_id: int) -> Reg44Visit:
+    visit = visit_or_404(visit_id)
+    if not service.can_read(current_user, visit):
+        abort(404)
+    return visit
+
+
+def _requestable_visit(visit_id: int) -> Reg44Visit:
+    visit = visit_or_404(visit_id)
+    if not service.can_request(current_user, visit):
+        abort(404)
+    return visit
+
+
+# ---------------------------------------------------------------- staff pages
+
+@bp.route("/reg44/visits/<int:visit_id>/feedback")
+@roles_required(*service.READERS)
+def visit_feedback(visit_id: int):
+    visit = _readable_visit(visit_id)
+    now = utcnow()
+    requests = service.requests_for(visit)
+    responses = service.responses_for(current_user, visit)
+    enterers = {r.entered_by_id for r in responses if r.entered_by_id} | {r.created_by_id for r in requests}
+    names = {user.id: user.name for user in db.session.query(User).filter(User.id.in_(enterers))} if enterers else {}
+    return _private(make_response(render_template(
+        "feedback/visit.html", visit=visit, requests=requests, responses=responses, names=names,
+        states={r.id: service.request_state(r, now) for r in requests},
+        hidden_anonymous=service.hidden_anonymous_count(current_user, visit),
+        can_request=service.can_request(current_user, visit), questions=service.QUESTIONS,
+        answer_label=service.answer_label, audiences=FeedbackAudience.LABELS,
+        title="Feedback before the visit")))
+
+
+@bp.route("/reg44/visits/<int:visit_id>/feedback/links/new", methods=["GET", "POST"])
+@roles_required(*service.REQUESTERS)
+def new_links(visit_id: int):
+    visit = _requestable_visit(visit_id)
+    form = NewLinksForm()
+    if form.validate_on_submit():
+        try:
+            issued = service.create_links(visit, audience=form.audience.data, label=form.label.data or "",
+                                          count=form.count.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            # Shown once, in this response: only the tokens' hashes are stored, so they cannot be
+            # shown again later (and they never go into the session cookie).
+            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+            links = [{"label": link.request.label, "expires_at": link.request.expires_at,
+                      "url": base + url_for("feedback.respond", token=link.token)} for link in issued]
+            return _private(make_response(render_template(
+                "feedback/links_created.html", visit=visit, links=links,
+                audience=FeedbackAudience.LABELS[form.audience.data], title="Copy the links now")))
+    return render_template("feedback/new_links.html", visit=visit, form=form, title="Create feedback links")
+
+
+@bp.route("/reg44/visits/<int:visit_id>/feedback/young-person/new", methods=["GET", "POST"])
+@roles_required(*service.REQUESTERS)
+def enter_for_young_person(visit_id: int):
+    visit = _requestable_visit(visit_id)
+    form = StaffEntryForm()
+    if form.validate_on_submit():
+        try:
+            service.enter_for_young_person(visit, form.answers(), anonymous=form.anonymous,
+                                           respondent=form.respondent.data or "", by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash("The young person's answers have been saved", "success")
+            return redirect(url_for("feedback.visit_feedback", visit_id=visit.id), code=303)
+    return _private(make_response(render_template(
+        "feedback/enter.html", visit=visit, form=form, title="Enter a young person's answers")))
+
+
+# ---------------------------------------------------------------- the public link (no account)
+
+_PROBLEMS = {
+    "unknown": (404, "This link is not recognised"),
+    "used": (410, "This link has already been used"),
+    "expired": (410, "This link has expired"),
+    "closed": (410, "This link is no longer in use"),
+}
+
+
+def _link_problem(reason: str):
+    status, title = _PROBLEMS[reason]
+    return _private(make_response(render_template("feedback/link_problem.html", reason=reason, title=title),
+                                  status))
+
+
+@bp.route("/feedback/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def respond(token: str):
+    """Answer the questionnaire. Reveals nothing about the home, the visit or other answers."""
+    try:
+        request_ = service.request_for_token(token)
+    except service.LinkProblem as problem:
+        return _link_problem(problem.reason)
+    audience = request_.audience
+    form = form_for(audience)
+    if form.validate_on_submit():
+        try:
+            service.submit_via_link(token, form.answers(), anonymous=form.anonymous,
+                                    respondent=form.respondent.data or "")
+        except service.LinkProblem as problem:
+            return _link_problem(problem.reason)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            return redirect(url_for("feedback.thank_you"), code=303)
+    return _private(make_response(render_template(
+        "feedback/respond.html", form=form, audience=audience, title="Tell us what you think")))
+
+
+@bp.route("/feedback/thank-you")
+def thank_you():
+    return _private(make_response(render_template("feedback/thank_you.html", title="Thank you")))
+
+
+# ---------------------------------------------------------------- for the visit page
+
+@bp.app_template_global()
+def feedback_link(visit: Reg44Visit) -> dict | None:
+    """The visit's feedback page address and response count, if the user may see it."""
+    if not current_user.is_authenticated or current_user.role not in service.READERS:
+        return None
+    if not service.can_read(current_user, visit):
+        return None
+    return {"href": url_for("feedback.visit_feedback", visit_id=visit.id),
+            "count": len(service.responses_for(current_user, visit))}

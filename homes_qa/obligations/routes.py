@@ -1,0 +1,171 @@
+"""Record that a check or audit was done, waive an obligation, list a home's floating checks.
+
+Every route is home-scoped: an obligation of a home the user does not see is 404, as is a
+whole-service obligation for someone below service manager.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..access import home_or_404, roles_required
+from ..core.timing import FLOATING
+from ..extensions import db
+from ..models import Completion, Home, Obligation, ObligationStatus, Role, Rule, RuleScope
+from ..models.types import utcnow
+from ..services import ServiceError
+from ..services import obligations as obligation_service
+from ..services.rules import sync_catalogue
+from . import bp, organisation_bp
+from .forms import CompletionForm, WaiveForm
+from .listing import (ORGANISATION_ROLES, RECORD_ROLES, RECORDED_ELSEWHERE_ROLES, WAIVE_ROLES, Row,
+                      is_recordable, obligation_or_404, state_of, what_is_due)
+
+
+def _back_to(obligation: Obligation) -> str:
+    if obligation.home_id is None:
+        return url_for("organisation.index") + "#what-is-due"
+    return url_for("homes.detail", home_id=obligation.home_id) + "#what-is-due"
+
+
+def _apply(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/obligations/<int:obligation_id>/complete", methods=["GET", "POST"])
+@roles_required(*RECORD_ROLES)
+def complete(obligation_id: int):
+    obligation = obligation_or_404(obligation_id, current_user)
+    if not is_recordable(obligation):
+        abort(404)  # met by its own record (a report, a notification…), not by this form
+    if not obligation.is_open:
+        flash(f"{obligation.title} is already closed: nothing to record", "info")
+        return redirect(_back_to(obligation), code=303)
+    form = CompletionForm()
+    if form.validate_on_submit():
+        try:
+            obligation_service.record_completion(
+                rule_code=obligation.rule_code, home=obligation.home, done_on=form.done_on.data,
+                note=form.note.data or "", by=current_user, obligation=obligation)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply(form, error)
+        else:
+            flash(f"Recorded: {obligation.title}", "success")
+            return redirect(_back_to(obligation), code=303)
+    return render_template("obligations/complete.html", form=form, obligation=obligation,
+                           state=state_of(obligation, utcnow()), back=_back_to(obligation),
+                           title="Record that it was done")
+
+
+@bp.route("/obligations/<int:obligation_id>/waive", methods=["GET", "POST"])
+@roles_required(*WAIVE_ROLES)
+def waive(obligation_id: int):
+    obligation = obligation_or_404(obligation_id, current_user)
+    if not obligation.is_open:
+        flash(f"{obligation.title} is already closed", "info")
+        return redirect(_back_to(obligation), code=303)
+    form = WaiveForm()
+    if form.validate_on_submit():
+        try:
+            obligation_service.waive(obligation, reason=form.reason.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply(form, error)
+        else:
+            flash(f"Waived: {obligation.title}", "success")
+            return redirect(_back_to(obligation), code=303)
+    return render_template("obligations/waive.html", form=form, obligation=obligation,
+                           state=state_of(obligation, utcnow()), back=_back_to(obligation),
+                           title="Waive this obligation")
+
+
+@organisation_bp.route("/")
+@roles_required(*ORGANISATION_ROLES)
+def index():
+    """Whole-service work (QPAG report, dip samples, surveys, the weekly safeguarding update)."""
+    return render_template("obligations/organisation.html",
+                           due=what_is_due(None, utcnow(), current_user), title="Whole-service work")
+
+
+# ---------------------------------------------------------------- floating checks of a home
+
+@dataclass
+class Check:
+    rule: Rule
+    last_done: date | None
+    next_due: Row | None
+
+
+def _floating_rules() -> list[Rule]:
+    stmt = select(Rule).where(Rule.trigger == "last_completed", Rule.active.is_(True),
+                              Rule.scope == RuleScope.HOME).order_by(Rule.area, Rule.title)
+    rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
+    if not rules and sync_catalogue():  # the table is filled on first use
+        rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
+    return [rule for rule in rules if rule.responsible_role not in RECORDED_ELSEWHERE_ROLES]
+
+
+def _open_for(rule_code: str, home: Home) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(
+        Obligation.rule_code == rule_code, Obligation.home_id == home.id,
+        Obligation.status == ObligationStatus.OPEN).order_by(Obligation.due_at).limit(1))
+
+
+@bp.route("/homes/<int:home_id>/checks")
+@roles_required(*Role.ALL)
+def checks(home_id: int):
+    home = home_or_404(home_id)
+    now = utcnow()
+    rules = _floating_rules()
+    codes = [rule.code for rule in rules]
+    last_done = dict(db.session.execute(
+        select(Completion.rule_code, func.max(Completion.done_on))
+        .where(Completion.home_id == home.id, Completion.rule_code.in_(codes))
+        .group_by(Completion.rule_code)).all())
+    next_due: dict[str, Obligation] = {}
+    for obligation in db.session.scalars(
+            select(Obligation).where(Obligation.home_id == home.id, Obligation.rule_code.in_(codes),
+                                     Obligation.status == ObligationStatus.OPEN)
+            .order_by(Obligation.due_at.desc())):
+        next_due[obligation.rule_code] = obligation  # earliest open cycle wins
+    rows = [Check(rule, last_done.get(rule.code),
+                  Row(next_due[rule.code], state_of(next_due[rule.code], now)) if rule.code in next_due else None)
+            for rule in rules]
+    return render_template("obligations/checks.html", home=home, checks=rows,
+                           may_record=current_user.role in RECORD_ROLES, title="Certificates and checks")
+
+
+@bp.route("/homes/<int:home_id>/checks/<rule_code>/complete", methods=["GET", "POST"])
+@roles_required(*RECORD_ROLES)
+def complete_check(home_id: int, rule_code: str):
+    home = home_or_404(home_id)
+    rule = next((rule for rule in _floating_rules() if rule.code == rule_code), None)
+    if rule is None:
+        abort(404)
+    obligation = _open_for(rule.code, home)  # its due date keeps an anniversary (gas safety)
+    form = CompletionForm()
+    back = url_for("obligations.checks", home_id=home.id)
+    if form.validate_on_submit():
+        try:
+            obligation_service.record_completion(
+                rule_code=rule.code, home=home, done_on=form.done_on.data, note=form.note.data or "",
+                by=current_user, obligation=obligation)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply(form, error)
+        else:
+            flash(f"Recorded: {rule.title} at {home.name}", "success")
+            return redirect(back, code=303)
+    return render_template("obligations/complete_check.html", form=form, home=home, rule=rule,
+                           obligation=obligation, back=back, title="Record the last time this was done")
+
+

@@ -1,0 +1,194 @@
+"""Regulation 45 reviews: start (gathers evidence), write, complete (locks), record sent to
+Ofsted; a printable page. Home-scoped: another home's review is 404."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..access import can_see_home, home_or_404, roles_required
+from ..core.calendar import london_date
+from ..extensions import db
+from ..forms_common import ConfirmForm, apply_service_error
+from ..models import Reg45Review, User
+from ..models.types import utcnow
+from ..services import ServiceError
+from ..services import reg45 as service
+from . import bp
+from .forms import CompleteReviewForm, NarrativeForm, SentToOfstedForm, StartReviewForm
+
+
+def _review_or_404(review_id: int) -> Reg45Review:
+    review = db.session.get(Reg45Review, review_id)
+    if review is None or not can_see_home(current_user, review.home_id):
+        abort(404)
+    return review
+
+
+def _review_url(review: Reg45Review) -> str:
+    return url_for("reg45.review", review_id=review.id)
+
+
+def _locked(review: Reg45Review):
+    flash("This review is completed and can no longer be changed", "info")
+    return redirect(_review_url(review), code=303)
+
+
+@bp.route("/homes/<int:home_id>/reg45")
+@roles_required(*service.READERS)
+def index(home_id: int):
+    home = home_or_404(home_id)
+    now = utcnow()
+    due = [(o, service.drift_label(o, now)) for o in service.open_obligations(home, "reg45_review")]
+    return render_template("reg45/index.html", home=home, reviews=service.reviews_for(home.id), due=due,
+                           draft=service.draft_for(home.id), can_author=current_user.role in service.AUTHORS,
+                           status_labels=service.STATUS_LABELS, title=f"Regulation 45 reviews for {home.name}")
+
+
+@bp.route("/homes/<int:home_id>/reg45/new", methods=["GET", "POST"])
+@roles_required(*service.AUTHORS)
+def start(home_id: int):
+    home = home_or_404(home_id)
+    draft = service.draft_for(home.id)
+    if draft is not None:
+        flash("There is already a review in progress for this home", "info")
+        return redirect(_review_url(draft), code=303)
+    start_on, end_on = service.default_period(london_date(utcnow()))
+    form = StartReviewForm(data={"period_start": start_on, "period_end": end_on})
+    if form.validate_on_submit():
+        try:
+            review = service.start_review(home, period_start=form.period_start.data,
+                                          period_end=form.period_end.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash("The review has started. The period's evidence has been gathered below.", "success")
+            return redirect(url_for("reg45.edit", review_id=review.id), code=303)
+    return render_template("reg45/start.html", home=home, form=form, title="Start a Regulation 45 review")
+
+
+def _context(review: Reg45Review) -> dict:
+    now = utcnow()
+    ofsted = service.ofsted_obligation(review)
+    author = db.session.get(User, review.author_id)
+    return {"review": review, "home": review.home, "evidence": review.evidence_summary or {},
+            "author": author.name if author else "", "status_labels": service.STATUS_LABELS,
+            "ofsted": ofsted, "ofsted_label": service.drift_label(ofsted, now) if ofsted else None,
+            "can_author": current_user.role in service.AUTHORS}
+
+
+@bp.route("/reg45/<int:review_id>")
+@roles_required(*service.READERS)
+def review(review_id: int):
+    review = _review_or_404(review_id)
+    return render_template("reg45/review.html", confirm=ConfirmForm(), title="Regulation 45 review",
+                           **_context(review))
+
+
+@bp.route("/reg45/<int:review_id>/print")
+@roles_required(*service.READERS)
+def print_review(review_id: int):
+    review = _review_or_404(review_id)
+    return render_template("reg45/print.html", title=f"Regulation 45 review — {review.home.name}",
+                           **_context(review))
+
+
+@bp.route("/reg45/<int:review_id>/edit", methods=["GET", "POST"])
+@roles_required(*service.AUTHORS)
+def edit(review_id: int):
+    review = _review_or_404(review_id)
+    if review.status != service.DRAFT:
+        return _locked(review)
+    form = NarrativeForm(obj=review)
+    if form.validate_on_submit():
+        try:
+            service.save_narrative(review, quality_of_care=form.quality_of_care.data or "",
+                                   improvements=form.improvements.data or "",
+                                   children_views=form.children_views.data or "", by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash("Your review has been saved", "success")
+            return redirect(_review_url(review), code=303)
+    return render_template("reg45/edit.html", form=form, confirm=ConfirmForm(), title="Write the review",
+                           **_context(review))
+
+
+@bp.route("/reg45/<int:review_id>/evidence", methods=["POST"])
+@roles_required(*service.AUTHORS)
+def refresh_evidence(review_id: int):
+    review = _review_or_404(review_id)
+    if review.status != service.DRAFT:
+        return _locked(review)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.refresh_evidence(review, by=current_user)
+    flash("The evidence has been gathered again from the latest records", "success")
+    return redirect(_review_url(review), code=303)
+
+
+@bp.route("/reg45/<int:review_id>/complete", methods=["GET", "POST"])
+@roles_required(*service.AUTHORS)
+def complete(review_id: int):
+    review = _review_or_404(review_id)
+    if review.status != service.DRAFT:
+        return _locked(review)
+    form = CompleteReviewForm(data={"completed_on": london_date(utcnow())})
+    if form.validate_on_submit():
+        try:
+            service.complete_review(review, completed_on=form.completed_on.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash("The review is completed and locked. Send a copy to Ofsted within 28 days.", "success")
+            return redirect(_review_url(review), code=303)
+    return render_template("reg45/complete.html", form=form, title="Complete the review", **_context(review))
+
+
+@bp.route("/reg45/<int:review_id>/sent-to-ofsted", methods=["GET", "POST"])
+@roles_required(*service.AUTHORS)
+def sent_to_ofsted(review_id: int):
+    review = _review_or_404(review_id)
+    if review.status != service.COMPLETED or review.sent_to_ofsted_on is not None:
+        flash("Only a completed review not yet recorded as sent can be recorded as sent to Ofsted", "info")
+        return redirect(_review_url(review), code=303)
+    form = SentToOfstedForm(data={"sent_on": london_date(utcnow())})
+    if form.validate_on_submit():
+        try:
+            service.record_sent_to_ofsted(review, sent_on=form.sent_on.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            flash("Recorded: the review was sent to Ofsted", "success")
+            return redirect(_review_url(review), code=303)
+    return render_template("reg45/sent_to_ofsted.html", form=form, title="Record that the review was sent to Ofsted",
+                           **_context(review))
+
+
+# ---------------------------------------------------------------- the evidence snapshot stores ISO text
+
+@bp.app_template_filter("iso_long_date")
+def iso_long_date(value: str | None) -> str:
+    from datetime import date
+    from ..templating import long_date
+    if not value:
+        return ""
+    try:
+        return long_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+@bp.app_template_filter("london_gathered")
+def london_gathered(value: str | None) -> str:
+    from datetime import datetime
+    from ..templating import london_datetime
+    if not value:
+        return ""
+    try:
+        return london_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return value

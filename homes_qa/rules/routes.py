@@ -1,0 +1,113 @@
+"""The rule table: every cadence and deadline, with its source. Administrators edit;
+heads of service read. Edits apply to obligations created after the change."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..access import roles_required
+from ..core import timing as t
+from ..extensions import db
+from ..models import Role, Rule
+from ..services import ServiceError
+from ..services.rules import all_rules, sync_catalogue, update_rule
+from . import bp
+from .forms import RuleForm, step_fields
+from .words import (KIND_LABELS, UNIT_LABELS, area_label, area_order, kinds_for, ladder_words, trigger_words,
+                    units_for)
+
+
+@bp.route("/")
+@roles_required(Role.HEAD_OF_SERVICE, Role.ADMIN)
+def index():
+    rules = all_rules()
+    if not rules and sync_catalogue():  # the table is filled on first use
+        rules = all_rules()
+    rules.sort(key=lambda rule: (area_order(rule.area), rule.title))
+    areas = [(area, area_label(area), list(group)) for area, group in groupby(rules, key=lambda r: r.area)]
+    return render_template("rules/index.html", areas=areas, ladder_words=ladder_words,
+                           trigger_words=trigger_words, title="Rules")
+
+
+def _rule_or_404(code: str) -> Rule:
+    rule = db.session.scalar(select(Rule).where(Rule.code == code))
+    if rule is None and sync_catalogue():
+        rule = db.session.scalar(select(Rule).where(Rule.code == code))
+    return rule or abort(404)
+
+
+def _initial(rule: Rule) -> dict:
+    data = {"kind": rule.timing.get("kind"), "amount": rule.timing.get("amount"),
+            "unit": rule.timing.get("unit") or "", "due_soon_days": rule.due_soon_days, "active": rule.active}
+    for step in rule.ladder:
+        data[f"step{step['level']}_role"] = step["role"]
+        data[f"step{step['level']}_days"] = step["after_working_days"]
+    return data
+
+
+def _timing(rule: Rule, form: RuleForm) -> dict:
+    kind, unit = form.kind.data, form.unit.data or None
+    timing: dict = {"kind": kind}
+    if form.amount.data is not None:
+        timing["amount"] = form.amount.data
+    if unit:
+        timing["unit"] = unit
+    old = rule.timing
+    # Settings the form does not show are kept while they still apply.
+    if kind == t.FIXED and old.get("kind") == t.FIXED and old.get("unit") == unit and old.get("anchor"):
+        timing["anchor"] = old["anchor"]
+    if (kind == t.FLOATING and unit == "months" and old.get("kind") == t.FLOATING
+            and old.get("anniversary_window_months")):
+        timing["anniversary_window_months"] = old["anniversary_window_months"]
+    return timing
+
+
+def _ladder(form: RuleForm) -> list[dict] | None:
+    """The filled-in rows as ladder steps (level = row), or None after marking incomplete rows."""
+    steps, complete = [], True
+    for level, role, days in step_fields(form):
+        if not role.data and days.data is None and not days.errors:
+            continue
+        if not role.data:
+            role.errors = list(role.errors) + [f"Select who hears at level {level}, or clear its working days"]
+            complete = False
+        if days.data is None and not days.errors:
+            days.errors = list(days.errors) + [f"Enter the working days after due for level {level}"]
+            complete = False
+        steps.append({"level": level, "role": role.data, "after_working_days": days.data})
+    return steps if complete else None
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(code: str):
+    rule = _rule_or_404(code)
+    # The rule's values fill a new form; a posted form shows only what was posted.
+    form = RuleForm() if request.method == "POST" else RuleForm(data=_initial(rule))
+    kinds = kinds_for(rule)
+    units = units_for(kinds)
+    form.kind.choices = [(kind, KIND_LABELS[kind]) for kind in kinds]
+    form.unit.choices = [("", "None")] + [(unit, UNIT_LABELS[unit]) for unit in units]
+    if form.validate_on_submit():
+        ladder = _ladder(form)
+        if ladder is not None:
+            try:
+                update_rule(rule, timing=_timing(rule, form), ladder=ladder,
+                            due_soon_days=form.due_soon_days.data, active=form.active.data)
+            except ServiceError as error:
+                db.session.rollback()  # nothing is saved
+                field = getattr(form, error.field, None) if error.field else None
+                if field is not None:
+                    field.errors = list(field.errors) + [error.message]
+                else:
+                    form.form_errors.append(error.message)
+            else:
+                flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")
+                return redirect(url_for("rules.index") + f"#rule-{rule.code}", code=303)
+    elif form.is_submitted():
+        _ladder(form)  # incomplete ladder rows are shown alongside the other errors
+    return render_template("rules/edit.html", form=form, rule=rule, steps=step_fields(form),
+                           show_amount=any(k not in (t.END_OF_MONTH, t.TARGET_DATE) for k in kinds),
+                           show_unit=bool(units), trigger_words=trigger_words, title=f"Edit rule: {rule.title}")
