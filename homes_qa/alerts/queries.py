@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Alert, Obligation, ObligationStatus, Role, User
 from ..obligations.listing import ORGANISATION_ROLES, can_see_obligation
 
-LIST_LIMIT = 500
+LIST_LIMIT = 200  # rows per list: the most urgent first
 ACKNOWLEDGE_ANY_ROLES = (Role.HEAD_OF_SERVICE, Role.ADMIN)
 
 

@@ -19,7 +19,7 @@ from ..services import alerts as alert_service
 from ..templating import is_htmx
 from . import bp
 from .forms import SECTIONS, AcknowledgeForm
-from .queries import (alerts_for_me, alerts_in_my_homes, can_acknowledge, can_see_alert, is_listed_for_me,
+from .queries import (LIST_LIMIT, alerts_for_me, alerts_in_my_homes, can_acknowledge, can_see_alert, is_listed_for_me,
                       is_listed_in_my_homes, unacknowledged_for_me_count)
 
 
@@ -43,7 +43,7 @@ def _page(failed: AcknowledgeForm | None = None, failed_id: int | None = None, s
         "mine": _rows(alerts_for_me(current_user), now, failed if failed and failed.section_name == "mine" else None, failed_id),
         "homes": _rows(alerts_in_my_homes(current_user), now, failed if failed and failed.section_name == "homes" else None, failed_id),
     }
-    context = {"sections": sections, "title": "Alerts", "ack_form": AcknowledgeForm()}
+    context = {"sections": sections, "title": "Alerts", "list_limit": LIST_LIMIT}
     if failed is not None:
         context["form"] = failed  # the layout shows the error summary for `form`
     return render_template("alerts/index.html", **context), status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..access import roles_required
 from ..extensions import db, limiter
@@ -48,7 +49,7 @@ def visit_feedback(visit_id: int):
     requests = service.requests_for(visit)
     responses = service.responses_for(current_user, visit)
     enterers = {r.entered_by_id for r in responses if r.entered_by_id} | {r.created_by_id for r in requests}
-    names = {user.id: user.name for user in db.session.query(User).filter(User.id.in_(enterers))} if enterers else {}
+    names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(enterers)))}
     return _private(make_response(render_template(
         "feedback/visit.html", visit=visit, requests=requests, responses=responses, names=names,
         states={r.id: service.request_state(r, now) for r in requests},

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,15 +81,26 @@ def _run(job: str, app, holder: str, work: Callable[[Any, datetime], Any], now: 
     Returns work's result, or None when another process holds the lease or the work raised.
     """
     now = now or utcnow()
+    ttl = lease_seconds(app.config)
+    started = time.monotonic()
     try:
         with app.app_context(), acting_as(ACTOR):
-            if not lease.acquire(LEASE_NAME, holder, lease_seconds(app.config), now):
+            if not lease.acquire(LEASE_NAME, holder, ttl, now):
                 log.debug("%s: lease held by another scheduler; standing by", job)
                 return None
-            return work(app, now)
+            result = work(app, now)
     except Exception:  # noqa: BLE001 - logged; the scheduler keeps going
         log.exception("job %s failed (holder %s); it runs again at its next time", job, holder)
         return None
+    # Renewed again when the work is done, so a slow run does not leave the lease about to lapse.
+    # (`now` moved on by the time the work took, so a `now` passed in by a test stays consistent.)
+    try:
+        with app.app_context():
+            if not lease.acquire(LEASE_NAME, holder, ttl, now + timedelta(seconds=time.monotonic() - started)):
+                log.warning("%s took longer than the %d s lease; another scheduler has taken over", job, ttl)
+    except Exception:  # noqa: BLE001 - the next run renews or gives way
+        log.exception("%s: could not renew the lease after the run", job)
+    return result
 
 
 def _sweep(app, now: datetime):

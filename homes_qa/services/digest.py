@@ -83,6 +83,9 @@ def select_obligations(users: list[User], *, due_before: datetime, directory: Di
                 mine[obligation.id] = obligation
             for obligation_id in targeted.get((user.role, home_id), ()):
                 mine[obligation_id] = by_id[obligation_id]
+        if user.role == Role.REGISTERED_MANAGER:
+            # Home staff must not learn of an unannounced Reg 44 visit from a digest or feed.
+            mine = {k: o for k, o in mine.items() if not o.hidden_from_home_staff}
         selection.by_user[user.id] = sorted(mine.values(), key=lambda o: (o.due_at, o.id))
     return selection
 

@@ -96,6 +96,11 @@ def can_view_visit(user: User, visit: Reg44Visit) -> bool:
     return True
 
 
+def _assigned(user: User, home: Home) -> bool:
+    return db.session.scalar(select(Assignment.id).where(
+        Assignment.user_id == user.id, Assignment.home_id == home.id)) is not None
+
+
 def _visible_to_home_staff(visit: Reg44Visit) -> bool:
     if visit.status == VisitStatus.RECORDED:
         return True
@@ -179,8 +184,8 @@ def plan_visit(*, home: Home, visitor: User, planned_for: date, announced: bool,
     An unannounced plan's obligations are hidden from home staff until the visit is recorded.
     """
     now = now or utcnow()
-    if visitor.role != Role.REG44_VISITOR:
-        raise NotAllowed("Only a Regulation 44 visitor can plan a visit")
+    if visitor.role != Role.REG44_VISITOR or not _assigned(visitor, home):
+        raise NotAllowed("Only a Regulation 44 visitor assigned to the home can plan a visit")
     if planned_for is None:
         raise ServiceError("Enter the date of the planned visit", "planned_for")
     if planned_for < _today(now):
@@ -255,11 +260,12 @@ def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None
     `visit` is the planned visit being recorded, or None to record one that was never planned.
     """
     now = now or utcnow()
+    _check_details(details, now)
     if visit is None:
         if home is None:
             raise ValueError("record_visit needs the planned visit or the home")
-        if by.role != Role.REG44_VISITOR:
-            raise NotAllowed("Only a Regulation 44 visitor can record a visit")
+        if by.role != Role.REG44_VISITOR or not _assigned(by, home):
+            raise NotAllowed("Only a Regulation 44 visitor assigned to the home can record a visit")
         visit = Reg44Visit(home=home, visitor_id=by.id, status=VisitStatus.PLANNED,
                            announced=details.announced)
         db.session.add(visit)
@@ -267,7 +273,6 @@ def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None
         _require_visitor(visit, by)
         if visit.status != VisitStatus.PLANNED:
             raise ServiceError("This visit has already been recorded")
-    _check_details(details, now)
     visit.visited_on = details.visited_on
     visit.arrived_at, visit.left_at = details.arrived_at, details.left_at
     visit.announced = bool(details.announced)

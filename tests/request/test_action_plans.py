@@ -294,3 +294,15 @@ def test_visit_without_a_submitted_report(app, client, world, auth):
     assert client.get(f"/reg44/visits/{made['visit_id']}/action-plan/edit").status_code == 303
     index = client.get(f"/reg44/homes/{world.home_a.id}/action-plans").get_data(as_text=True)
     assert "no submitted Regulation 44 reports" in index
+
+
+def test_visit_page_links_to_feedback_and_the_plan(app, client, world, auth):
+    made = make_report(app, world)
+    visit_id = made["visit_id"]
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    page = client.get(f"/reg44/visits/{visit_id}").get_data(as_text=True)
+    assert f'href="/reg44/visits/{visit_id}/feedback"' in page
+    assert f'href="/reg44/visits/{visit_id}/action-plan"' in page and "Not started" in page
+    home = client.get(f"/homes/{world.home_a.id}").get_data(as_text=True)
+    assert f'href="/reg44/homes/{world.home_a.id}/action-plans"' in home
+    assert f'href="/homes/{world.home_a.id}/reg45"' in home

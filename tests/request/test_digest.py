@@ -198,3 +198,17 @@ def test_digest_queries_do_not_grow_with_people_and_homes(app, world):
     large = statements(NOW + timedelta(days=1))
     assert large == small, (small, large)
     assert small <= 12
+
+
+def test_hidden_obligations_stay_out_of_home_staff_digests(app, world):
+    """An obligation that would reveal an unannounced Reg 44 visit never reaches the manager."""
+    from homes_qa.models import Obligation
+    ids = _setup(app, world, home_b_incident=False)
+    with app.app_context(), acting_as("test"):
+        db.session.get(Obligation, ids["incident:1"]).hidden_from_home_staff = True
+        db.session.commit()
+    with app.app_context(), acting_as("scheduler"):
+        queue_digests(NOW)
+    manager = _digests(app)[world.users[Role.REGISTERED_MANAGER].email]
+    assert "incident:3" in manager.body_text
+    assert "incident:1" not in manager.body_text

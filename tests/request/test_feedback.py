@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from conftest import csrf_token
 from homes_qa.core.calendar import london_day_end, london_day_start
 from homes_qa.extensions import db
 from homes_qa.models import (AuditEvent, FeedbackRequest, FeedbackResponse, Home, Obligation, ObligationStatus,
@@ -51,6 +50,15 @@ def obligation(app, code: str, visit_id: int) -> dict:
                                                        Obligation.period_key == f"visit:{visit_id}"))
         return {"status": o.status, "due_at": o.due_at, "met_at": o.met_at, "by": o.discharged_by_type,
                 "by_id": o.discharged_by_id}
+
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """A CSRF token of this client's session, read from a real form (as tests/conftest.py does;
+    importing `conftest` is ambiguous once the browser tests are collected too)."""
+    return _TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
 
 
 def count(app, model) -> int:
