@@ -47,7 +47,52 @@ def load_demo() -> list[tuple[str, str, str]] | None:
             for index in home_indexes:
                 people.assign(homes[index], user)
             credentials.append((Role.LABELS[role], email, ", ".join(homes[i].name for i in home_indexes) or "all homes"))
+        _demo_activity(homes)
     return credentials
+
+
+def _demo_activity(homes: list[Home]) -> None:
+    """A little recent Reg 44 history and today's obligations, so every role has something to see."""
+    from datetime import timedelta
+
+    from .core.calendar import london_date
+    from .models.types import utcnow
+    from .services import alerts, reg44
+
+    now = utcnow()
+    today = london_date(now)
+    by_email = {u.email: u for u in db.session.scalars(select(User))}
+    visitor = by_email["visitor.one@demo.example.org"]
+    service_manager = by_email["sm.west@demo.example.org"]
+    oak, beech, cedar = homes[0], homes[1], homes[2]
+
+    # Oak House: last month's visit, report submitted and checked; next visit planned.
+    visit = reg44.record_visit(None, by=visitor, home=oak, now=now, details=reg44.VisitDetails(
+        visited_on=today - timedelta(days=30), arrived_at="10:00", left_at="13:30", announced=False,
+        spoke_children=2, spoke_staff=3, spoke_professionals=1,
+        spoke_roles="Two young people; shift leader, two residential workers; a visiting social worker",
+        records_inspected="Daily logs, missing-from-care records, medication records, complaints log"))
+    reg44.save_draft(visit, by=visitor, now=now, fields={
+        "safeguarded_opinion": "yes", "safeguarded_narrative": "Young people said they feel safe; staff knew the safeguarding procedure.",
+        "wellbeing_opinion": "with_concerns", "wellbeing_narrative": "Activities were limited at weekends.",
+        "findings": "Records were up to date. Weekend activity planning was thin."})
+    reg44.add_recommendation(visit, by=visitor, text="Plan weekend activities with the young people each week.",
+                             consider_within_days=28, now=now)
+    report = reg44.submit_report(visit, by=visitor, now=now)
+    reg44.check_and_send(report, by=service_manager, now=now)
+    reg44.plan_visit(home=oak, visitor=visitor, planned_for=today + timedelta(days=5), announced=True, now=now)
+
+    # Beech View: visited ten days ago, report still a draft (its deadline is close).
+    beech_visit = reg44.record_visit(None, by=visitor, home=beech, now=now, details=reg44.VisitDetails(
+        visited_on=today - timedelta(days=10), arrived_at="14:00", left_at="16:00", announced=True,
+        spoke_children=1, spoke_staff=2, spoke_roles="One young person; the registered manager and a residential worker"))
+    reg44.save_draft(beech_visit, by=visitor, now=now, fields={"findings": "Notes from the visit, to be written up."})
+
+    # Cedar Lodge: an unannounced visit planned (the home's manager cannot see it).
+    reg44.plan_visit(home=cedar, visitor=visitor, planned_for=today + timedelta(days=9), announced=False, now=now)
+
+    # What the scheduler would do on its first run: this period's obligations and their alerts.
+    alerts.sweep(now)
 
 
 def demo_exists() -> bool:
