@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
@@ -64,8 +65,25 @@ def init_app(app) -> None:
             flash("You were signed out because you were inactive. Sign in again.", "info")
             return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
         session.permanent = True
-        session["last_seen"] = now
+        view = app.view_functions.get(request.endpoint)
+        # A background poll (the header's alert count) is not activity: it must not keep
+        # an unattended screen signed in for ever.
+        if last is None or not getattr(view, "passive_poll", False):
+            session["last_seen"] = now
         return None
+
+    @app.after_request
+    def htmx_follows_sign_in(response):
+        """An htmx request bounced to sign-in (session ended) loads the sign-in page in full
+        instead of swapping it into a fragment."""
+        if (request.headers.get("HX-Request") == "true" and response.status_code in (301, 302, 303)
+                and response.location and "/sign-in" in response.location):
+            # Come back to the page the person was on, not the fragment's URL.
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = current.path + (f"?{current.query}" if current.query else "")
+            response = app.make_response(("", 200))
+            response.headers["HX-Redirect"] = url_for("auth.sign_in", next=back or None)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from jinja2 import BytecodeCache
 
 from homes_qa import create_app
+
+from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref  # noqa: F401 - re-exported
 from homes_qa.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct-horse-battery"
 KINDS = ("unit", "request", "browser", "postgres")
 
 
@@ -92,37 +92,6 @@ def migrated_db(tmp_path_factory) -> Path:
     return path
 
 
-class _SharedBytecodeCache(BytecodeCache):
-    """Compiled templates shared between the many apps a test run creates."""
-
-    def __init__(self):
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-_TEMPLATE_CACHE = _SharedBytecodeCache()
-
-
-def make_app(tmp_path: Path, migrated_db: Path, **overrides):
-    path = tmp_path / "test.sqlite"
-    shutil.copy(migrated_db, path)
-    config = {
-        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute",
-        "ORGANISATION_NAME": "Test Council",
-    }
-    config.update(overrides)
-    app = create_app(config)
-    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
-    return app
-
-
 @pytest.fixture
 def app(tmp_path, migrated_db):
     # No app context stays pushed: requests must get their own (and their own `g`),
@@ -146,20 +115,6 @@ def runner(app):
 
 
 # ---------------------------------------------------------------- people and homes
-
-@dataclass(frozen=True)
-class Ref:
-    """A plain snapshot of a record, usable outside any app context."""
-
-    id: int
-    name: str
-    email: str = ""
-    role: str = ""
-
-
-def ref(record) -> Ref:
-    return Ref(record.id, record.name, getattr(record, "email", ""), getattr(record, "role", ""))
-
 
 @dataclass
 class World:
@@ -196,17 +151,6 @@ def world(app) -> World:
 
 
 # ---------------------------------------------------------------- signing in and CSRF
-
-_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(client, url: str = "/sign-in") -> str:
-    """A CSRF token valid for this client's session, read from a real form."""
-    html = client.get(url).get_data(as_text=True)
-    match = _TOKEN.search(html)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
 
 class Auth:
     def __init__(self, client):

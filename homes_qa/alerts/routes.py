@@ -3,9 +3,8 @@ and the header count badge that polls every minute."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import roles_required
@@ -58,23 +57,11 @@ def index():
 @bp.route("/count")
 @roles_required(*Role.ALL)
 def count():
-    """The header badge. Polling is not activity: keep the idle-session clock where it was."""
-    before = current_app.session_interface.open_session(current_app, request)
-    if before is not None and "last_seen" in before:
-        session["last_seen"] = before["last_seen"]
+    """The header badge (polled: see security.expire_idle_session)."""
     return render_template("alerts/_count.html", alert_count=unacknowledged_for_me_count(current_user))
 
 
-@bp.after_request
-def htmx_follows_sign_in(response):
-    """An htmx request sent to sign-in (session expired) reloads the page there instead of
-    swapping the sign-in page into the fragment."""
-    if is_htmx() and response.status_code in (301, 302, 303) and "/sign-in" in response.location:
-        response = make_response("", 200)
-        current = urlsplit(request.headers.get("HX-Current-URL", ""))
-        back = current.path + (f"?{current.query}" if current.query else "")
-        response.headers["HX-Redirect"] = url_for("auth.sign_in", next=back or None)
-    return response
+count.passive_poll = True
 
 
 def _alert_or_404(alert_id: int) -> Alert:

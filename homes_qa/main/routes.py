@@ -5,14 +5,22 @@ from sqlalchemy import text
 from ..access import roles_required, visible_homes
 from ..extensions import db, limiter
 from ..models import Role
+from ..models.types import utcnow
+from ..obligations.listing import drift_by_home, sees_organisation, what_is_due
 from . import bp
 
 
 @bp.route("/")
 @roles_required(*Role.ALL)
 def dashboard():
+    """Across the user's homes: what is late, worst first; whole-service work for managers up."""
+    now = utcnow()
     homes = visible_homes(current_user)
-    return render_template("main/dashboard.html", homes=homes, title="Overview")
+    drift = drift_by_home([home.id for home in homes], now, current_user)
+    homes = sorted(homes, key=lambda h: (-drift[h.id].escalated, -drift[h.id].overdue, -drift[h.id].due_soon, h.name))
+    organisation = what_is_due(None, now, current_user) if sees_organisation(current_user) else None
+    return render_template("main/dashboard.html", homes=homes, drift=drift, due=organisation,
+                           title="Overview")
 
 
 @bp.route("/health")

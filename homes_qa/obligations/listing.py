@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..access import can_see_home, obligation_visible_clause
 from ..core import drift
 from ..core.drift import DriftState
+from ..core.escalation import ladder_from_list
 from ..extensions import db
 from ..models import Obligation, ObligationStatus, Role, User
 
@@ -117,3 +118,34 @@ def what_is_due(home_id: int | None, now: datetime, user: User) -> WhatIsDue:
         .order_by(Obligation.met_at.desc()).limit(20))
     result.met = [Row(obligation, state_of(obligation, now)) for obligation in met]
     return result
+
+
+@dataclass
+class HomeDrift:
+    escalated: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.escalated + self.overdue
+
+
+def drift_by_home(home_ids: list[int], now: datetime, user: User) -> dict[int, HomeDrift]:
+    """Per home, how many open obligations are escalated, overdue and due soon: one query."""
+    counts = {home_id: HomeDrift() for home_id in home_ids}
+    if not home_ids:
+        return counts
+    rows = db.session.execute(
+        select(Obligation.home_id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days)
+        .where(Obligation.home_id.in_(home_ids), Obligation.status == ObligationStatus.OPEN,
+               Obligation.due_at <= now + timedelta(days=91), obligation_visible_clause(user)))
+    for home_id, due_at, ladder, due_soon_days in rows:
+        state = drift.classify(due_at, now, ladder_from_list(ladder), due_soon_days)
+        if state.status == drift.ESCALATED:
+            counts[home_id].escalated += 1
+        elif state.status == drift.OVERDUE:
+            counts[home_id].overdue += 1
+        elif state.status == drift.DUE_SOON:
+            counts[home_id].due_soon += 1
+    return counts

@@ -1,8 +1,8 @@
 """A throwaway PostgreSQL server for the tests in this directory.
 
 One server per test session: `initdb` into a temp dir, started with `pg_ctl` on a unix socket
-only (no TCP), stopped at the end whatever happens. Every test gets a fresh, empty schema that
-the real Alembic migrations build (`flask_migrate.upgrade()`).
+only (no TCP), stopped at the end whatever happens. Every test gets a fresh database at the
+head of the real Alembic migrations (`flask_migrate.upgrade()`; see `pg_app`).
 
 initdb refuses to run as root, so as root the server programs run as the `postgres` system user.
 These tests never skip: if PostgreSQL is not installed they fail with a clear message.
@@ -13,6 +13,7 @@ session zone rather than as UTC would show up in the tests.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
 import re
@@ -152,23 +153,87 @@ def pg_url(pg_server) -> str:
     return f"postgresql+psycopg://postgres@/{DB_NAME}?host={pg_server.socket_dir}"
 
 
-def reset_database(server: PgServer) -> None:
-    """Empty the test database: every table, trigger, function and alembic_version gone.
+# Everything a migration can build in the public schema, and the revision it reached.
+_SCHEMA_SQL = """
+    SELECT 'rel', c.relname, c.relkind::text, '', '' FROM pg_class c
+     WHERE c.relnamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'col', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+           a.attnotnull::text || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
+    SELECT 'con', conrelid::regclass::text, conname, pg_get_constraintdef(oid), '' FROM pg_constraint
+     WHERE connamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'idx', tablename, indexname, indexdef, '' FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL
+    SELECT 'trg', tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled::text
+      FROM pg_trigger WHERE NOT tgisinternal
+    UNION ALL
+    SELECT 'fn', proname, pg_get_function_identity_arguments(oid), md5(prosrc), '' FROM pg_proc
+     WHERE pronamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'ver', version_num, '', '', '' FROM alembic_version
+    ORDER BY 1, 2, 3, 4, 5"""
 
-    Dropping and recreating the `public` schema costs the server a fraction of what DROP and
-    CREATE DATABASE do. Any connection a previous test leaked is ended first.
-    """
+# The schema as `upgrade()` last built it from an empty database.
+_migrated_schema: list[str | None] = [None]
+
+
+def _test_db(server: PgServer):
     import psycopg
+    return psycopg.connect(host=str(server.socket_dir), user="postgres", dbname=DB_NAME,
+                           autocommit=True)
+
+
+def schema_fingerprint(server: PgServer) -> str | None:
+    import psycopg
+    with _test_db(server) as conn:
+        try:
+            rows = conn.execute(_SCHEMA_SQL).fetchall()
+        except psycopg.Error:  # e.g. no alembic_version table
+            return None
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def reset_database(server: PgServer, *, from_empty: bool) -> bool:
+    """A fresh test database; True if it was emptied (for `upgrade()` to build from scratch).
+
+    Building the schema costs the server far more than anything else in these tests, so when
+    the schema is exactly as the migrations last built it (same tables, columns, constraints,
+    indexes, triggers, functions and revision: a test may have changed none of it), only the
+    rows are deleted and the sequences restarted. Otherwise, or when `from_empty`, the public
+    schema is dropped with everything in it. Any connection a previous test leaked is ended.
+    """
     with _admin_connect(server) as conn:
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                      "WHERE datname = %s AND pid <> pg_backend_pid()", (DB_NAME,))
-    with psycopg.connect(host=str(server.socket_dir), user="postgres", dbname=DB_NAME,
-                         autocommit=True) as conn:
+    if not from_empty and _migrated_schema[0] and schema_fingerprint(server) == _migrated_schema[0]:
+        with _test_db(server) as conn, conn.transaction():
+            # Replica mode: no triggers, so neither the audit trail's append-only guard nor
+            # foreign keys get in the way of emptying every table.
+            conn.execute("SET LOCAL session_replication_role = replica")
+            for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                         "AND tablename <> 'alembic_version'").fetchall():
+                conn.execute(f'DELETE FROM "{table}"')
+            conn.execute("SELECT setval(c.oid, s.seqstart, false) FROM pg_class c "
+                         "JOIN pg_sequence s ON s.seqrelid = c.oid "
+                         "WHERE c.relnamespace = 'public'::regnamespace")
+        return False
+    with _test_db(server) as conn:
         conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
         conn.execute("CREATE SCHEMA public")
         leftovers = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
                                  "AND nspname NOT IN ('public', 'information_schema')").fetchall()
         assert not leftovers, f"unexpected schemas in the test database: {leftovers}"
+    return True
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "pg_from_empty: pg_app migrates an empty database from "
+                                       "scratch (always done when the schema is not as migrated)")
 
 
 # ---------------------------------------------------------------- the app
@@ -208,19 +273,26 @@ def _make_app(pg_url: str, instance: Path, bytecode_cache):
 
 
 @pytest.fixture
-def pg_app(pg_server, pg_url, tmp_path, _jinja_bytecode):
-    """The app on a fresh PostgreSQL database built by `upgrade()`, inside an app context."""
+def pg_app(request, pg_server, pg_url, tmp_path, _jinja_bytecode):
+    """The app on a fresh PostgreSQL database at the migrations' head, inside an app context.
+
+    `upgrade()` builds the schema from empty for the first test, for tests marked
+    `pg_from_empty`, and whenever a test has left the schema changed; otherwise the database
+    is the last one built, emptied of rows (see reset_database) and `upgrade()` finds it at head.
+    """
     from flask_migrate import upgrade
 
     from homes_qa.extensions import db, limiter
 
-    reset_database(pg_server)
+    emptied = reset_database(pg_server, from_empty=bool(request.node.get_closest_marker("pg_from_empty")))
     app = _make_app(pg_url, tmp_path / "instance", _jinja_bytecode)
     with app.app_context():
         assert db.engine.dialect.name == "postgresql"
         limiter.reset()
         try:
             upgrade()
+            if emptied:
+                _migrated_schema[0] = schema_fingerprint(pg_server)
             yield app
         finally:
             db.session.remove()

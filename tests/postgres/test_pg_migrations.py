@@ -1,4 +1,5 @@
 """The Alembic migrations, run for real on PostgreSQL, from an empty database."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -18,6 +19,7 @@ def _triggers() -> set[tuple[str, str]]:
         return {tuple(row) for row in rows}
 
 
+@pytest.mark.pg_from_empty
 def test_upgrade_builds_every_declared_table(pg_app):
     declared = set(db.metadata.tables)
     assert declared, "no models registered on db.metadata"
@@ -28,6 +30,7 @@ def test_upgrade_builds_every_declared_table(pg_app):
         assert migrated == set(table.columns.keys()), name
 
 
+@pytest.mark.pg_from_empty
 def test_migrated_schema_matches_the_models(pg_app):
     """No drift between the models and what the migrations build (as autogenerate sees it)."""
     with db.engine.connect() as conn:
@@ -35,10 +38,12 @@ def test_migrated_schema_matches_the_models(pg_app):
     assert diff == []
 
 
+@pytest.mark.pg_from_empty
 def test_upgrade_installs_the_append_only_trigger(pg_app):
     assert ("audit_events", "audit_events_append_only") in _triggers()
 
 
+@pytest.mark.pg_from_empty
 def test_downgrade_to_base_and_upgrade_again(pg_app):
     downgrade(revision="base")
     db.session.remove()

@@ -158,7 +158,7 @@ def test_unassign_is_audited_as_delete(app, world, auth):
 
 
 def test_admin_resets_a_forgotten_password(app, client, world, auth):
-    from conftest import csrf_token
+    from tests.helpers import csrf_token
     auth.sign_in(world.users[Role.ADMIN])
     short = auth.post(f"/admin/users/{world.manager_b.id}/password", {"reset-new_password": "short"})
     assert short.status_code == 200 and "Password must be 12 characters or more" in short.get_data(as_text=True)

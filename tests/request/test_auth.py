@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from conftest import PASSWORD, csrf_token, make_app
+from tests.helpers import PASSWORD, csrf_token, make_app
 from homes_qa.models import Role
 
 GENERIC = "The email address or password is not correct"

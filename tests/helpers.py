@@ -1,0 +1,74 @@
+"""Plain helpers shared by the test modules (fixtures live in conftest.py).
+
+Test modules import these as `from tests.helpers import …`: `from conftest import …` is
+ambiguous once tests/browser/conftest.py is collected too.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import BytecodeCache
+
+from homes_qa import create_app
+
+PASSWORD = "correct-horse-battery"
+
+
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates shared between the many apps a test run creates."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _SharedBytecodeCache()
+
+
+def make_app(tmp_path: Path, migrated_db: Path, **overrides):
+    """An app on its own copy of the migrated SQLite database."""
+    path = tmp_path / "test.sqlite"
+    shutil.copy(migrated_db, path)
+    config = {
+        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute",
+        "ORGANISATION_NAME": "Test Council",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    return app
+
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/sign-in") -> str:
+    """A CSRF token valid for this client's session, read from a real form."""
+    html = client.get(url).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A plain snapshot of a record, usable outside any app context."""
+
+    id: int
+    name: str
+    email: str = ""
+    role: str = ""
+
+
+def ref(record) -> Ref:
+    return Ref(record.id, record.name, getattr(record, "email", ""), getattr(record, "role", ""))
