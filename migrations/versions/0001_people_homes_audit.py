@@ -29,6 +29,9 @@ def create_append_only_guard(table: str) -> None:
             $$ LANGUAGE plpgsql""")
         op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                    "FOR EACH ROW EXECUTE FUNCTION homes_qa_append_only()")
+        # Row triggers do not fire on TRUNCATE: guard the statement too.
+        op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION homes_qa_append_only()")
     else:
         for verb in ("UPDATE", "DELETE"):
             op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
@@ -38,6 +41,8 @@ def create_append_only_guard(table: str) -> None:
 def drop_append_only_guard(table: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS homes_qa_append_only()")
     else:
         for verb in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")

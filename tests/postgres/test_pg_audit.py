@@ -224,9 +224,6 @@ def test_failed_transaction_leaves_no_home_and_no_audit_row(pg_app):
         assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == events
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: migration 0001 guards UPDATE/DELETE with row triggers "
-                   "only, and row triggers do not fire on TRUNCATE (needs a BEFORE TRUNCATE ... FOR EACH "
-                   "STATEMENT trigger). Remove this mark when fixed.")
 def test_database_refuses_truncate(pg_app):
     _new_home()
     before = _snapshot()
