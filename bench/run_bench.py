@@ -14,7 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +94,7 @@ def build(app, homes: int, months: int) -> dict:
             db.session.execute(insert(Obligation), rows)
             db.session.execute(insert(AuditEvent), audit_rows)
         db.session.commit()
+        _reg44_history(home_ids, by_email, months, homes, rng)
         # Current obligations and the alerts they have reached, through the real sweep.
         result = alert_service.sweep(NOW + timedelta(days=9))
         counts = {"homes": homes, "users": len(users),
@@ -103,6 +104,35 @@ def build(app, homes: int, months: int) -> dict:
                   "sweep_examined": result.examined, "sweep_seconds": round(result.seconds, 3),
                   "build_seconds": round(time.monotonic() - started, 1)}
     return counts
+
+
+def _reg44_history(home_ids, by_email, months, homes, rng) -> None:
+    """A recorded visit and a submitted report with two recommendations per home per month."""
+    from homes_qa.models import Reg44Recommendation, Reg44Report, Reg44Visit
+    visits, reports, recommendations = [], [], []
+    for m in range(1, months + 1):
+        day = (NOW - timedelta(days=30 * m)).date()
+        for i, home_id in enumerate(home_ids):
+            visitor_id = by_email[f"visitor{i // 6}@bench.example.org"]
+            visits.append({"home_id": home_id, "visitor_id": visitor_id, "status": "recorded", "announced": m % 3 != 0,
+                           "visited_on": day, "arrived_at": "10:00", "left_at": "13:00", "spoke_children": 2,
+                           "spoke_parents": 0, "spoke_staff": 3, "spoke_professionals": 1, "spoke_roles": "staff",
+                           "records_inspected": "logs", "notes": "", "created_at": NOW, "recorded_at": NOW})
+    db.session.execute(insert(Reg44Visit), visits)
+    rows = db.session.execute(select(Reg44Visit.id, Reg44Visit.home_id, Reg44Visit.visitor_id)).all()
+    for visit_id, home_id, visitor_id in rows:
+        reports.append({"visit_id": visit_id, "home_id": home_id, "version": 1, "status": "submitted",
+                        "safeguarded_opinion": "yes", "safeguarded_narrative": "Safe.", "wellbeing_opinion": "yes",
+                        "wellbeing_narrative": "Good.", "findings": "Findings " * 40, "conflict_of_interest": "",
+                        "correction_reason": "", "author_id": visitor_id, "created_at": NOW, "updated_at": NOW,
+                        "submitted_at": NOW})
+    db.session.execute(insert(Reg44Report), reports)
+    for report_id, home_id in db.session.execute(select(Reg44Report.id, Reg44Report.home_id)).all():
+        for number in (1, 2):
+            recommendations.append({"report_id": report_id, "home_id": home_id, "number": number,
+                                    "text": "Recommendation text", "consider_within_days": 28})
+    db.session.execute(insert(Reg44Recommendation), recommendations)
+    db.session.commit()
 
 
 class QueryCounter:
@@ -125,8 +155,11 @@ def sign_in(client, email):
 
 def pages(app) -> list[tuple[str, str]]:
     """(who, url) pairs: every page a person opens day to day, for the role that opens it."""
+    from homes_qa.models import Reg44Visit
     with app.app_context():
         home_id = db.session.scalar(select(Home.id).order_by(Home.id))
+        first_visit = db.session.scalar(select(Reg44Visit.id).where(Reg44Visit.home_id == home_id)
+                                        .order_by(Reg44Visit.visited_on.desc()))
     candidates = [
         ("manager0@bench.example.org", "/"),
         ("manager0@bench.example.org", "/homes/"),
@@ -142,13 +175,25 @@ def pages(app) -> list[tuple[str, str]]:
         ("sm0@bench.example.org", "/alerts/"),
         ("head@bench.example.org", "/alerts/"),
         ("admin@bench.example.org", "/admin/rules/"),
-        ("visitor0@bench.example.org", "/visits/"),
-        ("manager0@bench.example.org", f"/homes/{home_id}/reg44"),
-        ("head@bench.example.org", f"/homes/{home_id}/reg44"),
+        ("head@bench.example.org", "/organisation/"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/checks"),
+        ("visitor0@bench.example.org", "/reg44/"),
+        ("manager0@bench.example.org", "/reg44/"),
+        ("sm0@bench.example.org", "/reg44/"),
+        ("head@bench.example.org", "/reg44/"),
+        ("visitor0@bench.example.org", "/reg44/workload"),
+        ("head@bench.example.org", "/reg44/workload"),
+        ("manager0@bench.example.org", f"/reg44/homes/{home_id}"),
+        ("head@bench.example.org", f"/reg44/homes/{home_id}"),
+        ("manager0@bench.example.org", f"/reg44/homes/{home_id}/action-plans"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/reg45"),
+        ("visitor0@bench.example.org", "/reg44/visits/{first_visit}"),
+        ("visitor0@bench.example.org", "/reg44/visits/{first_visit}/report"),
     ]
     with app.test_request_context():
         routes = {rule.rule for rule in app.url_map.iter_rules()}
     wanted = []
+    candidates = [(who, url.replace("{first_visit}", str(first_visit))) for who, url in candidates]
     for who, url in candidates:
         path = url.split("?")[0]
         if any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", r), path) for r in routes):

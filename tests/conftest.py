@@ -5,8 +5,6 @@ so the schema under test is the migrated one, not `create_all`.
 """
 from __future__ import annotations
 
-import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,52 +1,16 @@
 """Forms for the Reg 44 action plan: one accept/decline answer per recommendation."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea,
+from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
-from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
+
+from ..forms_common import GovDateField
 
 from ..services.action_plans import DECISIONS, Proposal, check_proposal
-
-
-class GovDateField(DateField):
-    """Day, month and year boxes (GovDateInput) with GOV.UK messages.
-
-    Blank is allowed unless `missing_message` is given (so a date needed only for one answer
-    can be checked by the form). Always keeps three raw values so the boxes re-render as typed.
-    """
-
-    def __init__(self, label=None, validators=None, *, invalid_message: str, missing_message: str | None = None,
-                 **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-        self.type = "DateField"  # error_list() links the summary to the day box
-        self.missing_message = missing_message
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        parts = [(value or "").strip() for value in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts
-        self.data = None
-        if not any(parts):
-            return
-        if not all(parts):
-            missing = [name for name, value in zip(("a day", "a month", "a year"), parts) if not value]
-            raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
-        try:
-            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
-        except ValueError:
-            raise ValueError(self.invalid_message) from None
-        if self.data.year < 2000:
-            self.data = None
-            raise ValueError(self.invalid_message)
-
-    def post_validate(self, form, validation_stopped):
-        if self.missing_message and self.data is None and not self.errors:
-            raise ValidationError(self.missing_message)
 
 
 DECISION_CHOICES = list(DECISIONS.items())

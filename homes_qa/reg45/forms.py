@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..actionplans.forms import GovDateField
+from ..forms_common import GovDateField
 from ..services.reg45 import MAX_NARRATIVE
 
 _LIMIT = Length(max=MAX_NARRATIVE, message=f"This must be {MAX_NARRATIVE} characters or fewer")

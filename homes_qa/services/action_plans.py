@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.calendar import london_date, london_day_end
 from ..extensions import db
@@ -237,14 +238,22 @@ def complete_action(response: ActionPlanResponse, *, completed_on: date | None, 
 
 
 def plans_for_home(home_id: int) -> list[tuple[Reg44Visit, Reg44Report, ActionPlan | None]]:
-    """Each visit with a submitted report, newest first, with its latest report and plan."""
+    """Each visit with a submitted report, newest first, with its latest report and plan.
+
+    Four queries however many visits the home has had (visits, reports with their
+    recommendations, plans).
+    """
     visits = db.session.scalars(select(Reg44Visit).where(
         Reg44Visit.home_id == home_id,
         Reg44Visit.id.in_(select(Reg44Report.visit_id).where(Reg44Report.status == ReportStatus.SUBMITTED)))
         .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc())).all()
-    rows = []
-    for visit in visits:
-        report = latest_submitted_report(visit)
-        rows.append((visit, report, plan_for(report)))
-    return rows
+    latest: dict[int, Reg44Report] = {}
+    for report in db.session.scalars(
+            select(Reg44Report).where(Reg44Report.home_id == home_id, Reg44Report.status == ReportStatus.SUBMITTED)
+            .options(selectinload(Reg44Report.recommendations))):
+        if report.visit_id not in latest or report.version > latest[report.visit_id].version:
+            latest[report.visit_id] = report
+    plans = {plan.report_id: plan for plan in db.session.scalars(
+        select(ActionPlan).where(ActionPlan.report_id.in_([r.id for r in latest.values()])))}
+    return [(visit, latest[visit.id], plans.get(latest[visit.id].id)) for visit in visits if visit.id in latest]
 

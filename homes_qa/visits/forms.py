@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea,
+from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
-from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..forms_common import GovDateField
 
 from ..forms_common import WholeNumberField
 from ..models import Opinion
@@ -17,38 +18,6 @@ from ..services.reg44 import MAX_CONSIDER_DAYS, METHODS, RECIPIENTS
 ANNOUNCED_CHOICES = [("announced", "Announced"), ("unannounced", "Unannounced")]
 OPINION_CHOICES = list(Opinion.LABELS.items())
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])\s*[:.]\s*([0-5]\d)\s*$")
-
-
-class GovDateField(DateField):
-    """Day, month and year boxes with GOV.UK messages; keeps three raw values for re-display."""
-
-    def __init__(self, label=None, validators=None, *, missing_message: str, invalid_message: str, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-        self.type = "DateField"  # error_list() links the summary to the day box
-        self.missing_message = missing_message
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        parts = [(value or "").strip() for value in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts
-        self.data = None
-        if not any(parts):
-            return
-        if not all(parts):
-            missing = [name for name, value in zip(("a day", "a month", "a year"), parts) if not value]
-            raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
-        try:
-            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
-        except ValueError:
-            raise ValueError(self.invalid_message) from None
-        if self.data.year < 2000:
-            self.data = None
-            raise ValueError(self.invalid_message)
-
-    def post_validate(self, form, validation_stopped):
-        if self.data is None and not self.errors:
-            raise ValidationError(self.missing_message)
 
 
 class ClockField(StringField):

@@ -1,5 +1,4 @@
 """The audit trail on PostgreSQL: written in the change's own transaction, append-only in the database."""
-import json
 
 import pytest
 from sqlalchemy import func, select, text
