@@ -80,7 +80,9 @@ def _demo_activity(homes: list[Home]) -> None:
                              consider_within_days=28, now=now)
     report = reg44.submit_report(visit, by=visitor, now=now)
     reg44.check_and_send(report, by=service_manager, now=now)
-    reg44.plan_visit(home=oak, visitor=visitor, planned_for=today + timedelta(days=5), announced=True, now=now)
+    reg44.record_distribution(report, by=service_manager, recipient="ofsted", detail="Ofsted portal upload",
+                              method="ofsted_portal", sent_on=today, now=now)
+    reg44.plan_visit(home=oak, visitor=visitor, planned_for=today + timedelta(days=12), announced=True, now=now)
 
     # Beech View: visited ten days ago, report still a draft (its deadline is close).
     beech_visit = reg44.record_visit(None, by=visitor, home=beech, now=now, details=reg44.VisitDetails(
