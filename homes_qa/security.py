@@ -88,4 +88,8 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         log.warning("CSRF refused for %s %s: %s", request.method, request.path, error.description)
+        if request.headers.get("HX-Request") == "true":
+            # htmx does not swap a 400: reload the page so the person sees why and gets a fresh form.
+            flash("This form had expired, so nothing was saved. Try again.", "error")
+            return "", 400, {"HX-Refresh": "true"}
         return render_template("errors/csrf.html", reason=error.description), 400

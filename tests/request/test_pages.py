@@ -80,3 +80,11 @@ def test_seed_demo_loads_once(app, runner):
         assert db.session.scalar(select(func.count(Home.id))) == 6
     second = runner.invoke(args=["seed-demo"])
     assert "already has users" in second.output
+
+
+def test_expired_form_under_htmx_reloads_the_page_with_a_message(client, world, auth):
+    auth.sign_in(world.users[Role.ADMIN])
+    response = client.post(f"/admin/users/{world.unassigned_manager.id}/active",
+                           headers={"HX-Request": "true", "X-CSRFToken": "stale"})
+    assert response.status_code == 400 and response.headers["HX-Refresh"] == "true"
+    assert "This form had expired" in client.get("/").get_data(as_text=True)
