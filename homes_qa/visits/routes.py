@@ -426,7 +426,14 @@ def report_pdf(visit_id: int, version: int):
     from .pdf import html_to_pdf
     visit = _visit_or_404(visit_id)
     found = _version_or_404(visit, version)
-    body = html_to_pdf(_document(visit, found, pdf=True), static_folder=current_app.static_folder)
+    try:
+        body = html_to_pdf(_document(visit, found, pdf=True), static_folder=current_app.static_folder)
+    except OSError:
+        # WeasyPrint's system libraries (Pango) are missing on this server: say so, offer print.
+        current_app.logger.exception("PDF rendering unavailable")
+        flash("The PDF cannot be made on this server at the moment. Use \"Print\" and "
+              "your browser's 'Save as PDF' instead.", "error")
+        return redirect(url_for("visits.report_version", visit_id=visit.id, version=found.version), code=303)
     when = visit.visited_on or date.today()
     slug = re.sub(r"[^a-z0-9]+", "-", visit.home.name.lower()).strip("-")
     response = make_response(body)

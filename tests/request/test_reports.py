@@ -341,6 +341,20 @@ def test_print_page_and_pdf_come_from_the_same_template(app, client, world, auth
     assert client.get(_url(visit, "/v9/pdf")).status_code == 404
 
 
+def test_pdf_without_system_libraries_falls_back_to_print(app, client, world, auth, visit, monkeypatch):
+    from homes_qa.visits import pdf as pdf_module
+
+    def missing_pango(*args, **kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", missing_pango)
+    submit(app, visit, world.users[Role.REG44_VISITOR].id)
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    response = client.get(_url(visit, "/v1/pdf"))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/v1")
+    assert "Save as PDF" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 # ---------------------------------------------------------------- audit trail
 
 def test_report_edits_and_submission_are_in_the_audit_trail(app, client, world, auth, visit):
