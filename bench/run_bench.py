@@ -192,13 +192,12 @@ def pages(app) -> list[tuple[str, str]]:
     ]
     with app.test_request_context():
         routes = {rule.rule for rule in app.url_map.iter_rules()}
-    wanted = []
     candidates = [(who, url.replace("{first_visit}", str(first_visit))) for who, url in candidates]
-    for who, url in candidates:
-        path = url.split("?")[0]
-        if any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", r), path) for r in routes):
-            wanted.append((who, url))
-    return wanted
+    unknown = [url for _, url in candidates
+               if not any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", r), url.split("?")[0]) for r in routes)]
+    if unknown:  # a renamed page must be renamed here too, never silently dropped from the bench
+        raise SystemExit(f"bench names pages the app does not have: {unknown}")
+    return candidates
 
 
 def measure(app, repeat: int) -> dict:

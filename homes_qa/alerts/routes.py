@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..access import roles_required
 from ..core.drift import DriftState
 from ..extensions import db
+from ..forms_common import apply_service_error
 from ..models import Alert, Role
 from ..models.types import utcnow
 from ..obligations.listing import state_of
@@ -18,8 +19,16 @@ from ..services import alerts as alert_service
 from ..templating import is_htmx
 from . import bp
 from .forms import SECTIONS, AcknowledgeForm
-from .queries import (LIST_LIMIT, alerts_for_me, alerts_in_my_homes, can_acknowledge, can_see_alert, is_listed_for_me,
-                      is_listed_in_my_homes, unacknowledged_for_me_count)
+from .queries import (
+    LIST_LIMIT,
+    alerts_for_me,
+    alerts_in_my_homes,
+    can_acknowledge,
+    can_see_alert,
+    is_listed_for_me,
+    is_listed_in_my_homes,
+    unacknowledged_for_me_count,
+)
 
 
 @dataclass
@@ -84,11 +93,7 @@ def acknowledge(alert_id: int):
             alert_service.acknowledge(alert, note=form.note.data, by=current_user)
         except ServiceError as error:
             db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            else:
-                form.form_errors.append(error.message)
+            apply_service_error(form, error)
         else:
             if is_htmx():
                 return _swapped_rows(alert, section)

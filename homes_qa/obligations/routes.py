@@ -15,29 +15,39 @@ from sqlalchemy import func, select
 from ..access import home_or_404, roles_required
 from ..core.timing import FLOATING
 from ..extensions import db
-from ..models import Completion, Home, Obligation, ObligationStatus, Role, Rule, RuleScope
+from ..forms_common import apply_service_error
+from ..models import (
+    Completion,
+    Home,
+    Obligation,
+    ObligationStatus,
+    Role,
+    Rule,
+    RuleScope,
+)
 from ..models.types import utcnow
 from ..services import ServiceError
 from ..services import obligations as obligation_service
 from ..services.rules import sync_catalogue
 from . import bp, organisation_bp
 from .forms import CompletionForm, WaiveForm
-from .listing import (ORGANISATION_ROLES, RECORD_ROLES, RECORDED_ELSEWHERE_ROLES, WAIVE_ROLES, Row,
-                      is_recordable, obligation_or_404, state_of, what_is_due)
+from .listing import (
+    ORGANISATION_ROLES,
+    RECORD_ROLES,
+    RECORDED_ELSEWHERE_ROLES,
+    WAIVE_ROLES,
+    Row,
+    is_recordable,
+    obligation_or_404,
+    state_of,
+    what_is_due,
+)
 
 
 def _back_to(obligation: Obligation) -> str:
     if obligation.home_id is None:
         return url_for("organisation.index") + "#what-is-due"
     return url_for("homes.detail", home_id=obligation.home_id) + "#what-is-due"
-
-
-def _apply(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/obligations/<int:obligation_id>/complete", methods=["GET", "POST"])
@@ -57,7 +67,7 @@ def complete(obligation_id: int):
                 note=form.note.data or "", by=current_user, obligation=obligation)
         except ServiceError as error:
             db.session.rollback()
-            _apply(form, error)
+            apply_service_error(form, error)
         else:
             flash(f"Recorded: {obligation.title}", "success")
             return redirect(_back_to(obligation), code=303)
@@ -79,7 +89,7 @@ def waive(obligation_id: int):
             obligation_service.waive(obligation, reason=form.reason.data, by=current_user)
         except ServiceError as error:
             db.session.rollback()
-            _apply(form, error)
+            apply_service_error(form, error)
         else:
             flash(f"Waived: {obligation.title}", "success")
             return redirect(_back_to(obligation), code=303)
@@ -161,7 +171,7 @@ def complete_check(home_id: int, rule_code: str):
                 by=current_user, obligation=obligation)
         except ServiceError as error:
             db.session.rollback()
-            _apply(form, error)
+            apply_service_error(form, error)
         else:
             flash(f"Recorded: {rule.title} at {home.name}", "success")
             return redirect(back, code=303)

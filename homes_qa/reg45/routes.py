@@ -142,7 +142,7 @@ def complete(review_id: int):
             db.session.rollback()
             apply_service_error(form, error)
         else:
-            flash("The review is completed and locked. Send a copy to Ofsted within 28 days.", "success")
+            flash(f"The review is completed and locked. Send a copy to Ofsted within {service.deadline_words()['ofsted']}.", "success")
             return redirect(_review_url(review), code=303)
     return render_template("reg45/complete.html", form=form, title="Complete the review", **_context(review))
 
@@ -192,3 +192,9 @@ def london_gathered(value: str | None) -> str:
         return london_datetime(datetime.fromisoformat(value))
     except ValueError:
         return value
+
+
+@bp.context_processor
+def reg45_deadlines():
+    """Pages explain the cycle in the rule table's own terms, so an edited rule reads right."""
+    return {"reg45_words": service.deadline_words()}

@@ -10,13 +10,22 @@ from sqlalchemy import select
 from ..access import roles_required
 from ..core import timing as t
 from ..extensions import db
+from ..forms_common import apply_service_error
 from ..models import Role, Rule
 from ..services import ServiceError
 from ..services.rules import all_rules, sync_catalogue, update_rule
 from . import bp
 from .forms import RuleForm, step_fields
-from .words import (KIND_LABELS, UNIT_LABELS, area_label, area_order, kinds_for, ladder_words, trigger_words,
-                    units_for)
+from .words import (
+    KIND_LABELS,
+    UNIT_LABELS,
+    area_label,
+    area_order,
+    kinds_for,
+    ladder_words,
+    trigger_words,
+    units_for,
+)
 
 
 @bp.route("/")
@@ -98,11 +107,7 @@ def edit(code: str):
                             due_soon_days=form.due_soon_days.data, active=form.active.data)
             except ServiceError as error:
                 db.session.rollback()  # nothing is saved
-                field = getattr(form, error.field, None) if error.field else None
-                if field is not None:
-                    field.errors = list(field.errors) + [error.message]
-                else:
-                    form.form_errors.append(error.message)
+                apply_service_error(form, error)
             else:
                 flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")
                 return redirect(url_for("rules.index") + f"#rule-{rule.code}", code=303)

@@ -24,6 +24,7 @@ from ..models import (FeedbackResponse, Home, Obligation, ObligationStatus, Opin
 from ..models.types import utcnow
 from . import ServiceError
 from . import action_plans, feedback, obligations
+from .rules import rule_by_code
 
 DRAFT = "draft"
 COMPLETED = "completed"
@@ -39,9 +40,26 @@ NARRATIVE_FIELDS = {
 MAX_NARRATIVE = 20000
 
 
+REVIEW_RULE = "reg45_review"
+OFSTED_RULE = "reg45_report_to_ofsted"
+
+
+def _span(timing) -> str:
+    """'6 months', '28 days': a rule's interval in words, for pages that explain the deadline."""
+    unit = timing.unit or "days"
+    return f"{timing.amount} {unit[:-1] if timing.amount == 1 else unit}"
+
+
+def deadline_words() -> dict[str, str]:
+    """The review cycle and the time to send the review to Ofsted, as the rule table sets them."""
+    return {"review": _span(rule_by_code(REVIEW_RULE).timing_value),
+            "ofsted": _span(rule_by_code(OFSTED_RULE).timing_value)}
+
+
 def default_period(today: date) -> tuple[date, date]:
-    """The last 6 months, ending today."""
-    return today - relativedelta(months=6) + relativedelta(days=1), today
+    """One review cycle (as the rule table sets it), ending today."""
+    timing = rule_by_code(REVIEW_RULE).timing_value
+    return today - relativedelta(**{timing.unit: timing.amount}) + relativedelta(days=1), today
 
 
 def reviews_for(home_id: int) -> list[Reg45Review]:
@@ -211,12 +229,12 @@ def complete_review(review: Reg45Review, *, completed_on: date | None, by: User,
     review.completed_at = completed_at
     db.session.flush()
     obligations.obligation_for_event(
-        "reg45_report_to_ofsted", home, completed_at, key=f"reg45:{review.id}", subject=review,
+        OFSTED_RULE, home, completed_at, key=f"reg45:{review.id}", subject=review,
         label=f"review of {review.period_start:%d %b %Y} to {review.period_end:%d %b %Y}")
-    current = open_obligations(home, "reg45_review")
+    current = open_obligations(home, REVIEW_RULE)
     # record_completion discharges the current cycle, sets the next one and commits everything.
     obligations.record_completion(
-        rule_code="reg45_review", home=home, done_on=completed_on, by=by, now=now,
+        rule_code=REVIEW_RULE, home=home, done_on=completed_on, by=by, now=now,
         obligation=current[0] if current else None,
         note=f"Regulation 45 review {review.period_start:%d %b %Y} to {review.period_end:%d %b %Y} (review {review.id})")
     return review
@@ -238,7 +256,7 @@ def record_sent_to_ofsted(review: Reg45Review, *, sent_on: date | None, by: User
         raise ServiceError("The date it was sent must be on or after the date the review was completed", "sent_on")
     review.sent_to_ofsted_on = sent_on
     db.session.flush()
-    obligations.discharge_by_key("reg45_report_to_ofsted", review.home, f"reg45:{review.id}", record=review,
+    obligations.discharge_by_key(OFSTED_RULE, review.home, f"reg45:{review.id}", record=review,
                                  met_at=min(london_day_end(sent_on), now))
     db.session.commit()
     return review
@@ -246,7 +264,7 @@ def record_sent_to_ofsted(review: Reg45Review, *, sent_on: date | None, by: User
 
 def ofsted_obligation(review: Reg45Review) -> Obligation | None:
     return db.session.scalar(select(Obligation).where(
-        Obligation.rule_code == "reg45_report_to_ofsted", Obligation.home_id == review.home_id,
+        Obligation.rule_code == OFSTED_RULE, Obligation.home_id == review.home_id,
         Obligation.period_key == f"reg45:{review.id}"))
 
 

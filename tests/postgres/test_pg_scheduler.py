@@ -10,14 +10,10 @@ processes (FLASK_APP=run.py, DATABASE_URL=<the test database>) with a 1-second s
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,8 +24,8 @@ from homes_qa.jobs import definitions, lease
 from homes_qa.models import SchedulerLease, acting_as
 from homes_qa.models.types import utcnow
 from homes_qa.services import alerts as alerts_service
+from tests.scheduler_process import SchedulerProcess, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
 _leases = SchedulerLease.__table__
@@ -177,48 +173,6 @@ def test_takeover_race_for_an_expired_lease(pg_app):
 
 # ---------------------------------------------------------------- two real processes
 
-SWEPT = "scheduled sweep:"
-STARTED = re.compile(r"scheduler (\S+) starting")
-
-
-class SchedulerProcess:
-    """`flask scheduler` through run.py, as deployed; stdout and stderr into a log file."""
-
-    def __init__(self, name: str, tmp_path: Path, env: dict):
-        self.name = name
-        self.log_path = tmp_path / f"{name}.log"
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "scheduler"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-    def text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def sweeps(self) -> int:
-        return self.text().count(SWEPT)
-
-    @property
-    def holder(self) -> str | None:
-        match = STARTED.search(self.text())
-        return match.group(1) if match else None
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(10)
-        self.log.close()
-
-
-def _wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def _lease_row() -> tuple[str, datetime] | None:
     rows = _rows()
     assert len(rows) <= 1 and all(name == definitions.LEASE_NAME for name, *_ in rows), rows
@@ -252,10 +206,10 @@ def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(pg_wor
         second = SchedulerProcess("second", tmp_path, env)
         processes.append(second)
         # Start-up (imports, create_app) is slow on a busy machine; the timings below start after it.
-        _wait_for(lambda: all("Scheduler started" in p.text() or p.process.poll() is not None
+        wait_for(lambda: all("Scheduler started" in p.text() or p.process.poll() is not None
                               for p in processes), 60, "both schedulers to start")
         assert all(p.process.poll() is None for p in processes), [p.text()[-3000:] for p in processes]
-        _wait_for(lambda: any(p.sweeps() >= 2 for p in processes), 20, "a scheduler to sweep twice")
+        wait_for(lambda: any(p.sweeps() >= 2 for p in processes), 20, "a scheduler to sweep twice")
         held_before = _lease_row()
         time.sleep(3)  # a window of about three sweep intervals
         counts = {p.name: p.sweeps() for p in processes}
@@ -303,7 +257,7 @@ def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(pg_wor
         assert db.session.scalar(select(func.count()).select_from(SchedulerLease)) == 0
         db.session.rollback()
         # Neither process left a connection behind (the killed one's backend ends on its own).
-        _wait_for(lambda: _other_backends() == 0, 10, "the schedulers' connections to close")
+        wait_for(lambda: _other_backends() == 0, 10, "the schedulers' connections to close")
     finally:
         for process in processes:
             process.stop()

@@ -243,3 +243,17 @@ def test_roles_and_scope(app, client, world, auth):
     assert client.get(f"/homes/{world.home_a.id}/reg45/new").status_code == 404
     with app.app_context():
         assert db.session.get(Reg45Review, review_id).quality_of_care == ""
+
+
+def test_pages_explain_the_cycle_from_the_rule_table(app, client, world, auth):
+    from homes_qa.models import acting_as
+    from homes_qa.services.rules import rule_by_code, update_rule
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    page = client.get(f"/homes/{world.home_a.id}/reg45").get_data(as_text=True)
+    assert "every 6 months" in page and "within 28 days" in page
+    with app.app_context(), acting_as("test"):
+        rule = rule_by_code("reg45_report_to_ofsted")
+        update_rule(rule, timing={"kind": "calendar_days", "amount": 21}, ladder=rule.ladder,
+                    due_soon_days=rule.due_soon_days, active=True)
+    page = client.get(f"/homes/{world.home_a.id}/reg45").get_data(as_text=True)
+    assert "within 21 days" in page and "within 28 days" not in page

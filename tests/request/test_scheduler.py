@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -27,8 +24,13 @@ from homes_qa.models import Alert, Home, SchedulerLease, acting_as
 from homes_qa.models.types import utcnow
 from homes_qa.services import alerts as alerts_service
 from homes_qa.services.obligations import obligation_for_event
+from tests.scheduler_process import SchedulerProcess, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def scheduler_app_spec(tmp_path: Path) -> str:
+    """The app factory with this test's instance folder (the scheduler writes its outbox there)."""
+    return f"homes_qa:create_app({{'INSTANCE_PATH': {str(tmp_path / 'instance')!r}}})"
+
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 
@@ -206,47 +208,6 @@ def test_mail_and_digest_jobs_call_their_services(app, world):
 
 # ---------------------------------------------------------------- two real processes
 
-SWEPT = "scheduled sweep:"
-STARTED = re.compile(r"scheduler (\S+) starting")
-
-
-class SchedulerProcess:
-    def __init__(self, name: str, tmp_path: Path, env: dict):
-        self.name = name
-        self.log_path = tmp_path / f"{name}.log"
-        self.log = self.log_path.open("wb")
-        app_spec = f"homes_qa:create_app({{'INSTANCE_PATH': {str(tmp_path / 'instance')!r}}})"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", app_spec, "scheduler"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-    def text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def sweeps(self) -> int:
-        return self.text().count(SWEPT)
-
-    @property
-    def holder(self) -> str | None:
-        match = STARTED.search(self.text())
-        return match.group(1) if match else None
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-        self.log.close()
-
-
-def _wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(app, world, tmp_path):
     """Two real processes, one database: one holds the lease and sweeps; killed, the other takes over."""
     database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
@@ -260,12 +221,12 @@ def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(app, w
            "SWEEP_SECONDS": "1", "SCHEDULER_LEASE_SECONDS": str(lease_ttl),
            "MAIL_OUTBOX": str(tmp_path / "outbox"), "PYTHONUNBUFFERED": "1"}
     env.pop("FLASK_APP", None)
-    first, second = SchedulerProcess("first", tmp_path, env), SchedulerProcess("second", tmp_path, env)
+    first, second = SchedulerProcess("first", tmp_path, env, scheduler_app_spec(tmp_path)), SchedulerProcess("second", tmp_path, env, scheduler_app_spec(tmp_path))
     processes = (first, second)
     try:
         # Start-up (imports, create_app) is slow on a busy machine; the timings below start after it.
-        _wait_for(lambda: all("Scheduler started" in p.text() for p in processes), 90, "both schedulers to start")
-        _wait_for(lambda: any(p.sweeps() >= 2 for p in processes), 20, "a scheduler to sweep twice")
+        wait_for(lambda: all("Scheduler started" in p.text() for p in processes), 90, "both schedulers to start")
+        wait_for(lambda: any(p.sweeps() >= 2 for p in processes), 20, "a scheduler to sweep twice")
         time.sleep(3)  # a window of about three sweep intervals
         counts = {p.name: p.sweeps() for p in processes}
         assert sorted(counts.values())[0] == 0 and sorted(counts.values())[1] >= 3, (
@@ -279,7 +240,7 @@ def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(app, w
         holder.process.send_signal(signal.SIGKILL)
         holder.process.wait(10)
         killed_at = time.monotonic()
-        _wait_for(lambda: standby.sweeps() >= 1, lease_ttl + 10, "the standby to take over")
+        wait_for(lambda: standby.sweeps() >= 1, lease_ttl + 10, "the standby to take over")
         took = time.monotonic() - killed_at
         # Not before the lease (renewed at most a sweep interval before the kill) ran out.
         assert took >= 1.5, f"took over after {took:.1f} s, before the lease could expire"
