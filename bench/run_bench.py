@@ -25,11 +25,13 @@ from sqlalchemy import event, insert, select  # noqa: E402
 
 from homes_qa import create_app  # noqa: E402
 from homes_qa.extensions import db  # noqa: E402
-from homes_qa.models import (Alert, Assignment, AuditEvent, Home, Obligation, Role, User,  # noqa: E402
-                             acting_as)
-from homes_qa.passwords import hash_password  # noqa: E402
-from homes_qa.services import alerts as alert_service  # noqa: E402
-from homes_qa.services.rules import sync_catalogue  # noqa: E402
+from homes_qa.spine.alerts import service as alert_service  # noqa: E402
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.audit.models import AuditEvent, acting_as
+from homes_qa.spine.obligations.models import Obligation
+from homes_qa.spine.people.models import Assignment, Home, Role, User
+from homes_qa.spine.people.passwords import hash_password  # noqa: E402
+from homes_qa.spine.rules.service import sync_catalogue  # noqa: E402
 
 PASSWORD = "bench-password-123"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -64,7 +66,7 @@ def build(app, homes: int, months: int) -> dict:
         db.session.commit()
 
         # History: one closed obligation per monthly rule per home per past month, plus audit rows.
-        from homes_qa.models import Rule
+        from homes_qa.spine.rules.models import Rule
         rules = list(db.session.scalars(select(Rule).where(Rule.trigger == "calendar")))
         monthly = [r for r in rules if r.timing.get("unit") == "months" and r.timing.get("amount") == 1]
         rows, audit_rows = [], []
@@ -108,7 +110,7 @@ def build(app, homes: int, months: int) -> dict:
 
 def _reg44_history(home_ids, by_email, months, homes, rng) -> None:
     """A recorded visit and a submitted report with two recommendations per home per month."""
-    from homes_qa.models import Reg44Recommendation, Reg44Report, Reg44Visit
+    from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit
     visits, reports, recommendations = [], [], []
     for m in range(1, months + 1):
         day = (NOW - timedelta(days=30 * m)).date()
@@ -155,7 +157,7 @@ def sign_in(client, email):
 
 def pages(app) -> list[tuple[str, str]]:
     """(who, url) pairs: every page a person opens day to day, for the role that opens it."""
-    from homes_qa.models import Reg44Visit
+    from homes_qa.reg44.models import Reg44Visit
     with app.app_context():
         home_id = db.session.scalar(select(Home.id).order_by(Home.id))
         first_visit = db.session.scalar(select(Reg44Visit.id).where(Reg44Visit.home_id == home_id)

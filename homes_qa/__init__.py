@@ -8,8 +8,8 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from .config import load_config
-from .extensions import csrf, db, limiter, login_manager, migrate
+from homes_qa.config import load_config
+from homes_qa.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,42 +34,45 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
+    from homes_qa import schema  # noqa: F401 - every model, before the first query
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from . import database, security, templating, errors
+    from homes_qa import database
+    from homes_qa.web import errors, security, templating
     database.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
 
-    from .auth import bp as auth_bp
-    from .main import bp as main_bp
-    from .homes import bp as homes_bp
-    from .admin import bp as admin_bp
-    from .audit import bp as audit_bp
-    from .feeds import bp as feeds_bp
+    from homes_qa.admin.routes import bp as admin_bp
+    from homes_qa.audit.routes import bp as audit_bp
+    from homes_qa.auth.routes import bp as auth_bp
+    from homes_qa.feeds.routes import bp as feeds_bp
+    from homes_qa.homes.routes import bp as homes_bp
+    from homes_qa.main.routes import bp as main_bp
     for bp in (auth_bp, main_bp, homes_bp, admin_bp, audit_bp, feeds_bp):
         app.register_blueprint(bp)
-    from .alerts import bp as alerts_bp
-    from .rules import bp as rules_bp
-    from .obligations import bp as obligations_bp, organisation_bp
+    from homes_qa.alerts.routes import bp as alerts_bp
+    from homes_qa.obligations.routes import organisation_bp
+    from homes_qa.obligations.routes import bp as obligations_bp
+    from homes_qa.rules.routes import bp as rules_bp
     for bp in (alerts_bp, rules_bp, obligations_bp, organisation_bp):
         app.register_blueprint(bp)
 
-    from .visits import bp as visits_bp  # Regulation 44 visits and reports
+    from homes_qa.reg44.routes import bp as visits_bp  # Regulation 44 visits and reports
     app.register_blueprint(visits_bp)
-    from .feedback import bp as feedback_bp  # pre-visit feedback (public links)
-    from .actionplans import bp as actionplans_bp  # Reg 44 action plans
-    from .reg45 import bp as reg45_bp  # Regulation 45 reviews
+    from homes_qa.actionplans.routes import bp as actionplans_bp  # Reg 44 action plans
+    from homes_qa.feedback.routes import bp as feedback_bp  # pre-visit feedback (public links)
+    from homes_qa.reg45.routes import bp as reg45_bp  # Regulation 45 reviews
     for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
 
-    from .cli import register as register_cli
+    from homes_qa.cli import register as register_cli
     register_cli(app)
-    from .jobs.cli import register as register_jobs_cli
+    from homes_qa.jobs.cli import register as register_jobs_cli
     register_jobs_cli(app)
     return app

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import click
 
-from .demo import DEMO_PASSWORD, load_demo
-from .models import Role, acting_as
-from .services import ServiceError
-from .services import people
+from homes_qa.demo import DEMO_PASSWORD, load_demo
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.people import service as people
+from homes_qa.spine.people.models import Role
+from homes_qa.spine.transaction import ServiceError
 
 
 def register(app) -> None:

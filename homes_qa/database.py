@@ -2,7 +2,7 @@
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .extensions import db
+from homes_qa.extensions import db
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models import Home, Role, User, acting_as
-from .services import people
+from homes_qa.extensions import db
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.people import service as people
+from homes_qa.spine.people.models import Home, Role, User
 
 DEMO_PASSWORD = "homes-qa-demo-2026"
 
@@ -55,9 +56,10 @@ def _demo_activity(homes: list[Home]) -> None:
     """A little recent Reg 44 history and today's obligations, so every role has something to see."""
     from datetime import timedelta
 
-    from .core.calendar import london_date
-    from .models.types import utcnow
-    from .services import alerts, reg44
+    from homes_qa.core.calendar import london_date
+    from homes_qa.reg44 import service as reg44
+    from homes_qa.spine.alerts import service as alerts
+    from homes_qa.spine.timestamps import utcnow
 
     now = utcnow()
     today = london_date(now)

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from homes_qa import create_app
-
-from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref  # noqa: F401 - re-exported
 from homes_qa.extensions import db, limiter
+from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("unit", "request", "browser", "postgres")
@@ -70,7 +69,8 @@ def pytest_sessionfinish(session, exitstatus):
 def fast_password_hashing():
     """Real argon2, with cheap parameters so fixtures that create many users stay quick."""
     from argon2 import PasswordHasher
-    from homes_qa import passwords
+
+    from homes_qa.spine.people import passwords
     original = passwords._hasher
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
@@ -128,8 +128,9 @@ class World:
 
 @pytest.fixture
 def world(app) -> World:
-    from homes_qa.models import Role, acting_as
-    from homes_qa.services import people
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people import service as people
+    from homes_qa.spine.people.models import Role
     with app.app_context(), acting_as("test setup"):
         home_a = people.create_home(name="Alder House", ofsted_urn="SC900001", address="1 Alder Road", registered_places=4)
         home_b = people.create_home(name="Birch House", ofsted_urn="SC900002", address="2 Birch Road", registered_places=3)

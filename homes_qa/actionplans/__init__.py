@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("actionplans", __name__)
-
-from . import routes  # noqa: E402,F401
+"""Reg 44 action plans: the registered person's response to each recommendation, and its review."""

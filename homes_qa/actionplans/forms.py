@@ -4,14 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSubmitInput, GovTextArea,
-                                                GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 
-from ..forms_common import GovDateField
-
-from ..services.action_plans import DECISIONS, Proposal, check_proposal
-
+from homes_qa.actionplans.service import DECISIONS, Proposal, check_proposal
+from homes_qa.web.forms import GovDateField
 
 DECISION_CHOICES = list(DECISIONS.items())
 

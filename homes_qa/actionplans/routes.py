@@ -2,22 +2,26 @@
 the manager marks approved actions complete. Every route is home-scoped (404 outside)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import home_or_404, roles_required
-from ..core.calendar import london_date
-from ..extensions import db
-from ..forms_common import apply_service_error
-from ..models import ActionPlanResponse, Obligation, PlanStatus, Reg44Visit, User
-from ..models.types import utcnow
-from ..obligations.listing import state_of
-from ..services import ServiceError
-from ..services import action_plans as service
-from . import bp
-from .forms import CompleteActionForm, ReviewForm, action_plan_form
-from .loaders import visit_or_404
+from homes_qa.actionplans import service
+from homes_qa.actionplans.forms import CompleteActionForm, ReviewForm, action_plan_form
+from homes_qa.actionplans.models import ActionPlanResponse, PlanStatus
+from homes_qa.core.calendar import london_date
+from homes_qa.extensions import db
+from homes_qa.reg44.loaders import visit_or_404
+from homes_qa.reg44.models import Reg44Visit
+from homes_qa.spine.access import home_or_404, roles_required
+from homes_qa.spine.obligations.models import Obligation
+from homes_qa.spine.obligations.queries import state_of
+from homes_qa.spine.people.models import User
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import apply_service_error
+
+bp = Blueprint("actionplans", __name__)
 
 
 def _plan_url(visit_id: int) -> str:
@@ -176,7 +180,7 @@ def action_plan_link(visit: Reg44Visit) -> dict | None:
 @bp.app_template_global()
 def home_quality_links(home) -> list[dict]:
     """For the home page: the action plans and Regulation 45 reviews, for those who may see them."""
-    from ..services import reg45
+    from homes_qa.reg45 import service as reg45
     links = []
     if current_user.role in service.READERS:
         links.append({"href": url_for("actionplans.index", home_id=home.id), "text": "Reg 44 action plans",

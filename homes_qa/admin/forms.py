@@ -1,12 +1,18 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSelect,
-                                                GovSubmitInput, GovTextArea, GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Regexp
 
-from ..forms_common import WholeNumberField
-from ..models import HomeStatus, Role
-from ..passwords import MIN_LENGTH
+from homes_qa.spine.people.models import HomeStatus, Role
+from homes_qa.spine.people.passwords import MIN_LENGTH
+from homes_qa.web.forms import WholeNumberField
 
 ROLE_CHOICES = [(key, label) for key, label in Role.LABELS.items()]
 

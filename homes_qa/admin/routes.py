@@ -1,17 +1,18 @@
 """Administration: people, homes and who is assigned to which home."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import roles_required
-from ..extensions import db
-from ..forms_common import ConfirmForm, apply_service_error
-from ..models import Assignment, Home, Role, User
-from ..services import ServiceError
-from ..services import people
-from . import bp
-from .forms import AssignmentForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
+from homes_qa.admin.forms import AssignmentForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
+from homes_qa.extensions import db
+from homes_qa.spine.access import roles_required
+from homes_qa.spine.people import service as people
+from homes_qa.spine.people.models import Assignment, Home, Role, User
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import ConfirmForm, apply_service_error
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 admin_only = roles_required(Role.ADMIN)
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("alerts", __name__, url_prefix="/alerts")
-
-from . import routes  # noqa: E402,F401
+"""Alert pages: alerts for me and my homes, with acknowledgement."""

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..access import roles_required
-from ..core.drift import DriftState
-from ..extensions import db
-from ..forms_common import apply_service_error
-from ..models import Alert, Role
-from ..models.types import utcnow
-from ..obligations.listing import state_of
-from ..services import ServiceError
-from ..services import alerts as alert_service
-from ..templating import is_htmx
-from . import bp
-from .forms import SECTIONS, AcknowledgeForm
-from .queries import (
+from homes_qa.alerts.forms import SECTIONS, AcknowledgeForm
+from homes_qa.core.drift import DriftState
+from homes_qa.extensions import db
+from homes_qa.spine.access import roles_required
+from homes_qa.spine.alerts import service as alert_service
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.alerts.queries import (
     LIST_LIMIT,
     alerts_for_me,
     alerts_in_my_homes,
@@ -29,6 +23,14 @@ from .queries import (
     is_listed_in_my_homes,
     unacknowledged_for_me_count,
 )
+from homes_qa.spine.obligations.queries import state_of
+from homes_qa.spine.people.models import Role
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import apply_service_error
+from homes_qa.web.templating import is_htmx
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
 
 @dataclass

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-from . import routes  # noqa: E402,F401
+"""The audit trail, browsable by home, record and person."""

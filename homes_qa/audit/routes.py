@@ -1,12 +1,14 @@
 """Browse the audit trail by home, record and person (heads of service and administrators)."""
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
-from ..access import roles_required
-from ..extensions import db
-from ..models import AuditEvent, Home, Role, User
-from ..templating import is_htmx
-from . import bp
+from homes_qa.extensions import db
+from homes_qa.spine.access import roles_required
+from homes_qa.spine.audit.models import AuditEvent
+from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.web.templating import is_htmx
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 50
 

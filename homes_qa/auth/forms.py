@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from ..passwords import MIN_LENGTH
+from homes_qa.spine.people.passwords import MIN_LENGTH
 
 
 class SignInForm(FlaskForm):

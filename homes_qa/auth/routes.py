@@ -1,14 +1,15 @@
 import logging
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter
-from ..forms_common import apply_service_error
-from ..services import ServiceError
-from ..services import people
-from . import bp
-from .forms import ChangePasswordForm, SignInForm
+from homes_qa.auth.forms import ChangePasswordForm, SignInForm
+from homes_qa.extensions import limiter
+from homes_qa.spine.people import service as people
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import apply_service_error
+
+bp = Blueprint("auth", __name__)
 
 log = logging.getLogger("homes_qa.auth")
 FAILED = "The email address or password is not correct"

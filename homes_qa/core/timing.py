@@ -28,13 +28,7 @@ from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from homes_qa.core.calendar import (
-    end_of_month,
-    london_date,
-    london_day_end,
-    to_utc,
-    working_days_after,
-)
+from homes_qa.core.calendar import end_of_month, london_date, london_day_end, to_utc, working_days_after
 
 FIXED = "fixed"
 FLOATING = "floating"

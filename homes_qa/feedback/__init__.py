@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("feedback", __name__)
-
-from . import routes  # noqa: E402,F401
+"""Pre-visit feedback from young people and professionals, through single-use links."""

@@ -6,10 +6,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from ..forms_common import WholeNumberField
-from ..models import FeedbackAudience
-from ..services.feedback import (DEFAULT_EXPIRY_DAYS, MAX_LINKS_AT_ONCE, MAX_TEXT, PROFESSIONAL_QUESTIONS,
-                                 YOUNG_PERSON_QUESTIONS)
+from homes_qa.feedback.models import FeedbackAudience
+from homes_qa.feedback.service import (
+    DEFAULT_EXPIRY_DAYS,
+    MAX_LINKS_AT_ONCE,
+    MAX_TEXT,
+    PROFESSIONAL_QUESTIONS,
+    YOUNG_PERSON_QUESTIONS,
+)
+from homes_qa.web.forms import WholeNumberField
 
 _TEXT_LIMIT = Length(max=MAX_TEXT, message=f"Your answer must be {MAX_TEXT} characters or fewer")
 _Q = {q.key: q for q in YOUNG_PERSON_QUESTIONS + PROFESSIONAL_QUESTIONS}

@@ -2,20 +2,23 @@
 answer through a link that needs no account and says nothing about the home or the visit."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import roles_required
-from ..extensions import db, limiter
-from ..forms_common import apply_service_error
-from ..models import FeedbackAudience, Reg44Visit, User
-from ..models.types import utcnow
-from ..services import ServiceError
-from ..services import feedback as service
-from ..actionplans.loaders import visit_or_404
-from . import bp
-from .forms import NewLinksForm, StaffEntryForm, form_for
+from homes_qa.extensions import db, limiter
+from homes_qa.feedback import service
+from homes_qa.feedback.forms import NewLinksForm, StaffEntryForm, form_for
+from homes_qa.feedback.models import FeedbackAudience
+from homes_qa.reg44.loaders import visit_or_404
+from homes_qa.reg44.models import Reg44Visit
+from homes_qa.spine.access import roles_required
+from homes_qa.spine.people.models import User
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import apply_service_error
+
+bp = Blueprint("feedback", __name__)
 
 
 def _private(response):

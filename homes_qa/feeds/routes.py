@@ -1,14 +1,15 @@
 """The calendar feed (no sign-in: the secret address is the credential) and its account page."""
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import roles_required
-from ..extensions import limiter
-from ..forms_common import ConfirmForm
-from ..models import Role
-from ..models.types import utcnow
-from ..services import calendar_feed
-from . import bp
+from homes_qa.extensions import limiter
+from homes_qa.spine import calendar_feed
+from homes_qa.spine.access import roles_required
+from homes_qa.spine.people.models import Role
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.forms import ConfirmForm
+
+bp = Blueprint("feeds", __name__)
 
 
 @bp.route("/calendar/<token>.ics")

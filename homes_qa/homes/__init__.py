@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("homes", __name__, url_prefix="/homes")
-
-from . import routes  # noqa: E402,F401
+"""Home pages: the homes a user may see and what is due in each."""

@@ -1,14 +1,15 @@
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import home_or_404, roles_required, visible_homes
-from ..extensions import db
-from ..models import Assignment, Role
-from ..models.types import utcnow
-from ..obligations.listing import what_is_due
-from . import bp
+from homes_qa.extensions import db
+from homes_qa.spine.access import home_or_404, roles_required, visible_homes
+from homes_qa.spine.obligations.queries import what_is_due
+from homes_qa.spine.people.models import Assignment, Role
+from homes_qa.spine.timestamps import utcnow
+
+bp = Blueprint("homes", __name__, url_prefix="/homes")
 
 
 @bp.route("/")

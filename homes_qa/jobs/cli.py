@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 import click
 from flask import current_app
 
-from ..core.drift import LABELS, DUE_SOON_LEVEL, ESCALATED, OVERDUE, OVERDUE_LEVEL
-from ..core.roles import ROLE_LABELS
-from ..core.timing import Timing, TimingError
-from ..models import acting_as
-from ..models.types import utcnow
-from .definitions import LONDON
+from homes_qa.core.drift import DUE_SOON_LEVEL, ESCALATED, LABELS, OVERDUE, OVERDUE_LEVEL
+from homes_qa.core.roles import ROLE_LABELS
+from homes_qa.core.timing import Timing, TimingError
+from homes_qa.jobs.definitions import LONDON
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.timestamps import utcnow
 
 AT_HELP = ("The instant to act as if it were now, ISO-8601 (e.g. 2026-11-23T09:00:00Z); "
            "without an offset it is Europe/London local time. Default: now.")
@@ -66,7 +66,7 @@ def register(app) -> None:
         Run exactly one per installation; a second one stands by and takes over (after the
         lease expires) if the first stops.
         """
-        from .runner import run_scheduler
+        from homes_qa.jobs.runner import run_scheduler
         run_scheduler(current_app._get_current_object())
 
     @app.cli.command("sweep")
@@ -75,7 +75,7 @@ def register(app) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: summary and alerts.")
     def sweep_command(at, dry_run, as_json):
         """Run one drift sweep now (or as at --at) and print the alerts it raised."""
-        from ..services import alerts
+        from homes_qa.spine.alerts import service as alerts
         now = parse_instant(at)
         with acting_as("cli: sweep"):
             result = alerts.sweep(now, dry_run=dry_run)
@@ -99,7 +99,7 @@ def register(app) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the rule table as a JSON list.")
     def rules_command(as_json):
         """Print the rule table: what is due, when, who answers for it, and the source."""
-        from ..services import rules
+        from homes_qa.spine.rules import service as rules
         with acting_as("cli: rules"):
             rules.sync_catalogue()
         table = [rule_as_dict(rule) for rule in rules.all_rules()]
@@ -122,7 +122,8 @@ def register(app) -> None:
     @click.option("--at", "at", metavar="INSTANT", help=AT_HELP)
     def digest_command(at):
         """Queue today's digest e-mails now (or as at --at) and deliver what is pending."""
-        from ..services import digest, mail
+        from homes_qa.spine import digest
+        from homes_qa.spine.mail import service as mail
         now = parse_instant(at)
         with acting_as("cli: digest"):
             queued = digest.queue_digests(now)

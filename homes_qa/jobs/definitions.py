@@ -23,9 +23,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ..models import acting_as
-from ..models.types import utcnow
-from . import lease
+from homes_qa.jobs import lease
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.timestamps import utcnow
 
 log = logging.getLogger("homes_qa.jobs")
 
@@ -104,14 +104,14 @@ def _run(job: str, app, holder: str, work: Callable[[Any, datetime], Any], now: 
 
 
 def _sweep(app, now: datetime):
-    from ..services import alerts
+    from homes_qa.spine.alerts import service as alerts
     result = alerts.sweep(now)
     log.info("scheduled sweep: %s", result.summary())
     return result
 
 
 def _deliver(app, now: datetime):
-    from ..services import mail  # late import: written beside this package
+    from homes_qa.spine.mail import service as mail  # late import: written beside this package
     with _delivery:
         outcome = mail.deliver_pending(now, app.config)
     if outcome and any(outcome.values()):
@@ -120,7 +120,8 @@ def _deliver(app, now: datetime):
 
 
 def _digest(app, now: datetime):
-    from ..services import digest, mail
+    from homes_qa.spine import digest
+    from homes_qa.spine.mail import service as mail
     queued = digest.queue_digests(now)
     with _delivery:
         delivered = mail.deliver_pending(now, app.config)

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import SchedulerLease
+from homes_qa.extensions import db
+from homes_qa.jobs.models import SchedulerLease
 
 _table = SchedulerLease.__table__
 

@@ -15,8 +15,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from . import lease
-from .definitions import LEASE_NAME, LONDON, job_definitions, lease_seconds, new_holder, sweep_seconds
+from homes_qa.jobs import lease
+from homes_qa.jobs.definitions import LEASE_NAME, LONDON, job_definitions, lease_seconds, new_holder, sweep_seconds
 
 log = logging.getLogger("homes_qa.jobs")
 

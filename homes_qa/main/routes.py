@@ -1,13 +1,14 @@
-from flask import jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..access import roles_required, visible_homes
-from ..extensions import db, limiter
-from ..models import Role
-from ..models.types import utcnow
-from ..obligations.listing import drift_by_home, sees_organisation, what_is_due
-from . import bp
+from homes_qa.extensions import db, limiter
+from homes_qa.spine.access import roles_required, visible_homes
+from homes_qa.spine.obligations.queries import drift_by_home, sees_organisation, what_is_due
+from homes_qa.spine.people.models import Role
+from homes_qa.spine.timestamps import utcnow
+
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")

@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..forms_common import GovDateField
+from homes_qa.web.forms import GovDateField
 
 
 class CompletionForm(FlaskForm):

@@ -8,30 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..access import home_or_404, roles_required
-from ..core.timing import FLOATING
-from ..extensions import db
-from ..forms_common import apply_service_error
-from ..models import (
-    Completion,
-    Home,
-    Obligation,
-    ObligationStatus,
-    Role,
-    Rule,
-    RuleScope,
-)
-from ..models.types import utcnow
-from ..services import ServiceError
-from ..services import obligations as obligation_service
-from ..services.rules import sync_catalogue
-from . import bp, organisation_bp
-from .forms import CompletionForm, WaiveForm
-from .listing import (
+from homes_qa.core.timing import FLOATING
+from homes_qa.extensions import db
+from homes_qa.obligations.forms import CompletionForm, WaiveForm
+from homes_qa.spine.access import home_or_404, roles_required
+from homes_qa.spine.obligations import service as obligation_service
+from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
+from homes_qa.spine.obligations.queries import (
     ORGANISATION_ROLES,
     RECORD_ROLES,
     RECORDED_ELSEWHERE_ROLES,
@@ -42,6 +29,17 @@ from .listing import (
     state_of,
     what_is_due,
 )
+from homes_qa.spine.people.models import Home, Role
+from homes_qa.spine.rules.models import Rule, RuleScope
+from homes_qa.spine.rules.service import sync_catalogue
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import apply_service_error
+
+bp = Blueprint("obligations", __name__)
+# Whole-service work has its own navigation entry, so its own blueprint (the layout marks a
+# navigation item active for every endpoint of its blueprint).
+organisation_bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
 
 def _back_to(obligation: Obligation) -> str:

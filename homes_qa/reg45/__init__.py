@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("reg45", __name__)
-
-from . import routes  # noqa: E402,F401
+"""Regulation 45: the six-monthly review of the quality of care."""

@@ -6,8 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..forms_common import GovDateField
-from ..services.reg45 import MAX_NARRATIVE
+from homes_qa.reg45.service import MAX_NARRATIVE
+from homes_qa.web.forms import GovDateField
 
 _LIMIT = Length(max=MAX_NARRATIVE, message=f"This must be {MAX_NARRATIVE} characters or fewer")
 

@@ -2,19 +2,21 @@
 Ofsted; a printable page. Home-scoped: another home's review is 404."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..access import can_see_home, home_or_404, roles_required
-from ..core.calendar import london_date
-from ..extensions import db
-from ..forms_common import ConfirmForm, apply_service_error
-from ..models import Reg45Review, User
-from ..models.types import utcnow
-from ..services import ServiceError
-from ..services import reg45 as service
-from . import bp
-from .forms import CompleteReviewForm, NarrativeForm, SentToOfstedForm, StartReviewForm
+from homes_qa.core.calendar import london_date
+from homes_qa.extensions import db
+from homes_qa.reg45 import service
+from homes_qa.reg45.forms import CompleteReviewForm, NarrativeForm, SentToOfstedForm, StartReviewForm
+from homes_qa.reg45.models import Reg45Review
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required
+from homes_qa.spine.people.models import User
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import ConfirmForm, apply_service_error
+
+bp = Blueprint("reg45", __name__)
 
 
 def _review_or_404(review_id: int) -> Reg45Review:
@@ -173,7 +175,8 @@ def sent_to_ofsted(review_id: int):
 @bp.app_template_filter("iso_long_date")
 def iso_long_date(value: str | None) -> str:
     from datetime import date
-    from ..templating import long_date
+
+    from homes_qa.web.templating import long_date
     if not value:
         return ""
     try:
@@ -185,7 +188,8 @@ def iso_long_date(value: str | None) -> str:
 @bp.app_template_filter("london_gathered")
 def london_gathered(value: str | None) -> str:
     from datetime import datetime
-    from ..templating import london_datetime
+
+    from homes_qa.web.templating import london_datetime
     if not value:
         return ""
     try:

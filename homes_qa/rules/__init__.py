@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
-
-from . import routes  # noqa: E402,F401
+"""The rule table's pages: timings and escalation ladders, edited by administrators."""

@@ -4,8 +4,8 @@ from markupsafe import Markup
 from wtforms import BooleanField, Field, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from ..forms_common import WholeNumberField
-from ..models import Role
+from homes_qa.spine.people.models import Role
+from homes_qa.web.forms import WholeNumberField
 
 LADDER_ROWS = 4
 ROLE_CHOICES = [("", "No step")] + list(Role.LABELS.items())

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..access import roles_required
-from ..core import timing as t
-from ..extensions import db
-from ..forms_common import apply_service_error
-from ..models import Role, Rule
-from ..services import ServiceError
-from ..services.rules import all_rules, sync_catalogue, update_rule
-from . import bp
-from .forms import RuleForm, step_fields
-from .words import (
+from homes_qa.core import timing as t
+from homes_qa.extensions import db
+from homes_qa.rules.forms import RuleForm, step_fields
+from homes_qa.spine.access import roles_required
+from homes_qa.spine.people.models import Role
+from homes_qa.spine.rules.models import Rule
+from homes_qa.spine.rules.service import all_rules, sync_catalogue, update_rule
+from homes_qa.spine.rules.words import (
     KIND_LABELS,
     UNIT_LABELS,
     area_label,
@@ -26,6 +24,10 @@ from .words import (
     trigger_words,
     units_for,
 )
+from homes_qa.spine.transaction import ServiceError
+from homes_qa.web.forms import apply_service_error
+
+bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 
 
 @bp.route("/")

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 18:29:34.711437
 """
 from alembic import op
 import sqlalchemy as sa
-import homes_qa.models.types
+import homes_qa.spine.timestamps
 
 
 # revision identifiers, used by Alembic.
@@ -29,9 +29,9 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('next_attempt_at', homes_qa.models.types.UTCDateTime(), nullable=False),
-    sa.Column('created_at', homes_qa.models.types.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', homes_qa.models.types.UTCDateTime(), nullable=True),
+    sa.Column('next_attempt_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
+    sa.Column('created_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_emails')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbound_emails_dedupe_key'))
     )
@@ -53,7 +53,7 @@ def upgrade():
     sa.Column('verify', sa.Boolean(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', homes_qa.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules')),
     sa.UniqueConstraint('code', name=op.f('uq_rules_code'))
     )
@@ -63,7 +63,7 @@ def upgrade():
     op.create_table('scheduler_leases',
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('holder', sa.String(length=200), nullable=False),
-    sa.Column('expires_at', homes_qa.models.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_leases'))
     )
     op.create_table('obligations',
@@ -76,18 +76,18 @@ def upgrade():
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('subject_type', sa.String(length=60), nullable=True),
     sa.Column('subject_id', sa.Integer(), nullable=True),
-    sa.Column('due_at', homes_qa.models.types.UTCDateTime(), nullable=False),
+    sa.Column('due_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
     sa.Column('responsible_role', sa.String(length=30), nullable=False),
     sa.Column('ladder', sa.JSON(), nullable=False),
     sa.Column('due_soon_days', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('hidden_from_home_staff', sa.Boolean(), nullable=False),
-    sa.Column('met_at', homes_qa.models.types.UTCDateTime(), nullable=True),
+    sa.Column('met_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=True),
     sa.Column('discharged_by_type', sa.String(length=60), nullable=True),
     sa.Column('discharged_by_id', sa.Integer(), nullable=True),
     sa.Column('waived_reason', sa.Text(), nullable=True),
     sa.Column('waived_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', homes_qa.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['home_id'], ['homes.id'], name=op.f('fk_obligations_home_id_homes'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rule_id'], ['rules.id'], name=op.f('fk_obligations_rule_id_rules')),
     sa.ForeignKeyConstraint(['waived_by_id'], ['users.id'], name=op.f('fk_obligations_waived_by_id_users')),
@@ -105,10 +105,10 @@ def upgrade():
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('target_role', sa.String(length=30), nullable=False),
     sa.Column('home_id', sa.Integer(), nullable=True),
-    sa.Column('raised_at', homes_qa.models.types.UTCDateTime(), nullable=False),
-    sa.Column('reached_at', homes_qa.models.types.UTCDateTime(), nullable=False),
-    sa.Column('notified_at', homes_qa.models.types.UTCDateTime(), nullable=True),
-    sa.Column('acknowledged_at', homes_qa.models.types.UTCDateTime(), nullable=True),
+    sa.Column('raised_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
+    sa.Column('reached_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
+    sa.Column('notified_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=True),
     sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
     sa.Column('acknowledgement_note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['acknowledged_by_id'], ['users.id'], name=op.f('fk_alerts_acknowledged_by_id_users')),
@@ -129,7 +129,7 @@ def upgrade():
     sa.Column('done_on', sa.Date(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=False),
-    sa.Column('recorded_at', homes_qa.models.types.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['home_id'], ['homes.id'], name=op.f('fk_completions_home_id_homes'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['obligation_id'], ['obligations.id'], name=op.f('fk_completions_obligation_id_obligations')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_completions_recorded_by_id_users')),

@@ -12,11 +12,15 @@ from sqlalchemy import select
 
 from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
-from homes_qa.models import Alert, Home, Obligation, ObligationStatus, Role, Rule, User, acting_as
-from homes_qa.models.types import utcnow
-from homes_qa.services import alerts as alert_service
-from homes_qa.services import obligations as obligation_service
-from homes_qa.services.rules import sync_catalogue, update_rule
+from homes_qa.spine.alerts import service as alert_service
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.obligations import service as obligation_service
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.rules.models import Rule
+from homes_qa.spine.rules.service import sync_catalogue, update_rule
+from homes_qa.spine.timestamps import utcnow
 
 
 def _overdue_gas_check(app, world) -> tuple[int, int]:

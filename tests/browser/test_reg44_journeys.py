@@ -15,8 +15,9 @@ from playwright.sync_api import expect
 
 from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
-from homes_qa.models import Home, Reg44Visit, User
-from homes_qa.services import reg44
+from homes_qa.reg44 import service as reg44
+from homes_qa.reg44.models import Reg44Visit
+from homes_qa.spine.people.models import Home, User
 
 VISITOR = "reg44_visitor"
 

@@ -4,13 +4,7 @@ import pytest
 
 from homes_qa.core.catalogue import RM_LADDER
 from homes_qa.core.drift import alert_times, alerts_due, classify
-from homes_qa.core.escalation import (
-    EscalationStep,
-    LadderError,
-    ladder_from_list,
-    ladder_to_list,
-    validate_ladder,
-)
+from homes_qa.core.escalation import EscalationStep, LadderError, ladder_from_list, ladder_to_list, validate_ladder
 from tests.core.core_helpers import london
 
 S = EscalationStep

@@ -7,12 +7,18 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dateutil.relativedelta import relativedelta
-
-from homes_qa.core.calendar import end_of_month, is_bank_holiday, is_working_day, london_date, london_day_end, working_days_after
+from homes_qa.core.calendar import (
+    end_of_month,
+    is_bank_holiday,
+    is_working_day,
+    london_date,
+    london_day_end,
+    working_days_after,
+)
 from homes_qa.core.catalogue import RULES
 from homes_qa.core.drift import alerts_due, classify
 from homes_qa.core.escalation import EscalationStep, LadderError, ladder_from_list, ladder_to_list, validate_ladder

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from homes_qa.access import can_see_home, visible_homes
 from homes_qa.extensions import db
+from homes_qa.spine.access import can_see_home, visible_homes
 
 PASSWORD = "correct-horse-battery"  # as in the pg_world fixture
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -5,10 +5,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from homes_qa.extensions import db
-from homes_qa.models import AuditEvent, Home, Role, acting_as
-from homes_qa.models.audit import REDACTED, AuditTrailError
-from homes_qa.services import ServiceError
-from homes_qa.services import people
+from homes_qa.spine.audit.models import REDACTED, AuditEvent, AuditTrailError, acting_as
+from homes_qa.spine.people import service as people
+from homes_qa.spine.people.models import Home, Role
+from homes_qa.spine.transaction import ServiceError
 
 PASSWORD = "correct-horse-battery"  # as in the pg_world fixture
 

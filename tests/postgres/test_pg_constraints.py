@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from homes_qa.extensions import db
-from homes_qa.models import Assignment, Home, User
+from homes_qa.spine.people.models import Assignment, Home, User
 
 
 def _integrity_error(excinfo, kind, constraint: str):

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from homes_qa.extensions import db
-from homes_qa.models import acting_as
-from homes_qa.services import people
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.people import service as people
 
 
 def _row_counts() -> dict[str, int]:

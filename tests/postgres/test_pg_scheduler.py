@@ -21,9 +21,10 @@ from sqlalchemy import func, select, text
 
 from homes_qa.extensions import db
 from homes_qa.jobs import definitions, lease
-from homes_qa.models import SchedulerLease, acting_as
-from homes_qa.models.types import utcnow
-from homes_qa.services import alerts as alerts_service
+from homes_qa.jobs.models import SchedulerLease
+from homes_qa.spine.alerts import service as alerts_service
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.timestamps import utcnow
 from tests.scheduler_process import SchedulerProcess, wait_for
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)

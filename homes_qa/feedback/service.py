@@ -1,0 +1,339 @@
+"""Young people's and professionals' feedback gathered before each Reg 44 visit (seed 002 §7.1).
+
+A request is a link that needs no account: the token is 32 random bytes (urlsafe), only its
+sha256 is stored, it expires (14 days by default) and it works once. Creating the first link,
+or entering a young person's answers on their behalf, discharges the visit's "feedback
+gathered" obligation for that audience (rules `young_people_feedback_pre_visit` and
+`professional_feedback_pre_visit`, key `visit:<id>`).
+
+Who sees what (decisions, enforced here and used by the routes):
+- Requests are made by the home's registered manager or by the QA team (head of service).
+  For an UNANNOUNCED visit that is still planned, home staff must not learn of it (reg 44(3)):
+  a registered manager can neither see nor create requests for it; only the QA team can.
+- Responses are read by the visitor of the visit, service managers and heads of service.
+  A registered manager sees only responses NOT marked anonymous: an anonymous young person's
+  (or professional's) individual answers must not reach the staff who care for them.
+  Administrators (IT/business support) do not see children's answers at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from homes_qa.extensions import db
+from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, FeedbackResponse
+from homes_qa.reg44.models import Reg44Visit, VisitStatus
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.obligations import service as obligations
+from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+
+TOKEN_BYTES = 32
+DEFAULT_EXPIRY_DAYS = 14
+MAX_LINKS_AT_ONCE = 20
+MAX_TEXT = 2000
+
+RULE_FOR_AUDIENCE = {
+    FeedbackAudience.YOUNG_PERSON: "young_people_feedback_pre_visit",
+    FeedbackAudience.PROFESSIONAL: "professional_feedback_pre_visit",
+}
+
+# Roles that may create links (and enter answers for a young person).
+REQUESTERS = (Role.REGISTERED_MANAGER, Role.HEAD_OF_SERVICE)
+# Roles that may read the responses (the visitor only for their own visit).
+READERS = (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+
+# --------------------------------------------------------------------------- the questionnaires
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()  # empty: free text
+    required: bool = False
+    hint: str = ""
+
+
+YOUNG_PERSON_QUESTIONS = (
+    Question("feel_safe", "Do you feel safe here?",
+             (("yes", "Yes"), ("mostly", "Mostly"), ("no", "No")), required=True),
+    Question("good", "What is good about living here?"),
+    Question("better", "What would make it better?"),
+    Question("tell_visitor", "Is there anything you want the visitor to know?",
+             hint="The visitor is an independent person who checks how well children's homes look after "
+                  "the young people who live there."),
+)
+
+PROFESSIONAL_ROLES = (("social_worker", "Social worker"), ("iro", "Independent reviewing officer (IRO)"),
+                      ("other", "Other professional"))
+
+PROFESSIONAL_QUESTIONS = (
+    Question("role", "What is your role?", PROFESSIONAL_ROLES, required=True),
+    Question("communication", "How good is the home's communication with you?",
+             (("good", "Good"), ("adequate", "Adequate"), ("poor", "Poor")), required=True),
+    Question("communication_comments", "Tell us more about communication with the home"),
+    Question("child_helped", "How well is the child or young person you work with helped by the home?",
+             (("well", "Well"), ("partly", "Partly"), ("not_well", "Not well")), required=True),
+    Question("child_helped_comments", "Tell us more about how the child is helped"),
+    Question("concerns", "Do you have any concerns about the home?",
+             hint="Tell us about anything the visitor should look into. If a child is at risk of harm now, "
+                  "follow your safeguarding procedures as well."),
+)
+
+QUESTIONS = {FeedbackAudience.YOUNG_PERSON: YOUNG_PERSON_QUESTIONS,
+             FeedbackAudience.PROFESSIONAL: PROFESSIONAL_QUESTIONS}
+
+
+def questions_for(audience: str) -> tuple[Question, ...]:
+    return QUESTIONS[audience]
+
+
+def answer_label(question: Question, value: str | None) -> str:
+    return dict(question.choices).get(value or "", value or "")
+
+
+def clean_answers(audience: str, answers: dict) -> dict:
+    """The answers, checked against the questionnaire. Raises ServiceError on the first problem."""
+    if audience not in QUESTIONS:
+        raise ServiceError("Choose who the feedback is from", "audience")
+    cleaned: dict[str, str] = {}
+    for question in QUESTIONS[audience]:
+        value = (answers.get(question.key) or "").strip()
+        if question.choices:
+            if value and value not in dict(question.choices):
+                raise ServiceError("Select one of the options", question.key)
+        elif len(value) > MAX_TEXT:
+            raise ServiceError(f"Answer must be {MAX_TEXT} characters or fewer", question.key)
+        if question.required and not value:
+            raise ServiceError("Select an answer" if question.choices else "Enter an answer", question.key)
+        cleaned[question.key] = value
+    if not any(cleaned.values()):
+        raise ServiceError("Answer at least one question")
+    return cleaned
+
+
+# --------------------------------------------------------------------------- who may do what
+
+
+def visit_hidden_from_home_staff(visit: Reg44Visit) -> bool:
+    """Home staff never learn of an unannounced visit before it has been recorded (reg 44(3));
+    a cancelled visit is not theirs to see either (the same rule as services.reg44)."""
+    if visit.status == VisitStatus.RECORDED:
+        return False
+    return not (visit.status == VisitStatus.PLANNED and visit.announced)
+
+
+def can_request(user: User, visit: Reg44Visit) -> bool:
+    """Create links or enter a young person's answers (home scope is checked by the route)."""
+    if visit.status not in (VisitStatus.PLANNED, VisitStatus.RECORDED):
+        return False
+    if user.role == Role.HEAD_OF_SERVICE:
+        return True
+    return user.role == Role.REGISTERED_MANAGER and not visit_hidden_from_home_staff(visit)
+
+
+def can_read(user: User, visit: Reg44Visit) -> bool:
+    """See the visit's feedback page (home scope is checked by the route)."""
+    if user.role == Role.REGISTERED_MANAGER:
+        return not visit_hidden_from_home_staff(visit)
+    if user.role == Role.REG44_VISITOR:
+        return visit.visitor_id == user.id
+    return user.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+
+def responses_for(user: User, visit: Reg44Visit) -> list[FeedbackResponse]:
+    """The visit's responses this user may read, oldest first."""
+    stmt = select(FeedbackResponse).where(FeedbackResponse.visit_id == visit.id)
+    if user.role == Role.REGISTERED_MANAGER:
+        # Home staff never see the individual answers of someone who asked to stay anonymous.
+        stmt = stmt.where(FeedbackResponse.anonymous.is_(False))
+    return list(db.session.scalars(stmt.order_by(FeedbackResponse.submitted_at, FeedbackResponse.id)))
+
+
+def hidden_anonymous_count(user: User, visit: Reg44Visit) -> int:
+    if user.role != Role.REGISTERED_MANAGER:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(FeedbackResponse).where(
+        FeedbackResponse.visit_id == visit.id, FeedbackResponse.anonymous.is_(True)))
+
+
+def requests_for(visit: Reg44Visit) -> list[FeedbackRequest]:
+    return list(db.session.scalars(select(FeedbackRequest).where(FeedbackRequest.visit_id == visit.id)
+                                   .order_by(FeedbackRequest.created_at, FeedbackRequest.id)))
+
+
+def request_state(request: FeedbackRequest, now: datetime | None = None) -> str:
+    now = now or utcnow()
+    if request.used_at is not None:
+        return "answered"
+    if request.expires_at <= now:
+        return "expired"
+    return "waiting"
+
+
+# --------------------------------------------------------------------------- links
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class IssuedLink:
+    request: FeedbackRequest
+    token: str  # shown once to the person who made it; never stored
+
+
+def _discharge(visit: Reg44Visit, audience: str, record, now: datetime) -> None:
+    obligations.discharge_by_key(RULE_FOR_AUDIENCE[audience], visit.home, f"visit:{visit.id}",
+                                 record=record, met_at=now)
+
+
+def create_links(visit: Reg44Visit, *, audience: str, label: str = "", count: int = 1, by: User,
+                 now: datetime | None = None, expires_in_days: int = DEFAULT_EXPIRY_DAYS) -> list[IssuedLink]:
+    """Make `count` single-use links for one audience; the tokens are returned, only hashes kept."""
+    now = now or utcnow()
+    if not can_request(by, visit):
+        raise ServiceError("You cannot ask for feedback for this visit")
+    if audience not in QUESTIONS:
+        raise ServiceError("Select who the feedback is from", "audience")
+    if not 1 <= count <= MAX_LINKS_AT_ONCE:
+        raise ServiceError(f"Number of links must be between 1 and {MAX_LINKS_AT_ONCE}", "count")
+    if not 1 <= expires_in_days <= 60:
+        raise ServiceError("Links must expire within 1 to 60 days", "expires_in_days")
+    label = (label or "").strip()
+    if len(label) > 150:
+        raise ServiceError("Who the link is for must be 150 characters or fewer", "label")
+    issued = []
+    for number in range(1, count + 1):
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        request = FeedbackRequest(
+            visit_id=visit.id, home_id=visit.home_id, audience=audience, token_hash=hash_token(token),
+            label=(f"{label} ({number} of {count})" if count > 1 and label else
+                   label or f"{FeedbackAudience.LABELS[audience]} link {number}")[:200],
+            expires_at=now + timedelta(days=expires_in_days), created_by_id=by.id, created_at=now)
+        db.session.add(request)
+        issued.append(IssuedLink(request, token))
+    db.session.flush()
+    _discharge(visit, audience, issued[0].request, now)
+    db.session.commit()
+    return issued
+
+
+class LinkProblem(Exception):
+    """Why a link cannot be answered: 'unknown', 'used', 'expired' or 'closed'."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def request_for_token(token: str, now: datetime | None = None) -> FeedbackRequest:
+    """The open request behind a link, or LinkProblem saying why it cannot be used."""
+    now = now or utcnow()
+    if not token or not 20 <= len(token) <= 100:
+        raise LinkProblem("unknown")
+    request = db.session.scalar(select(FeedbackRequest).where(FeedbackRequest.token_hash == hash_token(token)))
+    if request is None:
+        raise LinkProblem("unknown")
+    if request.used_at is not None:
+        raise LinkProblem("used")
+    if request.expires_at <= now:
+        raise LinkProblem("expired")
+    visit = db.session.get(Reg44Visit, request.visit_id)
+    if visit is None or visit.status == VisitStatus.CANCELLED:
+        raise LinkProblem("closed")
+    return request
+
+
+def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: str = "",
+                    now: datetime | None = None) -> FeedbackResponse:
+    """Answer through a link. Single use even under concurrent submits (conditional UPDATE)."""
+    now = now or utcnow()
+    request = request_for_token(token, now)
+    cleaned = clean_answers(request.audience, answers)
+    respondent = _respondent(request.audience, cleaned, anonymous, respondent)
+    with acting_as("feedback link (no account)"):
+        claimed = db.session.execute(
+            update(FeedbackRequest)
+            .where(FeedbackRequest.id == request.id, FeedbackRequest.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            raise LinkProblem("used")
+        response = FeedbackResponse(visit_id=request.visit_id, home_id=request.home_id, request_id=request.id,
+                                    audience=request.audience, answers=cleaned, anonymous=anonymous,
+                                    respondent=respondent, submitted_at=now)
+        db.session.add(response)
+        db.session.commit()
+    return response
+
+
+def _respondent(audience: str, answers: dict, anonymous: bool, respondent: str) -> str:
+    respondent = (respondent or "").strip()
+    if len(respondent) > 120:
+        raise ServiceError("Name must be 120 characters or fewer", "respondent")
+    if anonymous:
+        return ""
+    if audience == FeedbackAudience.PROFESSIONAL:
+        role = dict(PROFESSIONAL_ROLES).get(answers.get("role", ""), "")
+        return f"{respondent} ({role})" if respondent else role
+    return respondent
+
+
+def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool, respondent: str = "",
+                           by: User, now: datetime | None = None) -> FeedbackResponse:
+    """Staff type in a young person's answers for them (entered_by set)."""
+    now = now or utcnow()
+    if not can_request(by, visit):
+        raise ServiceError("You cannot record feedback for this visit")
+    audience = FeedbackAudience.YOUNG_PERSON
+    cleaned = clean_answers(audience, answers)
+    response = FeedbackResponse(visit_id=visit.id, home_id=visit.home_id, request_id=None, audience=audience,
+                                answers=cleaned, anonymous=anonymous,
+                                respondent=_respondent(audience, cleaned, anonymous, respondent),
+                                entered_by_id=by.id, submitted_at=now)
+    db.session.add(response)
+    db.session.flush()
+    _discharge(visit, audience, response, now)
+    db.session.commit()
+    return response
+
+
+# --------------------------------------------------------------------------- summaries (Reg 45)
+
+
+def summarise(responses: list[FeedbackResponse]) -> dict:
+    """Counts and tallies across responses (no individual anonymous answers)."""
+    summary = {"young_people": 0, "professionals": 0, "feel_safe": {}, "communication": {},
+               "child_helped": {}, "professional_concerns": 0, "quotes": []}
+    for response in responses:
+        answers = response.answers or {}
+        if response.audience == FeedbackAudience.YOUNG_PERSON:
+            summary["young_people"] += 1
+            label = answer_label(YOUNG_PERSON_QUESTIONS[0], answers.get("feel_safe"))
+            if label:
+                summary["feel_safe"][label] = summary["feel_safe"].get(label, 0) + 1
+            if not response.anonymous:
+                for key in ("good", "better"):
+                    if answers.get(key) and len(summary["quotes"]) < 6:
+                        question = next(q for q in YOUNG_PERSON_QUESTIONS if q.key == key)
+                        summary["quotes"].append({"question": question.text, "answer": answers[key][:300]})
+        else:
+            summary["professionals"] += 1
+            for key in ("communication", "child_helped"):
+                question = next(q for q in PROFESSIONAL_QUESTIONS if q.key == key)
+                label = answer_label(question, answers.get(key))
+                if label:
+                    summary[key][label] = summary[key].get(label, 0) + 1
+            if answers.get("concerns"):
+                summary["professional_concerns"] += 1
+    return summary

@@ -1,0 +1,1 @@
+"""Regulation 44: the independent person's visits, reports, registers and distribution."""

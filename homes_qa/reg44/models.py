@@ -1,0 +1,159 @@
+"""Regulation 44 visits, reports (versioned), recommendations and distribution."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from homes_qa.extensions import db
+from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+
+class VisitStatus:
+    PLANNED = "planned"
+    RECORDED = "recorded"
+    CANCELLED = "cancelled"
+
+
+class Reg44Visit(Audited, db.Model):
+    """One monthly visit by the independent person (reg 44(1)); may be unannounced (reg 44(3))."""
+
+    __tablename__ = "reg44_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=VisitStatus.PLANNED)
+    planned_for: Mapped[date | None]
+    announced: Mapped[bool] = mapped_column(default=True)
+    visited_on: Mapped[date | None]
+    arrived_at: Mapped[str | None] = mapped_column(String(5))  # "09:30", London wall clock
+    left_at: Mapped[str | None] = mapped_column(String(5))
+    spoke_children: Mapped[int] = mapped_column(default=0)
+    spoke_parents: Mapped[int] = mapped_column(default=0)
+    spoke_staff: Mapped[int] = mapped_column(default=0)
+    spoke_professionals: Mapped[int] = mapped_column(default=0)
+    spoke_roles: Mapped[str] = mapped_column(Text, default="")  # roles, never children's names
+    records_inspected: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # visitor's working notes on site
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    home: Mapped[Home] = relationship()
+    visitor: Mapped[User] = relationship()
+    reports: Mapped[list["Reg44Report"]] = relationship(back_populates="visit", order_by="Reg44Report.version")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        when = self.visited_on or self.planned_for
+        return f"Reg 44 visit to {self.home.name if self.home else self.home_id} on {when}"
+
+
+class ReportStatus:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Opinion:
+    YES = "yes"
+    NO = "no"
+    CONCERNS = "with_concerns"
+    LABELS = {YES: "Yes", NO: "No", CONCERNS: "Yes, with concerns"}
+
+
+class Reg44Report(Audited, db.Model):
+    """The visitor's report (reg 44(4)–(6)). Submitted versions are locked; a correction is a new version."""
+
+    __tablename__ = "reg44_reports"
+    __table_args__ = (UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.DRAFT)
+    safeguarded_opinion: Mapped[str | None] = mapped_column(String(20))
+    safeguarded_narrative: Mapped[str] = mapped_column(Text, default="")
+    wellbeing_opinion: Mapped[str | None] = mapped_column(String(20))
+    wellbeing_narrative: Mapped[str] = mapped_column(Text, default="")
+    findings: Mapped[str] = mapped_column(Text, default="")
+    conflict_of_interest: Mapped[str] = mapped_column(Text, default="")
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # checked and sent to senior managers
+
+    __audit_ignore__ = frozenset({"created_at", "updated_at"})
+
+    visit: Mapped[Reg44Visit] = relationship(back_populates="reports")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
+    recommendations: Mapped[list["Reg44Recommendation"]] = relationship(
+        back_populates="report", order_by="Reg44Recommendation.number", cascade="all, delete-orphan")
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.SUBMITTED
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Reg 44 report for visit {self.visit_id}, version {self.version}"
+
+
+class Reg44Recommendation(Audited, db.Model):
+    __tablename__ = "reg44_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reg44_reports.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+    consider_within_days: Mapped[int] = mapped_column()  # reg 44(4): timescale for the registered person
+
+    report: Mapped[Reg44Report] = relationship(back_populates="recommendations")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Recommendation {self.number} of report {self.report_id}"
+
+
+class Distribution(Audited, db.Model):
+    """Who a submitted report was sent to, when and how (reg 44(7) recipients and senior managers)."""
+
+    __tablename__ = "reg44_distributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reg44_reports.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(40))
+    recipient_detail: Mapped[str] = mapped_column(String(200), default="")
+    method: Mapped[str] = mapped_column(String(30))
+    sent_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Report {self.report_id} sent to {self.recipient}"

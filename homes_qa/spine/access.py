@@ -1,0 +1,74 @@
+"""Who may see what: role checks and home scoping used by every route.
+
+A record in a home the user is not scoped to is reported as 404, never 403, so URLs do not
+reveal which records exist elsewhere.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from homes_qa.extensions import db
+from homes_qa.spine.people.models import Assignment, Home, User
+
+
+def roles_required(*roles: str):
+    """Signed in (else redirect to sign-in) and holding one of the roles (else 403)."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.allowed_roles = roles
+        return wrapped
+    return decorator
+
+
+def visible_home_ids_query(user: User) -> Select:
+    """A subquery of the home ids the user may see."""
+    if user.sees_all_homes:
+        return select(Home.id)
+    return select(Assignment.home_id).where(Assignment.user_id == user.id)
+
+
+def visible_homes(user: User) -> list[Home]:
+    stmt = select(Home).order_by(Home.name)
+    if not user.sees_all_homes:
+        stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
+    return list(db.session.scalars(stmt))
+
+
+def can_see_home(user: User, home_id: int) -> bool:
+    if user.sees_all_homes:
+        return db.session.get(Home, home_id) is not None
+    return db.session.scalar(
+        select(Assignment.id).where(Assignment.user_id == user.id, Assignment.home_id == home_id)
+    ) is not None
+
+
+def home_or_404(home_id: int) -> Home:
+    """The home if the signed-in user is scoped to it; otherwise 404."""
+    home = db.session.get(Home, home_id)
+    if home is None or not can_see_home(current_user, home_id):
+        abort(404)
+    return home
+
+
+def obligation_visible_clause(user: User):
+    """Obligations this user may see, as a WHERE clause (combine with home scoping).
+
+    Home staff (registered managers) never see obligations that would reveal an
+    unannounced Reg 44 visit before it happens (reg 44(3)).
+    """
+    from sqlalchemy import true
+
+    from homes_qa.spine.obligations.models import Obligation
+    from homes_qa.spine.people.models import Role
+    if user.role == Role.REGISTERED_MANAGER:
+        return Obligation.hidden_from_home_staff.is_(False)
+    return true()

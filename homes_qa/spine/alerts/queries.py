@@ -1,0 +1,92 @@
+"""Which alerts a person sees: "for me" (my role's) and "my homes" (everything in my homes).
+
+Only the highest level raised per obligation is listed ("for me": the highest aimed at my
+role), and only while the obligation is open. Each list is one query; the header count is
+one COUNT.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from homes_qa.extensions import db
+from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, can_see_obligation
+from homes_qa.spine.people.models import Role, User
+
+LIST_LIMIT = 200  # rows per list: the most urgent first
+ACKNOWLEDGE_ANY_ROLES = (Role.HEAD_OF_SERVICE, Role.ADMIN)
+
+
+def _in_scope(stmt: Select, user: User, *, for_me: bool) -> Select:
+    stmt = stmt.where(obligation_visible_clause(user))
+    if user.sees_all_homes:
+        return stmt
+    homes = Obligation.home_id.in_(visible_home_ids_query(user))
+    if for_me or user.role in ORGANISATION_ROLES:
+        # Whole-service obligations: mine when aimed at my role, and seen by service managers.
+        return stmt.where(or_(homes, Obligation.home_id.is_(None)))
+    return stmt.where(homes)
+
+
+def _for_me(stmt: Select, user: User) -> Select:
+    other = aliased(Alert)
+    highest_for_role = (select(func.max(other.level))
+                        .where(other.obligation_id == Alert.obligation_id, other.target_role == user.role)
+                        .scalar_subquery())
+    stmt = stmt.join(Alert.obligation).where(Obligation.status == ObligationStatus.OPEN,
+                                             Alert.target_role == user.role, Alert.level == highest_for_role)
+    return _in_scope(stmt, user, for_me=True)
+
+
+def _my_homes(stmt: Select, user: User) -> Select:
+    other = aliased(Alert)
+    highest = select(func.max(other.level)).where(other.obligation_id == Alert.obligation_id).scalar_subquery()
+    stmt = stmt.join(Alert.obligation).where(Obligation.status == ObligationStatus.OPEN, Alert.level == highest)
+    return _in_scope(stmt, user, for_me=False)
+
+
+def _listed(stmt: Select) -> list[Alert]:
+    stmt = (stmt.options(joinedload(Alert.obligation).joinedload(Obligation.home),
+                         selectinload(Alert.acknowledged_by))
+            # Unacknowledged first, then the most urgent (earliest due).
+            .order_by(Alert.acknowledged_at.is_not(None), Obligation.due_at, Alert.id)
+            .limit(LIST_LIMIT))
+    return list(db.session.scalars(stmt).unique())
+
+
+def alerts_for_me(user: User) -> list[Alert]:
+    return _listed(_for_me(select(Alert), user))
+
+
+def alerts_in_my_homes(user: User) -> list[Alert]:
+    return _listed(_my_homes(select(Alert), user))
+
+
+def unacknowledged_for_me_count(user: User) -> int:
+    """The header badge: one COUNT."""
+    stmt = _for_me(select(func.count(Alert.id)).select_from(Alert), user).where(Alert.acknowledged_at.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
+def is_listed_for_me(alert: Alert, user: User) -> bool:
+    """Whether the alert is a row of the user's "For me" list (for swapping its copy)."""
+    if alert.target_role != user.role or not alert.obligation.is_open:
+        return False
+    return alert.level == max(a.level for a in alert.obligation.alerts if a.target_role == user.role)
+
+
+def is_listed_in_my_homes(alert: Alert) -> bool:
+    return alert.obligation.is_open and alert.level == max(a.level for a in alert.obligation.alerts)
+
+
+def can_see_alert(user: User, alert: Alert) -> bool:
+    if alert.home_id is None and alert.target_role == user.role:
+        return True  # a whole-service alert aimed at my role is mine to see
+    return can_see_obligation(user, alert.obligation)
+
+
+def can_acknowledge(user: User, alert: Alert) -> bool:
+    return user.role == alert.target_role or user.role in ACKNOWLEDGE_ANY_ROLES

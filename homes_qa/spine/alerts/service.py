@@ -1,0 +1,136 @@
+"""The drift sweep and alert acknowledgement.
+
+The sweep is derived from state: for each open obligation it works out which alert levels
+`now` has reached (core.drift.alerts_due) and inserts the ones not yet raised. A unique
+(obligation, level) constraint makes "exactly once" a database fact, so restarts, downtime
+and a second sweeper can delay an alert but never lose or duplicate one.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from homes_qa.core.drift import alert_times, alerts_due
+from homes_qa.core.escalation import ladder_from_list
+from homes_qa.extensions import db
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.obligations.service import ensure_recurring
+from homes_qa.spine.people.models import User
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
+
+log = logging.getLogger("homes_qa.sweep")
+
+
+@dataclass
+class RaisedAlert:
+    obligation_id: int
+    home: str
+    home_id: int | None
+    rule: str
+    title: str
+    due_at: datetime
+    level: int
+    target_role: str
+
+    def as_dict(self) -> dict:
+        return {"obligation_id": self.obligation_id, "home": self.home, "home_id": self.home_id,
+                "rule": self.rule, "title": self.title, "due_at": self.due_at.isoformat(),
+                "level": self.level, "target_role": self.target_role}
+
+
+@dataclass
+class SweepResult:
+    at: datetime
+    examined: int = 0
+    obligations_created: int = 0
+    raised: list[RaisedAlert] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def summary(self) -> dict:
+        return {"at": self.at.isoformat(), "examined": self.examined,
+                "obligations_created": self.obligations_created, "alerts_raised": len(self.raised),
+                "errors": len(self.errors), "seconds": round(self.seconds, 3), "dry_run": self.dry_run}
+
+
+def _target_role(obligation: Obligation, level: int) -> str:
+    ladder = ladder_from_list(obligation.ladder)
+    if level == 0:
+        return ladder[0].role
+    return ladder[level - 1].role
+
+
+def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
+    """Raise every alert that `now` has reached and that was not raised before."""
+    started = time.monotonic()
+    result = SweepResult(at=now, dry_run=dry_run)
+    try:
+        result.obligations_created = len(ensure_recurring(now).created)
+        db.session.flush()
+        open_obligations = list(db.session.scalars(
+            select(Obligation).where(Obligation.status == ObligationStatus.OPEN)
+            .options(selectinload(Obligation.home))))
+        result.examined = len(open_obligations)
+        raised_before = set(db.session.execute(
+            select(Alert.obligation_id, Alert.level).join(Obligation)
+            .where(Obligation.status == ObligationStatus.OPEN)).all())
+        for obligation in open_obligations:
+            try:
+                with db.session.begin_nested():  # one bad record is skipped, not the sweep
+                    ladder = ladder_from_list(obligation.ladder)
+                    times = alert_times(obligation.due_at, ladder, obligation.due_soon_days)
+                    for level in alerts_due(obligation.due_at, now, ladder, obligation.due_soon_days):
+                        if (obligation.id, level) in raised_before:
+                            continue
+                        alert = Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
+                                      target_role=_target_role(obligation, level), raised_at=now,
+                                      reached_at=times[level])
+                        db.session.add(alert)
+                        result.raised.append(RaisedAlert(
+                            obligation.id, obligation.home.name if obligation.home else "Whole service",
+                            obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
+                            level, alert.target_role))
+            except Exception as error:  # noqa: BLE001 - logged and skipped by design
+                message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
+                log.exception("sweep skipped %s", message)
+                result.errors.append(message)
+                result.raised = [r for r in result.raised if r.obligation_id != obligation.id]
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            if result.raised:
+                from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
+                queue_alert_emails(now)
+    except Exception:
+        db.session.rollback()
+        raise
+    result.seconds = time.monotonic() - started
+    log.info("sweep at %s: examined %d, created %d obligations, raised %d alerts, %d errors in %.3f s%s",
+             now.isoformat(), result.examined, result.obligations_created, len(result.raised),
+             len(result.errors), result.seconds, " (dry run)" if dry_run else "")
+    return result
+
+
+def acknowledge(alert: Alert, *, note: str, by: User) -> Alert:
+    """Stops reminders at this level; the alert stays listed until its obligation is met."""
+    if alert.acknowledged_at is not None:
+        raise ServiceError("This alert has already been acknowledged")
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("Enter a note saying what is being done", "note")
+    if len(note) > 2000:
+        raise ServiceError("The note must be 2000 characters or fewer", "note")
+    alert.acknowledged_at = utcnow()
+    alert.acknowledged_by_id = by.id
+    alert.acknowledgement_note = note
+    db.session.commit()
+    return alert

@@ -1,0 +1,154 @@
+"""The append-only audit trail, written by a flush hook in the same transaction as the change."""
+from __future__ import annotations
+
+import contextvars
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, String, event, insert, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from homes_qa.extensions import db
+from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+REDACTED = "(changed, not shown)"
+
+# Who is acting when there is no signed-in user: a CLI command, the scheduler.
+_system_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("system_actor", default=None)
+
+
+class AuditTrailError(RuntimeError):
+    pass
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(index=True)  # no FK: the trail outlives people
+    actor_label: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(10))  # create, update, delete
+    record_type: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column()
+    record_label: Mapped[str] = mapped_column(String(300))
+    home_id: Mapped[int | None] = mapped_column(index=True)
+    changes: Mapped[dict] = mapped_column(JSON)  # {field: [before, after]}
+
+    __table_args__ = (db.Index("ix_audit_events_record", "record_type", "record_id"),)
+
+
+class Audited:
+    """Mixin: every insert, update and delete of the model is written to the audit trail."""
+
+    __audit_redact__: frozenset[str] = frozenset()
+    __audit_ignore__: frozenset[str] = frozenset({"created_at"})
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return None
+
+    @property
+    def audit_label(self) -> str:
+        return getattr(self, "name", None) or f"{type(self).__name__} {self.id}"
+
+
+class acting_as:
+    """Context manager naming the non-human actor (e.g. "scheduler", "cli: create-user")."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __enter__(self):
+        self._token = _system_actor.set(self.label)
+        return self
+
+    def __exit__(self, *exc):
+        _system_actor.reset(self._token)
+
+
+def _current_actor() -> tuple[int | None, str]:
+    label = _system_actor.get()
+    if label:
+        return None, label
+    try:
+        from flask import has_request_context
+        from flask_login import current_user
+        if has_request_context() and current_user and current_user.is_authenticated:
+            return current_user.id, current_user.audit_label
+    except ImportError:  # pragma: no cover
+        pass
+    return None, "system"
+
+
+def _plain(value):
+    """JSON-safe value for the trail."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (dict, list)):
+        return json.loads(json.dumps(value, default=str))
+    return str(value)
+
+
+def _column_changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    changes: dict = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in obj.__audit_ignore__:
+            continue
+        hist = state.attrs[key].history
+        if action == "create":
+            before, after = None, getattr(obj, key)
+        elif action == "delete":
+            before, after = getattr(obj, key), None
+        else:
+            if not hist.has_changes():
+                continue
+            before = hist.deleted[0] if hist.deleted else None
+            after = hist.added[0] if hist.added else None
+            if before == after:
+                continue
+        if action != "update" and after is None and before is None:
+            continue
+        if key in obj.__audit_redact__:
+            changes[key] = [None if action == "create" else REDACTED, REDACTED if action != "delete" else None]
+        else:
+            changes[key] = [_plain(before), _plain(after)]
+    return changes
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_append_only(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditTrailError("the audit trail is append-only")
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit_trail(session, flush_context):
+    rows = []
+    actor_id, actor_label = _current_actor()
+    for action, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            if not isinstance(obj, Audited):
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            changes = _column_changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            rows.append({
+                "at": utcnow(), "actor_id": actor_id, "actor_label": actor_label[:300],
+                "action": action, "record_type": type(obj).__name__, "record_id": obj.id,
+                "record_label": str(obj.audit_label)[:300], "home_id": obj.audit_home_id,
+                "changes": changes,
+            })
+    if rows:
+        # Core insert on the flush's own connection: same transaction, no re-entrant flush.
+        session.connection().execute(insert(AuditEvent), rows)

@@ -1,0 +1,326 @@
+"""E-mail through a database queue: alerts and digests are queued once, then delivered with retries.
+
+    recipients(role, home_id)          who hears about a home's obligation at a given role
+    queue_alert_emails(now)            one message per recipient per overdue/escalated alert, once
+    deliver_pending(now, app_config)   send what is due (SMTP, or .eml files when MAIL_SERVER is empty)
+
+Queueing is exactly-once by the unique `dedupe_key`; delivery is at-least-once with back-off:
+a message that cannot be sent stays in the table (pending, then failed) and is never lost.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from homes_qa.core.calendar import to_london
+from homes_qa.extensions import db
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.mail.models import OutboundEmail
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.people.models import Assignment, Role, User
+
+log = logging.getLogger("homes_qa.mail")
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+MAX_ATTEMPTS = 8
+# Minutes to wait after the 1st, 2nd, … failed attempt (the last value repeats).
+BACKOFF_MINUTES = (1, 5, 15, 60, 120, 240, 480)
+BATCH_SIZE = 200
+
+
+# ---------------------------------------------------------------- words shared with the digest
+
+def london_text(value: datetime) -> str:
+    """'Mon 30 Nov 2026, 23:59' in Europe/London (the app's one way of writing a time)."""
+    local = to_london(value)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def level_words(level: int) -> str:
+    if level <= 0:
+        return "Due soon"
+    if level == 1:
+        return "Overdue"
+    return f"Escalated to you (level {level})"
+
+
+def public_url(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Header-safe: no line breaks (header injection), and within the column's length."""
+    return " ".join(str(text).split())[:limit]
+
+
+# ---------------------------------------------------------------- who hears about what
+
+def recipients(role: str, home_id: int | None) -> list[User]:
+    """Active users holding `role` who answer for `home_id`.
+
+    Roles that see every home (head of service, admin), and obligations of the whole service
+    (home_id None), reach every active user of the role; the others only the users assigned
+    to the home. One query.
+    """
+    stmt = select(User).where(User.active.is_(True), User.role == role)
+    if home_id is not None and role not in Role.SEES_ALL_HOMES:
+        stmt = stmt.where(User.id.in_(select(Assignment.user_id).where(Assignment.home_id == home_id)))
+    return list(db.session.scalars(stmt.order_by(User.id)))
+
+
+@dataclass
+class Directory:
+    """Active users by role and the homes each is assigned to, loaded in two queries.
+
+    The batch form of `recipients`, for the alert mail and the digest.
+    """
+
+    users_by_role: dict[str, list[User]] = field(default_factory=dict)
+    homes_by_user: dict[int, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, roles) -> "Directory":
+        roles = sorted(set(roles))
+        directory = cls()
+        if not roles:
+            return directory
+        users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(roles))
+                                   .order_by(User.id)).all()
+        for user in users:
+            directory.users_by_role.setdefault(user.role, []).append(user)
+            directory.homes_by_user[user.id] = set()
+        ids = [u.id for u in users if u.role not in Role.SEES_ALL_HOMES]
+        for i in range(0, len(ids), 500):
+            for user_id, home_id in db.session.execute(
+                    select(Assignment.user_id, Assignment.home_id).where(Assignment.user_id.in_(ids[i:i + 500]))):
+                directory.homes_by_user[user_id].add(home_id)
+        return directory
+
+    def in_scope(self, user: User, home_id: int | None) -> bool:
+        return home_id is None or user.role in Role.SEES_ALL_HOMES or home_id in self.homes_by_user.get(user.id, ())
+
+    def recipients(self, role: str, home_id: int | None) -> list[User]:
+        return [u for u in self.users_by_role.get(role, []) if self.in_scope(u, home_id)]
+
+
+# ---------------------------------------------------------------- queueing
+
+def queue_messages(rows: list[dict], now: datetime) -> int:
+    """Insert messages whose dedupe_key is not already queued; the number actually added.
+
+    Existing keys are skipped (read first), and the insert itself ignores a key another
+    process queued meanwhile (ON CONFLICT DO NOTHING), so a message is queued exactly once.
+    """
+    if not rows:
+        return 0
+    by_key = {row["dedupe_key"]: row for row in rows}
+    existing: set[str] = set()
+    keys = list(by_key)
+    for i in range(0, len(keys), 500):
+        existing |= set(db.session.scalars(
+            select(OutboundEmail.dedupe_key).where(OutboundEmail.dedupe_key.in_(keys[i:i + 500]))))
+    new = [by_key[k] for k in keys if k not in existing]
+    if not new:
+        return 0
+    values = [{
+        "kind": row["kind"], "dedupe_key": row["dedupe_key"], "to_address": row["to_address"],
+        "subject": _one_line(row["subject"], 300), "body_text": row["body_text"], "status": PENDING,
+        "attempts": 0, "next_attempt_at": now, "created_at": now,
+    } for row in new]
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
+        from sqlalchemy import insert as plain_insert
+        db.session.execute(plain_insert(OutboundEmail), values)
+        return len(values)
+    db.session.execute(insert(OutboundEmail).on_conflict_do_nothing(index_elements=["dedupe_key"]), values)
+    return len(values)
+
+
+def _alert_message(alert: Alert, user: User) -> dict:
+    obligation = alert.obligation
+    home = obligation.home.name if obligation.home is not None else "Whole service"
+    words = level_words(alert.level)
+    responsible = Role.LABELS.get(obligation.responsible_role, obligation.responsible_role)
+    why = (f"you are the {Role.LABELS.get(alert.target_role, alert.target_role).lower()} for {home}"
+           if obligation.home is not None else
+           f"you are a {Role.LABELS.get(alert.target_role, alert.target_role).lower()}")
+    lines = [
+        f"Hello {user.name},",
+        "",
+        f"{words}: {obligation.title}",
+        "",
+        f"Home: {home}",
+        f"What is due: {obligation.title}",
+        f"When it was due: {london_text(obligation.due_at)} (UK time)",
+        f"Responsible: {responsible}",
+        f"Status: {words}",
+        "",
+        "See your alerts and acknowledge this one, saying what is being done:",
+        public_url("/alerts"),
+        "",
+        f"You are receiving this because {why}.",
+        f"{current_app.config['SERVICE_NAME']} — {current_app.config['ORGANISATION_NAME']}",
+    ]
+    return {"kind": "alert", "dedupe_key": f"alert:{alert.id}:user:{user.id}", "to_address": user.email,
+            "subject": f"{words}: {obligation.title}", "body_text": "\n".join(lines) + "\n"}
+
+
+def queue_alert_emails(now: datetime) -> int:
+    """Queue one message per recipient for every alert not yet notified; mark them notified.
+
+    Overdue and escalated alerts (level 1 and up) on open obligations are e-mailed to every
+    active user of the alert's target role for its home. Due-soon alerts (level 0), alerts
+    already acknowledged and alerts whose obligation has closed are only marked: the daily
+    digest covers due-soon items, and there is nothing left to tell about the others.
+    Returns the number of messages queued. Commits.
+    """
+    alerts = list(db.session.scalars(
+        select(Alert).where(Alert.notified_at.is_(None)).order_by(Alert.id)
+        .options(selectinload(Alert.obligation).selectinload(Obligation.home))))
+    if not alerts:
+        return 0
+    to_mail = [a for a in alerts if a.level >= 1 and a.acknowledged_at is None
+               and a.obligation.status == ObligationStatus.OPEN]
+    directory = Directory.load({a.target_role for a in to_mail})
+    rows = []
+    for alert in to_mail:
+        for user in directory.recipients(alert.target_role, alert.home_id):
+            rows.append(_alert_message(alert, user))
+    queued = queue_messages(rows, now)
+    for alert in alerts:
+        alert.notified_at = now
+    db.session.commit()
+    if queued:
+        log.info("queued %d alert e-mails for %d alerts", queued, len(to_mail))
+    return queued
+
+
+# ---------------------------------------------------------------- delivery
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure before trying again."""
+    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def _email(message: OutboundEmail, now: datetime, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = _one_line(message.subject, 300)
+    email["Date"] = format_datetime(now)
+    domain = sender.rpartition("@")[2].strip("> ") or "homes-qa.invalid"
+    email["Message-ID"] = make_msgid(idstring=f"homes-qa.{message.id}", domain=domain)
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-replies should not answer
+    email.set_content(message.body_text)
+    return email
+
+
+def _write_eml(outbox: Path, message: OutboundEmail, email: EmailMessage, now: datetime) -> None:
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{now:%Y%m%dT%H%M%S}-{message.id}-{message.kind}.eml"
+    partial = outbox / (name + ".part")
+    partial.write_bytes(bytes(email))
+    partial.replace(outbox / name)  # atomic: a reader never sees half a message
+
+
+def _connect(config) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10)
+    try:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except Exception:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is None:
+        return
+    try:
+        smtp.quit()
+    except Exception:  # noqa: BLE001 - the connection is going away either way
+        smtp.close()
+
+
+def deliver_pending(now: datetime, app_config) -> dict:
+    """Send pending messages whose next attempt is due; each committed on its own.
+
+    MAIL_SERVER empty: each message is written as an .eml file to MAIL_OUTBOX instead. A failure
+    counts an attempt, records the error and backs off (1, 5, 15, 60 … minutes); after
+    MAX_ATTEMPTS the message is marked failed (kept, never deleted). If the server cannot be
+    reached, the rest of this batch is deferred without a connection attempt each.
+    """
+    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    messages = list(db.session.scalars(
+        select(OutboundEmail).where(OutboundEmail.status == PENDING, OutboundEmail.next_attempt_at <= now)
+        .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id).limit(BATCH_SIZE)))
+    if not messages:
+        return counts
+    server = (app_config.get("MAIL_SERVER") or "").strip()
+    outbox = Path(app_config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
+    sender = app_config.get("MAIL_SENDER") or "homes-qa@localhost"
+    smtp: smtplib.SMTP | None = None
+    unreachable: Exception | None = None
+    try:
+        for message in messages:
+            try:
+                email = _email(message, now, sender)
+                if not server:
+                    _write_eml(outbox, message, email, now)
+                else:
+                    if unreachable is not None:
+                        raise unreachable
+                    if smtp is None:
+                        try:
+                            smtp = _connect(app_config)
+                        except Exception as error:
+                            unreachable = error
+                            raise
+                    try:
+                        smtp.send_message(email)
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+                        raise  # this message only: the connection stays usable
+                    except Exception:
+                        _close(smtp)
+                        smtp = None  # reconnect for the next message
+                        raise
+            except Exception as error:  # noqa: BLE001 - recorded on the message, retried later
+                message.attempts += 1
+                message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = FAILED
+                    counts["failed"] += 1
+                    log.error("e-mail %s to %s failed for good after %d attempts: %s",
+                              message.id, message.to_address, message.attempts, message.last_error)
+                else:
+                    message.next_attempt_at = now + backoff(message.attempts)
+                    counts["retrying"] += 1
+                    log.warning("e-mail %s not sent (attempt %d), retry at %s: %s", message.id,
+                                message.attempts, message.next_attempt_at.isoformat(), message.last_error)
+            else:
+                message.attempts += 1
+                message.status = SENT
+                message.sent_at = now
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        _close(smtp)
+    log.info("mail delivery at %s: %s", now.isoformat(), counts)
+    return counts

@@ -1,0 +1,152 @@
+"""Reading obligations for the web: where each stands now, who may act on it, what is due.
+
+Statuses come from `core.drift.classify`, so "Due soon", "Overdue", "Escalated", "Met",
+"Met late", "Waived" and "Upcoming" read the same on every page that lists obligations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from homes_qa.core import drift
+from homes_qa.core.drift import DriftState
+from homes_qa.core.escalation import ladder_from_list
+from homes_qa.extensions import db
+from homes_qa.spine.access import can_see_home, obligation_visible_clause
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.people.models import Role, User
+
+# Who may record that a check or audit was done (the home's manager, and service managers up).
+RECORD_ROLES = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
+# Who may waive an obligation (mirrors services.obligations.WAIVE_ROLES).
+WAIVE_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
+# Who sees whole-service obligations (home_id NULL: QPAG report, dip samples, surveys…).
+ORGANISATION_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
+# Checks and audits are discharged by "Record that it was done"; event deadlines are met by
+# their own records (a report, a notification…), never by a bare completion.
+RECORDABLE_TRIGGERS = ("calendar", "last_completed")
+# The Reg 44 visit is the independent visitor's record, made by the visits feature.
+RECORDED_ELSEWHERE_ROLES = (Role.REG44_VISITOR,)
+
+UPCOMING_WINDOW = timedelta(days=45)
+RECENTLY_MET = timedelta(days=30)
+_RANK = {drift.ESCALATED: 0, drift.OVERDUE: 0, drift.DUE_SOON: 1, drift.UPCOMING: 2}
+
+
+def state_of(obligation: Obligation, now: datetime) -> DriftState:
+    return drift.classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
+                          met_at=obligation.met_at,
+                          waived=obligation.status == ObligationStatus.WAIVED)
+
+
+def sees_organisation(user: User) -> bool:
+    return user.role in ORGANISATION_ROLES
+
+
+def can_see_obligation(user: User, obligation: Obligation) -> bool:
+    if obligation.home_id is None:
+        in_scope = sees_organisation(user)
+    else:
+        in_scope = can_see_home(user, obligation.home_id)
+    # Hidden from home staff while it would reveal an unannounced visit (access.py decides).
+    return in_scope and db.session.scalar(
+        select(Obligation.id).where(Obligation.id == obligation.id, obligation_visible_clause(user))) is not None
+
+
+def obligation_or_404(obligation_id: int, user: User) -> Obligation:
+    """The obligation if the user may see its home (or the whole service); otherwise 404."""
+    obligation = db.session.get(Obligation, obligation_id)
+    if obligation is None or not can_see_obligation(user, obligation):
+        abort(404)
+    return obligation
+
+
+def is_recordable(obligation: Obligation) -> bool:
+    return (obligation.rule.trigger in RECORDABLE_TRIGGERS
+            and obligation.responsible_role not in RECORDED_ELSEWHERE_ROLES)
+
+
+def can_record(user: User, obligation: Obligation) -> bool:
+    return obligation.is_open and user.role in RECORD_ROLES and is_recordable(obligation)
+
+
+def can_waive(user: User, obligation: Obligation) -> bool:
+    return obligation.is_open and user.role in WAIVE_ROLES
+
+
+@dataclass
+class Row:
+    obligation: Obligation
+    state: DriftState
+    can_record: bool = False
+    can_waive: bool = False
+
+
+@dataclass
+class WhatIsDue:
+    open: list[Row] = field(default_factory=list)
+    met: list[Row] = field(default_factory=list)
+
+
+def what_is_due(home_id: int | None, now: datetime, user: User) -> WhatIsDue:
+    """Open obligations (overdue and escalated first, then due soon, then upcoming within
+    45 days) and those met in the last 30 days, for a home (or the whole service if None).
+
+    Two bounded queries; the rule of each is loaded with one more.
+    """
+    where_home = Obligation.home_id.is_(None) if home_id is None else Obligation.home_id == home_id
+    # Due soon can start up to 90 days ahead (the largest warning a rule may set).
+    horizon = now + timedelta(days=91)
+    open_ones = db.session.scalars(
+        select(Obligation).where(where_home, Obligation.status == ObligationStatus.OPEN,
+                                 Obligation.due_at <= horizon, obligation_visible_clause(user))
+        .options(selectinload(Obligation.rule)).order_by(Obligation.due_at, Obligation.id))
+    result = WhatIsDue()
+    for obligation in open_ones:
+        state = state_of(obligation, now)
+        if state.status == drift.UPCOMING and obligation.due_at > now + UPCOMING_WINDOW:
+            continue
+        result.open.append(Row(obligation, state, can_record(user, obligation), can_waive(user, obligation)))
+    result.open.sort(key=lambda row: (_RANK[row.state.status], row.obligation.due_at))
+    met = db.session.scalars(
+        select(Obligation).where(where_home,
+                                 Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
+                                 Obligation.met_at >= now - RECENTLY_MET, obligation_visible_clause(user))
+        .order_by(Obligation.met_at.desc()).limit(20))
+    result.met = [Row(obligation, state_of(obligation, now)) for obligation in met]
+    return result
+
+
+@dataclass
+class HomeDrift:
+    escalated: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.escalated + self.overdue
+
+
+def drift_by_home(home_ids: list[int], now: datetime, user: User) -> dict[int, HomeDrift]:
+    """Per home, how many open obligations are escalated, overdue and due soon: one query."""
+    counts = {home_id: HomeDrift() for home_id in home_ids}
+    if not home_ids:
+        return counts
+    rows = db.session.execute(
+        select(Obligation.home_id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days)
+        .where(Obligation.home_id.in_(home_ids), Obligation.status == ObligationStatus.OPEN,
+               Obligation.due_at <= now + timedelta(days=91), obligation_visible_clause(user)))
+    for home_id, due_at, ladder, due_soon_days in rows:
+        state = drift.classify(due_at, now, ladder_from_list(ladder), due_soon_days)
+        if state.status == drift.ESCALATED:
+            counts[home_id].escalated += 1
+        elif state.status == drift.OVERDUE:
+            counts[home_id].overdue += 1
+        elif state.status == drift.DUE_SOON:
+            counts[home_id].due_soon += 1
+    return counts

@@ -1,0 +1,122 @@
+"""Homes, the people who work with them, and who is assigned where."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from homes_qa.extensions import db
+from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+
+class Role:
+    REGISTERED_MANAGER = "registered_manager"
+    REG44_VISITOR = "reg44_visitor"
+    SERVICE_MANAGER = "service_manager"
+    HEAD_OF_SERVICE = "head_of_service"
+    ADMIN = "admin"
+
+    LABELS = {
+        REGISTERED_MANAGER: "Registered manager",
+        REG44_VISITOR: "Regulation 44 independent visitor",
+        SERVICE_MANAGER: "Service manager",
+        HEAD_OF_SERVICE: "Head of service / QA lead",
+        ADMIN: "Administrator",
+    }
+    ALL = tuple(LABELS)
+    # These roles see every home; the others only the homes they are assigned to.
+    SEES_ALL_HOMES = (HEAD_OF_SERVICE, ADMIN)
+
+
+class HomeStatus:
+    OPEN = "open"
+    TEMPORARILY_CLOSED = "temporarily_closed"
+    CLOSED = "closed"
+    LABELS = {OPEN: "Open", TEMPORARILY_CLOSED: "Temporarily closed", CLOSED: "Closed"}
+
+
+class Home(Audited, db.Model):
+    __tablename__ = "homes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    ofsted_urn: Mapped[str] = mapped_column(String(20), unique=True)
+    address: Mapped[str] = mapped_column(String(400))
+    registered_places: Mapped[int]
+    status: Mapped[str] = mapped_column(String(30), default=HomeStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="home", cascade="all, delete-orphan")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.id
+
+    @property
+    def status_label(self) -> str:
+        return HomeStatus.LABELS.get(self.status, self.status)
+
+
+class User(Audited, UserMixin, db.Model):
+    __tablename__ = "users"
+    __audit_redact__ = frozenset({"password_hash", "ical_token"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Secret for the personal calendar feed URL; None when no feed is issued (revoked).
+    ical_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return Role.LABELS.get(self.role, self.role)
+
+    @property
+    def sees_all_homes(self) -> bool:
+        return self.role in Role.SEES_ALL_HOMES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return None
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Assignment(Audited, db.Model):
+    """A person's work with a home: the manager of it, its Reg 44 visitor, its service manager."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("user_id", "home_id", name="uq_assignments_user_home"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="assignments")
+    home: Mapped[Home] = relationship(back_populates="assignments")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id

@@ -1,0 +1,83 @@
+"""The rule table: loaded from the cited catalogue, edited by administrators (audited)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from homes_qa.core.catalogue import RULES, RuleSpec
+from homes_qa.core.escalation import LadderError, ladder_from_list, ladder_to_list, validate_ladder
+from homes_qa.core.roles import ROLES
+from homes_qa.core.timing import Timing, TimingError
+from homes_qa.extensions import db
+from homes_qa.spine.rules.models import Rule, RuleScope
+from homes_qa.spine.transaction import ServiceError
+
+# Work done once for the whole service rather than per home (seed 002 §7.1 "collated by QA",
+# §8.2 the joint QPAG report, §8.5 dip-sample requests, the service manager's weekly summary).
+ORGANISATION_WIDE = frozenset({
+    "young_people_survey_6m", "professional_survey_6m", "safeguarding_monitoring_weekly",
+    "qpag_report_monthly", "dip_sample_bimonthly",
+})
+
+
+def _from_spec(spec: RuleSpec) -> dict:
+    return dict(title=spec.title, area=spec.area, trigger=spec.trigger,
+                scope=RuleScope.ORGANISATION if spec.code in ORGANISATION_WIDE else RuleScope.HOME,
+                timing=spec.timing.to_dict(), responsible_role=spec.responsible_role,
+                ladder=ladder_to_list(spec.ladder), source=spec.source, verify=spec.verify, notes=spec.notes)
+
+
+def sync_catalogue(commit: bool = True) -> int:
+    """Add catalogue rules missing from the table. Existing rows are left as administrators set them."""
+    existing = set(db.session.scalars(select(Rule.code)))
+    added = 0
+    for spec in RULES:
+        if spec.code not in existing:
+            db.session.add(Rule(code=spec.code, **_from_spec(spec)))
+            added += 1
+    if commit:
+        db.session.commit()
+    return added
+
+
+def rule_by_code(code: str) -> Rule:
+    rule = db.session.scalar(select(Rule).where(Rule.code == code))
+    if rule is None:
+        # The table is filled on first use so features never depend on a manual step.
+        sync_catalogue()
+        rule = db.session.scalar(select(Rule).where(Rule.code == code))
+    if rule is None:
+        raise LookupError(f"no rule {code!r}")
+    return rule
+
+
+def all_rules() -> list[Rule]:
+    return list(db.session.scalars(select(Rule).order_by(Rule.area, Rule.code)))
+
+
+def update_rule(rule: Rule, *, timing: dict, ladder: list[dict], due_soon_days: int, active: bool) -> Rule:
+    """Change a rule's timing and escalation. Applies to obligations created after the change."""
+    try:
+        timing_value = Timing.from_dict(timing)
+    except (TimingError, TypeError, ValueError) as error:
+        raise ServiceError(str(error), "timing") from None
+    if timing_value.is_fixed != (rule.trigger == "calendar"):
+        raise ServiceError("This rule is started by " + ("the calendar, so its timing must be a fixed cadence"
+                           if rule.trigger == "calendar" else "an event, so its timing cannot be a fixed cadence"),
+                           "timing")
+    try:
+        steps = ladder_from_list(ladder)
+        validate_ladder(steps)
+    except (LadderError, TypeError, ValueError, KeyError) as error:
+        raise ServiceError(str(error), "ladder") from None
+    if any(step.role not in ROLES for step in steps):
+        raise ServiceError("The ladder names a role the app does not know", "ladder")
+    if steps[0].role != rule.responsible_role:
+        raise ServiceError("Level 1 of the ladder must be the responsible role", "ladder")
+    if isinstance(due_soon_days, bool) or not isinstance(due_soon_days, int) or not 0 <= due_soon_days <= 90:
+        raise ServiceError("Days of warning must be a whole number from 0 to 90", "due_soon_days")
+    rule.timing = timing_value.to_dict()
+    rule.ladder = ladder_to_list(steps)
+    rule.due_soon_days = due_soon_days
+    rule.active = active
+    db.session.commit()
+    return rule

@@ -1,0 +1,77 @@
+"""Form helpers shared by the areas."""
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from wtforms import DateField, IntegerField, SubmitField
+from wtforms.validators import ValidationError
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for a POST button: carries the CSRF token."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+def apply_service_error(form, error) -> None:
+    """Put a service's refusal next to the field it concerns (or on the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+class WholeNumberField(IntegerField):
+    """IntegerField with a GOV.UK-style message for text that is not a whole number."""
+
+    def __init__(self, *args, invalid_message: str = "Enter a whole number", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid_message) from None
+
+
+class GovDateField(DateField):
+    """Day, month and year boxes (GOV.UK date input) with GOV.UK messages.
+
+    Keeps the three raw values so a refused date is shown back as typed. With
+    `missing_message` the date is required; without it an empty date is allowed.
+    """
+
+    def __init__(self, label=None, validators=None, *, invalid_message: str,
+                 missing_message: str | None = None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        self.type = "DateField"  # error_list() links the summary to the day box
+        self.missing_message = missing_message
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        parts = [(value or "").strip() for value in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return  # post_validate reports it if the date is required
+        if not all(parts):
+            missing = [name for name, value in zip(("a day", "a month", "a year"), parts) if not value]
+            raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
+        try:
+            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
+        if self.data.year < 1900:  # two-digit years and typos, not real dates in this service
+            self.data = None
+            raise ValueError(self.invalid_message)
+
+    def post_validate(self, form, validation_stopped):
+        if self.missing_message and self.data is None and not self.errors:
+            raise ValidationError(self.missing_message)

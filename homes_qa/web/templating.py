@@ -1,0 +1,106 @@
+"""Template globals and filters: navigation by role, London times, htmx helpers."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from homes_qa.extensions import db
+from homes_qa.spine.people.models import Role
+
+LONDON = ZoneInfo("Europe/London")
+
+# (endpoint, label, roles that see it); order is the order in the navigation bar.
+NAVIGATION = (
+    ("main.dashboard", "Overview", Role.ALL),
+    ("homes.index", "Homes", Role.ALL),
+    ("visits.index", "Reg 44 visits", Role.ALL),  # visitors, managers, service managers, senior
+    ("alerts.index", "Alerts", Role.ALL),
+    ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("admin.users", "Users", (Role.ADMIN,)),
+    ("admin.homes", "Manage homes", (Role.ADMIN,)),
+)
+
+
+def london_datetime(value: datetime | None) -> str:
+    """'Mon 7 Dec 2026, 14:05' in Europe/London."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def error_list(form) -> list[dict]:
+    """Error summary entries: each field's first error linked to the field, then form-level ones."""
+    entries = []
+    for field in form:
+        if field.errors:
+            href = f"#{field.id}-day" if field.type == "DateField" else f"#{field.id}"
+            entries.append({"text": field.errors[0], "href": href})
+    for message in form.form_errors:
+        entries.append({"text": message, "href": "#main-content"})
+    return entries
+
+
+def header_alert_count() -> int | None:
+    """The header badge: unacknowledged alerts for the signed-in user (one COUNT)."""
+    if not current_user.is_authenticated:
+        return None
+    from homes_qa.spine.alerts.queries import (
+        unacknowledged_for_me_count,  # late: the alerts blueprint imports this module
+    )
+    try:
+        return unacknowledged_for_me_count(current_user)
+    except SQLAlchemyError:  # a badge must never turn a page (or an error page) into a 500
+        db.session.rollback()
+        logging.getLogger("homes_qa.alerts").exception("header alert count failed")
+        return None
+
+
+def is_htmx() -> bool:
+    """A partial is wanted: an htmx request that is not a boosted page navigation."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def init_app(app) -> None:
+    app.add_template_filter(london_datetime)
+    app.add_template_filter(long_date)
+    app.add_template_global(error_list)
+    app.add_template_global(header_alert_count)
+
+    @app.context_processor
+    def layout_context():
+        items = []
+        if current_user.is_authenticated:
+            for endpoint, label, roles in NAVIGATION:
+                if current_user.role in roles:
+                    href = url_for(endpoint)
+                    active = request.endpoint is not None and (
+                        request.endpoint == endpoint
+                        or request.endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
+                    items.append({"href": href, "text": label, "active": active})
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "navigation": items,
+            "role_labels": Role.LABELS,
+        }
+
+    @app.after_request
+    def vary_on_htmx(response):
+        response.vary.add("HX-Request")
+        return response

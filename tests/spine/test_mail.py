@@ -1,0 +1,230 @@
+"""Alert e-mail: queued once per alert and recipient, delivered through a real SMTP server.
+
+The SMTP server is aiosmtpd on 127.0.0.1; the outbox mode writes .eml files.
+"""
+from __future__ import annotations
+
+import email
+import socket
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from homes_qa.extensions import db
+from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.alerts.service import acknowledge, sweep
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.mail import service as mail
+from homes_qa.spine.mail.models import OutboundEmail
+from homes_qa.spine.obligations.service import obligation_for_event
+from homes_qa.spine.people.models import Home, Role, User
+
+# Wed 18 Nov 2026, 10:00 UTC (= London). A need-to-know raised 25 hours earlier was due at
+# 09:00 today: overdue (level 1) for the registered manager, not yet escalated (level 2 comes
+# at the end of the next working day, Thu 19 Nov).
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+EVENT = NOW - timedelta(hours=25)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Collector:
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list:
+        return [m for rcpts, m in self.messages if address in rcpts]
+
+
+class SMTPServer:
+    def __init__(self):
+        self.handler = Collector()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    with SMTPServer() as server:
+        yield server
+
+
+def _config(app, port: int | None) -> dict:
+    return {**app.config, "MAIL_SERVER": "127.0.0.1" if port else "", "MAIL_PORT": port or 25}
+
+
+def _overdue_need_to_know(app, home_id: int, key: str = "incident:1", event_at: datetime = EVENT) -> int:
+    with app.app_context(), acting_as("test"):
+        home = db.session.get(Home, home_id)
+        obligation = obligation_for_event("need_to_know_24h", home, event_at, key=key, commit=True)
+        return obligation.id
+
+
+def _sweep_and_deliver(app, now: datetime, config: dict) -> dict:
+    with app.app_context(), acting_as("scheduler"):
+        sweep(now)
+        return mail.deliver_pending(now, config)
+
+
+def _emails(app) -> list[OutboundEmail]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_overdue_alert_is_mailed_once_to_the_homes_manager_only(app, world, smtp):
+    _overdue_need_to_know(app, world.home_a.id)
+    manager = world.users[Role.REGISTERED_MANAGER]
+    result = _sweep_and_deliver(app, NOW, _config(app, smtp.port))
+    assert result == {"sent": 1, "retrying": 0, "failed": 0}
+
+    assert [rcpts for rcpts, _ in smtp.handler.messages] == [[manager.email]]
+    message = smtp.handler.to(manager.email)[0]
+    title = "Need-to-know, LADO and notifications submitted — Alder House — incident:1"
+    assert message["Subject"] == f"Overdue: {title}"
+    assert message["To"] == manager.email and message["From"] == app.config["MAIL_SENDER"]
+    assert message["Date"] and message["Message-ID"]
+    body = message.get_content()
+    assert f"Hello {manager.name}," in body
+    assert "Home: Alder House" in body
+    assert f"What is due: {title}" in body
+    assert "When it was due: Wed 18 Nov 2026, 09:00 (UK time)" in body
+    assert "Status: Overdue" in body
+    assert "http://127.0.0.1:5000/alerts" in body
+
+    # Sweeping again (and again later the same morning) raises and sends nothing new.
+    again = _sweep_and_deliver(app, NOW + timedelta(minutes=5), _config(app, smtp.port))
+    _sweep_and_deliver(app, NOW + timedelta(hours=2), _config(app, smtp.port))
+    assert again == {"sent": 0, "retrying": 0, "failed": 0}
+    assert len(smtp.handler.messages) == 1
+    assert smtp.handler.to(world.manager_b.email) == []
+    assert smtp.handler.to(world.unassigned_manager.email) == []
+    with app.app_context():
+        alerts = db.session.scalars(select(Alert)).all()
+        assert alerts and all(a.notified_at is not None for a in alerts)
+
+
+def test_escalation_mails_the_service_manager_of_that_home(app, world, smtp):
+    _overdue_need_to_know(app, world.home_a.id)
+    _sweep_and_deliver(app, NOW, _config(app, smtp.port))
+    # Fri 20 Nov: past the end of Thu 19 Nov (1 working day after the due date): level 2.
+    later = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    _sweep_and_deliver(app, later, _config(app, smtp.port))
+    service_manager = world.users[Role.SERVICE_MANAGER]
+    received = smtp.handler.to(service_manager.email)
+    assert len(received) == 1
+    assert received[0]["Subject"].startswith("Escalated to you (level 2): Need-to-know")
+    assert "Status: Escalated to you (level 2)" in received[0].get_content()
+    assert len(smtp.handler.to(world.users[Role.REGISTERED_MANAGER].email)) == 1  # not told twice
+    assert len(smtp.handler.messages) == 2
+
+
+def test_alert_acknowledged_before_notice_sends_nothing(app, world, monkeypatch):
+    obligation_id = _overdue_need_to_know(app, world.home_a.id)
+    with app.app_context(), acting_as("test"):
+        # Raise the alerts without queueing mail (as a sweep interrupted before notifying).
+        with monkeypatch.context() as patch:
+            patch.setattr(mail, "queue_alert_emails", lambda now: 0)
+            sweep(NOW)
+        assert db.session.scalar(select(Alert).where(Alert.notified_at.is_not(None))) is None
+        alert = db.session.scalar(select(Alert).where(Alert.obligation_id == obligation_id, Alert.level == 1))
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        acknowledge(alert, note="Submitted by phone; form to follow", by=manager)
+        assert mail.queue_alert_emails(NOW) == 0
+        assert all(a.notified_at is not None for a in db.session.scalars(select(Alert)))
+    assert _emails(app) == []
+
+
+def test_smtp_down_keeps_the_message_and_retries_with_backoff(app, world):
+    _overdue_need_to_know(app, world.home_a.id)
+    closed = free_port()  # nothing listens here
+    result = _sweep_and_deliver(app, NOW, _config(app, closed))
+    assert result == {"sent": 0, "retrying": 1, "failed": 0}
+    [queued] = _emails(app)
+    assert queued.status == "pending" and queued.attempts == 1 and queued.sent_at is None
+    assert queued.last_error and "Connection" in queued.last_error
+    assert queued.next_attempt_at == NOW + timedelta(minutes=1)
+
+    with SMTPServer() as server, app.app_context():
+        # Not yet time for the retry: nothing is tried.
+        assert mail.deliver_pending(NOW + timedelta(seconds=30), _config(app, server.port))["sent"] == 0
+        assert server.handler.messages == []
+        result = mail.deliver_pending(NOW + timedelta(minutes=2), _config(app, server.port))
+    assert result == {"sent": 1, "retrying": 0, "failed": 0}
+    assert [rcpts for rcpts, _ in server.handler.messages] == [[world.users[Role.REGISTERED_MANAGER].email]]
+    [sent] = _emails(app)
+    assert sent.status == "sent" and sent.attempts == 2 and sent.sent_at == NOW + timedelta(minutes=2)
+
+
+def test_after_eight_failures_the_message_is_failed_but_kept(app, world):
+    _overdue_need_to_know(app, world.home_a.id)
+    closed = _config(app, free_port())
+    with app.app_context(), acting_as("scheduler"):
+        sweep(NOW)
+        at, waits = NOW, []
+        for attempt in range(1, 9):
+            result = mail.deliver_pending(at, closed)
+            row = db.session.scalar(select(OutboundEmail))
+            assert row.attempts == attempt
+            if attempt < 8:
+                assert result["retrying"] == 1 and row.status == "pending"
+                waits.append(row.next_attempt_at - at)
+                at = row.next_attempt_at
+            else:
+                assert result["failed"] == 1 and row.status == "failed"
+        assert [w.total_seconds() / 60 for w in waits] == [1, 5, 15, 60, 120, 240, 480]
+        assert mail.deliver_pending(at + timedelta(days=1), closed) == {"sent": 0, "retrying": 0, "failed": 0}
+        assert db.session.scalar(select(OutboundEmail)).status == "failed"
+
+
+def test_without_a_mail_server_messages_are_written_to_the_outbox(app, world):
+    _overdue_need_to_know(app, world.home_a.id)
+    result = _sweep_and_deliver(app, NOW, _config(app, None))
+    assert result["sent"] == 1
+    outbox = app.config["MAIL_OUTBOX"]
+    assert outbox.startswith(app.instance_path)
+    from pathlib import Path
+    files = sorted(Path(outbox).glob("*.eml"))
+    assert len(files) == 1
+    message = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert message["To"] == world.users[Role.REGISTERED_MANAGER].email
+    assert message["Subject"].startswith("Overdue: Need-to-know")
+    assert message["Date"] and message["Message-ID"]
+    assert "When it was due: Wed 18 Nov 2026, 09:00" in message.get_content()
+    [row] = _emails(app)
+    assert row.status == "sent"
+
+
+def test_recipients_follow_assignments_and_roles(app, world):
+    with app.app_context():
+        def emails(role, home_id):
+            return {u.email for u in mail.recipients(role, home_id)}
+        assert emails(Role.REGISTERED_MANAGER, world.home_a.id) == {world.users[Role.REGISTERED_MANAGER].email}
+        assert emails(Role.REGISTERED_MANAGER, world.home_b.id) == {world.manager_b.email}
+        assert emails(Role.SERVICE_MANAGER, world.home_b.id) == set()
+        assert emails(Role.HEAD_OF_SERVICE, world.home_b.id) == {world.users[Role.HEAD_OF_SERVICE].email}
+        assert emails(Role.REGISTERED_MANAGER, None) == {
+            world.users[Role.REGISTERED_MANAGER].email, world.manager_b.email, world.unassigned_manager.email}
+        db.session.get(User, world.manager_b.id).active = False
+        db.session.commit()
+        assert emails(Role.REGISTERED_MANAGER, world.home_b.id) == set()
