@@ -24,12 +24,13 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, insert, select  # noqa: E402
 
 from homes_qa import create_app  # noqa: E402
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db  # noqa: E402
 from homes_qa.spine.alerts import service as alert_service  # noqa: E402
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations.models import Obligation
-from homes_qa.spine.people.models import Assignment, Home, Role, User
+from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.people.passwords import hash_password  # noqa: E402
 from homes_qa.spine.rules.service import sync_catalogue  # noqa: E402
 

@@ -57,8 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (auth_bp, main_bp, homes_bp, admin_bp, audit_bp, feeds_bp):
         app.register_blueprint(bp)
     from homes_qa.alerts.routes import bp as alerts_bp
-    from homes_qa.obligations.routes import organisation_bp
     from homes_qa.obligations.routes import bp as obligations_bp
+    from homes_qa.obligations.routes import organisation_bp
     from homes_qa.rules.routes import bp as rules_bp
     for bp in (alerts_bp, rules_bp, obligations_bp, organisation_bp):
         app.register_blueprint(bp)

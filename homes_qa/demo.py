@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import ROLE_LABELS, Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.people import service as people
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 DEMO_PASSWORD = "homes-qa-demo-2026"
 
@@ -47,7 +48,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
             user = people.create_user(name=name, email=email, role=role, password=DEMO_PASSWORD)
             for index in home_indexes:
                 people.assign(homes[index], user)
-            credentials.append((Role.LABELS[role], email, ", ".join(homes[i].name for i in home_indexes) or "all homes"))
+            credentials.append((ROLE_LABELS[role], email, ", ".join(homes[i].name for i in home_indexes) or "all homes"))
         _demo_activity(homes)
     return credentials
 

@@ -18,5 +18,4 @@ from homes_qa.spine.alerts.models import Alert  # noqa: F401
 from homes_qa.spine.audit.models import Audited, AuditEvent, acting_as  # noqa: F401
 from homes_qa.spine.mail.models import OutboundEmail  # noqa: F401
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus  # noqa: F401
-from homes_qa.spine.people.models import Assignment, Home, HomeStatus, Role, User  # noqa: F401
 from homes_qa.spine.rules.models import Rule, RuleScope  # noqa: F401

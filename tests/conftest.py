@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from homes_qa import create_app
+from homes_qa.core.roles import ROLE_LABELS, ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db, limiter
 from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref  # noqa: F401 - re-exported
 
@@ -128,16 +129,16 @@ class World:
 
 @pytest.fixture
 def world(app) -> World:
+    from homes_qa.core.roles import Role
     from homes_qa.spine.audit.models import acting_as
     from homes_qa.spine.people import service as people
-    from homes_qa.spine.people.models import Role
     with app.app_context(), acting_as("test setup"):
         home_a = people.create_home(name="Alder House", ofsted_urn="SC900001", address="1 Alder Road", registered_places=4)
         home_b = people.create_home(name="Birch House", ofsted_urn="SC900002", address="2 Birch Road", registered_places=3)
         users = {}
-        for role in Role.ALL:
-            user = people.create_user(name=f"{Role.LABELS[role]} A", email=f"{role}@a.example.org", role=role, password=PASSWORD)
-            if role not in Role.SEES_ALL_HOMES:
+        for role in ROLES:
+            user = people.create_user(name=f"{ROLE_LABELS[role]} A", email=f"{role}@a.example.org", role=role, password=PASSWORD)
+            if role not in SEES_ALL_HOMES:
                 people.assign(home_a, user)
             users[role] = user
         manager_b = people.create_user(name="Manager B", email="manager@b.example.org", role=Role.REGISTERED_MANAGER, password=PASSWORD)

@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 
-from homes_qa.actionplans.service import DECISIONS, Proposal, check_proposal
+from homes_qa.actionplans.models import DECISIONS
+from homes_qa.actionplans.service import Proposal, check_proposal
 from homes_qa.web.forms import GovDateField
 
 DECISION_CHOICES = list(DECISIONS.items())

@@ -19,6 +19,12 @@ class PlanStatus:
     APPROVED = "approved"
 
 
+# The registered person's decision on each recommendation (reg 44(5)).
+ACCEPT = "accept"
+DECLINE = "decline"
+DECISIONS = {ACCEPT: "Accept", DECLINE: "Decline"}
+
+
 class ActionPlan(Audited, db.Model):
     __tablename__ = "reg44_action_plans"
 

@@ -6,13 +6,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from homes_qa.actionplans import service
+from homes_qa.actionplans import policy, queries, service
 from homes_qa.actionplans.forms import CompleteActionForm, ReviewForm, action_plan_form
-from homes_qa.actionplans.models import ActionPlanResponse, PlanStatus
+from homes_qa.actionplans.models import ACCEPT, ActionPlanResponse, PlanStatus
 from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
-from homes_qa.reg44.loaders import visit_or_404
 from homes_qa.reg44.models import Reg44Visit
+from homes_qa.reg44.policy import visit_or_404
+from homes_qa.reg45 import policy as reg45_policy
 from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import state_of
@@ -32,7 +33,7 @@ def _action_states(plan) -> dict[int, object]:
     """Drift state of each approved action's obligation, by response id."""
     if plan is None or plan.status != PlanStatus.APPROVED:
         return {}
-    keys = {service.action_key(r): r.id for r in plan.responses if r.decision == service.ACCEPT}
+    keys = {queries.action_key(r): r.id for r in plan.responses if r.decision == ACCEPT}
     if not keys:
         return {}
     now = utcnow()
@@ -43,54 +44,54 @@ def _action_states(plan) -> dict[int, object]:
 
 
 @bp.route("/reg44/homes/<int:home_id>/action-plans")
-@roles_required(*service.READERS)
+@roles_required(*policy.READERS)
 def index(home_id: int):
     home = home_or_404(home_id)
-    rows = service.plans_for_home(home.id)
-    return render_template("actionplans/index.html", home=home, rows=rows, status_labels=service.STATUS_LABELS,
+    rows = queries.plans_for_home(home.id)
+    return render_template("actionplans/index.html", home=home, rows=rows, status_labels=queries.STATUS_LABELS,
                            title=f"Reg 44 action plans for {home.name}")
 
 
 @bp.route("/reg44/visits/<int:visit_id>/action-plan")
-@roles_required(*service.READERS)
+@roles_required(*policy.READERS)
 def plan(visit_id: int):
     visit = visit_or_404(visit_id)
     return _render_plan(visit, ReviewForm(formdata=None))
 
 
 def _render_plan(visit: Reg44Visit, review_form: ReviewForm, status: int = 200):
-    report = service.latest_submitted_report(visit)
-    action_plan = service.plan_for(report) if report is not None else None
+    report = queries.latest_submitted_report(visit)
+    action_plan = queries.plan_for(report) if report is not None else None
     names = {}
     if action_plan is not None:
         ids = {action_plan.proposed_by_id, action_plan.reviewed_by_id} - {None}
         names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
     return render_template(
         "actionplans/plan.html", visit=visit, report=report, plan=action_plan, names=names,
-        responses=service.responses_by_recommendation(action_plan), status_labels=service.STATUS_LABELS,
+        responses=queries.responses_by_recommendation(action_plan), status_labels=queries.STATUS_LABELS,
         states=_action_states(action_plan), form=review_form,
-        can_edit=(current_user.role in service.EDITORS and report is not None and bool(report.recommendations)
+        can_edit=(current_user.role in policy.EDITORS and report is not None and bool(report.recommendations)
                   and (action_plan is None or action_plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED))),
-        can_review=(current_user.role in service.REVIEWERS and action_plan is not None
+        can_review=(current_user.role in policy.REVIEWERS and action_plan is not None
                     and action_plan.status == PlanStatus.SUBMITTED),
-        can_complete=current_user.role in service.EDITORS,
+        can_complete=current_user.role in policy.EDITORS,
         title="Action plan"), status
 
 
 @bp.route("/reg44/visits/<int:visit_id>/action-plan/edit", methods=["GET", "POST"])
-@roles_required(*service.EDITORS)
+@roles_required(*policy.EDITORS)
 def edit(visit_id: int):
     visit = visit_or_404(visit_id)
-    report = service.latest_submitted_report(visit)
+    report = queries.latest_submitted_report(visit)
     if report is None or not report.recommendations:
         flash("There are no recommendations to respond to yet", "info")
         return redirect(_plan_url(visit.id), code=303)
-    action_plan = service.plan_for(report)
+    action_plan = queries.plan_for(report)
     if action_plan is not None and action_plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         flash("This action plan has been submitted and cannot be changed now", "info")
         return redirect(_plan_url(visit.id), code=303)
     recommendations = list(report.recommendations)
-    form = action_plan_form(recommendations, service.responses_by_recommendation(action_plan),
+    form = action_plan_form(recommendations, queries.responses_by_recommendation(action_plan),
                             london_date(utcnow()))
     if form.validate_on_submit():
         try:
@@ -106,11 +107,11 @@ def edit(visit_id: int):
 
 
 @bp.route("/reg44/visits/<int:visit_id>/action-plan/review", methods=["POST"])
-@roles_required(*service.REVIEWERS)
+@roles_required(*policy.REVIEWERS)
 def review(visit_id: int):
     visit = visit_or_404(visit_id)
-    report = service.latest_submitted_report(visit)
-    action_plan = service.plan_for(report) if report is not None else None
+    report = queries.latest_submitted_report(visit)
+    action_plan = queries.plan_for(report) if report is not None else None
     if action_plan is None or action_plan.status != PlanStatus.SUBMITTED:
         flash("This action plan is not waiting for approval", "info")
         return redirect(_plan_url(visit.id), code=303)
@@ -141,11 +142,11 @@ def _response_or_404(response_id: int) -> ActionPlanResponse:
 
 
 @bp.route("/reg44/actions/<int:response_id>/complete", methods=["GET", "POST"])
-@roles_required(*service.EDITORS)
+@roles_required(*policy.EDITORS)
 def complete_action(response_id: int):
     response = _response_or_404(response_id)
     visit_id = response.recommendation.report.visit_id
-    if not service.can_complete(response):
+    if not policy.can_complete(response):
         flash("This action cannot be marked complete", "info")
         return redirect(_plan_url(visit_id), code=303)
     form = CompleteActionForm()
@@ -167,25 +168,24 @@ def complete_action(response_id: int):
 @bp.app_template_global()
 def action_plan_link(visit: Reg44Visit) -> dict | None:
     """For the visit page: the plan's address and status, if the user may see it and it exists."""
-    if not current_user.is_authenticated or current_user.role not in service.READERS:
+    if not current_user.is_authenticated or current_user.role not in policy.READERS:
         return None
-    report = service.latest_submitted_report(visit)
+    report = queries.latest_submitted_report(visit)
     if report is None:
         return None
-    action_plan = service.plan_for(report)
+    action_plan = queries.plan_for(report)
     return {"href": _plan_url(visit.id),
-            "status": service.STATUS_LABELS.get(action_plan.status if action_plan else None)}
+            "status": queries.STATUS_LABELS.get(action_plan.status if action_plan else None)}
 
 
 @bp.app_template_global()
 def home_quality_links(home) -> list[dict]:
     """For the home page: the action plans and Regulation 45 reviews, for those who may see them."""
-    from homes_qa.reg45 import service as reg45
     links = []
-    if current_user.role in service.READERS:
+    if current_user.role in policy.READERS:
         links.append({"href": url_for("actionplans.index", home_id=home.id), "text": "Reg 44 action plans",
                       "hint": "the home's responses to the visitors' recommendations, and their actions"})
-    if current_user.role in reg45.READERS:
+    if current_user.role in reg45_policy.READERS:
         links.append({"href": url_for("reg45.index", home_id=home.id), "text": "Regulation 45 reviews",
                       "hint": "the six-monthly review of the quality of care"})
     return links

@@ -14,55 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse, PlanStatus
+from homes_qa.actionplans.models import ACCEPT, DECISIONS, ActionPlan, ActionPlanResponse, PlanStatus
+from homes_qa.actionplans.policy import EDITORS, REVIEWERS, can_complete
+from homes_qa.actionplans.queries import action_key, plan_for, responses_by_recommendation
 from homes_qa.core.calendar import london_date, london_day_end
 from homes_qa.extensions import db
-from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus
+from homes_qa.reg44.models import Reg44Report, ReportStatus
 from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.obligations.models import Obligation
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
-
-ACCEPT = "accept"
-DECLINE = "decline"
-DECISIONS = {ACCEPT: "Accept", DECLINE: "Decline"}
-
-EDITORS = (Role.REGISTERED_MANAGER,)
-REVIEWERS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
-READERS = (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
-
-STATUS_LABELS = {
-    None: "Not started",
-    PlanStatus.DRAFT: "Not started",
-    PlanStatus.SUBMITTED: "Awaiting approval",
-    PlanStatus.RETURNED: "Returned for changes",
-    PlanStatus.APPROVED: "Approved",
-}
-
-
-def action_key(response: ActionPlanResponse) -> str:
-    return f"reg44action:{response.id}"
-
-
-def latest_submitted_report(visit: Reg44Visit) -> Reg44Report | None:
-    """The newest submitted version of the visit's report (a correction supersedes earlier ones)."""
-    return db.session.scalar(select(Reg44Report).where(
-        Reg44Report.visit_id == visit.id, Reg44Report.status == ReportStatus.SUBMITTED)
-        .order_by(Reg44Report.version.desc()).limit(1))
-
-
-def plan_for(report: Reg44Report) -> ActionPlan | None:
-    return db.session.scalar(select(ActionPlan).where(ActionPlan.report_id == report.id))
-
-
-def responses_by_recommendation(plan: ActionPlan | None) -> dict[int, ActionPlanResponse]:
-    if plan is None:
-        return {}
-    return {response.recommendation_id: response for response in plan.responses}
 
 
 @dataclass
@@ -205,17 +166,6 @@ def approve_plan(plan: ActionPlan, *, comments: str = "", by: User, now: datetim
     return plan
 
 
-def action_obligation(response: ActionPlanResponse) -> Obligation | None:
-    return db.session.scalar(select(Obligation).where(
-        Obligation.rule_code == "action_complete", Obligation.home_id == response.home_id,
-        Obligation.period_key == action_key(response)))
-
-
-def can_complete(response: ActionPlanResponse) -> bool:
-    return (response.plan.status == PlanStatus.APPROVED and response.decision == ACCEPT
-            and response.completed_on is None)
-
-
 def complete_action(response: ActionPlanResponse, *, completed_on: date | None, by: User,
                     now: datetime | None = None) -> ActionPlanResponse:
     """The manager records an approved action as done: its obligation is met (or met late)."""
@@ -238,24 +188,4 @@ def complete_action(response: ActionPlanResponse, *, completed_on: date | None, 
     db.session.commit()
     return response
 
-
-def plans_for_home(home_id: int) -> list[tuple[Reg44Visit, Reg44Report, ActionPlan | None]]:
-    """Each visit with a submitted report, newest first, with its latest report and plan.
-
-    Four queries however many visits the home has had (visits, reports with their
-    recommendations, plans).
-    """
-    visits = db.session.scalars(select(Reg44Visit).where(
-        Reg44Visit.home_id == home_id,
-        Reg44Visit.id.in_(select(Reg44Report.visit_id).where(Reg44Report.status == ReportStatus.SUBMITTED)))
-        .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc())).all()
-    latest: dict[int, Reg44Report] = {}
-    for report in db.session.scalars(
-            select(Reg44Report).where(Reg44Report.home_id == home_id, Reg44Report.status == ReportStatus.SUBMITTED)
-            .options(selectinload(Reg44Report.recommendations))):
-        if report.visit_id not in latest or report.version > latest[report.visit_id].version:
-            latest[report.visit_id] = report
-    plans = {plan.report_id: plan for plan in db.session.scalars(
-        select(ActionPlan).where(ActionPlan.report_id.in_([r.id for r in latest.values()])))}
-    return [(visit, latest[visit.id], plans.get(latest[visit.id].id)) for visit in visits if visit.id in latest]
 

@@ -10,11 +10,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Regexp
 
-from homes_qa.spine.people.models import HomeStatus, Role
+from homes_qa.core.roles import ROLE_LABELS
+from homes_qa.spine.people.models import HomeStatus
 from homes_qa.spine.people.passwords import MIN_LENGTH
 from homes_qa.web.forms import WholeNumberField
 
-ROLE_CHOICES = [(key, label) for key, label in Role.LABELS.items()]
+ROLE_CHOICES = [(key, label) for key, label in ROLE_LABELS.items()]
 
 
 class UserForm(FlaskForm):

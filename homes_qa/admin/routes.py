@@ -5,10 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.admin.forms import AssignmentForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
+from homes_qa.core.roles import SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.people import service as people
-from homes_qa.spine.people.models import Assignment, Home, Role, User
+from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.transaction import ServiceError
 from homes_qa.web.forms import ConfirmForm, apply_service_error
 
@@ -147,7 +148,7 @@ def edit_home(home_id: int):
 def _assignable_users(home: Home) -> list[User]:
     assigned = select(Assignment.user_id).where(Assignment.home_id == home.id)
     return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.role.not_in(Role.SEES_ALL_HOMES),
+        select(User).where(User.active.is_(True), User.role.not_in(SEES_ALL_HOMES),
                            User.id.not_in(assigned)).order_by(User.role, User.name)))
 
 

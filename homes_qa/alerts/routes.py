@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from homes_qa.alerts.forms import SECTIONS, AcknowledgeForm
 from homes_qa.core.drift import DriftState
+from homes_qa.core.roles import ROLES
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.alerts import service as alert_service
@@ -24,7 +25,6 @@ from homes_qa.spine.alerts.queries import (
     unacknowledged_for_me_count,
 )
 from homes_qa.spine.obligations.queries import state_of
-from homes_qa.spine.people.models import Role
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 from homes_qa.web.forms import apply_service_error
@@ -60,13 +60,13 @@ def _page(failed: AcknowledgeForm | None = None, failed_id: int | None = None, s
 
 
 @bp.route("/")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def index():
     return _page()
 
 
 @bp.route("/count")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def count():
     """The header badge (polled: see security.expire_idle_session)."""
     return render_template("alerts/_count.html", alert_count=unacknowledged_for_me_count(current_user))
@@ -83,7 +83,7 @@ def _alert_or_404(alert_id: int) -> Alert:
 
 
 @bp.route("/<int:alert_id>/acknowledge", methods=["POST"])
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def acknowledge(alert_id: int):
     alert = _alert_or_404(alert_id)
     if not can_acknowledge(current_user, alert):

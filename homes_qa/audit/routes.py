@@ -2,10 +2,11 @@
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.audit.models import AuditEvent
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

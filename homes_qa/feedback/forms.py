@@ -7,12 +7,11 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from homes_qa.feedback.models import FeedbackAudience
+from homes_qa.feedback.questions import PROFESSIONAL_QUESTIONS, YOUNG_PERSON_QUESTIONS
 from homes_qa.feedback.service import (
     DEFAULT_EXPIRY_DAYS,
     MAX_LINKS_AT_ONCE,
     MAX_TEXT,
-    PROFESSIONAL_QUESTIONS,
-    YOUNG_PERSON_QUESTIONS,
 )
 from homes_qa.web.forms import WholeNumberField
 

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from homes_qa.extensions import db, limiter
-from homes_qa.feedback import service
+from homes_qa.feedback import policy, queries, questions, service
 from homes_qa.feedback.forms import NewLinksForm, StaffEntryForm, form_for
 from homes_qa.feedback.models import FeedbackAudience
-from homes_qa.reg44.loaders import visit_or_404
 from homes_qa.reg44.models import Reg44Visit
+from homes_qa.reg44.policy import visit_or_404
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
@@ -30,14 +30,14 @@ def _private(response):
 
 def _readable_visit(visit_id: int) -> Reg44Visit:
     visit = visit_or_404(visit_id)
-    if not service.can_read(current_user, visit):
+    if not policy.can_read(current_user, visit):
         abort(404)
     return visit
 
 
 def _requestable_visit(visit_id: int) -> Reg44Visit:
     visit = visit_or_404(visit_id)
-    if not service.can_request(current_user, visit):
+    if not policy.can_request(current_user, visit):
         abort(404)
     return visit
 
@@ -45,25 +45,25 @@ def _requestable_visit(visit_id: int) -> Reg44Visit:
 # ---------------------------------------------------------------- staff pages
 
 @bp.route("/reg44/visits/<int:visit_id>/feedback")
-@roles_required(*service.READERS)
+@roles_required(*policy.READERS)
 def visit_feedback(visit_id: int):
     visit = _readable_visit(visit_id)
     now = utcnow()
-    requests = service.requests_for(visit)
-    responses = service.responses_for(current_user, visit)
+    requests = queries.requests_for(visit)
+    responses = queries.responses_for(current_user, visit)
     enterers = {r.entered_by_id for r in responses if r.entered_by_id} | {r.created_by_id for r in requests}
     names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(enterers)))}
     return _private(make_response(render_template(
         "feedback/visit.html", visit=visit, requests=requests, responses=responses, names=names,
-        states={r.id: service.request_state(r, now) for r in requests},
-        hidden_anonymous=service.hidden_anonymous_count(current_user, visit),
-        can_request=service.can_request(current_user, visit), questions=service.QUESTIONS,
-        answer_label=service.answer_label, audiences=FeedbackAudience.LABELS,
+        states={r.id: queries.request_state(r, now) for r in requests},
+        hidden_anonymous=queries.hidden_anonymous_count(current_user, visit),
+        can_request=policy.can_request(current_user, visit), questions=questions.QUESTIONS,
+        answer_label=questions.answer_label, audiences=FeedbackAudience.LABELS,
         title="Feedback before the visit")))
 
 
 @bp.route("/reg44/visits/<int:visit_id>/feedback/links/new", methods=["GET", "POST"])
-@roles_required(*service.REQUESTERS)
+@roles_required(*policy.REQUESTERS)
 def new_links(visit_id: int):
     visit = _requestable_visit(visit_id)
     form = NewLinksForm()
@@ -87,7 +87,7 @@ def new_links(visit_id: int):
 
 
 @bp.route("/reg44/visits/<int:visit_id>/feedback/young-person/new", methods=["GET", "POST"])
-@roles_required(*service.REQUESTERS)
+@roles_required(*policy.REQUESTERS)
 def enter_for_young_person(visit_id: int):
     visit = _requestable_visit(visit_id)
     form = StaffEntryForm()
@@ -156,9 +156,9 @@ def thank_you():
 @bp.app_template_global()
 def feedback_link(visit: Reg44Visit) -> dict | None:
     """The visit's feedback page address and response count, if the user may see it."""
-    if not current_user.is_authenticated or current_user.role not in service.READERS:
+    if not current_user.is_authenticated or current_user.role not in policy.READERS:
         return None
-    if not service.can_read(current_user, visit):
+    if not policy.can_read(current_user, visit):
         return None
     return {"href": url_for("feedback.visit_feedback", visit_id=visit.id),
-            "count": len(service.responses_for(current_user, visit))}
+            "count": len(queries.responses_for(current_user, visit))}

@@ -22,14 +22,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, FeedbackResponse
+from homes_qa.feedback.policy import can_request
+from homes_qa.feedback.questions import PROFESSIONAL_ROLES, QUESTIONS
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 
@@ -43,60 +45,8 @@ RULE_FOR_AUDIENCE = {
     FeedbackAudience.PROFESSIONAL: "professional_feedback_pre_visit",
 }
 
-# Roles that may create links (and enter answers for a young person).
-REQUESTERS = (Role.REGISTERED_MANAGER, Role.HEAD_OF_SERVICE)
-# Roles that may read the responses (the visitor only for their own visit).
-READERS = (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
-
 
 # --------------------------------------------------------------------------- the questionnaires
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    text: str
-    choices: tuple[tuple[str, str], ...] = ()  # empty: free text
-    required: bool = False
-    hint: str = ""
-
-
-YOUNG_PERSON_QUESTIONS = (
-    Question("feel_safe", "Do you feel safe here?",
-             (("yes", "Yes"), ("mostly", "Mostly"), ("no", "No")), required=True),
-    Question("good", "What is good about living here?"),
-    Question("better", "What would make it better?"),
-    Question("tell_visitor", "Is there anything you want the visitor to know?",
-             hint="The visitor is an independent person who checks how well children's homes look after "
-                  "the young people who live there."),
-)
-
-PROFESSIONAL_ROLES = (("social_worker", "Social worker"), ("iro", "Independent reviewing officer (IRO)"),
-                      ("other", "Other professional"))
-
-PROFESSIONAL_QUESTIONS = (
-    Question("role", "What is your role?", PROFESSIONAL_ROLES, required=True),
-    Question("communication", "How good is the home's communication with you?",
-             (("good", "Good"), ("adequate", "Adequate"), ("poor", "Poor")), required=True),
-    Question("communication_comments", "Tell us more about communication with the home"),
-    Question("child_helped", "How well is the child or young person you work with helped by the home?",
-             (("well", "Well"), ("partly", "Partly"), ("not_well", "Not well")), required=True),
-    Question("child_helped_comments", "Tell us more about how the child is helped"),
-    Question("concerns", "Do you have any concerns about the home?",
-             hint="Tell us about anything the visitor should look into. If a child is at risk of harm now, "
-                  "follow your safeguarding procedures as well."),
-)
-
-QUESTIONS = {FeedbackAudience.YOUNG_PERSON: YOUNG_PERSON_QUESTIONS,
-             FeedbackAudience.PROFESSIONAL: PROFESSIONAL_QUESTIONS}
-
-
-def questions_for(audience: str) -> tuple[Question, ...]:
-    return QUESTIONS[audience]
-
-
-def answer_label(question: Question, value: str | None) -> str:
-    return dict(question.choices).get(value or "", value or "")
 
 
 def clean_answers(audience: str, answers: dict) -> dict:
@@ -120,62 +70,6 @@ def clean_answers(audience: str, answers: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- who may do what
-
-
-def visit_hidden_from_home_staff(visit: Reg44Visit) -> bool:
-    """Home staff never learn of an unannounced visit before it has been recorded (reg 44(3));
-    a cancelled visit is not theirs to see either (the same rule as services.reg44)."""
-    if visit.status == VisitStatus.RECORDED:
-        return False
-    return not (visit.status == VisitStatus.PLANNED and visit.announced)
-
-
-def can_request(user: User, visit: Reg44Visit) -> bool:
-    """Create links or enter a young person's answers (home scope is checked by the route)."""
-    if visit.status not in (VisitStatus.PLANNED, VisitStatus.RECORDED):
-        return False
-    if user.role == Role.HEAD_OF_SERVICE:
-        return True
-    return user.role == Role.REGISTERED_MANAGER and not visit_hidden_from_home_staff(visit)
-
-
-def can_read(user: User, visit: Reg44Visit) -> bool:
-    """See the visit's feedback page (home scope is checked by the route)."""
-    if user.role == Role.REGISTERED_MANAGER:
-        return not visit_hidden_from_home_staff(visit)
-    if user.role == Role.REG44_VISITOR:
-        return visit.visitor_id == user.id
-    return user.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
-
-
-def responses_for(user: User, visit: Reg44Visit) -> list[FeedbackResponse]:
-    """The visit's responses this user may read, oldest first."""
-    stmt = select(FeedbackResponse).where(FeedbackResponse.visit_id == visit.id)
-    if user.role == Role.REGISTERED_MANAGER:
-        # Home staff never see the individual answers of someone who asked to stay anonymous.
-        stmt = stmt.where(FeedbackResponse.anonymous.is_(False))
-    return list(db.session.scalars(stmt.order_by(FeedbackResponse.submitted_at, FeedbackResponse.id)))
-
-
-def hidden_anonymous_count(user: User, visit: Reg44Visit) -> int:
-    if user.role != Role.REGISTERED_MANAGER:
-        return 0
-    return db.session.scalar(select(func.count()).select_from(FeedbackResponse).where(
-        FeedbackResponse.visit_id == visit.id, FeedbackResponse.anonymous.is_(True)))
-
-
-def requests_for(visit: Reg44Visit) -> list[FeedbackRequest]:
-    return list(db.session.scalars(select(FeedbackRequest).where(FeedbackRequest.visit_id == visit.id)
-                                   .order_by(FeedbackRequest.created_at, FeedbackRequest.id)))
-
-
-def request_state(request: FeedbackRequest, now: datetime | None = None) -> str:
-    now = now or utcnow()
-    if request.used_at is not None:
-        return "answered"
-    if request.expires_at <= now:
-        return "expired"
-    return "waiting"
 
 
 # --------------------------------------------------------------------------- links
@@ -311,29 +205,3 @@ def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool,
 # --------------------------------------------------------------------------- summaries (Reg 45)
 
 
-def summarise(responses: list[FeedbackResponse]) -> dict:
-    """Counts and tallies across responses (no individual anonymous answers)."""
-    summary = {"young_people": 0, "professionals": 0, "feel_safe": {}, "communication": {},
-               "child_helped": {}, "professional_concerns": 0, "quotes": []}
-    for response in responses:
-        answers = response.answers or {}
-        if response.audience == FeedbackAudience.YOUNG_PERSON:
-            summary["young_people"] += 1
-            label = answer_label(YOUNG_PERSON_QUESTIONS[0], answers.get("feel_safe"))
-            if label:
-                summary["feel_safe"][label] = summary["feel_safe"].get(label, 0) + 1
-            if not response.anonymous:
-                for key in ("good", "better"):
-                    if answers.get(key) and len(summary["quotes"]) < 6:
-                        question = next(q for q in YOUNG_PERSON_QUESTIONS if q.key == key)
-                        summary["quotes"].append({"question": question.text, "answer": answers[key][:300]})
-        else:
-            summary["professionals"] += 1
-            for key in ("communication", "child_helped"):
-                question = next(q for q in PROFESSIONAL_QUESTIONS if q.key == key)
-                label = answer_label(question, answers.get(key))
-                if label:
-                    summary[key][label] = summary[key].get(label, 0) + 1
-            if answers.get("concerns"):
-                summary["professional_concerns"] += 1
-    return summary

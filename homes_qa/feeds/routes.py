@@ -2,10 +2,10 @@
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from homes_qa.core.roles import ROLES
 from homes_qa.extensions import limiter
 from homes_qa.spine import calendar_feed
 from homes_qa.spine.access import roles_required
-from homes_qa.spine.people.models import Role
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.forms import ConfirmForm
 
@@ -35,7 +35,7 @@ def _feed_url(token: str | None) -> str | None:
 
 
 @bp.route("/account/calendar", methods=["GET", "POST"])
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def account_calendar():
     confirm = ConfirmForm()
     if request.method == "POST":

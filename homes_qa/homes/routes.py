@@ -3,23 +3,24 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from homes_qa.core.roles import ROLES
 from homes_qa.extensions import db
 from homes_qa.spine.access import home_or_404, roles_required, visible_homes
 from homes_qa.spine.obligations.queries import what_is_due
-from homes_qa.spine.people.models import Assignment, Role
+from homes_qa.spine.people.models import Assignment
 from homes_qa.spine.timestamps import utcnow
 
 bp = Blueprint("homes", __name__, url_prefix="/homes")
 
 
 @bp.route("/")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def index():
     return render_template("homes/index.html", homes=visible_homes(current_user), title="Homes")
 
 
 @bp.route("/<int:home_id>")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def detail(home_id: int):
     """The home page: later features hang their sections on this page (see `sections`)."""
     home = home_or_404(home_id)

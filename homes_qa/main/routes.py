@@ -2,17 +2,17 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from homes_qa.core.roles import ROLES
 from homes_qa.extensions import db, limiter
 from homes_qa.spine.access import roles_required, visible_homes
 from homes_qa.spine.obligations.queries import drift_by_home, sees_organisation, what_is_due
-from homes_qa.spine.people.models import Role
 from homes_qa.spine.timestamps import utcnow
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def dashboard():
     """Across the user's homes: what is late, worst first; whole-service work for managers up."""
     now = utcnow()

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import ROLES
 from homes_qa.core.timing import FLOATING
 from homes_qa.extensions import db
 from homes_qa.obligations.forms import CompletionForm, WaiveForm
@@ -29,7 +30,7 @@ from homes_qa.spine.obligations.queries import (
     state_of,
     what_is_due,
 )
-from homes_qa.spine.people.models import Home, Role
+from homes_qa.spine.people.models import Home
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import sync_catalogue
 from homes_qa.spine.timestamps import utcnow
@@ -129,7 +130,7 @@ def _open_for(rule_code: str, home: Home) -> Obligation | None:
 
 
 @bp.route("/homes/<int:home_id>/checks")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def checks(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()

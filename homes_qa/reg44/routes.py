@@ -13,12 +13,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from homes_qa.core.calendar import london_date, to_london
+from homes_qa.core.roles import ROLES, Role
 from homes_qa.extensions import db
-from homes_qa.reg44 import service
+from homes_qa.reg44 import policy, queries, service
 from homes_qa.reg44.forms import CorrectionForm, DistributionForm, PlanVisitForm, RecordVisitForm, report_form_for
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
 from homes_qa.spine.access import home_or_404, roles_required, visible_homes
-from homes_qa.spine.people.models import Role
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 from homes_qa.web.forms import ConfirmForm, apply_service_error
@@ -34,7 +34,7 @@ _REC_FIELD = re.compile(r"^rec_(\d+)_(text|days)$")
 
 def _visit_or_404(visit_id: int) -> Reg44Visit:
     visit = db.session.get(Reg44Visit, visit_id)
-    if visit is None or not service.can_view_visit(current_user, visit):
+    if visit is None or not policy.can_view_visit(current_user, visit):
         abort(404)
     return visit
 
@@ -42,7 +42,7 @@ def _visit_or_404(visit_id: int) -> Reg44Visit:
 def _own_visit(visit_id: int) -> Reg44Visit:
     """The visit, for its own visitor only: 404 outside the user's homes, 403 for someone else's."""
     visit = _visit_or_404(visit_id)
-    if not service.can_edit_visit(current_user, visit):
+    if not policy.can_edit_visit(current_user, visit):
         abort(403)
     return visit
 
@@ -55,7 +55,7 @@ def _refused(error: ServiceError):
 @bp.app_template_global("reg44_home_summary")
 def reg44_home_summary(home):
     """This month's Reg 44 position for a home, as the signed-in user may see it (home page)."""
-    summaries = service.home_summaries(current_user, [home], utcnow())
+    summaries = queries.home_summaries(current_user, [home], utcnow())
     return summaries[0] if summaries else None
 
 
@@ -68,7 +68,7 @@ def london_clock(value) -> str:
 @bp.app_template_filter("long_date_plus")
 def long_date_plus(value, days: int) -> str:
     """The London date of an instant plus a number of days, in words ('Mon 7 Dec 2026')."""
-    return service.long_day(london_date(value) + timedelta(days=days))
+    return queries.long_day(london_date(value) + timedelta(days=days))
 
 
 @bp.app_template_filter("paragraphs")
@@ -87,12 +87,12 @@ def reg44_labels():
 # ---------------------------------------------------------------- dashboard, registers, workload
 
 @bp.route("/")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def index():
     now = utcnow()
     homes = visible_homes(current_user)
-    summaries = service.home_summaries(current_user, homes, now)
-    mine = service.workload(current_user, now) if current_user.role == Role.REG44_VISITOR else []
+    summaries = queries.home_summaries(current_user, homes, now)
+    mine = queries.workload(current_user, now) if current_user.role == Role.REG44_VISITOR else []
     return render_template("visits/index.html", summaries=summaries, workload=mine[0] if mine else None,
                            now=now, title="Regulation 44 visits")
 
@@ -102,16 +102,16 @@ def index():
 def workload():
     now = utcnow()
     title = "Your workload" if current_user.role == Role.REG44_VISITOR else "Reg 44 visitors' workload"
-    return render_template("visits/workload.html", rows=service.workload(current_user, now), now=now, title=title)
+    return render_template("visits/workload.html", rows=queries.workload(current_user, now), now=now, title=title)
 
 
 @bp.route("/homes/<int:home_id>")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def register(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
-    rows = service.register(home, current_user, now)
-    summary = service.home_summaries(current_user, [home], now)[0]
+    rows = queries.register(home, current_user, now)
+    summary = queries.home_summaries(current_user, [home], now)[0]
     return render_template("visits/register.html", home=home, rows=rows, summary=summary, now=now,
                            title=f"Regulation 44 register: {home.name}")
 
@@ -133,7 +133,7 @@ def plan_visit(home_id: int):
             apply_service_error(form, error)
         else:
             kind = "announced" if visit.announced else "unannounced"
-            flash(f"Your {kind} visit to {home.name} on {service.long_day(visit.planned_for)} is planned", "success")
+            flash(f"Your {kind} visit to {home.name} on {queries.long_day(visit.planned_for)} is planned", "success")
             return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
     return render_template("visits/plan.html", form=form, home=home, visit=None,
                            title=f"Plan a visit to {home.name}")
@@ -180,7 +180,7 @@ def _record(form: RecordVisitForm, visit: Reg44Visit | None, home):
         _refused(error)
         apply_service_error(form, error)
         return None
-    flash(f"Your visit to {visit.home.name} on {service.long_day(visit.visited_on)} has been recorded. "
+    flash(f"Your visit to {visit.home.name} on {queries.long_day(visit.visited_on)} has been recorded. "
           "Now write the report.", "success")
     return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
 
@@ -218,16 +218,16 @@ def record_visit(visit_id: int):
 
 
 @bp.route("/visits/<int:visit_id>")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def visit_detail(visit_id: int):
     """The visit. Other areas (pre-visit feedback, action plans) add sections via visits/_extras.html."""
     visit = _visit_or_404(visit_id)
     now = utcnow()
-    deadlines = [(o, service.state_of(o, now)) for o in service.visit_obligations(visit, current_user)]
+    deadlines = [(o, queries.state_of(o, now)) for o in queries.visit_obligations(visit, current_user)]
     return render_template("visits/visit_detail.html", visit=visit, deadlines=deadlines, now=now,
-                           can_edit=service.can_edit_visit(current_user, visit),
-                           report_status=service.report_status_label(visit),
-                           submitted=service.latest_submitted(visit), draft=service.current_draft(visit),
+                           can_edit=policy.can_edit_visit(current_user, visit),
+                           report_status=queries.report_status_label(visit),
+                           submitted=queries.latest_submitted(visit), draft=queries.current_draft(visit),
                            title=f"Reg 44 visit to {visit.home.name}")
 
 
@@ -246,22 +246,22 @@ def _draft_form(visit, draft, **kwargs):
 
 def _render_draft(visit, draft, form, recs, status=200):
     return render_template("visits/report_form.html", visit=visit, draft=draft, form=form, recs=recs,
-                           previous=service.latest_submitted(visit),
+                           previous=queries.latest_submitted(visit),
                            title=f"Reg 44 report: {visit.home.name}"), status
 
 
 @bp.route("/visits/<int:visit_id>/report")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def report(visit_id: int):
     """The report: its visitor's draft (to write) or the latest submitted version (to read)."""
     visit = _visit_or_404(visit_id)
-    draft = service.current_draft(visit)
-    editable = (service.can_edit_visit(current_user, visit) and visit.status == VisitStatus.RECORDED
+    draft = queries.current_draft(visit)
+    editable = (policy.can_edit_visit(current_user, visit) and visit.status == VisitStatus.RECORDED
                 and (draft is not None or not visit.reports))
     if editable:
         form, recs = _draft_form(visit, draft)
         return _render_draft(visit, draft, form, recs)
-    latest = service.latest_submitted(visit)
+    latest = queries.latest_submitted(visit)
     if latest is None:
         return render_template("visits/report_none.html", visit=visit, draft=draft,
                                title=f"Reg 44 report: {visit.home.name}")
@@ -269,14 +269,14 @@ def report(visit_id: int):
 
 
 def _render_report(visit, version):
-    entries = service.distributions(visit)
+    entries = queries.distributions(visit)
     return render_template(
-        "visits/report.html", visit=visit, report=version, latest=service.latest_submitted(visit),
-        draft=service.current_draft(visit), distributions=entries,
-        recorded_by=service.recorded_by_names(entries), can_edit=service.can_edit_visit(current_user, visit),
-        can_check=service.can_check(current_user),
-        can_distribute=service.can_distribute(current_user, visit),
-        versions=[r for r in visit.reports if service.can_read_report(current_user, visit, r)],
+        "visits/report.html", visit=visit, report=version, latest=queries.latest_submitted(visit),
+        draft=queries.current_draft(visit), distributions=entries,
+        recorded_by=queries.recorded_by_names(entries), can_edit=policy.can_edit_visit(current_user, visit),
+        can_check=policy.can_check(current_user),
+        can_distribute=policy.can_distribute(current_user, visit),
+        versions=[r for r in visit.reports if policy.can_read_report(current_user, visit, r)],
         title=f"Reg 44 report: {visit.home.name}, version {version.version}")
 
 
@@ -288,7 +288,7 @@ def save_report(visit_id: int):
     if visit.status != VisitStatus.RECORDED:
         flash("Record the visit before writing its report", "error")
         return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
-    draft = service.current_draft(visit)
+    draft = queries.current_draft(visit)
     if draft is None and visit.reports:
         flash("This report has been submitted and is locked. To change it, start a correction.", "error")
         return redirect(url_for("visits.report", visit_id=visit.id), code=303)
@@ -325,7 +325,7 @@ def save_report(visit_id: int):
         db.session.rollback()
         _refused(error)
         apply_service_error(form, error)
-        draft = service.current_draft(visit)
+        draft = queries.current_draft(visit)
         return _render_draft(visit, draft, form, list(draft.recommendations) if draft else [])
     flash("Your draft has been saved", "success")
     return redirect(url_for("visits.report", visit_id=visit.id), code=303)
@@ -339,7 +339,7 @@ def autosave_report(visit_id: int):
     message, saved_at = None, None
     if visit.status != VisitStatus.RECORDED:
         message = "Record the visit before writing its report. Not saved."
-    elif service.current_draft(visit) is None and visit.reports:
+    elif queries.current_draft(visit) is None and visit.reports:
         message = "This report has been submitted and is locked. Not saved."
     else:
         fields = {name: request.form.get(name) for name in service.EDITABLE_FIELDS if name in request.form}
@@ -371,8 +371,8 @@ def autosave_report(visit_id: int):
 @roles_required(*VISITOR)
 def correct_report(visit_id: int):
     visit = _own_visit(visit_id)
-    latest = service.latest_submitted(visit)
-    if latest is None or service.current_draft(visit) is not None:
+    latest = queries.latest_submitted(visit)
+    if latest is None or queries.current_draft(visit) is not None:
         return redirect(url_for("visits.report", visit_id=visit.id), code=303)
     form = CorrectionForm()
     if form.validate_on_submit():
@@ -391,14 +391,14 @@ def correct_report(visit_id: int):
 
 
 def _version_or_404(visit, version: int):
-    found = service.report_version(visit, version)
-    if found is None or not service.can_read_report(current_user, visit, found):
+    found = queries.report_version(visit, version)
+    if found is None or not policy.can_read_report(current_user, visit, found):
         abort(404)
     return found
 
 
 @bp.route("/visits/<int:visit_id>/report/v<int:version>")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def report_version(visit_id: int, version: int):
     visit = _visit_or_404(visit_id)
     found = _version_or_404(visit, version)
@@ -409,12 +409,12 @@ def report_version(visit_id: int, version: int):
 
 def _document(visit, found, *, pdf: bool) -> str:
     return render_template("visits/report_print.html", visit=visit, report=found, pdf=pdf,
-                           distributions=[d for d in service.distributions(visit) if d.report_id == found.id],
+                           distributions=[d for d in queries.distributions(visit) if d.report_id == found.id],
                            generated_at=utcnow(), title=f"Reg 44 report: {visit.home.name}, version {found.version}")
 
 
 @bp.route("/visits/<int:visit_id>/report/v<int:version>/print")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def report_print(visit_id: int, version: int):
     """A print-friendly page: the report alone, no navigation."""
     visit = _visit_or_404(visit_id)
@@ -422,7 +422,7 @@ def report_print(visit_id: int, version: int):
 
 
 @bp.route("/visits/<int:visit_id>/report/v<int:version>/pdf")
-@roles_required(*Role.ALL)
+@roles_required(*ROLES)
 def report_pdf(visit_id: int, version: int):
     """The same document as the print page, as a PDF (for Ofsted and other recipients)."""
     from homes_qa.reg44.pdf import html_to_pdf
@@ -452,7 +452,7 @@ def report_pdf(visit_id: int, version: int):
 @roles_required(*CHECKERS)
 def check_report(visit_id: int):
     visit = _visit_or_404(visit_id)
-    latest = service.latest_submitted(visit)
+    latest = queries.latest_submitted(visit)
     if latest is None:
         flash("The report has not been submitted yet", "error")
         return redirect(url_for("visits.report", visit_id=visit.id), code=303)
@@ -478,9 +478,9 @@ def check_report(visit_id: int):
 @roles_required(*VISITOR, *CHECKERS)
 def record_distribution(visit_id: int):
     visit = _visit_or_404(visit_id)
-    if not service.can_distribute(current_user, visit):
+    if not policy.can_distribute(current_user, visit):
         abort(403)
-    latest = service.latest_submitted(visit)
+    latest = queries.latest_submitted(visit)
     if latest is None:
         flash("The report has not been submitted yet", "error")
         return redirect(url_for("visits.report", visit_id=visit.id), code=303)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
-from homes_qa.reg45 import service
+from homes_qa.reg45 import policy, queries, service
 from homes_qa.reg45.forms import CompleteReviewForm, NarrativeForm, SentToOfstedForm, StartReviewForm
 from homes_qa.reg45.models import Reg45Review
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required
@@ -36,25 +36,25 @@ def _locked(review: Reg45Review):
 
 
 @bp.route("/homes/<int:home_id>/reg45")
-@roles_required(*service.READERS)
+@roles_required(*policy.READERS)
 def index(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
-    due = [(o, service.drift_label(o, now)) for o in service.open_obligations(home, "reg45_review")]
-    return render_template("reg45/index.html", home=home, reviews=service.reviews_for(home.id), due=due,
-                           draft=service.draft_for(home.id), can_author=current_user.role in service.AUTHORS,
-                           status_labels=service.STATUS_LABELS, title=f"Regulation 45 reviews for {home.name}")
+    due = [(o, queries.drift_label(o, now)) for o in queries.open_obligations(home, "reg45_review")]
+    return render_template("reg45/index.html", home=home, reviews=queries.reviews_for(home.id), due=due,
+                           draft=queries.draft_for(home.id), can_author=current_user.role in policy.AUTHORS,
+                           status_labels=queries.STATUS_LABELS, title=f"Regulation 45 reviews for {home.name}")
 
 
 @bp.route("/homes/<int:home_id>/reg45/new", methods=["GET", "POST"])
-@roles_required(*service.AUTHORS)
+@roles_required(*policy.AUTHORS)
 def start(home_id: int):
     home = home_or_404(home_id)
-    draft = service.draft_for(home.id)
+    draft = queries.draft_for(home.id)
     if draft is not None:
         flash("There is already a review in progress for this home", "info")
         return redirect(_review_url(draft), code=303)
-    start_on, end_on = service.default_period(london_date(utcnow()))
+    start_on, end_on = queries.default_period(london_date(utcnow()))
     form = StartReviewForm(data={"period_start": start_on, "period_end": end_on})
     if form.validate_on_submit():
         try:
@@ -71,16 +71,16 @@ def start(home_id: int):
 
 def _context(review: Reg45Review) -> dict:
     now = utcnow()
-    ofsted = service.ofsted_obligation(review)
+    ofsted = queries.ofsted_obligation(review)
     author = db.session.get(User, review.author_id)
     return {"review": review, "home": review.home, "evidence": review.evidence_summary or {},
-            "author": author.name if author else "", "status_labels": service.STATUS_LABELS,
-            "ofsted": ofsted, "ofsted_label": service.drift_label(ofsted, now) if ofsted else None,
-            "can_author": current_user.role in service.AUTHORS}
+            "author": author.name if author else "", "status_labels": queries.STATUS_LABELS,
+            "ofsted": ofsted, "ofsted_label": queries.drift_label(ofsted, now) if ofsted else None,
+            "can_author": current_user.role in policy.AUTHORS}
 
 
 @bp.route("/reg45/<int:review_id>")
-@roles_required(*service.READERS)
+@roles_required(*policy.READERS)
 def review(review_id: int):
     review = _review_or_404(review_id)
     return render_template("reg45/review.html", confirm=ConfirmForm(), title="Regulation 45 review",
@@ -88,7 +88,7 @@ def review(review_id: int):
 
 
 @bp.route("/reg45/<int:review_id>/print")
-@roles_required(*service.READERS)
+@roles_required(*policy.READERS)
 def print_review(review_id: int):
     review = _review_or_404(review_id)
     return render_template("reg45/print.html", title=f"Regulation 45 review — {review.home.name}",
@@ -96,10 +96,10 @@ def print_review(review_id: int):
 
 
 @bp.route("/reg45/<int:review_id>/edit", methods=["GET", "POST"])
-@roles_required(*service.AUTHORS)
+@roles_required(*policy.AUTHORS)
 def edit(review_id: int):
     review = _review_or_404(review_id)
-    if review.status != service.DRAFT:
+    if review.status != queries.DRAFT:
         return _locked(review)
     form = NarrativeForm(obj=review)
     if form.validate_on_submit():
@@ -118,10 +118,10 @@ def edit(review_id: int):
 
 
 @bp.route("/reg45/<int:review_id>/evidence", methods=["POST"])
-@roles_required(*service.AUTHORS)
+@roles_required(*policy.AUTHORS)
 def refresh_evidence(review_id: int):
     review = _review_or_404(review_id)
-    if review.status != service.DRAFT:
+    if review.status != queries.DRAFT:
         return _locked(review)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -131,10 +131,10 @@ def refresh_evidence(review_id: int):
 
 
 @bp.route("/reg45/<int:review_id>/complete", methods=["GET", "POST"])
-@roles_required(*service.AUTHORS)
+@roles_required(*policy.AUTHORS)
 def complete(review_id: int):
     review = _review_or_404(review_id)
-    if review.status != service.DRAFT:
+    if review.status != queries.DRAFT:
         return _locked(review)
     form = CompleteReviewForm(data={"completed_on": london_date(utcnow())})
     if form.validate_on_submit():
@@ -144,16 +144,16 @@ def complete(review_id: int):
             db.session.rollback()
             apply_service_error(form, error)
         else:
-            flash(f"The review is completed and locked. Send a copy to Ofsted within {service.deadline_words()['ofsted']}.", "success")
+            flash(f"The review is completed and locked. Send a copy to Ofsted within {queries.deadline_words()['ofsted']}.", "success")
             return redirect(_review_url(review), code=303)
     return render_template("reg45/complete.html", form=form, title="Complete the review", **_context(review))
 
 
 @bp.route("/reg45/<int:review_id>/sent-to-ofsted", methods=["GET", "POST"])
-@roles_required(*service.AUTHORS)
+@roles_required(*policy.AUTHORS)
 def sent_to_ofsted(review_id: int):
     review = _review_or_404(review_id)
-    if review.status != service.COMPLETED or review.sent_to_ofsted_on is not None:
+    if review.status != queries.COMPLETED or review.sent_to_ofsted_on is not None:
         flash("Only a completed review not yet recorded as sent can be recorded as sent to Ofsted", "info")
         return redirect(_review_url(review), code=303)
     form = SentToOfstedForm(data={"sent_on": london_date(utcnow())})
@@ -201,4 +201,4 @@ def london_gathered(value: str | None) -> str:
 @bp.context_processor
 def reg45_deadlines():
     """Pages explain the cycle in the rule table's own terms, so an edited rule reads right."""
-    return {"reg45_words": service.deadline_words()}
+    return {"reg45_words": queries.deadline_words()}

@@ -14,30 +14,25 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
 
-from homes_qa.actionplans import service as action_plans
-from homes_qa.actionplans.models import PlanStatus
-from homes_qa.core.calendar import london_date, london_day_end, london_day_start
-from homes_qa.core.drift import classify
+from homes_qa.core.calendar import london_date, london_day_end
 from homes_qa.extensions import db
-from homes_qa.feedback import service as feedback
-from homes_qa.feedback.models import FeedbackResponse
-from homes_qa.reg44.models import Opinion, Reg44Visit, VisitStatus
 from homes_qa.reg45.models import Reg45Review
+from homes_qa.reg45.policy import AUTHORS
+from homes_qa.reg45.queries import (
+    COMPLETED,
+    DRAFT,
+    OFSTED_RULE,
+    REVIEW_RULE,
+    draft_for,
+    gather_evidence,
+    open_obligations,
+)
 from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, Role, User
-from homes_qa.spine.rules.service import rule_by_code
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 
-DRAFT = "draft"
-COMPLETED = "completed"
-STATUS_LABELS = {DRAFT: "In progress", COMPLETED: "Completed"}
-
-AUTHORS = (Role.REGISTERED_MANAGER,)
-READERS = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 NARRATIVE_FIELDS = {
     "quality_of_care": "Enter your view of the quality of care",
     "improvements": "Enter the improvements needed",
@@ -46,112 +41,7 @@ NARRATIVE_FIELDS = {
 MAX_NARRATIVE = 20000
 
 
-REVIEW_RULE = "reg45_review"
-OFSTED_RULE = "reg45_report_to_ofsted"
-
-
-def _span(timing) -> str:
-    """'6 months', '28 days': a rule's interval in words, for pages that explain the deadline."""
-    unit = timing.unit or "days"
-    return f"{timing.amount} {unit[:-1] if timing.amount == 1 else unit}"
-
-
-def deadline_words() -> dict[str, str]:
-    """The review cycle and the time to send the review to Ofsted, as the rule table sets them."""
-    return {"review": _span(rule_by_code(REVIEW_RULE).timing_value),
-            "ofsted": _span(rule_by_code(OFSTED_RULE).timing_value)}
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """One review cycle (as the rule table sets it), ending today."""
-    timing = rule_by_code(REVIEW_RULE).timing_value
-    return today - relativedelta(**{timing.unit: timing.amount}) + relativedelta(days=1), today
-
-
-def reviews_for(home_id: int) -> list[Reg45Review]:
-    return list(db.session.scalars(select(Reg45Review).where(Reg45Review.home_id == home_id)
-                                   .order_by(Reg45Review.period_end.desc(), Reg45Review.id.desc())))
-
-
-def draft_for(home_id: int) -> Reg45Review | None:
-    return db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home_id,
-                                                        Reg45Review.status == DRAFT))
-
-
-def open_obligations(home: Home, rule_code: str) -> list[Obligation]:
-    return list(db.session.scalars(select(Obligation).where(
-        Obligation.rule_code == rule_code, Obligation.home_id == home.id,
-        Obligation.status == ObligationStatus.OPEN).order_by(Obligation.due_at)))
-
-
 # --------------------------------------------------------------------------- evidence
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def gather_evidence(home: Home, start: date, end: date, now: datetime) -> dict:
-    """A snapshot of what the period's records say about the quality of care."""
-    visits = db.session.scalars(select(Reg44Visit).where(
-        Reg44Visit.home_id == home.id, Reg44Visit.status == VisitStatus.RECORDED,
-        Reg44Visit.visited_on >= start, Reg44Visit.visited_on <= end).order_by(Reg44Visit.visited_on)).all()
-    visit_rows = []
-    totals = {"recommendations": 0, "accepted": 0, "declined": 0, "completed": 0, "open": 0, "overdue": 0,
-              "awaiting_response": 0}
-    for visit in visits:
-        report = action_plans.latest_submitted_report(visit)
-        row = {"visit_id": visit.id, "visited_on": _iso(visit.visited_on), "announced": visit.announced,
-               "visitor": visit.visitor.name if visit.visitor else "", "report_version": None,
-               "safeguarded": "No submitted report", "wellbeing": "No submitted report", "findings": "",
-               "plan_status": None, "recommendations": []}
-        if report is not None:
-            plan = action_plans.plan_for(report)
-            by_rec = action_plans.responses_by_recommendation(plan)
-            row.update(report_version=report.version,
-                       safeguarded=Opinion.LABELS.get(report.safeguarded_opinion, "Not given"),
-                       wellbeing=Opinion.LABELS.get(report.wellbeing_opinion, "Not given"),
-                       findings=report.findings,
-                       plan_status=action_plans.STATUS_LABELS.get(plan.status if plan else None))
-            for rec in report.recommendations:
-                totals["recommendations"] += 1
-                response = by_rec.get(rec.id)
-                item = {"number": rec.number, "text": rec.text, "response": "No response yet",
-                        "action": "", "owner": "", "due_on": None, "status": "Awaiting a response"}
-                if response is None or plan.status == PlanStatus.DRAFT:
-                    totals["awaiting_response"] += 1
-                elif response.decision == action_plans.DECLINE:
-                    totals["declined"] += 1
-                    item.update(response="Declined", status=f"Declined: {response.decline_reason}")
-                else:
-                    totals["accepted"] += 1
-                    item.update(response="Accepted", action=response.action, owner=response.owner,
-                                due_on=_iso(response.due_on))
-                    if response.completed_on is not None:
-                        totals["completed"] += 1
-                        item["status"] = f"Completed on {response.completed_on:%d %B %Y}"
-                    elif plan.status != PlanStatus.APPROVED:
-                        totals["open"] += 1
-                        item["status"] = "Plan not yet approved"
-                    elif response.due_on is not None and london_day_end(response.due_on) < now:
-                        totals["overdue"] += 1
-                        item["status"] = "Overdue"
-                    else:
-                        totals["open"] += 1
-                        item["status"] = "Open"
-                row["recommendations"].append(item)
-        visit_rows.append(row)
-    responses = db.session.scalars(select(FeedbackResponse).where(
-        FeedbackResponse.home_id == home.id,
-        FeedbackResponse.submitted_at >= london_day_start(start),
-        FeedbackResponse.submitted_at <= london_day_end(end))).all()
-    return {
-        "gathered_at": now.isoformat(),
-        "period_start": _iso(start), "period_end": _iso(end),
-        "visits": visit_rows,
-        "actions": totals,
-        "feedback": feedback.summarise(list(responses)),
-    }
 
 
 # --------------------------------------------------------------------------- changes
@@ -268,12 +158,3 @@ def record_sent_to_ofsted(review: Reg45Review, *, sent_on: date | None, by: User
     return review
 
 
-def ofsted_obligation(review: Reg45Review) -> Obligation | None:
-    return db.session.scalar(select(Obligation).where(
-        Obligation.rule_code == OFSTED_RULE, Obligation.home_id == review.home_id,
-        Obligation.period_key == f"reg45:{review.id}"))
-
-
-def drift_label(obligation: Obligation, now: datetime) -> str:
-    return classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
-                    met_at=obligation.met_at, waived=obligation.status == ObligationStatus.WAIVED).label

@@ -4,11 +4,11 @@ from markupsafe import Markup
 from wtforms import BooleanField, Field, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from homes_qa.spine.people.models import Role
+from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.web.forms import WholeNumberField
 
 LADDER_ROWS = 4
-ROLE_CHOICES = [("", "No step")] + list(Role.LABELS.items())
+ROLE_CHOICES = [("", "No step")] + list(ROLE_LABELS.items())
 
 
 class GroupErrors(Field):

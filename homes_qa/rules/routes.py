@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from homes_qa.core import timing as t
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.rules.forms import RuleForm, step_fields
 from homes_qa.spine.access import roles_required
-from homes_qa.spine.people.models import Role
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import all_rules, sync_catalogue, update_rule
 from homes_qa.spine.rules.words import (

@@ -43,12 +43,17 @@ def visible_homes(user: User) -> list[Home]:
     return list(db.session.scalars(stmt))
 
 
-def can_see_home(user: User, home_id: int) -> bool:
-    if user.sees_all_homes:
-        return db.session.get(Home, home_id) is not None
+def is_assigned(user: User, home_id: int) -> bool:
+    """The one test of "is this person assigned to this home"."""
     return db.session.scalar(
         select(Assignment.id).where(Assignment.user_id == user.id, Assignment.home_id == home_id)
     ) is not None
+
+
+def can_see_home(user: User, home_id: int) -> bool:
+    if user.sees_all_homes:
+        return db.session.get(Home, home_id) is not None
+    return is_assigned(user, home_id)
 
 
 def home_or_404(home_id: int) -> Home:
@@ -67,8 +72,8 @@ def obligation_visible_clause(user: User):
     """
     from sqlalchemy import true
 
+    from homes_qa.core.roles import Role
     from homes_qa.spine.obligations.models import Obligation
-    from homes_qa.spine.people.models import Role
     if user.role == Role.REGISTERED_MANAGER:
         return Obligation.hidden_from_home_staff.is_(False)
     return true()

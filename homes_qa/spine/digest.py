@@ -18,11 +18,12 @@ from sqlalchemy.orm import selectinload
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DUE_SOON, ESCALATED, OVERDUE, classify
+from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.mail.service import Directory, london_text, public_url, queue_messages
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 
 log = logging.getLogger("homes_qa.digest")
 
@@ -75,7 +76,7 @@ def select_obligations(users: list[User], *, due_before: datetime, directory: Di
         if user.role not in DIGEST_ROLES:
             selection.by_user[user.id] = []
             continue
-        if user.role in Role.SEES_ALL_HOMES:
+        if user.role in SEES_ALL_HOMES:
             homes = homes_by_role_index.get(user.role, set())
         else:
             homes = directory.homes_by_user.get(user.id, set()) | {None}
@@ -122,7 +123,7 @@ def _line(obligation: Obligation, state) -> str:
     title = obligation.title.replace(f" — {home} — ", " — ", 1)
     line = f"- {home}: {title} — due {london_text(obligation.due_at)}"
     if state.status == ESCALATED:
-        line += f" (level {state.level}, with the {Role.LABELS.get(state.role, state.role).lower()})"
+        line += f" (level {state.level}, with the {ROLE_LABELS.get(state.role, state.role).lower()})"
     return line
 
 

@@ -9,17 +9,17 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from homes_qa.core.roles import ROLE_LABELS, ROLES, Role
 from homes_qa.extensions import db
-from homes_qa.spine.people.models import Role
 
 LONDON = ZoneInfo("Europe/London")
 
 # (endpoint, label, roles that see it); order is the order in the navigation bar.
 NAVIGATION = (
-    ("main.dashboard", "Overview", Role.ALL),
-    ("homes.index", "Homes", Role.ALL),
-    ("visits.index", "Reg 44 visits", Role.ALL),  # visitors, managers, service managers, senior
-    ("alerts.index", "Alerts", Role.ALL),
+    ("main.dashboard", "Overview", ROLES),
+    ("homes.index", "Homes", ROLES),
+    ("visits.index", "Reg 44 visits", ROLES),  # visitors, managers, service managers, senior
+    ("alerts.index", "Alerts", ROLES),
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
@@ -97,7 +97,7 @@ def init_app(app) -> None:
             "service_name": app.config["SERVICE_NAME"],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "navigation": items,
-            "role_labels": Role.LABELS,
+            "role_labels": ROLE_LABELS,
         }
 
     @app.after_request

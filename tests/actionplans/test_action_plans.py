@@ -7,15 +7,17 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
+from homes_qa.actionplans import queries as action_plans_queries
 from homes_qa.actionplans import service as action_plans
 from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse
 from homes_qa.core.calendar import london_day_end
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 TODAY = date.today()
 
@@ -238,7 +240,7 @@ def test_due_dates_and_met_late_with_now(app, world):
         assert met.met_at == proposed and met.discharged_by_type == "ActionPlan"
         action_plans.approve_plan(plan, by=sm, now=approved)
         [response] = plan.responses
-        obligation = action_plans.action_obligation(response)
+        obligation = action_plans_queries.action_obligation(response)
         assert obligation.due_at == london_day_end(date(2026, 11, 20))
         assert obligation.due_at == datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)  # GMT in November
         action_plans.complete_action(response, completed_on=date(2026, 11, 23), by=manager,

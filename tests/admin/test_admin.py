@@ -1,9 +1,10 @@
 """Administrators manage people, homes and assignments; bad input never saves half a record."""
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import AuditEvent
-from homes_qa.spine.people.models import Assignment, Home, Role, User
+from homes_qa.spine.people.models import Assignment, Home, User
 
 
 def _count(app, model):

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from homes_qa.spine.people.models import Role
+from homes_qa.core.roles import Role
 from tests.helpers import PASSWORD, csrf_token, make_app
 
 GENERIC = "The email address or password is not correct"

@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.people.models import Home, Role
+from homes_qa.spine.people.models import Home
 
 TODAY = date.today()
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from homes_qa.core.calendar import london_day_end, london_day_start
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback import service as feedback
 from homes_qa.feedback.models import FeedbackRequest, FeedbackResponse
@@ -16,7 +17,7 @@ from homes_qa.reg44.models import Reg44Visit
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 RULES = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")
 LINK = re.compile(r"/feedback/([A-Za-z0-9_-]{43,})")

@@ -7,12 +7,13 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.service import sweep
 from homes_qa.spine.audit.models import REDACTED, AuditEvent, acting_as
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.service import ensure_recurring, obligation_for_event
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 
 PAGE = "/account/calendar"

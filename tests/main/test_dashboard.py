@@ -1,10 +1,11 @@
 """The overview: across my homes, what is late, worst first."""
 from datetime import UTC, datetime, timedelta
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations.service import obligation_for_event
-from homes_qa.spine.people.models import Home, Role
+from homes_qa.spine.people.models import Home
 
 
 def test_overview_counts_late_work_per_home_and_shows_whole_service(app, client, world, auth):

@@ -9,11 +9,12 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from homes_qa.core.calendar import london_date
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligation_service
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import sync_catalogue, update_rule
 from homes_qa.spine.timestamps import utcnow

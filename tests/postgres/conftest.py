@@ -321,9 +321,9 @@ _HASHES: dict[str, str] = {}
 
 @pytest.fixture
 def pg_world(pg_app, monkeypatch) -> PgWorld:
+    from homes_qa.core.roles import Role
     from homes_qa.spine.audit.models import acting_as
     from homes_qa.spine.people import service as people
-    from homes_qa.spine.people.models import Role
 
     # argon2 is slow by design: hash each password once per session (still real argon2 hashes).
     real_hash = people.hash_password

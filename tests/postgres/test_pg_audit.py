@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import REDACTED, AuditEvent, AuditTrailError, acting_as
 from homes_qa.spine.people import service as people
-from homes_qa.spine.people.models import Home, Role
+from homes_qa.spine.people.models import Home
 from homes_qa.spine.transaction import ServiceError
 
 PASSWORD = "correct-horse-battery"  # as in the pg_world fixture

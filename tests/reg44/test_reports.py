@@ -9,11 +9,12 @@ from sqlalchemy import select
 from test_visits_support import NOW, date_fields, error_summary, obligation, record, reports, submit, today
 
 from homes_qa.core.calendar import london_date, london_day_end
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import service as reg44
 from homes_qa.reg44.models import Distribution, Reg44Report, Reg44Visit
 from homes_qa.spine.audit.models import AuditEvent
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 from homes_qa.spine.transaction import ServiceError
 
 

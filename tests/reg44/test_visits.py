@@ -7,6 +7,7 @@ from sqlalchemy import select
 from test_visits_support import NOW, date_fields, days_ahead, error_summary, obligation, plan, record, submit, today
 
 from homes_qa.core.calendar import london_day_end, working_days_after
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import service as reg44
 from homes_qa.reg44.models import Reg44Visit
@@ -17,7 +18,7 @@ from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people import service as people
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 
 FEEDBACK = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")
 PLAN = "/reg44/homes/{}/plan"

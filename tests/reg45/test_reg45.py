@@ -9,15 +9,17 @@ from sqlalchemy import func, select
 
 from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse
 from homes_qa.core.calendar import london_day_end
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackResponse
 from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit
+from homes_qa.reg45 import queries as reg45_queries
 from homes_qa.reg45 import service as reg45
 from homes_qa.reg45.models import Reg45Review
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 TODAY = date.today()
 NARRATIVE = {"quality_of_care": "Care is good; children are safe and settled.",
@@ -182,7 +184,7 @@ def test_completion_dates_come_from_the_completion_date(app, world):
         reg45.save_narrative(review, by=manager, **NARRATIVE)
         reg45.complete_review(review, completed_on=date(2026, 3, 27), by=manager, now=now)
         assert review.completed_at == london_day_end(date(2026, 3, 27))
-        ofsted = reg45.ofsted_obligation(review)
+        ofsted = reg45_queries.ofsted_obligation(review)
         assert ofsted.due_at == london_day_end(date(2026, 4, 24))  # 28 days after completion
         assert ofsted.due_at == datetime(2026, 4, 24, 22, 59, 59, tzinfo=timezone.utc)  # BST
         nxt = db.session.scalar(select(Obligation).where(Obligation.rule_code == "reg45_review"))

@@ -7,9 +7,9 @@ from html import unescape
 
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import AuditEvent
-from homes_qa.spine.people.models import Role
 from homes_qa.spine.rules.models import Rule
 
 GAS = "/admin/rules/gas_safety_check/edit"

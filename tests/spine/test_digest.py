@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.alerts.service import acknowledge, sweep
@@ -13,7 +14,7 @@ from homes_qa.spine.digest import queue_digests
 from homes_qa.spine.mail.models import OutboundEmail
 from homes_qa.spine.obligations.service import obligation_for_event
 from homes_qa.spine.people import service as people
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 # Thu 19 Nov 2026, 07:00 UTC (= London), when the scheduler runs the digest.
 NOW = datetime(2026, 11, 19, 7, 0, tzinfo=UTC)

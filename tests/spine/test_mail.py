@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.alerts.service import acknowledge, sweep
@@ -20,7 +21,7 @@ from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.mail import service as mail
 from homes_qa.spine.mail.models import OutboundEmail
 from homes_qa.spine.obligations.service import obligation_for_event
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 # Wed 18 Nov 2026, 10:00 UTC (= London). A need-to-know raised 25 hours earlier was due at
 # 09:00 today: overdue (level 1) for the registered manager, not yet escalated (level 2 comes

@@ -3,8 +3,9 @@ import re
 
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
-from homes_qa.spine.people.models import Home, Role, User
+from homes_qa.spine.people.models import Home, User
 
 
 def test_security_headers_and_script_nonces(client, world, auth):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, can_see_obligation
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 
 LIST_LIMIT = 200  # rows per list: the most urgent first
 ACKNOWLEDGE_ANY_ROLES = (Role.HEAD_OF_SERVICE, Role.ADMIN)

@@ -23,11 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core.calendar import to_london
+from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.mail.models import OutboundEmail
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Assignment, Role, User
+from homes_qa.spine.people.models import Assignment, User
 
 log = logging.getLogger("homes_qa.mail")
 
@@ -73,7 +74,7 @@ def recipients(role: str, home_id: int | None) -> list[User]:
     to the home. One query.
     """
     stmt = select(User).where(User.active.is_(True), User.role == role)
-    if home_id is not None and role not in Role.SEES_ALL_HOMES:
+    if home_id is not None and role not in SEES_ALL_HOMES:
         stmt = stmt.where(User.id.in_(select(Assignment.user_id).where(Assignment.home_id == home_id)))
     return list(db.session.scalars(stmt.order_by(User.id)))
 
@@ -99,7 +100,7 @@ class Directory:
         for user in users:
             directory.users_by_role.setdefault(user.role, []).append(user)
             directory.homes_by_user[user.id] = set()
-        ids = [u.id for u in users if u.role not in Role.SEES_ALL_HOMES]
+        ids = [u.id for u in users if u.role not in SEES_ALL_HOMES]
         for i in range(0, len(ids), 500):
             for user_id, home_id in db.session.execute(
                     select(Assignment.user_id, Assignment.home_id).where(Assignment.user_id.in_(ids[i:i + 500]))):
@@ -107,7 +108,7 @@ class Directory:
         return directory
 
     def in_scope(self, user: User, home_id: int | None) -> bool:
-        return home_id is None or user.role in Role.SEES_ALL_HOMES or home_id in self.homes_by_user.get(user.id, ())
+        return home_id is None or user.role in SEES_ALL_HOMES or home_id in self.homes_by_user.get(user.id, ())
 
     def recipients(self, role: str, home_id: int | None) -> list[User]:
         return [u for u in self.users_by_role.get(role, []) if self.in_scope(u, home_id)]
@@ -154,10 +155,10 @@ def _alert_message(alert: Alert, user: User) -> dict:
     obligation = alert.obligation
     home = obligation.home.name if obligation.home is not None else "Whole service"
     words = level_words(alert.level)
-    responsible = Role.LABELS.get(obligation.responsible_role, obligation.responsible_role)
-    why = (f"you are the {Role.LABELS.get(alert.target_role, alert.target_role).lower()} for {home}"
+    responsible = ROLE_LABELS.get(obligation.responsible_role, obligation.responsible_role)
+    why = (f"you are the {ROLE_LABELS.get(alert.target_role, alert.target_role).lower()} for {home}"
            if obligation.home is not None else
-           f"you are a {Role.LABELS.get(alert.target_role, alert.target_role).lower()}")
+           f"you are a {ROLE_LABELS.get(alert.target_role, alert.target_role).lower()}")
     lines = [
         f"Hello {user.name},",
         "",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the alert model imports this one
+    from homes_qa.spine.alerts.models import Alert
 
 
 class ObligationStatus:

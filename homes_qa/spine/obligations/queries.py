@@ -15,10 +15,11 @@ from sqlalchemy.orm import selectinload
 from homes_qa.core import drift
 from homes_qa.core.drift import DriftState
 from homes_qa.core.escalation import ladder_from_list
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import can_see_home, obligation_visible_clause
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Role, User
+from homes_qa.spine.people.models import User
 
 # Who may record that a check or audit was done (the home's manager, and service managers up).
 RECORD_ROLES = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)

@@ -15,10 +15,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, tuple_
 
 from homes_qa.core.calendar import end_of_month, london_date, london_day_end
+from homes_qa.core.roles import Role
 from homes_qa.core.timing import FLOATING, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, HomeStatus, Role, User
+from homes_qa.spine.people.models import Home, HomeStatus, User
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import rule_by_code, sync_catalogue
 from homes_qa.spine.timestamps import utcnow

@@ -7,28 +7,10 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from homes_qa.core.roles import SEES_ALL_HOMES, role_label
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
-
-
-class Role:
-    REGISTERED_MANAGER = "registered_manager"
-    REG44_VISITOR = "reg44_visitor"
-    SERVICE_MANAGER = "service_manager"
-    HEAD_OF_SERVICE = "head_of_service"
-    ADMIN = "admin"
-
-    LABELS = {
-        REGISTERED_MANAGER: "Registered manager",
-        REG44_VISITOR: "Regulation 44 independent visitor",
-        SERVICE_MANAGER: "Service manager",
-        HEAD_OF_SERVICE: "Head of service / QA lead",
-        ADMIN: "Administrator",
-    }
-    ALL = tuple(LABELS)
-    # These roles see every home; the others only the homes they are assigned to.
-    SEES_ALL_HOMES = (HEAD_OF_SERVICE, ADMIN)
 
 
 class HomeStatus:
@@ -85,11 +67,11 @@ class User(Audited, UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return Role.LABELS.get(self.role, self.role)
+        return role_label(self.role)
 
     @property
     def sees_all_homes(self) -> bool:
-        return self.role in Role.SEES_ALL_HOMES
+        return self.role in SEES_ALL_HOMES
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

@@ -5,8 +5,9 @@ import logging
 
 from sqlalchemy import func, select
 
+from homes_qa.core.roles import ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db
-from homes_qa.spine.people.models import Assignment, Home, HomeStatus, Role, User
+from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
 from homes_qa.spine.people.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
@@ -50,7 +51,7 @@ def record_sign_in(user: User) -> None:
 
 def create_user(*, name: str, email: str, role: str, password: str, active: bool = True) -> User:
     email = normalise_email(email)
-    if role not in Role.ALL:
+    if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email)
     _check_password(password)
@@ -63,7 +64,7 @@ def create_user(*, name: str, email: str, role: str, password: str, active: bool
 
 def update_user(user: User, *, name: str, email: str, role: str) -> User:
     email = normalise_email(email)
-    if role not in Role.ALL:
+    if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email, user.id)
     user.name, user.email, user.role = name.strip(), email, role
@@ -123,7 +124,7 @@ def update_home(home: Home, *, name: str, ofsted_urn: str, address: str,
 
 
 def assign(home: Home, user: User) -> Assignment:
-    if user.role in Role.SEES_ALL_HOMES:
+    if user.role in SEES_ALL_HOMES:
         raise ServiceError(f"A {user.role_label.lower()} sees every home already", "user_id")
     if not user.active:
         raise ServiceError("This user is deactivated", "user_id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from homes_qa.core import timing as t
 from homes_qa.core.catalogue import AREAS, TRIGGERS
 from homes_qa.core.escalation import ladder_from_list
-from homes_qa.spine.people.models import Role
+from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.spine.rules.models import Rule
 
 AREA_LABELS = {
@@ -56,7 +56,7 @@ def ladder_words(ladder: list[dict]) -> str:
     """"Registered manager at due time → Service manager after 2 working days → Head of … after 5"."""
     parts, counted = [], False
     for step in ladder_from_list(ladder):
-        who = Role.LABELS.get(step.role, step.role)
+        who = ROLE_LABELS.get(step.role, step.role)
         days = step.after_working_days
         if days == 0:
             parts.append(f"{who} at due time")

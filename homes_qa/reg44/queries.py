@@ -1,0 +1,342 @@
+"""Regulation 44 reads for pages: reports and versions, distribution, the deadlines a visit carries,
+the dashboard month, the 12-month register and each visitor's workload."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from homes_qa.core.calendar import london_date
+from homes_qa.core.drift import DriftState, classify
+from homes_qa.core.roles import Role
+from homes_qa.core.timing import due_for_period, period_containing
+from homes_qa.extensions import db
+from homes_qa.reg44.models import (
+    Distribution,
+    Reg44Recommendation,
+    Reg44Report,
+    Reg44Visit,
+    ReportStatus,
+    VisitStatus,
+)
+from homes_qa.reg44.policy import visible_visits
+from homes_qa.spine.access import visible_home_ids_query
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.people.models import Assignment, Home, User
+from homes_qa.spine.rules.service import rule_by_code
+from homes_qa.spine.timestamps import utcnow
+
+VISIT_RULE = "reg44_visit"
+
+
+REPORT_RULES = ("reg44_report_complete", "reg44_report_sent", "reg44_report_statutory")
+
+
+FEEDBACK_RULES = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")
+
+
+RECOMMENDATION_RULE = "reg44_recommendation_response"
+
+
+def visit_key(visit: Reg44Visit) -> str:
+    return f"visit:{visit.id}"
+
+
+def recommendation_key(recommendation: Reg44Recommendation) -> str:
+    return f"rec:{recommendation.id}"
+
+
+def _today(now: datetime) -> date:
+    return london_date(now)
+
+
+def long_day(d: date) -> str:
+    """'Mon 2 Nov 2026'."""
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def latest_report(visit: Reg44Visit) -> Reg44Report | None:
+    return visit.reports[-1] if visit.reports else None
+
+
+def latest_submitted(visit: Reg44Visit) -> Reg44Report | None:
+    submitted = [r for r in visit.reports if r.is_locked]
+    return submitted[-1] if submitted else None
+
+
+def current_draft(visit: Reg44Visit) -> Reg44Report | None:
+    report = latest_report(visit)
+    return report if report is not None and not report.is_locked else None
+
+
+def report_version(visit: Reg44Visit, version: int) -> Reg44Report | None:
+    return next((r for r in visit.reports if r.version == version), None)
+
+
+def distributions(visit: Reg44Visit) -> list[Distribution]:
+    ids = [r.id for r in visit.reports]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Distribution).where(Distribution.report_id.in_(ids))
+                                   .order_by(Distribution.sent_on, Distribution.id)))
+
+
+def recorded_by_names(entries: list[Distribution]) -> dict[int, str]:
+    ids = {e.recorded_by_id for e in entries}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def visit_obligations(visit: Reg44Visit, user: User) -> list[Obligation]:
+    """The deadlines this visit carries (report, sending, feedback), as the user may see them."""
+    stmt = select(Obligation).where(Obligation.home_id == visit.home_id,
+                                    Obligation.period_key == visit_key(visit),
+                                    Obligation.subject_type == "Reg44Visit",
+                                    Obligation.subject_id == visit.id)
+    if user.role == Role.REGISTERED_MANAGER:
+        stmt = stmt.where(Obligation.hidden_from_home_staff.is_(False))
+    return list(db.session.scalars(stmt.order_by(Obligation.due_at)))
+
+
+def state_of(obligation: Obligation, now: datetime) -> DriftState:
+    return classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
+                    met_at=obligation.met_at, waived=obligation.status == ObligationStatus.WAIVED)
+
+
+def open_recommendations_by_visit(home_ids: list[int]) -> dict[int, int]:
+    """visit id -> number of recommendations whose response deadline is still open."""
+    if not home_ids:
+        return {}
+    rows = db.session.execute(
+        select(Reg44Report.visit_id, func.count(Obligation.id))
+        .join(Reg44Recommendation, Reg44Recommendation.report_id == Reg44Report.id)
+        .join(Obligation, (Obligation.rule_code == RECOMMENDATION_RULE)
+              & (Obligation.subject_type == "Reg44Recommendation")
+              & (Obligation.subject_id == Reg44Recommendation.id))
+        .where(Obligation.status == ObligationStatus.OPEN, Obligation.home_id.in_(home_ids))
+        .group_by(Reg44Report.visit_id)).all()
+    return {visit_id: count for visit_id, count in rows}
+
+
+def report_status_label(visit: Reg44Visit) -> str:
+    if visit.status != VisitStatus.RECORDED:
+        return "Visit not yet made"
+    report = latest_report(visit)
+    if report is None:
+        return "Not started"
+    if report.is_locked:
+        words = "Submitted" if report.version == 1 else f"Submitted (version {report.version})"
+        if report.checked_at is not None:
+            words += ", checked and sent"
+        return words
+    if latest_submitted(visit) is not None:
+        return f"Correction in draft (version {report.version})"
+    return "Draft"
+
+
+@dataclass
+class HomeMonth:
+    """One home's Reg 44 position this month, as shown on the dashboard and home page."""
+
+    home: Home
+    month_label: str
+    due_at: datetime
+    state: DriftState
+    recorded: list[Reg44Visit] = field(default_factory=list)  # visits made this month
+    planned: list[Reg44Visit] = field(default_factory=list)   # plans the user may see
+    last_visit: Reg44Visit | None = None
+    open_recommendations: int = 0
+    reports_to_write: list[Reg44Visit] = field(default_factory=list)
+
+
+def _month_obligations(home_ids: list[int], key: str) -> dict[int, Obligation]:
+    if not home_ids:
+        return {}
+    rows = db.session.scalars(select(Obligation).where(
+        Obligation.rule_code == VISIT_RULE, Obligation.period_key == key, Obligation.home_id.in_(home_ids)))
+    return {o.home_id: o for o in rows}
+
+
+def _unsubmitted_clause():
+    """Recorded visits with no submitted version of the report yet."""
+    submitted = select(Reg44Report.id).where(Reg44Report.visit_id == Reg44Visit.id,
+                                             Reg44Report.status == ReportStatus.SUBMITTED)
+    return (Reg44Visit.status == VisitStatus.RECORDED) & ~submitted.exists()
+
+
+def open_recommendations_by_home(home_ids: list[int]) -> dict[int, int]:
+    if not home_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Obligation.home_id, func.count(Obligation.id)).where(
+            Obligation.rule_code == RECOMMENDATION_RULE, Obligation.status == ObligationStatus.OPEN,
+            Obligation.home_id.in_(home_ids)).group_by(Obligation.home_id)).all())
+
+
+def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -> list[HomeMonth]:
+    """This month's visit due, the latest visit, open recommendations, per home.
+
+    A fixed number of queries whatever the history: this month's and planned visits, each
+    home's latest visit, reports not yet submitted, and counts.
+    """
+    now = now or utcnow()
+    if not homes:
+        return []
+    home_ids = [h.id for h in homes]
+    rule = rule_by_code(VISIT_RULE)
+    period = period_containing(rule.timing_value, now)
+    due = due_for_period(period)
+    month_obligations = _month_obligations(home_ids, period.key)
+    scoped = visible_visits(user, home_ids)
+    current = list(db.session.scalars(scoped.where(or_(
+        Reg44Visit.status == VisitStatus.PLANNED,
+        (Reg44Visit.status == VisitStatus.RECORDED) & Reg44Visit.visited_on.between(period.start, period.end)))
+        .order_by(Reg44Visit.visited_on, Reg44Visit.planned_for, Reg44Visit.id)))
+    latest_day = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
+                  .where(Reg44Visit.home_id.in_(home_ids), Reg44Visit.status == VisitStatus.RECORDED)
+                  .group_by(Reg44Visit.home_id).subquery())
+    last_visits: dict[int, Reg44Visit] = {}
+    for v in db.session.scalars(select(Reg44Visit).join(
+            latest_day, (latest_day.c.home_id == Reg44Visit.home_id) & (latest_day.c.day == Reg44Visit.visited_on))
+            .where(Reg44Visit.status == VisitStatus.RECORDED).order_by(Reg44Visit.id)):
+        last_visits[v.home_id] = v
+    unsubmitted = scoped.where(_unsubmitted_clause())
+    if user.role == Role.REG44_VISITOR:
+        unsubmitted = unsubmitted.where(Reg44Visit.visitor_id == user.id)
+    to_write = list(db.session.scalars(unsubmitted.order_by(Reg44Visit.visited_on)))
+    open_recs = open_recommendations_by_home(home_ids)
+    summaries = []
+    for home in homes:
+        obligation = month_obligations.get(home.id)
+        if obligation is not None:
+            state, due_at = state_of(obligation, now), obligation.due_at
+        else:
+            state, due_at = classify(due, now, rule.ladder_value, rule.due_soon_days), due
+        mine = [v for v in current if v.home_id == home.id]
+        summaries.append(HomeMonth(
+            home=home, month_label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
+            due_at=due_at, state=state,
+            recorded=[v for v in mine if v.status == VisitStatus.RECORDED],
+            planned=sorted([v for v in mine if v.status == VisitStatus.PLANNED],
+                           key=lambda v: v.planned_for or date.max),
+            last_visit=last_visits.get(home.id),
+            open_recommendations=open_recs.get(home.id, 0),
+            reports_to_write=[v for v in to_write if v.home_id == home.id]))
+    return summaries
+
+
+@dataclass
+class RegisterVisit:
+    visit: Reg44Visit
+    report_status: str
+    report: Reg44Report | None  # latest submitted version
+    open_recommendations: int
+
+
+@dataclass
+class RegisterMonth:
+    start: date
+    label: str
+    state: DriftState | None  # the month's visit obligation, if one was made
+    visits: list[RegisterVisit]
+
+
+def register(home: Home, user: User, now: datetime | None = None, months: int = 12) -> list[RegisterMonth]:
+    """The last `months` calendar months (newest first): each month's visits, reports and opinions."""
+    now = now or utcnow()
+    rule = rule_by_code(VISIT_RULE)
+    timing = rule.timing_value
+    periods = []
+    period = period_containing(timing, now)
+    for _ in range(months):
+        periods.append(period)
+        period = period_containing(timing, period.start - timedelta(days=1))
+    oldest = periods[-1].start
+    visits = list(db.session.scalars(
+        visible_visits(user, [home.id]).where(Reg44Visit.status == VisitStatus.RECORDED,
+                                              Reg44Visit.visited_on >= oldest)
+        .options(selectinload(Reg44Visit.reports)).order_by(Reg44Visit.visited_on)))
+    obligations_by_key = {o.period_key: o for o in db.session.scalars(select(Obligation).where(
+        Obligation.rule_code == VISIT_RULE, Obligation.home_id == home.id,
+        Obligation.period_key.in_([p.key for p in periods])))}
+    open_recs = open_recommendations_by_visit([home.id])
+    rows = []
+    for period in periods:
+        obligation = obligations_by_key.get(period.key)
+        in_month = [v for v in visits if period.start <= v.visited_on <= period.end]
+        rows.append(RegisterMonth(
+            start=period.start, label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
+            state=state_of(obligation, now) if obligation is not None else None,
+            visits=[RegisterVisit(v, report_status_label(v), latest_submitted(v), open_recs.get(v.id, 0))
+                    for v in in_month]))
+    return rows
+
+
+@dataclass
+class VisitorWorkload:
+    visitor: User
+    homes: list[Home]
+    visited_this_month: list[Home]
+    planned_this_month: int
+    visits_this_month: int
+    reports_outstanding: int
+    reports_overdue: int
+
+    @property
+    def still_to_visit(self) -> list[Home]:
+        done = {h.id for h in self.visited_this_month}
+        return [h for h in self.homes if h.id not in done]
+
+
+def workload(user: User, now: datetime | None = None) -> list[VisitorWorkload]:
+    """Per visitor across their homes: visits this month and reports outstanding.
+
+    A visitor sees their own row; a service manager the visitors of their homes (counting
+    those homes only); senior roles everyone. Only this month's and unfinished visits are read.
+    """
+    now = now or utcnow()
+    rule = rule_by_code(VISIT_RULE)
+    period = period_containing(rule.timing_value, now)
+    stmt = (select(Assignment).join(User, User.id == Assignment.user_id)
+            .where(User.role == Role.REG44_VISITOR, User.active.is_(True))
+            .options(selectinload(Assignment.user), selectinload(Assignment.home)))
+    if user.role == Role.REG44_VISITOR:
+        stmt = stmt.where(Assignment.user_id == user.id)
+    elif not user.sees_all_homes:
+        stmt = stmt.where(Assignment.home_id.in_(visible_home_ids_query(user)))
+    assignments = list(db.session.scalars(stmt))
+    by_visitor: dict[int, tuple[User, list[Home]]] = {}
+    for a in assignments:
+        by_visitor.setdefault(a.user_id, (a.user, []))[1].append(a.home)
+    if not by_visitor:
+        return []
+    in_month = lambda column: column.between(period.start, period.end)  # noqa: E731
+    visits = list(db.session.scalars(select(Reg44Visit).where(
+        Reg44Visit.visitor_id.in_(by_visitor),
+        or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
+            (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
+            _unsubmitted_clause()))))
+    overdue_ids = set(db.session.scalars(select(Obligation.subject_id).where(
+        Obligation.rule_code == "reg44_report_complete", Obligation.status == ObligationStatus.OPEN,
+        Obligation.subject_type == "Reg44Visit", Obligation.subject_id.in_([v.id for v in visits]),
+        Obligation.due_at < now))) if visits else set()
+    unsubmitted_ids = set(db.session.scalars(select(Reg44Visit.id).where(
+        Reg44Visit.id.in_([v.id for v in visits]), _unsubmitted_clause()))) if visits else set()
+    rows = []
+    for visitor_id, (visitor, homes) in by_visitor.items():
+        home_ids = {h.id for h in homes}
+        mine = [v for v in visits if v.visitor_id == visitor_id and v.home_id in home_ids]
+        this_month = [v for v in mine if v.status == VisitStatus.RECORDED
+                      and period.start <= v.visited_on <= period.end]
+        outstanding = [v for v in mine if v.id in unsubmitted_ids]
+        visited_ids = {v.home_id for v in this_month}
+        rows.append(VisitorWorkload(
+            visitor=visitor, homes=sorted(homes, key=lambda h: h.name),
+            visited_this_month=sorted([h for h in homes if h.id in visited_ids], key=lambda h: h.name),
+            planned_this_month=len([v for v in mine if v.status == VisitStatus.PLANNED]),
+            visits_this_month=len(this_month), reports_outstanding=len(outstanding),
+            reports_overdue=len([v for v in outstanding if v.id in overdue_ids])))
+    return sorted(rows, key=lambda r: r.visitor.name)
