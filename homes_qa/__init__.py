@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
 
+    from homes_qa import panels
+    panels.register(app)
+
     from homes_qa.cli import register as register_cli
     register_cli(app)
     from homes_qa.jobs.cli import register as register_jobs_cli

@@ -1,13 +1,16 @@
 """Action plan reads: the plan for a report, its responses, the obligation of each action."""
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse, PlanStatus
+from homes_qa.actionplans.policy import READERS
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus
 from homes_qa.spine.obligations.models import Obligation
+from homes_qa.spine.people.models import Home, User
 
 STATUS_LABELS = {
     None: "Not started",
@@ -64,3 +67,25 @@ def plans_for_home(home_id: int) -> list[tuple[Reg44Visit, Reg44Report, ActionPl
     plans = {plan.report_id: plan for plan in db.session.scalars(
         select(ActionPlan).where(ActionPlan.report_id.in_([r.id for r in latest.values()])))}
     return [(visit, latest[visit.id], plans.get(latest[visit.id].id)) for visit in visits if visit.id in latest]
+
+
+# ---------------------------------------------------------------- panels on other areas' pages
+
+def visit_panel(user: User, visit: Reg44Visit) -> dict[str, str | None] | None:
+    """For the visit page: the plan's address and status, if the user may see it and it exists."""
+    if not user.is_authenticated or user.role not in READERS:
+        return None
+    report = latest_submitted_report(visit)
+    if report is None:
+        return None
+    action_plan = plan_for(report)
+    return {"href": url_for("actionplans.plan", visit_id=visit.id),
+            "status": STATUS_LABELS.get(action_plan.status if action_plan else None)}
+
+
+def home_links(user: User, home: Home) -> list[dict[str, str]]:
+    """For the home page: the home's action plans, for those who may see them."""
+    if user.role not in READERS:
+        return []
+    return [{"href": url_for("actionplans.index", home_id=home.id), "text": "Reg 44 action plans",
+             "hint": "the home's responses to the visitors' recommendations, and their actions"}]

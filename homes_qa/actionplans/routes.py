@@ -2,7 +2,7 @@
 the manager marks approved actions complete. Every route is home-scoped (404 outside)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +13,6 @@ from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.reg44.policy import visit_or_404
-from homes_qa.reg45 import policy as reg45_policy
 from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import state_of
@@ -161,37 +160,3 @@ def complete_action(response_id: int):
             return redirect(_plan_url(visit_id), code=303)
     return render_template("actionplans/complete.html", response=response, visit_id=visit_id, form=form,
                            title="Mark an action as complete")
-
-
-# ---------------------------------------------------------------- for other pages' templates
-
-@bp.app_template_global()
-def action_plan_link(visit: Reg44Visit) -> dict | None:
-    """For the visit page: the plan's address and status, if the user may see it and it exists."""
-    if not current_user.is_authenticated or current_user.role not in policy.READERS:
-        return None
-    report = queries.latest_submitted_report(visit)
-    if report is None:
-        return None
-    action_plan = queries.plan_for(report)
-    return {"href": _plan_url(visit.id),
-            "status": queries.STATUS_LABELS.get(action_plan.status if action_plan else None)}
-
-
-@bp.app_template_global()
-def home_quality_links(home) -> list[dict]:
-    """For the home page: the action plans and Regulation 45 reviews, for those who may see them."""
-    links = []
-    if current_user.role in policy.READERS:
-        links.append({"href": url_for("actionplans.index", home_id=home.id), "text": "Reg 44 action plans",
-                      "hint": "the home's responses to the visitors' recommendations, and their actions"})
-    if current_user.role in reg45_policy.READERS:
-        links.append({"href": url_for("reg45.index", home_id=home.id), "text": "Regulation 45 reviews",
-                      "hint": "the six-monthly review of the quality of care"})
-    return links
-
-
-@bp.app_template_global()
-def endpoint_exists(endpoint: str) -> bool:
-    """Links to pages another feature may not have registered (yet)."""
-    return endpoint in current_app.view_functions

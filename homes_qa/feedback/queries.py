@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, FeedbackResponse
+from homes_qa.feedback.policy import READERS, can_read
 from homes_qa.feedback.questions import PROFESSIONAL_QUESTIONS, YOUNG_PERSON_QUESTIONS, answer_label
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.spine.people.models import User
@@ -70,3 +72,11 @@ def summarise(responses: list[FeedbackResponse]) -> dict:
             if answers.get("concerns"):
                 summary["professional_concerns"] += 1
     return summary
+
+
+def visit_panel(user: User, visit: Reg44Visit) -> dict[str, str | int] | None:
+    """For the visit page: the visit's feedback page address and response count, if the user may see it."""
+    if not user.is_authenticated or user.role not in READERS or not can_read(user, visit):
+        return None
+    return {"href": url_for("feedback.visit_feedback", visit_id=visit.id),
+            "count": len(responses_for(user, visit))}

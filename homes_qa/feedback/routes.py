@@ -149,16 +149,3 @@ def respond(token: str):
 @bp.route("/feedback/thank-you")
 def thank_you():
     return _private(make_response(render_template("feedback/thank_you.html", title="Thank you")))
-
-
-# ---------------------------------------------------------------- for the visit page
-
-@bp.app_template_global()
-def feedback_link(visit: Reg44Visit) -> dict | None:
-    """The visit's feedback page address and response count, if the user may see it."""
-    if not current_user.is_authenticated or current_user.role not in policy.READERS:
-        return None
-    if not policy.can_read(current_user, visit):
-        return None
-    return {"href": url_for("feedback.visit_feedback", visit_id=visit.id),
-            "count": len(queries.responses_for(current_user, visit))}

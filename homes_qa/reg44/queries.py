@@ -340,3 +340,9 @@ def workload(user: User, now: datetime | None = None) -> list[VisitorWorkload]:
             visits_this_month=len(this_month), reports_outstanding=len(outstanding),
             reports_overdue=len([v for v in outstanding if v.id in overdue_ids])))
     return sorted(rows, key=lambda r: r.visitor.name)
+
+
+def home_panel(user: User, home: Home, now: datetime) -> HomeMonth | None:
+    """For the home page: this month's Reg 44 position for the home, as the user may see it."""
+    summaries = home_summaries(user, [home], now)
+    return summaries[0] if summaries else None

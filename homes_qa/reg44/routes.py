@@ -52,13 +52,6 @@ def _refused(error: ServiceError):
         abort(403)
 
 
-@bp.app_template_global("reg44_home_summary")
-def reg44_home_summary(home):
-    """This month's Reg 44 position for a home, as the signed-in user may see it (home page)."""
-    summaries = queries.home_summaries(current_user, [home], utcnow())
-    return summaries[0] if summaries else None
-
-
 @bp.app_template_filter("london_clock")
 def london_clock(value) -> str:
     """'14:05' in Europe/London."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
+from flask import url_for
 from sqlalchemy import select
 
 from homes_qa.actionplans import queries as action_plans_queries
@@ -15,8 +16,9 @@ from homes_qa.feedback import queries as feedback_queries
 from homes_qa.feedback.models import FeedbackResponse
 from homes_qa.reg44.models import Opinion, Reg44Visit, VisitStatus
 from homes_qa.reg45.models import Reg45Review
+from homes_qa.reg45.policy import READERS
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.service import rule_by_code
 
 DRAFT = "draft"
@@ -144,3 +146,11 @@ def ofsted_obligation(review: Reg45Review) -> Obligation | None:
 def drift_label(obligation: Obligation, now: datetime) -> str:
     return classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
                     met_at=obligation.met_at, waived=obligation.status == ObligationStatus.WAIVED).label
+
+
+def home_links(user: User, home: Home) -> list[dict[str, str]]:
+    """For the home page: the home's Regulation 45 reviews, for those who may see them."""
+    if user.role not in READERS:
+        return []
+    return [{"href": url_for("reg45.index", home_id=home.id), "text": "Regulation 45 reviews",
+             "hint": "the six-monthly review of the quality of care"}]
