@@ -8,7 +8,7 @@ PORT ?= 5000
 SCHEDULER_LOG ?= instance/scheduler.log
 export FLASK_APP := run.py
 
-.PHONY: run test bench assets install clean-db
+.PHONY: run test bench assets install clean-db check
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,11 @@ clean-db:
 ## Build a large synthetic estate; report page times and query counts (fails if queries grow with history).
 bench: install
 	$(BIN)/python bench/run_bench.py --json bench-results.json
+
+## Static checks and the pure core's tests: ruff, mypy (strict for core/ and spine/), import-linter
+## contracts (.importlinter), pytest (warnings are errors: pytest.ini). CI runs this, then `make test`.
+check: install
+	$(BIN)/ruff check homes_qa tests bench run.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q tests/core
