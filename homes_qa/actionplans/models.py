@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,24 +10,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Recommendation
 from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime
 
 
-class PlanStatus:
+class PlanStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"  # proposed by the registered manager, awaiting the service manager
     RETURNED = "returned"
     APPROVED = "approved"
 
 
-# The registered person's decision on each recommendation (reg 44(5)).
-ACCEPT = "accept"
-DECLINE = "decline"
-DECISIONS = {ACCEPT: "Accept", DECLINE: "Decline"}
+class Decision(StrEnum):
+    """The registered person's decision on each recommendation (reg 44(5))."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+ACCEPT = Decision.ACCEPT
+DECLINE = Decision.DECLINE
+DECISIONS: dict[str, str] = {Decision.ACCEPT: "Accept", Decision.DECLINE: "Decline"}
 
 
 class ActionPlan(Audited, db.Model):
     __tablename__ = "reg44_action_plans"
+    __table_args__ = (one_of("status", PlanStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reg44_reports.id", ondelete="CASCADE"), unique=True)
@@ -49,7 +58,10 @@ class ActionPlanResponse(Audited, db.Model):
     """The registered manager's answer to one recommendation: an action, or a reason to decline."""
 
     __tablename__ = "reg44_action_plan_responses"
-    __table_args__ = (UniqueConstraint("plan_id", "recommendation_id", name="uq_reg44_action_plan_responses_plan_rec"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "recommendation_id", name="uq_reg44_action_plan_responses_plan_rec"),
+        one_of("decision", Decision),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("reg44_action_plans.id", ondelete="CASCADE"), index=True)

@@ -2,25 +2,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum, nonmember
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class FeedbackAudience:
+class FeedbackAudience(StrEnum):
     YOUNG_PERSON = "young_person"
     PROFESSIONAL = "professional"
-    LABELS = {YOUNG_PERSON: "Young people", PROFESSIONAL: "Professionals"}
+    LABELS = nonmember({YOUNG_PERSON: "Young people", PROFESSIONAL: "Professionals"})
+
+    @property
+    def label(self) -> str:
+        return FeedbackAudience.LABELS[self]
 
 
 class FeedbackRequest(Audited, db.Model):
     """A single-use, expiring link that lets someone answer without an account."""
 
     __tablename__ = "feedback_requests"
+    __table_args__ = (one_of("audience", FeedbackAudience),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)
@@ -46,6 +53,7 @@ class FeedbackRequest(Audited, db.Model):
 
 class FeedbackResponse(Audited, db.Model):
     __tablename__ = "feedback_responses"
+    __table_args__ = (one_of("audience", FeedbackAudience),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)

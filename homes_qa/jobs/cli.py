@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 import click
 from flask import current_app
 
+from homes_qa.core.calendar import LONDON
 from homes_qa.core.drift import DUE_SOON_LEVEL, ESCALATED, LABELS, OVERDUE, OVERDUE_LEVEL
+from homes_qa.core.formats import london_datetime
 from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.core.timing import Timing, TimingError
-from homes_qa.jobs.definitions import LONDON
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.timestamps import utcnow
 
@@ -30,11 +31,6 @@ def parse_instant(text: str | None) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=LONDON)
     return value.astimezone(timezone.utc)
-
-
-def _london(value: datetime) -> str:
-    local = value.astimezone(LONDON)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
 def _level_label(level: int) -> str:
@@ -87,10 +83,10 @@ def register(app) -> None:
             verb = "Would raise" if dry_run else "Raised"
             for alert in result.raised:
                 click.echo(f"{verb}: {_level_label(alert.level)} — {alert.home} — {alert.rule} — "
-                           f"due {_london(alert.due_at)} — to {ROLE_LABELS.get(alert.target_role, alert.target_role)}")
+                           f"due {london_datetime(alert.due_at)} — to {ROLE_LABELS.get(alert.target_role, alert.target_role)}")
             for error in result.errors:
                 click.echo(f"Skipped (see log): {error}")
-            click.echo(f"{'Dry run: ' if dry_run else ''}sweep as at {_london(now)} examined "
+            click.echo(f"{'Dry run: ' if dry_run else ''}sweep as at {london_datetime(now)} examined "
                        f"{result.examined} open obligations, created {result.obligations_created}, "
                        f"{'would raise' if dry_run else 'raised'} {len(result.raised)} alerts, "
                        f"{len(result.errors)} skipped, in {result.seconds:.3f} s")
@@ -128,5 +124,5 @@ def register(app) -> None:
         with acting_as("cli: digest"):
             queued = digest.queue_digests(now)
             delivery = mail.deliver_pending(now, current_app.config)
-        click.echo(f"Digest as at {_london(now)}: {queued} queued; delivery: "
+        click.echo(f"Digest as at {london_datetime(now)}: {queued} queued; delivery: "
                    + ", ".join(f"{k} {v}" for k, v in (delivery or {}).items()))

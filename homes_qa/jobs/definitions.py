@@ -17,19 +17,18 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from homes_qa.core.calendar import LONDON
 from homes_qa.jobs import lease
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.timestamps import utcnow
 
 log = logging.getLogger("homes_qa.jobs")
 
-LONDON = ZoneInfo("Europe/London")
 LEASE_NAME = "scheduler"
 ACTOR = "scheduler"
 MAIL_SECONDS = 60

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum, nonmember
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class VisitStatus:
+class VisitStatus(StrEnum):
     PLANNED = "planned"
     RECORDED = "recorded"
     CANCELLED = "cancelled"
@@ -22,6 +24,7 @@ class Reg44Visit(Audited, db.Model):
     """One monthly visit by the independent person (reg 44(1)); may be unannounced (reg 44(3))."""
 
     __tablename__ = "reg44_visits"
+    __table_args__ = (one_of("status", VisitStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
@@ -56,23 +59,33 @@ class Reg44Visit(Audited, db.Model):
         return f"Reg 44 visit to {self.home.name if self.home else self.home_id} on {when}"
 
 
-class ReportStatus:
+class ReportStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
 
 
-class Opinion:
+class Opinion(StrEnum):
     YES = "yes"
     NO = "no"
     CONCERNS = "with_concerns"
-    LABELS = {YES: "Yes", NO: "No", CONCERNS: "Yes, with concerns"}
+    LABELS = nonmember({YES: "Yes", NO: "No", CONCERNS: "Yes, with concerns"})
+
+    @property
+    def label(self) -> str:
+        return Opinion.LABELS[self]
 
 
 class Reg44Report(Audited, db.Model):
     """The visitor's report (reg 44(4)–(6)). Submitted versions are locked; a correction is a new version."""
 
     __tablename__ = "reg44_reports"
-    __table_args__ = (UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),)
+    __table_args__ = (
+        UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),
+        one_of("status", ReportStatus),
+        # Opinions are NULL until the visitor gives them (a CHECK lets NULL through).
+        one_of("safeguarded_opinion", Opinion),
+        one_of("wellbeing_opinion", Opinion),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)

@@ -52,11 +52,6 @@ def _today(now: datetime) -> date:
     return london_date(now)
 
 
-def long_day(d: date) -> str:
-    """'Mon 2 Nov 2026'."""
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
-
 def latest_report(visit: Reg44Visit) -> Reg44Report | None:
     return visit.reports[-1] if visit.reports else None
 

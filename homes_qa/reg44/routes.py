@@ -12,7 +12,8 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user
 from markupsafe import Markup
 
-from homes_qa.core.calendar import london_date, to_london
+from homes_qa.core.calendar import london_date
+from homes_qa.core.formats import london_clock, long_day
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import policy, queries, service
@@ -52,16 +53,13 @@ def _refused(error: ServiceError):
         abort(403)
 
 
-@bp.app_template_filter("london_clock")
-def london_clock(value) -> str:
-    """'14:05' in Europe/London."""
-    return to_london(value).strftime("%H:%M") if value is not None else ""
+bp.add_app_template_filter(london_clock)  # '14:05' in Europe/London
 
 
 @bp.app_template_filter("long_date_plus")
 def long_date_plus(value, days: int) -> str:
     """The London date of an instant plus a number of days, in words ('Mon 7 Dec 2026')."""
-    return queries.long_day(london_date(value) + timedelta(days=days))
+    return long_day(london_date(value) + timedelta(days=days))
 
 
 @bp.app_template_filter("paragraphs")
@@ -126,7 +124,7 @@ def plan_visit(home_id: int):
             apply_service_error(form, error)
         else:
             kind = "announced" if visit.announced else "unannounced"
-            flash(f"Your {kind} visit to {home.name} on {queries.long_day(visit.planned_for)} is planned", "success")
+            flash(f"Your {kind} visit to {home.name} on {long_day(visit.planned_for)} is planned", "success")
             return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
     return render_template("visits/plan.html", form=form, home=home, visit=None,
                            title=f"Plan a visit to {home.name}")
@@ -173,7 +171,7 @@ def _record(form: RecordVisitForm, visit: Reg44Visit | None, home):
         _refused(error)
         apply_service_error(form, error)
         return None
-    flash(f"Your visit to {visit.home.name} on {queries.long_day(visit.visited_on)} has been recorded. "
+    flash(f"Your visit to {visit.home.name} on {long_day(visit.visited_on)} has been recorded. "
           "Now write the report.", "success")
     return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from homes_qa.core.calendar import LONDON, london_date, london_day_end, london_day_start, to_utc
+from homes_qa.core.formats import long_day
 from homes_qa.core.timing import due_at as timing_due_at
 from homes_qa.core.timing import period_containing
 from homes_qa.extensions import db
@@ -47,7 +48,6 @@ from homes_qa.reg44.queries import (
     _today,
     current_draft,
     latest_submitted,
-    long_day,
     recommendation_key,
     visit_key,
 )

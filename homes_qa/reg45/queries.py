@@ -15,24 +15,18 @@ from homes_qa.extensions import db
 from homes_qa.feedback import queries as feedback_queries
 from homes_qa.feedback.models import FeedbackResponse
 from homes_qa.reg44.models import Opinion, Reg44Visit, VisitStatus
-from homes_qa.reg45.models import Reg45Review
+from homes_qa.reg45.models import Reg45Review, ReviewStatus
 from homes_qa.reg45.policy import READERS
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.service import rule_by_code
 
-DRAFT = "draft"
-
-
-COMPLETED = "completed"
-
-
+DRAFT = ReviewStatus.DRAFT
+COMPLETED = ReviewStatus.COMPLETED
 STATUS_LABELS = {DRAFT: "In progress", COMPLETED: "Completed"}
 
 
 REVIEW_RULE = "reg45_review"
-
-
 OFSTED_RULE = "reg45_report_to_ofsted"
 
 

@@ -176,7 +176,7 @@ def sent_to_ofsted(review_id: int):
 def iso_long_date(value: str | None) -> str:
     from datetime import date
 
-    from homes_qa.web.templating import long_date
+    from homes_qa.core.formats import long_date
     if not value:
         return ""
     try:
@@ -189,7 +189,7 @@ def iso_long_date(value: str | None) -> str:
 def london_gathered(value: str | None) -> str:
     from datetime import datetime
 
-    from homes_qa.web.templating import london_datetime
+    from homes_qa.core.formats import london_datetime
     if not value:
         return ""
     try:

@@ -18,10 +18,11 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from homes_qa.core.calendar import to_utc
+from homes_qa.core.formats import london_datetime
 from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.extensions import db
 from homes_qa.spine.digest import select_obligations
-from homes_qa.spine.mail.service import london_text, public_url
+from homes_qa.spine.mail.service import public_url
 from homes_qa.spine.people.models import User
 
 HORIZON = timedelta(days=400)
@@ -60,7 +61,7 @@ def _description(obligation) -> str:
         f"Home: {home}",
         f"Rule: {rule}",
         f"Responsible: {ROLE_LABELS.get(obligation.responsible_role, obligation.responsible_role)}",
-        f"Due: {london_text(obligation.due_at)} (UK time)",
+        f"Due: {london_datetime(obligation.due_at)} (UK time)",
         f"Open in Homes QA: {link}",
     ])
 

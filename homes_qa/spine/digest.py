@@ -18,10 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DUE_SOON, ESCALATED, OVERDUE, classify
+from homes_qa.core.formats import london_datetime, long_day
 from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
-from homes_qa.spine.mail.service import Directory, london_text, public_url, queue_messages
+from homes_qa.spine.mail.service import Directory, public_url, queue_messages
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
 
@@ -121,7 +122,7 @@ def _line(obligation: Obligation, state) -> str:
     home = _home_name(obligation)
     # Titles read "Rule — Home — period"; the line starts with the home, so say it once.
     title = obligation.title.replace(f" — {home} — ", " — ", 1)
-    line = f"- {home}: {title} — due {london_text(obligation.due_at)}"
+    line = f"- {home}: {title} — due {london_datetime(obligation.due_at)}"
     if state.status == ESCALATED:
         line += f" (level {state.level}, with the {ROLE_LABELS.get(state.role, state.role).lower()})"
     return line
@@ -129,7 +130,7 @@ def _line(obligation: Obligation, state) -> str:
 
 def _digest_message(user: User, sections: dict, now: datetime) -> dict:
     day = london_date(now)
-    day_text = f"{day:%a} {day.day} {day:%b %Y}"
+    day_text = long_day(day)
     counts = ", ".join(f"{len(sections[key])} {label.lower()}" for key, label in SECTIONS)
     lines = [f"Hello {user.name},", "", f"Your summary for {day_text} (times are UK time).", ""]
     for key, label in SECTIONS:

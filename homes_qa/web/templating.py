@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from homes_qa.core.formats import london_datetime, long_date
 from homes_qa.core.roles import ROLE_LABELS, ROLES, Role
 from homes_qa.extensions import db
-
-LONDON = ZoneInfo("Europe/London")
 
 # (endpoint, label, roles that see it); order is the order in the navigation bar.
 NAVIGATION = (
@@ -26,22 +23,6 @@ NAVIGATION = (
     ("admin.users", "Users", (Role.ADMIN,)),
     ("admin.homes", "Manage homes", (Role.ADMIN,)),
 )
-
-
-def london_datetime(value: datetime | None) -> str:
-    """'Mon 7 Dec 2026, 14:05' in Europe/London."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-
-def long_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def error_list(form) -> list[dict]:

@@ -133,3 +133,40 @@ def test_utc_datetimes_order_correctly_across_zones(pg_world):
     order = db.session.scalars(select(User.id).where(User.last_sign_in_at.is_not(None))
                                .order_by(User.last_sign_in_at)).all()
     assert order == [w.head.id, w.admin.id]
+
+
+# ---------------------------------------------------------------- status CHECK constraints
+
+_OUTBOUND_EMAIL = ("INSERT INTO outbound_emails (kind, dedupe_key, to_address, subject, body_text, status, "
+                   "attempts, next_attempt_at, created_at) "
+                   "VALUES ('alert', 'k', 'a@b.c', 's', 'b', 'lost', 0, now(), now())")
+_VISIT = ("INSERT INTO reg44_visits (home_id, visitor_id, status, announced, spoke_children, spoke_parents, "
+          "spoke_staff, spoke_professionals, spoke_roles, records_inspected, notes, created_at) "
+          "VALUES (:home, :user, 'postponed', true, 0, 0, 0, 0, '', '', '', now())")
+
+
+@pytest.mark.parametrize(("constraint", "sql"), [
+    ("ck_homes_status", "UPDATE homes SET status = 'demolished' WHERE id = :home"),
+    ("ck_users_role", "UPDATE users SET role = 'superuser' WHERE id = :user"),
+    ("ck_outbound_emails_status", _OUTBOUND_EMAIL),
+    ("ck_reg44_visits_status", _VISIT),
+])
+def test_invalid_status_refused_by_the_database(pg_world, constraint, sql):
+    w = pg_world
+    with pytest.raises(IntegrityError) as excinfo:
+        db.session.execute(text(sql), {"home": w.alder.id, "user": w.visitor.id})
+    _integrity_error(excinfo, psycopg.errors.CheckViolation, constraint)
+    db.session.rollback()
+    assert db.session.get(Home, w.alder.id).status == "open"
+
+
+def test_status_check_constraints_are_the_models(pg_app):
+    """Migration 0004 built every CHECK the models declare, and no other."""
+    from sqlalchemy import CheckConstraint
+
+    declared = {c.name for t in db.metadata.tables.values() for c in t.constraints
+                if isinstance(c, CheckConstraint)}
+    migrated = set(db.session.scalars(text(
+        "SELECT conname FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace")))
+    assert declared
+    assert migrated == declared

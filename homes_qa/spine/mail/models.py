@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homes_qa.extensions import db
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+
+class EmailStatus(StrEnum):
+    PENDING = "pending"  # queued, or waiting to be tried again
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
 
 
 class OutboundEmail(db.Model):
     __tablename__ = "outbound_emails"
+    __table_args__ = (one_of("status", EmailStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))  # "digest", "alert"
@@ -19,7 +28,7 @@ class OutboundEmail(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, sent, failed
+    status: Mapped[str] = mapped_column(String(20), default=EmailStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

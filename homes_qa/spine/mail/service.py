@@ -22,17 +22,17 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from homes_qa.core.calendar import to_london
+from homes_qa.core.formats import london_datetime
 from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
-from homes_qa.spine.mail.models import OutboundEmail
+from homes_qa.spine.mail.models import EmailStatus, OutboundEmail
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Assignment, User
 
 log = logging.getLogger("homes_qa.mail")
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED = EmailStatus.PENDING, EmailStatus.SENT, EmailStatus.FAILED
 MAX_ATTEMPTS = 8
 # Minutes to wait after the 1st, 2nd, … failed attempt (the last value repeats).
 BACKOFF_MINUTES = (1, 5, 15, 60, 120, 240, 480)
@@ -40,12 +40,6 @@ BATCH_SIZE = 200
 
 
 # ---------------------------------------------------------------- words shared with the digest
-
-def london_text(value: datetime) -> str:
-    """'Mon 30 Nov 2026, 23:59' in Europe/London (the app's one way of writing a time)."""
-    local = to_london(value)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
 
 def level_words(level: int) -> str:
     if level <= 0:
@@ -166,7 +160,7 @@ def _alert_message(alert: Alert, user: User) -> dict:
         "",
         f"Home: {home}",
         f"What is due: {obligation.title}",
-        f"When it was due: {london_text(obligation.due_at)} (UK time)",
+        f"When it was due: {london_datetime(obligation.due_at)} (UK time)",
         f"Responsible: {responsible}",
         f"Status: {words}",
         "",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum, nonmember
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
@@ -18,12 +20,12 @@ if TYPE_CHECKING:  # the alert model imports this one
     from homes_qa.spine.alerts.models import Alert
 
 
-class ObligationStatus:
+class ObligationStatus(StrEnum):
     OPEN = "open"
     MET = "met"
     MET_LATE = "met_late"
     WAIVED = "waived"
-    CLOSED = (MET, MET_LATE, WAIVED)
+    CLOSED = nonmember((MET, MET_LATE, WAIVED))
 
 
 class Obligation(Audited, db.Model):
@@ -38,6 +40,7 @@ class Obligation(Audited, db.Model):
         # One obligation per (rule, home or organisation, period or subject): enforced here.
         UniqueConstraint("rule_code", "scope_key", "period_key", name="uq_obligations_rule_scope_period"),
         Index("ix_obligations_open_due", "status", "due_at"),
+        one_of("status", ObligationStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

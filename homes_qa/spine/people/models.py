@@ -2,26 +2,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum, nonmember
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.core.roles import SEES_ALL_HOMES, role_label
+from homes_qa.core.roles import SEES_ALL_HOMES, Role, role_label
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class HomeStatus:
+class HomeStatus(StrEnum):
     OPEN = "open"
     TEMPORARILY_CLOSED = "temporarily_closed"
     CLOSED = "closed"
-    LABELS = {OPEN: "Open", TEMPORARILY_CLOSED: "Temporarily closed", CLOSED: "Closed"}
+    LABELS = nonmember({OPEN: "Open", TEMPORARILY_CLOSED: "Temporarily closed", CLOSED: "Closed"})
+
+    @property
+    def label(self) -> str:
+        return HomeStatus.LABELS[self]
 
 
 class Home(Audited, db.Model):
     __tablename__ = "homes"
+    __table_args__ = (one_of("status", HomeStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -45,6 +52,7 @@ class Home(Audited, db.Model):
 
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", Role),)
     __audit_redact__ = frozenset({"password_hash", "ical_token"})
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,10 +11,11 @@ from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class RuleScope:
+class RuleScope(StrEnum):
     HOME = "home"  # one obligation stream per home
     ORGANISATION = "organisation"  # one stream for the whole service (QPAG, dip samples…)
 
@@ -22,6 +24,7 @@ class Rule(Audited, db.Model):
     """A row of the QA schedule: what is due, when, who answers for it, and where that is written."""
 
     __tablename__ = "rules"
+    __table_args__ = (one_of("scope", RuleScope),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)

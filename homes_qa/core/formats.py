@@ -1,0 +1,48 @@
+"""How the app writes London dates and times: pages, e-mails, the calendar feed and commands.
+
+The one source of these formats. Instants are shown on the Europe/London wall clock (GMT or
+BST as the date requires); naive datetimes are refused, as in core.calendar.
+
+    london_datetime(instant)   'Mon 7 Dec 2026, 14:05'
+    london_clock(instant)      '14:05'
+    long_date(date or instant) 'Mon 7 Dec 2026' (an instant: its London date)
+    long_day(date)             'Mon 7 Dec 2026'
+
+Each gives '' for None.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from homes_qa.core.calendar import LONDON, to_london
+
+__all__ = ["LONDON", "london_clock", "london_datetime", "long_date", "long_day"]
+
+
+def london_datetime(value: datetime | None) -> str:
+    """'Mon 7 Dec 2026, 14:05' in Europe/London."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    return f"{long_day(local.date())}, {local:%H:%M}"
+
+
+def london_clock(value: datetime | None) -> str:
+    """'14:05' in Europe/London."""
+    if value is None:
+        return ""
+    return f"{to_london(value):%H:%M}"
+
+
+def long_day(d: date | None) -> str:
+    """'Mon 7 Dec 2026': a calendar date, as it is."""
+    if d is None:
+        return ""
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def long_date(value: date | datetime | None) -> str:
+    """'Mon 7 Dec 2026': a date, or the London date of an instant."""
+    if isinstance(value, datetime):
+        value = to_london(value).date()
+    return long_day(value)
