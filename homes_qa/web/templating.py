@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from homes_qa.core.roles import ROLE_LABELS, ROLES, Role
-from homes_qa.extensions import db
+from homes_qa.spine.transaction import reset_after_failed_read
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -66,7 +66,7 @@ def header_alert_count() -> int | None:
     try:
         return unacknowledged_for_me_count(current_user)
     except SQLAlchemyError:  # a badge must never turn a page (or an error page) into a 500
-        db.session.rollback()
+        reset_after_failed_read()
         logging.getLogger("homes_qa.alerts").exception("header alert count failed")
         return None
 
