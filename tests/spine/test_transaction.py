@@ -6,7 +6,7 @@ tests prove they would notice if the unit of work stopped rolling back.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -76,7 +76,7 @@ def no_unit_rollback(monkeypatch):
 
 
 def _today() -> date:
-    return london_date(datetime.now(timezone.utc))
+    return london_date(datetime.now(UTC))
 
 
 def _record_visit(world) -> None:
@@ -107,14 +107,18 @@ def test_nested_service_joins_the_outer_unit_and_commits_nothing_itself(app, wor
             assert db.session.scalar(select(Home).where(Home.name == "Cedar Lodge")) is not None
 
 
+def _inner_succeeds_then_outer_fails() -> None:
+    with unit_of_work():
+        people.create_home(name="Cedar Lodge", ofsted_urn="SC900003", address="3 Cedar Road", registered_places=2)
+        assert db.session.info[transaction._DEPTH] == 1  # the inner unit has left; the outer is open
+        raise Boom("after the inner service returned")
+
+
 def test_inner_success_then_outer_failure_leaves_nothing(app, world):
     with app.app_context(), acting_as("test"):
         before = _counts()
-        with pytest.raises(Boom), unit_of_work():
-            people.create_home(name="Cedar Lodge", ofsted_urn="SC900003", address="3 Cedar Road",
-                               registered_places=2)
-            assert db.session.info[transaction._DEPTH] == 1  # the inner unit has left; the outer is open
-            raise Boom("after the inner service returned")
+        with pytest.raises(Boom):
+            _inner_succeeds_then_outer_fails()
         assert db.session.scalar(select(Home).where(Home.name == "Cedar Lodge")) is None
         assert _leftovers(before, _counts()) == {}
         assert db.session.info.get(transaction._DEPTH, 0) == 0
@@ -174,11 +178,14 @@ def test_without_the_rollback_the_leftover_check_sees_the_half_written_visit(app
         with pytest.raises(Boom):
             _record_visit(world)
         left = _leftovers(before, _counts())
-        assert set(left) == set(COUNTED) and left["visits"] == 1 and left["obligations"] >= 2
+        assert set(left) == set(COUNTED)
+        assert left["visits"] == 1
+        assert left["obligations"] >= 2
         # ...and the next service call in the same session would commit them.
         people.create_home(name="Cedar Lodge", ofsted_urn="SC900003", address="3 Cedar Road", registered_places=2)
     left = _leftovers(before, _fresh_counts(app))
-    assert set(left) == set(COUNTED) and left["visits"] == 1
+    assert set(left) == set(COUNTED)
+    assert left["visits"] == 1
 
 
 # ---------------------------------------------------------------- the same failure through a view
@@ -221,4 +228,5 @@ def test_the_500_check_has_teeth(app, client, world, auth, fail_mid_visit, error
         response = auth.post(f"/reg44/homes/{world.home_a.id}/record", _record_form())
         assert response.status_code == 500
         left = _leftovers(before, _counts())
-        assert set(left) == set(COUNTED) and left["visits"] == 1
+        assert set(left) == set(COUNTED)
+        assert left["visits"] == 1
