@@ -96,7 +96,6 @@ def edit(visit_id: int):
         try:
             service.submit_plan(report, form.proposals(), by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash("Your action plan has been sent to the service manager for approval", "success")
@@ -124,7 +123,6 @@ def review(visit_id: int):
                 service.return_plan(action_plan, comments=form.comments.data or "", by=current_user)
                 message = "The action plan has been returned to the manager"
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(message, "success")
@@ -153,7 +151,6 @@ def complete_action(response_id: int):
         try:
             service.complete_action(response, completed_on=form.completed_on.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"Action for recommendation {response.recommendation.number} marked as complete", "success")

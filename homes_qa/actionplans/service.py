@@ -23,7 +23,7 @@ from homes_qa.reg44.models import Reg44Report, ReportStatus
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 
 @dataclass
@@ -70,6 +70,7 @@ def _require_role(user: User, roles: tuple[str, ...], message: str) -> None:
         raise ServiceError(message)
 
 
+@transactional
 def submit_plan(report: Reg44Report, proposals: list[Proposal], *, by: User,
                 now: datetime | None = None) -> ActionPlan:
     """Propose (or re-propose after a return) the plan for a submitted report."""
@@ -116,7 +117,6 @@ def submit_plan(report: Reg44Report, proposals: list[Proposal], *, by: User,
     for rec in recommendations:
         obligations.discharge_by_key("reg44_recommendation_response", home, f"rec:{rec.id}",
                                      record=plan, met_at=now)
-    db.session.commit()
     return plan
 
 
@@ -126,6 +126,7 @@ def _check_reviewable(plan: ActionPlan, by: User) -> None:
         raise ServiceError("This action plan is not waiting for approval")
 
 
+@transactional
 def return_plan(plan: ActionPlan, *, comments: str, by: User, now: datetime | None = None) -> ActionPlan:
     """Send the plan back to the manager with what must change."""
     now = now or utcnow()
@@ -139,10 +140,10 @@ def return_plan(plan: ActionPlan, *, comments: str, by: User, now: datetime | No
     plan.reviewer_comments = comments
     plan.reviewed_by_id = by.id
     plan.reviewed_at = now
-    db.session.commit()
     return plan
 
 
+@transactional
 def approve_plan(plan: ActionPlan, *, comments: str = "", by: User, now: datetime | None = None) -> ActionPlan:
     """Approve: each accepted action becomes an `action_complete` obligation due on its date."""
     now = now or utcnow()
@@ -162,10 +163,10 @@ def approve_plan(plan: ActionPlan, *, comments: str = "", by: User, now: datetim
         obligations.obligation_for_event(
             "action_complete", home, now, key=action_key(response), target=response.due_on, subject=response,
             label=f"Reg 44 action (recommendation {number}): {response.action[:150]}")
-    db.session.commit()
     return plan
 
 
+@transactional
 def complete_action(response: ActionPlanResponse, *, completed_on: date | None, by: User,
                     now: datetime | None = None) -> ActionPlanResponse:
     """The manager records an approved action as done: its obligation is met (or met late)."""
@@ -185,7 +186,6 @@ def complete_action(response: ActionPlanResponse, *, completed_on: date | None, 
     home = response.recommendation.report.visit.home
     obligations.discharge_by_key("action_complete", home, action_key(response), record=response,
                                  met_at=min(london_day_end(completed_on), now))
-    db.session.commit()
     return response
 
 

@@ -59,7 +59,6 @@ def edit_user(user_id: int):
         try:
             people.update_user(user, name=form.name.data, email=form.email.data, role=form.role.data)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"{user.name}'s details have been saved", "success")
@@ -137,7 +136,6 @@ def edit_home(home_id: int):
                                address=form.address.data,
                                registered_places=form.registered_places.data, status=form.status.data)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"{home.name} has been saved", "success")
@@ -168,7 +166,6 @@ def home_people(home_id: int):
             try:
                 people.assign(home, user)
             except ServiceError as error:
-                db.session.rollback()
                 apply_service_error(form, error)
             else:
                 flash(f"{user.name} is now assigned to {home.name}", "success")

@@ -94,7 +94,6 @@ def acknowledge(alert_id: int):
         try:
             alert_service.acknowledge(alert, note=form.note.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             if is_htmx():

@@ -72,7 +72,6 @@ def new_links(visit_id: int):
             issued = service.create_links(visit, audience=form.audience.data, label=form.label.data or "",
                                           count=form.count.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             # Shown once, in this response: only the tokens' hashes are stored, so they cannot be
@@ -96,7 +95,6 @@ def enter_for_young_person(visit_id: int):
             service.enter_for_young_person(visit, form.answers(), anonymous=form.anonymous,
                                            respondent=form.respondent.data or "", by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash("The young person's answers have been saved", "success")
@@ -138,7 +136,6 @@ def respond(token: str):
         except service.LinkProblem as problem:
             return _link_problem(problem.reason)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             return redirect(url_for("feedback.thank_you"), code=303)

@@ -33,7 +33,7 @@ from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 TOKEN_BYTES = 32
 DEFAULT_EXPIRY_DAYS = 14
@@ -90,6 +90,7 @@ def _discharge(visit: Reg44Visit, audience: str, record, now: datetime) -> None:
                                  record=record, met_at=now)
 
 
+@transactional
 def create_links(visit: Reg44Visit, *, audience: str, label: str = "", count: int = 1, by: User,
                  now: datetime | None = None, expires_in_days: int = DEFAULT_EXPIRY_DAYS) -> list[IssuedLink]:
     """Make `count` single-use links for one audience; the tokens are returned, only hashes kept."""
@@ -117,7 +118,6 @@ def create_links(visit: Reg44Visit, *, audience: str, label: str = "", count: in
         issued.append(IssuedLink(request, token))
     db.session.flush()
     _discharge(visit, audience, issued[0].request, now)
-    db.session.commit()
     return issued
 
 
@@ -147,6 +147,7 @@ def request_for_token(token: str, now: datetime | None = None) -> FeedbackReques
     return request
 
 
+@transactional
 def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: str = "",
                     now: datetime | None = None) -> FeedbackResponse:
     """Answer through a link. Single use even under concurrent submits (conditional UPDATE)."""
@@ -161,13 +162,12 @@ def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: s
             .values(used_at=now)
             .execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
-            db.session.rollback()
-            raise LinkProblem("used")
+            raise LinkProblem("used")  # the unit of work rolls back
         response = FeedbackResponse(visit_id=request.visit_id, home_id=request.home_id, request_id=request.id,
                                     audience=request.audience, answers=cleaned, anonymous=anonymous,
                                     respondent=respondent, submitted_at=now)
         db.session.add(response)
-        db.session.commit()
+        db.session.flush()  # audited as the link, not as whoever commits
     return response
 
 
@@ -183,6 +183,7 @@ def _respondent(audience: str, answers: dict, anonymous: bool, respondent: str) 
     return respondent
 
 
+@transactional
 def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool, respondent: str = "",
                            by: User, now: datetime | None = None) -> FeedbackResponse:
     """Staff type in a young person's answers for them (entered_by set)."""
@@ -198,7 +199,6 @@ def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool,
     db.session.add(response)
     db.session.flush()
     _discharge(visit, audience, response, now)
-    db.session.commit()
     return response
 
 

@@ -65,7 +65,6 @@ def complete(obligation_id: int):
                 rule_code=obligation.rule_code, home=obligation.home, done_on=form.done_on.data,
                 note=form.note.data or "", by=current_user, obligation=obligation)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"Recorded: {obligation.title}", "success")
@@ -87,7 +86,6 @@ def waive(obligation_id: int):
         try:
             obligation_service.waive(obligation, reason=form.reason.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"Waived: {obligation.title}", "success")
@@ -169,7 +167,6 @@ def complete_check(home_id: int, rule_code: str):
                 rule_code=rule.code, home=home, done_on=form.done_on.data, note=form.note.data or "",
                 by=current_user, obligation=obligation)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"Recorded: {rule.title} at {home.name}", "success")

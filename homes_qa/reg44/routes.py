@@ -119,7 +119,6 @@ def plan_visit(home_id: int):
             visit = service.plan_visit(home=home, visitor=current_user, planned_for=form.planned_for.data,
                                        announced=form.announced.data == "announced")
         except ServiceError as error:
-            db.session.rollback()
             _refused(error)
             apply_service_error(form, error)
         else:
@@ -144,7 +143,6 @@ def move_visit(visit_id: int):
             service.move_visit(visit, by=current_user, planned_for=form.planned_for.data,
                                announced=form.announced.data == "announced")
         except ServiceError as error:
-            db.session.rollback()
             _refused(error)
             apply_service_error(form, error)
         else:
@@ -167,7 +165,6 @@ def _record(form: RecordVisitForm, visit: Reg44Visit | None, home):
     try:
         visit = service.record_visit(visit, by=current_user, home=home, details=_details(form))
     except ServiceError as error:
-        db.session.rollback()
         _refused(error)
         apply_service_error(form, error)
         return None
@@ -313,7 +310,6 @@ def save_report(visit_id: int):
                   "success")
             return redirect(url_for("visits.report", visit_id=visit.id), code=303)
     except ServiceError as error:
-        db.session.rollback()
         _refused(error)
         apply_service_error(form, error)
         draft = queries.current_draft(visit)
@@ -349,7 +345,6 @@ def autosave_report(visit_id: int):
                                        recommendations={k: tuple(v) for k, v in recs.items()})
             saved_at = draft.updated_at
         except ServiceError as error:
-            db.session.rollback()
             _refused(error)
             message = f"{error.message} Not saved."
     response = make_response(render_template("visits/_autosave_status.html", message=message,
@@ -370,7 +365,6 @@ def correct_report(visit_id: int):
         try:
             draft = service.start_correction(visit, by=current_user, reason=form.reason.data)
         except ServiceError as error:
-            db.session.rollback()
             _refused(error)
             apply_service_error(form, error)
         else:
@@ -455,7 +449,6 @@ def check_report(visit_id: int):
         try:
             service.check_and_send(latest, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             _refused(error)
             flash(error.message, "error")
         else:
@@ -482,7 +475,6 @@ def record_distribution(visit_id: int):
                                                 detail=form.detail.data, method=form.method.data,
                                                 sent_on=form.sent_on.data)
         except ServiceError as error:
-            db.session.rollback()
             _refused(error)
             apply_service_error(form, error)
         else:

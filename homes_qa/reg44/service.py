@@ -56,7 +56,7 @@ from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.service import rule_by_code
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 # reg 44(7) recipients and the local "senior managers" step (seed 002 §7.1).
 RECIPIENTS = {
@@ -114,6 +114,7 @@ def _relabel(obligation: Obligation, label: str) -> None:
 
 # ---------------------------------------------------------------- planning
 
+@transactional
 def plan_visit(*, home: Home, visitor: User, planned_for: date, announced: bool,
                now: datetime | None = None) -> Reg44Visit:
     """Plan a visit; the pre-visit feedback obligations fall due before the planned date.
@@ -138,10 +139,10 @@ def plan_visit(*, home: Home, visitor: User, planned_for: date, announced: bool,
             label=f"visit planned for {long_day(planned_for)}")
         if obligation is not None:
             obligation.hidden_from_home_staff = not visit.announced
-    db.session.commit()
     return visit
 
 
+@transactional
 def move_visit(visit: Reg44Visit, *, by: User, planned_for: date, announced: bool,
                now: datetime | None = None) -> Reg44Visit:
     """Change a planned visit's date (moving its feedback deadlines) or whether it is announced."""
@@ -157,7 +158,6 @@ def move_visit(visit: Reg44Visit, *, by: User, planned_for: date, announced: boo
     visit.announced = bool(announced)
     _move_feedback(visit, planned_for, label=f"visit planned for {long_day(planned_for)}",
                    hidden=not visit.announced)
-    db.session.commit()
     return visit
 
 
@@ -190,6 +190,7 @@ class VisitDetails:
     notes: str = ""
 
 
+@transactional
 def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None,
                  details: VisitDetails, now: datetime | None = None) -> Reg44Visit:
     """The visit happened: discharge the month's reg44_visit and start the report deadlines.
@@ -238,7 +239,6 @@ def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None
                                          label=f"visit on {long_day(details.visited_on)}")
     # The visit is no longer a secret: its feedback obligations become visible to home staff.
     _move_feedback(visit, details.visited_on, label=f"visit on {long_day(details.visited_on)}", hidden=False)
-    db.session.commit()
     return visit
 
 
@@ -286,6 +286,7 @@ def _clean_opinion(value) -> str | None:
     return value if value in Opinion.LABELS else None
 
 
+@transactional
 def save_draft(visit: Reg44Visit, *, by: User, fields: dict, recommendations: dict | None = None,
                now: datetime | None = None) -> Reg44Report:
     """Save what has been typed so far (autosave and the plain "Save" button).
@@ -312,10 +313,10 @@ def save_draft(visit: Reg44Visit, *, by: User, fields: dict, recommendations: di
             if days is not None and 1 <= days <= MAX_CONSIDER_DAYS:
                 rec.consider_within_days = days
     draft.updated_at = now
-    db.session.commit()
     return draft
 
 
+@transactional
 def add_recommendation(visit: Reg44Visit, *, by: User, text: str, consider_within_days: int | None,
                        now: datetime | None = None) -> Reg44Recommendation:
     draft = _draft_for_editing(visit, by)
@@ -330,10 +331,10 @@ def add_recommendation(visit: Reg44Visit, *, by: User, text: str, consider_withi
                               text=text[:MAX_TEXT], consider_within_days=consider_within_days)
     draft.recommendations.append(rec)
     draft.updated_at = now or utcnow()
-    db.session.commit()
     return rec
 
 
+@transactional
 def remove_recommendation(visit: Reg44Visit, *, by: User, recommendation_id: int,
                           now: datetime | None = None) -> None:
     draft = _draft_for_editing(visit, by)
@@ -344,7 +345,6 @@ def remove_recommendation(visit: Reg44Visit, *, by: User, recommendation_id: int
     for number, remaining in enumerate(draft.recommendations, start=1):
         remaining.number = number
     draft.updated_at = now or utcnow()
-    db.session.commit()
 
 
 def submission_problems(report: Reg44Report) -> list[tuple[str, str]]:
@@ -365,6 +365,7 @@ def submission_problems(report: Reg44Report) -> list[tuple[str, str]]:
     return problems
 
 
+@transactional
 def submit_report(visit: Reg44Visit, *, by: User, now: datetime | None = None) -> Reg44Report:
     """Lock the draft; the report deadline is met and each recommendation gets its own deadline."""
     now = now or utcnow()
@@ -383,7 +384,6 @@ def submit_report(visit: Reg44Visit, *, by: User, now: datetime | None = None) -
     obligations.discharge_by_key("reg44_report_complete", visit.home, visit_key(visit),
                                  record=draft, met_at=now)
     _recommendation_obligations(visit, draft, previous, now)
-    db.session.commit()
     return draft
 
 
@@ -429,6 +429,7 @@ def _recommendation_obligations(visit: Reg44Visit, report: Reg44Report, previous
             target=_today(now) + timedelta(days=rec.consider_within_days))
 
 
+@transactional
 def start_correction(visit: Reg44Visit, *, by: User, reason: str, now: datetime | None = None) -> Reg44Report:
     """A correction after submission is a new version: a draft copy of the last one, with a reason."""
     now = now or utcnow()
@@ -452,10 +453,10 @@ def start_correction(visit: Reg44Visit, *, by: User, reason: str, now: datetime 
             home_id=visit.home_id, number=rec.number, text=rec.text,
             consider_within_days=rec.consider_within_days))
     draft.updated_at = now
-    db.session.commit()
     return draft
 
 
+@transactional
 def check_and_send(report: Reg44Report, *, by: User, now: datetime | None = None) -> Reg44Report:
     """The service manager has checked the submitted report and sent it to senior managers."""
     now = now or utcnow()
@@ -470,10 +471,10 @@ def check_and_send(report: Reg44Report, *, by: User, now: datetime | None = None
     db.session.flush()
     obligations.discharge_by_key("reg44_report_sent", report.visit.home, visit_key(report.visit),
                                  record=report, met_at=now)
-    db.session.commit()
     return report
 
 
+@transactional
 def record_distribution(report: Reg44Report, *, by: User, recipient: str, detail: str, method: str,
                         sent_on: date, now: datetime | None = None) -> Distribution:
     """Log who the report was sent to; sending it to Ofsted meets the statutory deadline."""
@@ -503,7 +504,6 @@ def record_distribution(report: Reg44Report, *, by: User, recipient: str, detail
     if recipient == OFSTED:
         obligations.discharge_by_key("reg44_report_statutory", report.visit.home, visit_key(report.visit),
                                      record=entry, met_at=min(london_day_end(sent_on), now))
-    db.session.commit()
     return entry
 
 

@@ -61,7 +61,6 @@ def start(home_id: int):
             review = service.start_review(home, period_start=form.period_start.data,
                                           period_end=form.period_end.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash("The review has started. The period's evidence has been gathered below.", "success")
@@ -108,7 +107,6 @@ def edit(review_id: int):
                                    improvements=form.improvements.data or "",
                                    children_views=form.children_views.data or "", by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash("Your review has been saved", "success")
@@ -141,7 +139,6 @@ def complete(review_id: int):
         try:
             service.complete_review(review, completed_on=form.completed_on.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash(f"The review is completed and locked. Send a copy to Ofsted within {queries.deadline_words()['ofsted']}.", "success")
@@ -161,7 +158,6 @@ def sent_to_ofsted(review_id: int):
         try:
             service.record_sent_to_ofsted(review, sent_on=form.sent_on.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
             flash("Recorded: the review was sent to Ofsted", "success")

@@ -31,7 +31,7 @@ from homes_qa.reg45.queries import (
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 NARRATIVE_FIELDS = {
     "quality_of_care": "Enter your view of the quality of care",
@@ -57,6 +57,7 @@ def _require_draft(review: Reg45Review) -> None:
         raise ServiceError("This review is completed and can no longer be changed")
 
 
+@transactional
 def start_review(home: Home, *, period_start: date | None, period_end: date | None, by: User,
                  now: datetime | None = None) -> Reg45Review:
     now = now or utcnow()
@@ -78,19 +79,19 @@ def start_review(home: Home, *, period_start: date | None, period_end: date | No
                          evidence_summary=gather_evidence(home, period_start, period_end, now),
                          author_id=by.id, created_at=now)
     db.session.add(review)
-    db.session.commit()
     return review
 
 
+@transactional
 def refresh_evidence(review: Reg45Review, *, by: User, now: datetime | None = None) -> Reg45Review:
     now = now or utcnow()
     _require_author(by)
     _require_draft(review)
     review.evidence_summary = gather_evidence(review.home, review.period_start, review.period_end, now)
-    db.session.commit()
     return review
 
 
+@transactional
 def save_narrative(review: Reg45Review, *, quality_of_care: str, improvements: str, children_views: str,
                    by: User) -> Reg45Review:
     _require_author(by)
@@ -100,10 +101,10 @@ def save_narrative(review: Reg45Review, *, quality_of_care: str, improvements: s
         if len(value or "") > MAX_NARRATIVE:
             raise ServiceError(f"This must be {MAX_NARRATIVE} characters or fewer", field)
         setattr(review, field, (value or "").strip())
-    db.session.commit()
     return review
 
 
+@transactional
 def complete_review(review: Reg45Review, *, completed_on: date | None, by: User,
                     now: datetime | None = None) -> Reg45Review:
     """Lock the review, record the 6-monthly completion and start the 28-day clock for Ofsted."""
@@ -128,7 +129,7 @@ def complete_review(review: Reg45Review, *, completed_on: date | None, by: User,
         OFSTED_RULE, home, completed_at, key=f"reg45:{review.id}", subject=review,
         label=f"review of {review.period_start:%d %b %Y} to {review.period_end:%d %b %Y}")
     current = open_obligations(home, REVIEW_RULE)
-    # record_completion discharges the current cycle, sets the next one and commits everything.
+    # record_completion discharges the current cycle and sets the next one, in this unit of work.
     obligations.record_completion(
         rule_code=REVIEW_RULE, home=home, done_on=completed_on, by=by, now=now,
         obligation=current[0] if current else None,
@@ -136,6 +137,7 @@ def complete_review(review: Reg45Review, *, completed_on: date | None, by: User,
     return review
 
 
+@transactional
 def record_sent_to_ofsted(review: Reg45Review, *, sent_on: date | None, by: User,
                           now: datetime | None = None) -> Reg45Review:
     now = now or utcnow()
@@ -154,7 +156,6 @@ def record_sent_to_ofsted(review: Reg45Review, *, sent_on: date | None, by: User
     db.session.flush()
     obligations.discharge_by_key(OFSTED_RULE, review.home, f"reg45:{review.id}", record=review,
                                  met_at=min(london_day_end(sent_on), now))
-    db.session.commit()
     return review
 
 

@@ -108,7 +108,6 @@ def edit(code: str):
                 update_rule(rule, timing=_timing(rule, form), ladder=ladder,
                             due_soon_days=form.due_soon_days.data, active=form.active.data)
             except ServiceError as error:
-                db.session.rollback()  # nothing is saved
                 apply_service_error(form, error)
             else:
                 flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")

@@ -24,6 +24,7 @@ from homes_qa.extensions import db
 from homes_qa.spine.digest import select_obligations
 from homes_qa.spine.mail.service import public_url
 from homes_qa.spine.people.models import User
+from homes_qa.spine.transaction import transactional
 
 HORIZON = timedelta(days=400)
 # An event may not end where it starts (RFC 5545 §3.8.2.2): each deadline is a short event
@@ -33,18 +34,18 @@ EVENT_LENGTH = timedelta(minutes=30)
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
+@transactional
 def issue_token(user: User) -> str:
     """Create (or replace) the user's feed secret. Commits."""
     user.ical_token = secrets.token_urlsafe(32)
-    db.session.commit()
     return user.ical_token
 
 
+@transactional
 def revoke_token(user: User) -> None:
     """Turn the feed off: its address answers 404 from now on. Commits."""
     if user.ical_token is not None:
         user.ical_token = None
-        db.session.commit()
 
 
 def user_for_token(token: str) -> User | None:

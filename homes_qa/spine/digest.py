@@ -25,6 +25,7 @@ from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.mail.service import Directory, public_url, queue_messages
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
+from homes_qa.spine.transaction import transactional
 
 log = logging.getLogger("homes_qa.digest")
 
@@ -152,6 +153,7 @@ def _digest_message(user: User, sections: dict, now: datetime) -> dict:
             "body_text": "\n".join(lines) + "\n"}
 
 
+@transactional
 def queue_digests(now: datetime) -> int:
     """Queue today's digest (London date of `now`) for everyone with something to hear about.
 
@@ -169,6 +171,5 @@ def queue_digests(now: datetime) -> int:
         if any(sections.values()):
             rows.append(_digest_message(user, sections, now))
     queued = queue_messages(rows, now)
-    db.session.commit()
     log.info("digest for %s: %d people with items, %d queued", london_date(now).isoformat(), len(rows), queued)
     return queued

@@ -26,6 +26,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        # The app's error boundary, not a view: services have already rolled their unit of work
+        # back; this defensive rollback only makes sure the error page reads from a clean session.
         db.session.rollback()
         log.exception("Unhandled error: %s", error)
         return render_template("errors/500.html", title="Sorry, there is a problem with the service"), 500

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from homes_qa.core.formats import london_datetime, long_date
 from homes_qa.core.roles import ROLE_LABELS, ROLES, Role
-from homes_qa.extensions import db
+from homes_qa.spine.transaction import reset_after_failed_read
 
 # (endpoint, label, roles that see it); order is the order in the navigation bar.
 NAVIGATION = (
@@ -47,7 +47,7 @@ def header_alert_count() -> int | None:
     try:
         return unacknowledged_for_me_count(current_user)
     except SQLAlchemyError:  # a badge must never turn a page (or an error page) into a 500
-        db.session.rollback()
+        reset_after_failed_read()
         logging.getLogger("homes_qa.alerts").exception("header alert count failed")
         return None
 

@@ -26,8 +26,7 @@ def overdue(app, world) -> int:
     """A need-to-know for Alder House that fell due at 08:00 on the morning of AT."""
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, world.home_a.id)
-        return obligation_for_event("need_to_know_24h", home, T - timedelta(hours=25), key="incident:1",
-                                    commit=True).id
+        return obligation_for_event("need_to_know_24h", home, T - timedelta(hours=25), key="incident:1").id
 
 
 def _counts(app) -> dict:

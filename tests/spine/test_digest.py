@@ -166,7 +166,7 @@ def test_running_twice_a_day_queues_once(app, world):
 def test_nothing_to_report_means_no_message(app, world):
     with app.app_context(), acting_as("test"):
         home_a = db.session.get(Home, world.home_a.id)
-        obligation_for_event("need_to_know_24h", home_a, NOW + timedelta(days=30), key="incident:later", commit=True)
+        obligation_for_event("need_to_know_24h", home_a, NOW + timedelta(days=30), key="incident:later")
     assert _run(app) == 0  # due in a month: upcoming, in nobody's digest
     assert _digests(app) == {}
 
@@ -197,7 +197,7 @@ def test_digest_queries_do_not_grow_with_people_and_homes(app, world):
                 user = people.create_user(name=f"{role} {n}", email=f"{role}.{n}@x.example.org", role=role,
                                           password="correct-horse-battery")
                 people.assign(home, user)
-            obligation_for_event("need_to_know_24h", home, INCIDENTS["incident:2"], key=f"incident:x{n}", commit=True)
+            obligation_for_event("need_to_know_24h", home, INCIDENTS["incident:2"], key=f"incident:x{n}")
         sweep(NOW)
     large = statements(NOW + timedelta(days=1))
     assert large == small, (small, large)

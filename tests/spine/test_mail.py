@@ -76,7 +76,7 @@ def _config(app, port: int | None) -> dict:
 def _overdue_need_to_know(app, home_id: int, key: str = "incident:1", event_at: datetime = EVENT) -> int:
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, home_id)
-        obligation = obligation_for_event("need_to_know_24h", home, event_at, key=key, commit=True)
+        obligation = obligation_for_event("need_to_know_24h", home, event_at, key=key)
         return obligation.id
 
 

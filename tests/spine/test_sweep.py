@@ -31,14 +31,13 @@ INCIDENT_AWARE = T - timedelta(hours=25)  # need-to-know due T - 1 h: due soon a
 def _need_to_know(app, home_id: int, key: str, aware_at: datetime = INCIDENT_AWARE) -> int:
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, home_id)
-        return obligation_for_event("need_to_know_24h", home, aware_at, key=key, commit=True).id
+        return obligation_for_event("need_to_know_24h", home, aware_at, key=key).id
 
 
 def _action(app, home_id: int, key: str, target: date) -> int:
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, home_id)
-        return obligation_for_event("action_complete", home, T - timedelta(days=1), key=key, target=target,
-                                    commit=True).id
+        return obligation_for_event("action_complete", home, T - timedelta(days=1), key=key, target=target).id
 
 
 def _sweep(app, now: datetime, **kwargs):

@@ -23,7 +23,7 @@ from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.service import ensure_recurring
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional, unit_of_work
 
 log = logging.getLogger("homes_qa.sweep")
 
@@ -72,7 +72,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     """Raise every alert that `now` has reached and that was not raised before."""
     started = time.monotonic()
     result = SweepResult(at=now, dry_run=dry_run)
-    try:
+    with unit_of_work(dry_run=dry_run):  # a dry run is rolled back
         result.obligations_created = len(ensure_recurring(now).created)
         db.session.flush()
         open_obligations = list(db.session.scalars(
@@ -103,16 +103,9 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
                 log.exception("sweep skipped %s", message)
                 result.errors.append(message)
                 result.raised = [r for r in result.raised if r.obligation_id != obligation.id]
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-            if result.raised:
-                from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
-                queue_alert_emails(now)
-    except Exception:
-        db.session.rollback()
-        raise
+    if result.raised and not dry_run:
+        from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
+        queue_alert_emails(now)
     result.seconds = time.monotonic() - started
     log.info("sweep at %s: examined %d, created %d obligations, raised %d alerts, %d errors in %.3f s%s",
              now.isoformat(), result.examined, result.obligations_created, len(result.raised),
@@ -120,6 +113,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     return result
 
 
+@transactional
 def acknowledge(alert: Alert, *, note: str, by: User) -> Alert:
     """Stops reminders at this level; the alert stays listed until its obligation is met."""
     if alert.acknowledged_at is not None:
@@ -132,5 +126,4 @@ def acknowledge(alert: Alert, *, note: str, by: User) -> Alert:
     alert.acknowledged_at = utcnow()
     alert.acknowledged_by_id = by.id
     alert.acknowledgement_note = note
-    db.session.commit()
     return alert

@@ -29,6 +29,7 @@ from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.mail.models import EmailStatus, OutboundEmail
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Assignment, User
+from homes_qa.spine.transaction import transactional, unit_of_work
 
 log = logging.getLogger("homes_qa.mail")
 
@@ -110,6 +111,7 @@ class Directory:
 
 # ---------------------------------------------------------------- queueing
 
+@transactional
 def queue_messages(rows: list[dict], now: datetime) -> int:
     """Insert messages whose dedupe_key is not already queued; the number actually added.
 
@@ -174,6 +176,7 @@ def _alert_message(alert: Alert, user: User) -> dict:
             "subject": f"{words}: {obligation.title}", "body_text": "\n".join(lines) + "\n"}
 
 
+@transactional
 def queue_alert_emails(now: datetime) -> int:
     """Queue one message per recipient for every alert not yet notified; mark them notified.
 
@@ -198,7 +201,6 @@ def queue_alert_emails(now: datetime) -> int:
     queued = queue_messages(rows, now)
     for alert in alerts:
         alert.notified_at = now
-    db.session.commit()
     if queued:
         log.info("queued %d alert e-mails for %d alerts", queued, len(to_mail))
     return queued
@@ -255,7 +257,7 @@ def _close(smtp: smtplib.SMTP | None) -> None:
 
 
 def deliver_pending(now: datetime, app_config) -> dict:
-    """Send pending messages whose next attempt is due; each committed on its own.
+    """Send pending messages whose next attempt is due; each committed on its own (its own unit).
 
     MAIL_SERVER empty: each message is written as an .eml file to MAIL_OUTBOX instead. A failure
     counts an attempt, records the error and backs off (1, 5, 15, 60 … minutes); after
@@ -275,46 +277,46 @@ def deliver_pending(now: datetime, app_config) -> dict:
     unreachable: Exception | None = None
     try:
         for message in messages:
-            try:
-                email = _email(message, now, sender)
-                if not server:
-                    _write_eml(outbox, message, email, now)
-                else:
-                    if unreachable is not None:
-                        raise unreachable
-                    if smtp is None:
+            with unit_of_work():  # this message's outcome is kept whatever happens to the next
+                try:
+                    email = _email(message, now, sender)
+                    if not server:
+                        _write_eml(outbox, message, email, now)
+                    else:
+                        if unreachable is not None:
+                            raise unreachable
+                        if smtp is None:
+                            try:
+                                smtp = _connect(app_config)
+                            except Exception as error:
+                                unreachable = error
+                                raise
                         try:
-                            smtp = _connect(app_config)
-                        except Exception as error:
-                            unreachable = error
+                            smtp.send_message(email)
+                        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+                            raise  # this message only: the connection stays usable
+                        except Exception:
+                            _close(smtp)
+                            smtp = None  # reconnect for the next message
                             raise
-                    try:
-                        smtp.send_message(email)
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
-                        raise  # this message only: the connection stays usable
-                    except Exception:
-                        _close(smtp)
-                        smtp = None  # reconnect for the next message
-                        raise
-            except Exception as error:  # noqa: BLE001 - recorded on the message, retried later
-                message.attempts += 1
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = FAILED
-                    counts["failed"] += 1
-                    log.error("e-mail %s to %s failed for good after %d attempts: %s",
-                              message.id, message.to_address, message.attempts, message.last_error)
+                except Exception as error:  # noqa: BLE001 - recorded on the message, retried later
+                    message.attempts += 1
+                    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                    if message.attempts >= MAX_ATTEMPTS:
+                        message.status = FAILED
+                        counts["failed"] += 1
+                        log.error("e-mail %s to %s failed for good after %d attempts: %s",
+                                  message.id, message.to_address, message.attempts, message.last_error)
+                    else:
+                        message.next_attempt_at = now + backoff(message.attempts)
+                        counts["retrying"] += 1
+                        log.warning("e-mail %s not sent (attempt %d), retry at %s: %s", message.id,
+                                    message.attempts, message.next_attempt_at.isoformat(), message.last_error)
                 else:
-                    message.next_attempt_at = now + backoff(message.attempts)
-                    counts["retrying"] += 1
-                    log.warning("e-mail %s not sent (attempt %d), retry at %s: %s", message.id,
-                                message.attempts, message.next_attempt_at.isoformat(), message.last_error)
-            else:
-                message.attempts += 1
-                message.status = SENT
-                message.sent_at = now
-                counts["sent"] += 1
-            db.session.commit()
+                    message.attempts += 1
+                    message.status = SENT
+                    message.sent_at = now
+                    counts["sent"] += 1
     finally:
         _close(smtp)
     log.info("mail delivery at %s: %s", now.isoformat(), counts)

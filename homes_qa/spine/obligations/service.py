@@ -23,7 +23,7 @@ from homes_qa.spine.people.models import Home, HomeStatus, User
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import rule_by_code, sync_catalogue
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 WAIVE_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 
@@ -56,9 +56,9 @@ def find(rule_code: str, home: Home | None, key: str) -> Obligation | None:
         Obligation.period_key == key))
 
 
+@transactional
 def obligation_for_event(rule_code: str, home: Home | None, event_at: datetime, *, key: str,
-                         subject=None, label: str | None = None, target: date | None = None,
-                         commit: bool = False) -> Obligation | None:
+                         subject=None, label: str | None = None, target: date | None = None) -> Obligation | None:
     """The obligation an event implies (e.g. report due 14 days after a visit); made once.
 
     Returns the existing one if already made. None when the rule is switched off.
@@ -79,17 +79,17 @@ def obligation_for_event(rule_code: str, home: Home | None, event_at: datetime, 
         due = due_at(timing, event_at)
     obligation = _new(rule, home, key, due, label or key, subject)
     db.session.add(obligation)
-    if commit:
-        db.session.commit()
     return obligation
 
 
+@transactional
 def move_due(obligation: Obligation, due: datetime) -> None:
     """A record's date changed before its obligation was met (e.g. a planned visit moved)."""
     if obligation.is_open:
         obligation.due_at = due
 
 
+@transactional
 def discharge(obligation: Obligation, *, record=None, met_at: datetime | None = None) -> Obligation:
     """Mark met (or met late) by the record that discharged it. Idempotent for closed ones."""
     if not obligation.is_open:
@@ -103,6 +103,7 @@ def discharge(obligation: Obligation, *, record=None, met_at: datetime | None = 
     return obligation
 
 
+@transactional
 def discharge_by_key(rule_code: str, home: Home | None, key: str, *, record=None,
                      met_at: datetime | None = None) -> Obligation | None:
     obligation = find(rule_code, home, key)
@@ -111,6 +112,7 @@ def discharge_by_key(rule_code: str, home: Home | None, key: str, *, record=None
     return obligation
 
 
+@transactional
 def waive(obligation: Obligation, *, reason: str, by: User) -> Obligation:
     if by.role not in WAIVE_ROLES:
         raise ServiceError("Only a service manager or above can waive an obligation")
@@ -122,7 +124,6 @@ def waive(obligation: Obligation, *, reason: str, by: User) -> Obligation:
     obligation.status = ObligationStatus.WAIVED
     obligation.waived_reason = reason
     obligation.waived_by_id = by.id
-    db.session.commit()
     return obligation
 
 
@@ -131,6 +132,7 @@ class RecurringResult:
     created: list[Obligation]
 
 
+@transactional
 def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResult:
     """Make every calendar obligation up to the next period, for every active rule and open home.
 
@@ -140,7 +142,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
     than back-filling history nobody was asked to keep. Bounded queries: rules, homes, the
     latest period of every stream, and the keys that already exist.
     """
-    sync_catalogue(commit=False)
+    sync_catalogue()
     rules = list(db.session.scalars(select(Rule).where(Rule.active.is_(True), Rule.trigger == "calendar")))
     homes = list(db.session.scalars(select(Home).where(Home.status == HomeStatus.OPEN)))
     latest = {(code, scope): due for code, scope, due in db.session.execute(
@@ -189,6 +191,7 @@ def _period_label(period) -> str:
     return f"{period.start.day} {period.start:%b %Y} to {period.end.day} {period.end:%b %Y}"
 
 
+@transactional
 def record_completion(*, rule_code: str, home: Home | None, done_on: date, note: str, by: User,
                       obligation: Obligation | None = None, now: datetime | None = None) -> Completion:
     """A check or review was done: discharge its obligation; for a floating rule, set the next one."""
@@ -216,5 +219,4 @@ def record_completion(*, rule_code: str, home: Home | None, done_on: date, note:
                 Obligation.rule_code == rule.code, Obligation.scope_key == scope_key(rule, home),
                 Obligation.status == ObligationStatus.OPEN, Obligation.period_key != key)):
             discharge(older, record=completion, met_at=min(done_at, now))
-    db.session.commit()
     return completion

@@ -10,7 +10,7 @@ from homes_qa.extensions import db
 from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
 from homes_qa.spine.people.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+@transactional
 def record_sign_in(user: User) -> None:
     # Not audited as a change of the record: sign-ins are logged, not evidence edits.
     db.session.execute(User.__table__.update().where(User.id == user.id).values(
         last_sign_in_at=utcnow()))
-    db.session.commit()
 
 
+@transactional
 def create_user(*, name: str, email: str, role: str, password: str, active: bool = True) -> User:
     email = normalise_email(email)
     if role not in ROLES:
@@ -58,27 +59,27 @@ def create_user(*, name: str, email: str, role: str, password: str, active: bool
     user = User(name=name.strip(), email=email, role=role, active=active,
                 password_hash=hash_password(password))
     db.session.add(user)
-    db.session.commit()
     return user
 
 
+@transactional
 def update_user(user: User, *, name: str, email: str, role: str) -> User:
     email = normalise_email(email)
     if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email, user.id)
     user.name, user.email, user.role = name.strip(), email, role
-    db.session.commit()
     return user
 
 
+@transactional
 def set_active(user: User, active: bool, *, by: User) -> None:
     if not active and user.id == by.id:
         raise ServiceError("You cannot deactivate your own account")
     user.active = active
-    db.session.commit()
 
 
+@transactional
 def change_password(user: User, *, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise ServiceError("Your current password is incorrect", "current_password")
@@ -86,10 +87,10 @@ def change_password(user: User, *, current: str, new: str) -> None:
     set_password(user, new)
 
 
+@transactional
 def set_password(user: User, new: str) -> None:
     _check_password(new, "new_password")
     user.password_hash = hash_password(new)
-    db.session.commit()
 
 
 def _check_home_unique(name: str, urn: str, home_id: int | None) -> None:
@@ -100,6 +101,7 @@ def _check_home_unique(name: str, urn: str, home_id: int | None) -> None:
             raise ServiceError(f"A home with this {label} already exists", field)
 
 
+@transactional
 def create_home(*, name: str, ofsted_urn: str, address: str, registered_places: int,
                 status: str = HomeStatus.OPEN) -> Home:
     name, ofsted_urn = name.strip(), ofsted_urn.strip().upper()
@@ -107,10 +109,10 @@ def create_home(*, name: str, ofsted_urn: str, address: str, registered_places: 
     home = Home(name=name, ofsted_urn=ofsted_urn, address=address.strip(),
                 registered_places=registered_places, status=status)
     db.session.add(home)
-    db.session.commit()
     return home
 
 
+@transactional
 def update_home(home: Home, *, name: str, ofsted_urn: str, address: str,
                 registered_places: int, status: str) -> Home:
     name, ofsted_urn = name.strip(), ofsted_urn.strip().upper()
@@ -119,10 +121,10 @@ def update_home(home: Home, *, name: str, ofsted_urn: str, address: str,
         raise ServiceError("Select a status", "status")
     home.name, home.ofsted_urn, home.address = name, ofsted_urn, address.strip()
     home.registered_places, home.status = registered_places, status
-    db.session.commit()
     return home
 
 
+@transactional
 def assign(home: Home, user: User) -> Assignment:
     if user.role in SEES_ALL_HOMES:
         raise ServiceError(f"A {user.role_label.lower()} sees every home already", "user_id")
@@ -134,10 +136,9 @@ def assign(home: Home, user: User) -> Assignment:
         raise ServiceError(f"{user.name} is already assigned to {home.name}", "user_id")
     assignment = Assignment(user=user, home=home)
     db.session.add(assignment)
-    db.session.commit()
     return assignment
 
 
+@transactional
 def unassign(assignment: Assignment) -> None:
     db.session.delete(assignment)
-    db.session.commit()

@@ -9,7 +9,7 @@ from homes_qa.core.roles import ROLES
 from homes_qa.core.timing import Timing, TimingError
 from homes_qa.extensions import db
 from homes_qa.spine.rules.models import Rule, RuleScope
-from homes_qa.spine.transaction import ServiceError
+from homes_qa.spine.transaction import ServiceError, transactional
 
 # Work done once for the whole service rather than per home (seed 002 §7.1 "collated by QA",
 # §8.2 the joint QPAG report, §8.5 dip-sample requests, the service manager's weekly summary).
@@ -26,7 +26,8 @@ def _from_spec(spec: RuleSpec) -> dict:
                 ladder=ladder_to_list(spec.ladder), source=spec.source, verify=spec.verify, notes=spec.notes)
 
 
-def sync_catalogue(commit: bool = True) -> int:
+@transactional
+def sync_catalogue() -> int:
     """Add catalogue rules missing from the table. Existing rows are left as administrators set them."""
     existing = set(db.session.scalars(select(Rule.code)))
     added = 0
@@ -34,8 +35,6 @@ def sync_catalogue(commit: bool = True) -> int:
         if spec.code not in existing:
             db.session.add(Rule(code=spec.code, **_from_spec(spec)))
             added += 1
-    if commit:
-        db.session.commit()
     return added
 
 
@@ -54,6 +53,7 @@ def all_rules() -> list[Rule]:
     return list(db.session.scalars(select(Rule).order_by(Rule.area, Rule.code)))
 
 
+@transactional
 def update_rule(rule: Rule, *, timing: dict, ladder: list[dict], due_soon_days: int, active: bool) -> Rule:
     """Change a rule's timing and escalation. Applies to obligations created after the change."""
     try:
@@ -79,5 +79,4 @@ def update_rule(rule: Rule, *, timing: dict, ladder: list[dict], due_soon_days: 
     rule.ladder = ladder_to_list(steps)
     rule.due_soon_days = due_soon_days
     rule.active = active
-    db.session.commit()
     return rule
