@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.reg44.models import Reg44Recommendation
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.timestamps import UTCDateTime
@@ -25,7 +25,7 @@ DECLINE = "decline"
 DECISIONS = {ACCEPT: "Accept", DECLINE: "Decline"}
 
 
-class ActionPlan(Audited, db.Model):
+class ActionPlan(Audited, Model):
     __tablename__ = "reg44_action_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ class ActionPlan(Audited, db.Model):
         return self.home_id
 
 
-class ActionPlanResponse(Audited, db.Model):
+class ActionPlanResponse(Audited, Model):
     """The registered manager's answer to one recommendation: an action, or a reason to decline."""
 
     __tablename__ = "reg44_action_plan_responses"

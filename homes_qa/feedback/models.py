@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
@@ -17,7 +17,7 @@ class FeedbackAudience:
     LABELS = {YOUNG_PERSON: "Young people", PROFESSIONAL: "Professionals"}
 
 
-class FeedbackRequest(Audited, db.Model):
+class FeedbackRequest(Audited, Model):
     """A single-use, expiring link that lets someone answer without an account."""
 
     __tablename__ = "feedback_requests"
@@ -44,7 +44,7 @@ class FeedbackRequest(Audited, db.Model):
         return f"Feedback request {self.id} ({self.audience})"
 
 
-class FeedbackResponse(Audited, db.Model):
+class FeedbackResponse(Audited, Model):
     __tablename__ = "feedback_responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.people.models import Home
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class Reg45Review(Audited, db.Model):
+class Reg45Review(Audited, Model):
     """The registered person's review of the quality of care, at least every 6 months (reg 45)."""
 
     __tablename__ = "reg45_reviews"

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model, db
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 REDACTED = "(changed, not shown)"
@@ -22,7 +22,7 @@ class AuditTrailError(RuntimeError):
     pass
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     __tablename__ = "outbound_emails"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule
@@ -26,7 +26,7 @@ class ObligationStatus:
     CLOSED = (MET, MET_LATE, WAIVED)
 
 
-class Obligation(Audited, db.Model):
+class Obligation(Audited, Model):
     """Something that must be done by a deadline, for a home (or the organisation).
 
     Timing and ladder are copied from the rule when the obligation is made, so a later rule
@@ -84,7 +84,7 @@ class Obligation(Audited, db.Model):
         return self.title
 
 
-class Completion(Audited, db.Model):
+class Completion(Audited, Model):
     """A manager's record that a check or review was done: discharges its obligation."""
 
     __tablename__ = "completions"

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.roles import SEES_ALL_HOMES, role_label
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
@@ -20,7 +20,7 @@ class HomeStatus:
     LABELS = {OPEN: "Open", TEMPORARILY_CLOSED: "Temporarily closed", CLOSED: "Closed"}
 
 
-class Home(Audited, db.Model):
+class Home(Audited, Model):
     __tablename__ = "homes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Home(Audited, db.Model):
         return HomeStatus.LABELS.get(self.status, self.status)
 
 
-class User(Audited, UserMixin, db.Model):
+class User(Audited, UserMixin, Model):
     __tablename__ = "users"
     __audit_redact__ = frozenset({"password_hash", "ical_token"})
 
@@ -85,7 +85,7 @@ class User(Audited, UserMixin, db.Model):
         return f"{self.name} <{self.email}>"
 
 
-class Assignment(Audited, db.Model):
+class Assignment(Audited, Model):
     """A person's work with a home: the manager of it, its Reg 44 visitor, its service manager."""
 
     __tablename__ = "assignments"

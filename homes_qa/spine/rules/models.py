@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.core.timing import Timing
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
@@ -18,7 +18,7 @@ class RuleScope:
     ORGANISATION = "organisation"  # one stream for the whole service (QPAG, dip samples…)
 
 
-class Rule(Audited, db.Model):
+class Rule(Audited, Model):
     """A row of the QA schedule: what is due, when, who answers for it, and where that is written."""
 
     __tablename__ = "rules"
