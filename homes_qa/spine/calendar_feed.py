@@ -22,6 +22,7 @@ from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.extensions import db
 from homes_qa.spine.digest import select_obligations
 from homes_qa.spine.mail.service import london_text, public_url
+from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 
 HORIZON = timedelta(days=400)
@@ -52,7 +53,7 @@ def user_for_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.ical_token == token, User.active.is_(True)))
 
 
-def _description(obligation) -> str:
+def _description(obligation: Obligation) -> str:
     home = obligation.home.name if obligation.home is not None else "Whole service"
     link = public_url(f"/homes/{obligation.home_id}") if obligation.home_id is not None else public_url("/")
     rule = obligation.rule.title if obligation.rule is not None else obligation.rule_code
@@ -92,4 +93,5 @@ def feed_for(user: User, now: datetime) -> bytes:
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
         calendar.add_component(event)
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,7 +51,7 @@ class Obligation(Audited, Model):
     subject_id: Mapped[int | None] = mapped_column()
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     responsible_role: Mapped[str] = mapped_column(String(30))
-    ladder: Mapped[list] = mapped_column(JSON)
+    ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
     status: Mapped[str] = mapped_column(String(20), default=ObligationStatus.OPEN)
     # Set while the obligation would reveal an unannounced Reg 44 visit to the home's staff.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,9 +30,9 @@ class Rule(Audited, Model):
     area: Mapped[str] = mapped_column(String(40), index=True)
     trigger: Mapped[str] = mapped_column(String(60))
     scope: Mapped[str] = mapped_column(String(20), default=RuleScope.HOME)
-    timing: Mapped[dict] = mapped_column(JSON)
+    timing: Mapped[dict[str, Any]] = mapped_column(JSON)
     responsible_role: Mapped[str] = mapped_column(String(30))
-    ladder: Mapped[list] = mapped_column(JSON)
+    ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
     source: Mapped[str] = mapped_column(Text)
     verify: Mapped[bool] = mapped_column(default=False)
