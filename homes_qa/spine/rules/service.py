@@ -56,7 +56,8 @@ def all_rules() -> list[Rule]:
     return list(db.session.scalars(select(Rule).order_by(Rule.area, Rule.code)))
 
 
-def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, Any]], due_soon_days: int, active: bool) -> Rule:
+def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, Any]], due_soon_days: int | None,
+                active: bool) -> Rule:
     """Change a rule's timing and escalation. Applies to obligations created after the change."""
     try:
         timing_value = Timing.from_dict(timing)
