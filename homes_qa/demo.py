@@ -101,4 +101,4 @@ def _demo_activity(homes: list[Home]) -> None:
 
 
 def demo_exists() -> bool:
-    return db.session.scalar(select(func.count(Home.id))) > 0
+    return (db.session.scalar(select(func.count(Home.id))) or 0) > 0

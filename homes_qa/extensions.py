@@ -1,4 +1,6 @@
 """Extension objects, created unbound and attached in create_app."""
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -22,6 +24,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # mypy will not take the attribute `db.Model` as a base class. To the type checker models derive
+    # from Base; at run time from db.Model (Base plus Flask-SQLAlchemy's table-name and bind mixins).
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

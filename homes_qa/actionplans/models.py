@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.reg44.models import Reg44Recommendation
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
@@ -33,7 +33,7 @@ DECLINE = Decision.DECLINE
 DECISIONS: dict[str, str] = {Decision.ACCEPT: "Accept", Decision.DECLINE: "Decline"}
 
 
-class ActionPlan(Audited, db.Model):
+class ActionPlan(Audited, Model):
     __tablename__ = "reg44_action_plans"
     __table_args__ = (one_of("status", PlanStatus),)
 
@@ -54,7 +54,7 @@ class ActionPlan(Audited, db.Model):
         return self.home_id
 
 
-class ActionPlanResponse(Audited, db.Model):
+class ActionPlanResponse(Audited, Model):
     """The registered manager's answer to one recommendation: an action, or a reason to decline."""
 
     __tablename__ = "reg44_action_plan_responses"

@@ -12,7 +12,7 @@ from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Home, User
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str | None, str] = {
     None: "Not started",
     PlanStatus.DRAFT: "Not started",
     PlanStatus.SUBMITTED: "Awaiting approval",

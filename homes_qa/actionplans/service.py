@@ -99,6 +99,7 @@ def submit_plan(report: Reg44Report, proposals: list[Proposal], *, by: User,
     existing = responses_by_recommendation(plan)
     for rec in recommendations:
         proposal = by_rec[rec.id]
+        assert proposal.decision is not None  # every proposal was checked for a decision
         response = existing.get(rec.id)
         if response is None:
             response = ActionPlanResponse(recommendation_id=rec.id, home_id=report.home_id)
@@ -155,7 +156,7 @@ def approve_plan(plan: ActionPlan, *, comments: str = "", by: User, now: datetim
     plan.reviewer_comments = comments
     plan.reviewed_by_id = by.id
     plan.reviewed_at = now
-    home = db.session.get(Reg44Report, plan.report_id).visit.home
+    home = db.session.get_one(Reg44Report, plan.report_id).visit.home
     for response in plan.responses:
         if response.decision != ACCEPT:
             continue

@@ -112,6 +112,7 @@ def homes():
 def new_home():
     form = HomeForm()
     if form.validate_on_submit():
+        assert form.registered_places.data is not None  # a required field: set once the form validates
         try:
             home = people.create_home(name=form.name.data, ofsted_urn=form.ofsted_urn.data,
                                       address=form.address.data,
@@ -131,6 +132,7 @@ def edit_home(home_id: int):
     home = _home_or_404(home_id)
     form = HomeForm(obj=home)
     if form.validate_on_submit():
+        assert form.registered_places.data is not None  # a required field: set once the form validates
         try:
             people.update_home(home, name=form.name.data, ofsted_urn=form.ofsted_urn.data,
                                address=form.address.data,

@@ -72,7 +72,7 @@ def count():
     return render_template("alerts/_count.html", alert_count=unacknowledged_for_me_count(current_user))
 
 
-count.passive_poll = True
+count.passive_poll = True  # type: ignore[attr-defined]  # a marker on the view function, read by web/security.py
 
 
 def _alert_or_404(alert_id: int) -> Alert:

@@ -35,7 +35,7 @@ def index():
         stmt = stmt.where(AuditEvent.record_type == record_type)
     if record_id:
         stmt = stmt.where(AuditEvent.record_id == record_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     events = db.session.scalars(stmt.order_by(AuditEvent.id.desc())
                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
 

@@ -245,6 +245,7 @@ def validate_timing(timing: Timing) -> None:
             raise TimingError("Only a floating cadence counted in months can keep its anniversary.")
         if not _is_int(window) or window <= 0:
             raise TimingError(f"The anniversary window must be a whole number of months, at least 1 (got {window!r}).")
+        assert timing.amount is not None  # a floating cadence was checked for its number above
         if window >= timing.amount:
             raise TimingError("The anniversary window must be shorter than the interval itself.")
 
@@ -264,19 +265,24 @@ def due_after_event(timing: Timing, event_at: datetime) -> datetime:
         return next_due_floating(timing, event_at)
     n = timing.amount
     if timing.kind == ELAPSED_HOURS:
+        assert n is not None  # validated: every counted kind has a number
         # Elapsed time: add in UTC so a DST change neither adds nor removes an hour.
         return to_utc(event_at) + timedelta(hours=n)
     day = london_date(event_at)
     if timing.kind == CALENDAR_DAYS:
+        assert n is not None
         return london_day_end(day + timedelta(days=n))
     if timing.kind == WORKING_DAYS:
+        assert n is not None
         return london_day_end(working_days_after(day, n))
     if timing.kind == END_OF_MONTH:
         return london_day_end(end_of_month(day))
     if timing.kind == CALENDAR_MONTHS:
+        assert n is not None
         # relativedelta clamps to the month's last day: 31 Jan + 1 month = 28/29 Feb (ICO rule).
         return london_day_end(day + relativedelta(months=n))
     if timing.kind == CALENDAR_DAYS_BEFORE:
+        assert n is not None
         return london_day_end(day - timedelta(days=n))
     return london_day_end(day)  # TARGET_DATE: the record's own date
 
@@ -300,6 +306,8 @@ def next_due_floating(
         previous_day = london_date(previous_due_at)
         if previous_day - relativedelta(months=window) <= base <= previous_day:
             base = previous_day
+    assert timing.amount is not None
+    assert timing.unit is not None
     return london_day_end(_add(base, timing.amount, timing.unit))
 
 

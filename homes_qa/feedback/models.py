@@ -7,7 +7,7 @@ from enum import StrEnum, nonmember
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
@@ -23,7 +23,7 @@ class FeedbackAudience(StrEnum):
         return FeedbackAudience.LABELS[self]
 
 
-class FeedbackRequest(Audited, db.Model):
+class FeedbackRequest(Audited, Model):
     """A single-use, expiring link that lets someone answer without an account."""
 
     __tablename__ = "feedback_requests"
@@ -51,7 +51,7 @@ class FeedbackRequest(Audited, db.Model):
         return f"Feedback request {self.id} ({self.audience})"
 
 
-class FeedbackResponse(Audited, db.Model):
+class FeedbackResponse(Audited, Model):
     __tablename__ = "feedback_responses"
     __table_args__ = (one_of("audience", FeedbackAudience),)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -29,7 +30,7 @@ def hidden_anonymous_count(user: User, visit: Reg44Visit) -> int:
     if user.role != Role.REGISTERED_MANAGER:
         return 0
     return db.session.scalar(select(func.count()).select_from(FeedbackResponse).where(
-        FeedbackResponse.visit_id == visit.id, FeedbackResponse.anonymous.is_(True)))
+        FeedbackResponse.visit_id == visit.id, FeedbackResponse.anonymous.is_(True))) or 0
 
 
 def requests_for(visit: Reg44Visit) -> list[FeedbackRequest]:
@@ -46,9 +47,9 @@ def request_state(request: FeedbackRequest, now: datetime | None = None) -> str:
     return "waiting"
 
 
-def summarise(responses: list[FeedbackResponse]) -> dict:
+def summarise(responses: list[FeedbackResponse]) -> dict[str, Any]:
     """Counts and tallies across responses (no individual anonymous answers)."""
-    summary = {"young_people": 0, "professionals": 0, "feel_safe": {}, "communication": {},
+    summary: dict[str, Any] = {"young_people": 0, "professionals": 0, "feel_safe": {}, "communication": {},
                "child_helped": {}, "professional_concerns": 0, "quotes": []}
     for response in responses:
         answers = response.answers or {}

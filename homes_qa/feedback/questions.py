@@ -44,7 +44,7 @@ PROFESSIONAL_QUESTIONS = (
 )
 
 
-QUESTIONS = {FeedbackAudience.YOUNG_PERSON: YOUNG_PERSON_QUESTIONS,
+QUESTIONS: dict[str, tuple[Question, ...]] = {FeedbackAudience.YOUNG_PERSON: YOUNG_PERSON_QUESTIONS,
              FeedbackAudience.PROFESSIONAL: PROFESSIONAL_QUESTIONS}
 
 

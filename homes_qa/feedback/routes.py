@@ -68,6 +68,7 @@ def new_links(visit_id: int):
     visit = _requestable_visit(visit_id)
     form = NewLinksForm()
     if form.validate_on_submit():
+        assert form.count.data is not None  # a required field: set once the form validates
         try:
             issued = service.create_links(visit, audience=form.audience.data, label=form.label.data or "",
                                           count=form.count.data, by=current_user)

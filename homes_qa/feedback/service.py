@@ -21,8 +21,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, FeedbackResponse
@@ -40,7 +41,7 @@ DEFAULT_EXPIRY_DAYS = 14
 MAX_LINKS_AT_ONCE = 20
 MAX_TEXT = 2000
 
-RULE_FOR_AUDIENCE = {
+RULE_FOR_AUDIENCE: dict[str, str] = {
     FeedbackAudience.YOUNG_PERSON: "young_people_feedback_pre_visit",
     FeedbackAudience.PROFESSIONAL: "professional_feedback_pre_visit",
 }
@@ -156,11 +157,11 @@ def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: s
     cleaned = clean_answers(request.audience, answers)
     respondent = _respondent(request.audience, cleaned, anonymous, respondent)
     with acting_as("feedback link (no account)"):
-        claimed = db.session.execute(
+        claimed = cast(CursorResult[Any], db.session.execute(
             update(FeedbackRequest)
             .where(FeedbackRequest.id == request.id, FeedbackRequest.used_at.is_(None))
             .values(used_at=now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)))
         if claimed.rowcount != 1:
             raise LinkProblem("used")  # the unit of work rolls back
         response = FeedbackResponse(visit_id=request.visit_id, home_id=request.home_id, request_id=request.id,

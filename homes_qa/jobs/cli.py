@@ -63,7 +63,7 @@ def register(app) -> None:
         lease expires) if the first stops.
         """
         from homes_qa.jobs.runner import run_scheduler
-        run_scheduler(current_app._get_current_object())
+        run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]  # a LocalProxy method; Flask types current_app as Flask
 
     @app.cli.command("sweep")
     @click.option("--at", "at", metavar="INSTANT", help=AT_HELP)
@@ -104,7 +104,7 @@ def register(app) -> None:
             return
         widths = {"code": max(len(r["code"]) for r in table), "area": max(len(r["area"]) for r in table)}
         for r in table:
-            ladder = " → ".join(f"{ROLE_LABELS.get(s.get('role'), s.get('role'))} +{s.get('after_working_days')}wd"
+            ladder = " → ".join(f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} +{s.get('after_working_days')}wd"
                                 for s in r["ladder"] if isinstance(s, dict))
             flags = ("" if r["active"] else " [off]") + (" [verify]" if r["verify"] else "")
             click.echo(f"{r['code']:<{widths['code']}}  {r['area']:<{widths['area']}}  {r['title']}{flags}")

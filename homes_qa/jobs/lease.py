@@ -15,14 +15,15 @@ Works the same on SQLite and PostgreSQL:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from homes_qa.extensions import db
 from homes_qa.jobs.models import SchedulerLease
 
-_table = SchedulerLease.__table__
+_table = cast(Table, SchedulerLease.__table__)
 
 
 def _row_exists(name: str) -> bool:
@@ -36,11 +37,11 @@ def acquire(name: str, holder: str, ttl_seconds: float, now: datetime) -> bool:
     until = now + timedelta(seconds=ttl_seconds)
     session = db.session
     try:
-        taken = session.execute(
+        taken = cast(CursorResult[Any], session.execute(
             update(_table)
             .where(_table.c.name == name, or_(_table.c.holder == holder, _table.c.expires_at < now))
             .values(holder=holder, expires_at=until)
-        ).rowcount
+        )).rowcount
         if taken == 1:
             session.commit()
             return True
@@ -62,8 +63,8 @@ def release(name: str, holder: str) -> bool:
     """Give the lease up (only if we hold it), so a standby can take over at once."""
     session = db.session
     try:
-        released = session.execute(
-            delete(_table).where(_table.c.name == name, _table.c.holder == holder)).rowcount
+        released = cast(CursorResult[Any], session.execute(
+            delete(_table).where(_table.c.name == name, _table.c.holder == holder))).rowcount
         session.commit()
     except Exception:
         session.rollback()

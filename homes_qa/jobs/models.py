@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.timestamps import UTCDateTime
 
 
-class SchedulerLease(db.Model):
+class SchedulerLease(Model):
     """A lease row: whoever holds an unexpired lease is the one scheduler that sweeps."""
 
     __tablename__ = "scheduler_leases"

@@ -60,6 +60,7 @@ def complete(obligation_id: int):
         return redirect(_back_to(obligation), code=303)
     form = CompletionForm()
     if form.validate_on_submit():
+        assert form.done_on.data is not None  # a required field: set once the form validates
         try:
             obligation_service.record_completion(
                 rule_code=obligation.rule_code, home=obligation.home, done_on=form.done_on.data,
@@ -162,6 +163,7 @@ def complete_check(home_id: int, rule_code: str):
     form = CompletionForm()
     back = url_for("obligations.checks", home_id=home.id)
     if form.validate_on_submit():
+        assert form.done_on.data is not None  # a required field: set once the form validates
         try:
             obligation_service.record_completion(
                 rule_code=rule.code, home=home, done_on=form.done_on.data, note=form.note.data or "",

@@ -7,7 +7,7 @@ from enum import StrEnum, nonmember
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.people.models import Home, User
@@ -20,7 +20,7 @@ class VisitStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Reg44Visit(Audited, db.Model):
+class Reg44Visit(Audited, Model):
     """One monthly visit by the independent person (reg 44(1)); may be unannounced (reg 44(3))."""
 
     __tablename__ = "reg44_visits"
@@ -75,7 +75,7 @@ class Opinion(StrEnum):
         return Opinion.LABELS[self]
 
 
-class Reg44Report(Audited, db.Model):
+class Reg44Report(Audited, Model):
     """The visitor's report (reg 44(4)–(6)). Submitted versions are locked; a correction is a new version."""
 
     __tablename__ = "reg44_reports"
@@ -127,7 +127,7 @@ class Reg44Report(Audited, db.Model):
         return f"Reg 44 report for visit {self.visit_id}, version {self.version}"
 
 
-class Reg44Recommendation(Audited, db.Model):
+class Reg44Recommendation(Audited, Model):
     __tablename__ = "reg44_recommendations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +148,7 @@ class Reg44Recommendation(Audited, db.Model):
         return f"Recommendation {self.number} of report {self.report_id}"
 
 
-class Distribution(Audited, db.Model):
+class Distribution(Audited, Model):
     """Who a submitted report was sent to, when and how (reg 44(7) recipients and senior managers)."""
 
     __tablename__ = "reg44_distributions"

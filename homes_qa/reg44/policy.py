@@ -58,7 +58,7 @@ def can_plan_at(user: User, home_id: int) -> bool:
     return user.role == Role.REG44_VISITOR and is_assigned(user, home_id)
 
 
-def visible_visits(user: User, home_ids: list[int] | None = None) -> Select[tuple[Reg44Visit]]:
+def visible_visits(user: User, home_ids: list[int] | None = None) -> Select[Reg44Visit]:
     """A select of the visits the user may see (optionally in the given homes)."""
     stmt = select(Reg44Visit).where(visible_to_home_staff_clause() if user.role in HOME_STAFF else true())
     if not user.sees_all_homes:

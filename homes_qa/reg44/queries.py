@@ -147,7 +147,7 @@ class HomeMonth:
     reports_to_write: list[Reg44Visit] = field(default_factory=list)
 
 
-def _month_obligations(home_ids: list[int], key: str) -> dict[int, Obligation]:
+def _month_obligations(home_ids: list[int], key: str) -> dict[int | None, Obligation]:
     if not home_ids:
         return {}
     rows = db.session.scalars(select(Obligation).where(
@@ -162,7 +162,7 @@ def _unsubmitted_clause():
     return (Reg44Visit.status == VisitStatus.RECORDED) & ~submitted.exists()
 
 
-def open_recommendations_by_home(home_ids: list[int]) -> dict[int, int]:
+def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
     if not home_ids:
         return {}
     return dict(db.session.execute(
@@ -261,7 +261,7 @@ def register(home: Home, user: User, now: datetime | None = None, months: int = 
     rows = []
     for period in periods:
         obligation = obligations_by_key.get(period.key)
-        in_month = [v for v in visits if period.start <= v.visited_on <= period.end]
+        in_month = [v for v in visits if v.visited_on is not None and period.start <= v.visited_on <= period.end]
         rows.append(RegisterMonth(
             start=period.start, label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
             state=state_of(obligation, now) if obligation is not None else None,
@@ -325,7 +325,7 @@ def workload(user: User, now: datetime | None = None) -> list[VisitorWorkload]:
         home_ids = {h.id for h in homes}
         mine = [v for v in visits if v.visitor_id == visitor_id and v.home_id in home_ids]
         this_month = [v for v in mine if v.status == VisitStatus.RECORDED
-                      and period.start <= v.visited_on <= period.end]
+                      and v.visited_on is not None and period.start <= v.visited_on <= period.end]
         outstanding = [v for v in mine if v.id in unsubmitted_ids]
         visited_ids = {v.home_id for v in this_month}
         rows.append(VisitorWorkload(

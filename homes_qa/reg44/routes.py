@@ -115,6 +115,7 @@ def plan_visit(home_id: int):
     home = home_or_404(home_id)
     form = PlanVisitForm()
     if form.validate_on_submit():
+        assert form.planned_for.data is not None  # a required field: set once the form validates
         try:
             visit = service.plan_visit(home=home, visitor=current_user, planned_for=form.planned_for.data,
                                        announced=form.announced.data == "announced")
@@ -122,6 +123,7 @@ def plan_visit(home_id: int):
             _refused(error)
             apply_service_error(form, error)
         else:
+            assert visit.planned_for is not None  # a planned visit has its date
             kind = "announced" if visit.announced else "unannounced"
             flash(f"Your {kind} visit to {home.name} on {long_day(visit.planned_for)} is planned", "success")
             return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
@@ -139,6 +141,7 @@ def move_visit(visit_id: int):
     form = PlanVisitForm(data={"planned_for": visit.planned_for,
                                "announced": "announced" if visit.announced else "unannounced"})
     if form.validate_on_submit():
+        assert form.planned_for.data is not None  # a required field: set once the form validates
         try:
             service.move_visit(visit, by=current_user, planned_for=form.planned_for.data,
                                announced=form.announced.data == "announced")
@@ -153,6 +156,7 @@ def move_visit(visit_id: int):
 
 
 def _details(form: RecordVisitForm) -> service.VisitDetails:
+    assert form.visited_on.data is not None  # a required field: set once the form validates
     return service.VisitDetails(
         visited_on=form.visited_on.data, arrived_at=form.arrived_at.data, left_at=form.left_at.data,
         announced=form.announced.data == "announced",
@@ -168,6 +172,7 @@ def _record(form: RecordVisitForm, visit: Reg44Visit | None, home):
         _refused(error)
         apply_service_error(form, error)
         return None
+    assert visit.visited_on is not None  # a recorded visit has its date
     flash(f"Your visit to {visit.home.name} on {long_day(visit.visited_on)} has been recorded. "
           "Now write the report.", "success")
     return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
@@ -413,6 +418,7 @@ def report_pdf(visit_id: int, version: int):
     from homes_qa.reg44.pdf import html_to_pdf
     visit = _visit_or_404(visit_id)
     found = _version_or_404(visit, version)
+    assert current_app.static_folder is not None  # the app has its static folder
     try:
         body = html_to_pdf(_document(visit, found, pdf=True), static_folder=current_app.static_folder)
     except OSError:
@@ -470,6 +476,7 @@ def record_distribution(visit_id: int):
         return redirect(url_for("visits.report", visit_id=visit.id), code=303)
     form = DistributionForm()
     if form.validate_on_submit():
+        assert form.sent_on.data is not None  # a required field: set once the form validates
         try:
             entry = service.record_distribution(latest, by=current_user, recipient=form.recipient.data,
                                                 detail=form.detail.data, method=form.method.data,

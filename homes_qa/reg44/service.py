@@ -413,6 +413,7 @@ def _recommendation_obligations(visit: Reg44Visit, report: Reg44Report, previous
                 obligation.waived_by_id = report.author_id
                 obligation.waived_reason = (f"Superseded by version {report.version} of the report: "
                                             f"{report.correction_reason}")[:2000]
+    assert visit.visited_on is not None  # the report is of a recorded visit
     for rec in report.recommendations:
         label = f"recommendation {rec.number} after the visit on {long_day(visit.visited_on)}"
         if rec.id in carried:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.people.models import Home
@@ -19,7 +19,7 @@ class ReviewStatus(StrEnum):
     COMPLETED = "completed"
 
 
-class Reg45Review(Audited, db.Model):
+class Reg45Review(Audited, Model):
     """The registered person's review of the quality of care, at least every 6 months (reg 45)."""
 
     __tablename__ = "reg45_reviews"

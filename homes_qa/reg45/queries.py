@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import url_for
@@ -45,7 +46,9 @@ def deadline_words() -> dict[str, str]:
 def default_period(today: date) -> tuple[date, date]:
     """One review cycle (as the rule table sets it), ending today."""
     timing = rule_by_code(REVIEW_RULE).timing_value
-    return today - relativedelta(**{timing.unit: timing.amount}) + relativedelta(days=1), today
+    assert timing.unit is not None  # a cadence always has a unit
+    cycle: dict[str, Any] = {timing.unit: timing.amount}
+    return today - relativedelta(**cycle) + relativedelta(days=1), today
 
 
 def reviews_for(home_id: int) -> list[Reg45Review]:
@@ -78,7 +81,7 @@ def gather_evidence(home: Home, start: date, end: date, now: datetime) -> dict:
               "awaiting_response": 0}
     for visit in visits:
         report = action_plans_queries.latest_submitted_report(visit)
-        row = {"visit_id": visit.id, "visited_on": _iso(visit.visited_on), "announced": visit.announced,
+        row: dict[str, Any] = {"visit_id": visit.id, "visited_on": _iso(visit.visited_on), "announced": visit.announced,
                "visitor": visit.visitor.name if visit.visitor else "", "report_version": None,
                "safeguarded": "No submitted report", "wellbeing": "No submitted report", "findings": "",
                "plan_status": None, "recommendations": []}
@@ -86,8 +89,8 @@ def gather_evidence(home: Home, start: date, end: date, now: datetime) -> dict:
             plan = action_plans_queries.plan_for(report)
             by_rec = action_plans_queries.responses_by_recommendation(plan)
             row.update(report_version=report.version,
-                       safeguarded=Opinion.LABELS.get(report.safeguarded_opinion, "Not given"),
-                       wellbeing=Opinion.LABELS.get(report.wellbeing_opinion, "Not given"),
+                       safeguarded=Opinion.LABELS.get(report.safeguarded_opinion or "", "Not given"),
+                       wellbeing=Opinion.LABELS.get(report.wellbeing_opinion or "", "Not given"),
                        findings=report.findings,
                        plan_status=action_plans_queries.STATUS_LABELS.get(plan.status if plan else None))
             for rec in report.recommendations:
@@ -95,7 +98,7 @@ def gather_evidence(home: Home, start: date, end: date, now: datetime) -> dict:
                 response = by_rec.get(rec.id)
                 item = {"number": rec.number, "text": rec.text, "response": "No response yet",
                         "action": "", "owner": "", "due_on": None, "status": "Awaiting a response"}
-                if response is None or plan.status == PlanStatus.DRAFT:
+                if response is None or plan is None or plan.status == PlanStatus.DRAFT:
                     totals["awaiting_response"] += 1
                 elif response.decision == DECLINE:
                     totals["declined"] += 1

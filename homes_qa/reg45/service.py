@@ -150,6 +150,7 @@ def record_sent_to_ofsted(review: Reg45Review, *, sent_on: date | None, by: User
         raise ServiceError("Enter the date the review was sent to Ofsted", "sent_on")
     if sent_on > london_date(now):
         raise ServiceError("The date it was sent must be today or in the past", "sent_on")
+    assert review.completed_at is not None  # set when the review was completed
     if sent_on < london_date(review.completed_at):
         raise ServiceError("The date it was sent must be on or after the date the review was completed", "sent_on")
     review.sent_to_ofsted_on = sent_on

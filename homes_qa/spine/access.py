@@ -5,31 +5,36 @@ reveal which records exist elsewhere.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from homes_qa.extensions import db
 from homes_qa.spine.people.models import Assignment, Home, User
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-def roles_required(*roles: str):
+
+def roles_required(*roles: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Signed in (else redirect to sign-in) and holding one of the roles (else 403)."""
-    def decorator(view):
+    def decorator(view: Callable[_P, _R]) -> Callable[_P, _R]:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
-        wrapped.allowed_roles = roles
+        wrapped.allowed_roles = roles  # type: ignore[attr-defined]  # mypy does not model attributes set on functions
         return wrapped
     return decorator
 
 
-def visible_home_ids_query(user: User) -> Select:
+def visible_home_ids_query(user: User) -> Select[int]:
     """A subquery of the home ids the user may see."""
     if user.sees_all_homes:
         return select(Home.id)
@@ -64,7 +69,7 @@ def home_or_404(home_id: int) -> Home:
     return home
 
 
-def obligation_visible_clause(user: User):
+def obligation_visible_clause(user: User) -> ColumnElement[bool]:
     """Obligations this user may see, as a WHERE clause (combine with home scoping).
 
     Home staff (registered managers) never see obligations that would reveal an

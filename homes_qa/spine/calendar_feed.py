@@ -23,6 +23,7 @@ from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.extensions import db
 from homes_qa.spine.digest import select_obligations
 from homes_qa.spine.mail.service import public_url
+from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 from homes_qa.spine.transaction import transactional
 
@@ -54,7 +55,7 @@ def user_for_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.ical_token == token, User.active.is_(True)))
 
 
-def _description(obligation) -> str:
+def _description(obligation: Obligation) -> str:
     home = obligation.home.name if obligation.home is not None else "Whole service"
     link = public_url(f"/homes/{obligation.home_id}") if obligation.home_id is not None else public_url("/")
     rule = obligation.rule.title if obligation.rule is not None else obligation.rule_code
@@ -94,4 +95,5 @@ def feed_for(user: User, now: datetime) -> bytes:
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
         calendar.add_component(event)
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body

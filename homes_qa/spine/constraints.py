@@ -1,12 +1,13 @@
 """CHECK constraints that keep a String column to the values of a StrEnum."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint
 
 
-def in_values(column: str, values) -> str:
+def in_values(column: str, values: Iterable[object]) -> str:
     """`status IN ('open', 'met')`: the SQL the models and migration 0004 both write."""
     quoted = ("'" + str(value).replace("'", "''") + "'" for value in values)
     return f"{column} IN ({', '.join(quoted)})"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core.calendar import london_date
-from homes_qa.core.drift import DUE_SOON, ESCALATED, OVERDUE, classify
+from homes_qa.core.drift import DUE_SOON, ESCALATED, OVERDUE, DriftState, classify
 from homes_qa.core.formats import london_datetime, long_day
 from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
@@ -100,10 +101,10 @@ def _home_name(obligation: Obligation) -> str:
 
 
 def digest_sections(obligations: list[Obligation], alerts: dict[tuple[int, int], Alert],
-                    now: datetime) -> dict[str, list[tuple[Obligation, object]]]:
+                    now: datetime) -> dict[str, list[tuple[Obligation, DriftState]]]:
     """Escalated, overdue and due-soon items at `now`; upcoming ones and ones whose alert at
     their current level has been acknowledged are left out (acknowledgement stops reminders)."""
-    sections: dict[str, list] = {key: [] for key, _ in SECTIONS}
+    sections: dict[str, list[tuple[Obligation, DriftState]]] = {key: [] for key, _ in SECTIONS}
     for obligation in obligations:
         try:
             state = classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days)
@@ -112,24 +113,25 @@ def digest_sections(obligations: list[Obligation], alerts: dict[tuple[int, int],
             continue
         if state.status not in sections:
             continue
-        alert = alerts.get((obligation.id, state.level))
+        alert = alerts.get((obligation.id, state.level)) if state.level is not None else None
         if alert is not None and alert.acknowledged_at is not None:
             continue
         sections[state.status].append((obligation, state))
     return sections
 
 
-def _line(obligation: Obligation, state) -> str:
+def _line(obligation: Obligation, state: DriftState) -> str:
     home = _home_name(obligation)
     # Titles read "Rule — Home — period"; the line starts with the home, so say it once.
     title = obligation.title.replace(f" — {home} — ", " — ", 1)
     line = f"- {home}: {title} — due {london_datetime(obligation.due_at)}"
     if state.status == ESCALATED:
+        assert state.role is not None  # an open, alerting state names who holds it
         line += f" (level {state.level}, with the {ROLE_LABELS.get(state.role, state.role).lower()})"
     return line
 
 
-def _digest_message(user: User, sections: dict, now: datetime) -> dict:
+def _digest_message(user: User, sections: dict[str, list[tuple[Obligation, DriftState]]], now: datetime) -> dict[str, Any]:
     day = london_date(now)
     day_text = long_day(day)
     counts = ", ".join(f"{len(sections[key])} {label.lower()}" for key, label in SECTIONS)

@@ -8,7 +8,7 @@ from homes_qa.extensions import db
 
 log = logging.getLogger("homes_qa.errors")
 
-PAGES = {
+PAGES: dict[int | None, tuple[str, str]] = {
     400: ("Sorry, there is a problem with that request", "errors/400.html"),
     403: ("You do not have permission to see this page", "errors/403.html"),
     404: ("Page not found", "errors/404.html"),

@@ -6,14 +6,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 
-class Alert(Audited, db.Model):
+class Alert(Audited, Model):
     """Drift raised for one obligation at one level (0 due soon, 1 overdue, 2+ escalated): once."""
 
     __tablename__ = "alerts"

@@ -6,6 +6,8 @@ one COUNT.
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -17,11 +19,13 @@ from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, can_see_obligation
 from homes_qa.spine.people.models import User
 
+_T = TypeVar("_T")  # what a statement selects: Alert for the lists, a count for the badge
+
 LIST_LIMIT = 200  # rows per list: the most urgent first
 ACKNOWLEDGE_ANY_ROLES = (Role.HEAD_OF_SERVICE, Role.ADMIN)
 
 
-def _in_scope(stmt: Select, user: User, *, for_me: bool) -> Select:
+def _in_scope(stmt: Select[_T], user: User, *, for_me: bool) -> Select[_T]:
     stmt = stmt.where(obligation_visible_clause(user))
     if user.sees_all_homes:
         return stmt
@@ -32,7 +36,7 @@ def _in_scope(stmt: Select, user: User, *, for_me: bool) -> Select:
     return stmt.where(homes)
 
 
-def _for_me(stmt: Select, user: User) -> Select:
+def _for_me(stmt: Select[_T], user: User) -> Select[_T]:
     other = aliased(Alert)
     highest_for_role = (select(func.max(other.level))
                         .where(other.obligation_id == Alert.obligation_id, other.target_role == user.role)
@@ -42,14 +46,14 @@ def _for_me(stmt: Select, user: User) -> Select:
     return _in_scope(stmt, user, for_me=True)
 
 
-def _my_homes(stmt: Select, user: User) -> Select:
+def _my_homes(stmt: Select[_T], user: User) -> Select[_T]:
     other = aliased(Alert)
     highest = select(func.max(other.level)).where(other.obligation_id == Alert.obligation_id).scalar_subquery()
     stmt = stmt.join(Alert.obligation).where(Obligation.status == ObligationStatus.OPEN, Alert.level == highest)
     return _in_scope(stmt, user, for_me=False)
 
 
-def _listed(stmt: Select) -> list[Alert]:
+def _listed(stmt: Select[Alert]) -> list[Alert]:
     stmt = (stmt.options(joinedload(Alert.obligation).joinedload(Obligation.home),
                          selectinload(Alert.acknowledged_by))
             # Unacknowledged first, then the most urgent (earliest due).

@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -39,7 +40,7 @@ class RaisedAlert:
     level: int
     target_role: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"obligation_id": self.obligation_id, "home": self.home, "home_id": self.home_id,
                 "rule": self.rule, "title": self.title, "due_at": self.due_at.isoformat(),
                 "level": self.level, "target_role": self.target_role}
@@ -55,7 +56,7 @@ class SweepResult:
     seconds: float = 0.0
     dry_run: bool = False
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(), "examined": self.examined,
                 "obligations_created": self.obligations_created, "alerts_raised": len(self.raised),
                 "errors": len(self.errors), "seconds": round(self.seconds, 3), "dry_run": self.dry_run}

@@ -5,11 +5,12 @@ import contextvars
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, String, event, insert, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model, db
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
 REDACTED = "(changed, not shown)"
@@ -22,7 +23,7 @@ class AuditTrailError(RuntimeError):
     pass
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +35,7 @@ class AuditEvent(db.Model):
     record_id: Mapped[int] = mapped_column()
     record_label: Mapped[str] = mapped_column(String(300))
     home_id: Mapped[int | None] = mapped_column(index=True)
-    changes: Mapped[dict] = mapped_column(JSON)  # {field: [before, after]}
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)  # {field: [before, after]}
 
     __table_args__ = (db.Index("ix_audit_events_record", "record_type", "record_id"),)
 
@@ -45,13 +46,17 @@ class Audited:
     __audit_redact__: frozenset[str] = frozenset()
     __audit_ignore__: frozenset[str] = frozenset({"created_at"})
 
+    if TYPE_CHECKING:  # every audited model has an integer primary key
+        id: Mapped[int]
+
     @property
     def audit_home_id(self) -> int | None:
         return None
 
     @property
     def audit_label(self) -> str:
-        return getattr(self, "name", None) or f"{type(self).__name__} {self.id}"
+        name: str | None = getattr(self, "name", None)
+        return name or f"{type(self).__name__} {self.id}"
 
 
 class acting_as:
@@ -60,11 +65,11 @@ class acting_as:
     def __init__(self, label: str):
         self.label = label
 
-    def __enter__(self):
+    def __enter__(self) -> acting_as:
         self._token = _system_actor.set(self.label)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         _system_actor.reset(self._token)
 
 
@@ -82,7 +87,7 @@ def _current_actor() -> tuple[int | None, str]:
     return None, "system"
 
 
-def _plain(value):
+def _plain(value: object) -> Any:
     """JSON-safe value for the trail."""
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -95,9 +100,9 @@ def _plain(value):
     return str(value)
 
 
-def _column_changes(obj, action: str) -> dict:
+def _column_changes(obj: Audited, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    changes: dict = {}
+    changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in obj.__audit_ignore__:
@@ -124,15 +129,15 @@ def _column_changes(obj, action: str) -> dict:
 
 
 @event.listens_for(Session, "before_flush")
-def _guard_append_only(session, flush_context, instances):
+def _guard_append_only(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent):
             raise AuditTrailError("the audit trail is append-only")
 
 
 @event.listens_for(Session, "after_flush")
-def _write_audit_trail(session, flush_context):
-    rows = []
+def _write_audit_trail(session: Session, flush_context: UOWTransaction) -> None:
+    rows: list[dict[str, Any]] = []
     actor_id, actor_label = _current_actor()
     for action, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objs:

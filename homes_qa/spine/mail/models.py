@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
@@ -18,7 +18,7 @@ class EmailStatus(StrEnum):
     FAILED = "failed"  # gave up after the last attempt
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     __tablename__ = "outbound_emails"
     __table_args__ = (one_of("status", EmailStatus),)
 

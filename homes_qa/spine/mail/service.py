@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -51,7 +53,8 @@ def level_words(level: int) -> str:
 
 
 def public_url(path: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    base: str = current_app.config["PUBLIC_BASE_URL"]
+    return base.rstrip("/") + path
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -85,7 +88,7 @@ class Directory:
     homes_by_user: dict[int, set[int]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, roles) -> "Directory":
+    def load(cls, roles: Iterable[str]) -> Directory:
         roles = sorted(set(roles))
         directory = cls()
         if not roles:
@@ -112,7 +115,7 @@ class Directory:
 # ---------------------------------------------------------------- queueing
 
 @transactional
-def queue_messages(rows: list[dict], now: datetime) -> int:
+def queue_messages(rows: list[dict[str, Any]], now: datetime) -> int:
     """Insert messages whose dedupe_key is not already queued; the number actually added.
 
     Existing keys are skipped (read first), and the insert itself ignores a key another
@@ -138,7 +141,7 @@ def queue_messages(rows: list[dict], now: datetime) -> int:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # same on_conflict_do_nothing() as PostgreSQL's
     else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
         from sqlalchemy import insert as plain_insert
         db.session.execute(plain_insert(OutboundEmail), values)
@@ -147,7 +150,7 @@ def queue_messages(rows: list[dict], now: datetime) -> int:
     return len(values)
 
 
-def _alert_message(alert: Alert, user: User) -> dict:
+def _alert_message(alert: Alert, user: User) -> dict[str, Any]:
     obligation = alert.obligation
     home = obligation.home.name if obligation.home is not None else "Whole service"
     words = level_words(alert.level)
@@ -234,7 +237,7 @@ def _write_eml(outbox: Path, message: OutboundEmail, email: EmailMessage, now: d
     partial.replace(outbox / name)  # atomic: a reader never sees half a message
 
 
-def _connect(config) -> smtplib.SMTP:
+def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10)
     try:
         if config.get("MAIL_USE_TLS"):
@@ -256,7 +259,7 @@ def _close(smtp: smtplib.SMTP | None) -> None:
         smtp.close()
 
 
-def deliver_pending(now: datetime, app_config) -> dict:
+def deliver_pending(now: datetime, app_config: Mapping[str, Any]) -> dict[str, int]:
     """Send pending messages whose next attempt is due; each committed on its own (its own unit).
 
     MAIL_SERVER empty: each message is written as an .eml file to MAIL_OUTBOX instead. A failure

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum, nonmember
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.people.models import Home, User
@@ -28,7 +28,7 @@ class ObligationStatus(StrEnum):
     CLOSED = nonmember((MET, MET_LATE, WAIVED))
 
 
-class Obligation(Audited, db.Model):
+class Obligation(Audited, Model):
     """Something that must be done by a deadline, for a home (or the organisation).
 
     Timing and ladder are copied from the rule when the obligation is made, so a later rule
@@ -54,7 +54,7 @@ class Obligation(Audited, db.Model):
     subject_id: Mapped[int | None] = mapped_column()
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     responsible_role: Mapped[str] = mapped_column(String(30))
-    ladder: Mapped[list] = mapped_column(JSON)
+    ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
     status: Mapped[str] = mapped_column(String(20), default=ObligationStatus.OPEN)
     # Set while the obligation would reveal an unannounced Reg 44 visit to the home's staff.
@@ -87,7 +87,7 @@ class Obligation(Audited, db.Model):
         return self.title
 
 
-class Completion(Audited, db.Model):
+class Completion(Audited, Model):
     """A manager's record that a check or review was done: discharges its obligation."""
 
     __tablename__ = "completions"

@@ -16,8 +16,9 @@ from sqlalchemy import func, select, tuple_
 
 from homes_qa.core.calendar import end_of_month, london_date, london_day_end
 from homes_qa.core.roles import Role
-from homes_qa.core.timing import FLOATING, due_at, due_for_period, next_due_floating, period_containing
+from homes_qa.core.timing import FLOATING, Period, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
+from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, HomeStatus, User
 from homes_qa.spine.rules.models import Rule, RuleScope
@@ -40,7 +41,7 @@ def _title(rule: Rule, home: Home | None, period_label: str) -> str:
 
 
 def _new(rule: Rule, home: Home | None, key: str, due: datetime, label: str,
-         subject=None) -> Obligation:
+         subject: object = None) -> Obligation:
     return Obligation(
         rule=rule, rule_code=rule.code, home=home if rule.scope == RuleScope.HOME else None,
         scope_key=scope_key(rule, home), period_key=key, title=_title(rule, home, label)[:300],
@@ -58,7 +59,8 @@ def find(rule_code: str, home: Home | None, key: str) -> Obligation | None:
 
 @transactional
 def obligation_for_event(rule_code: str, home: Home | None, event_at: datetime, *, key: str,
-                         subject=None, label: str | None = None, target: date | None = None) -> Obligation | None:
+                         subject: object = None, label: str | None = None, target: date | None = None,
+                         ) -> Obligation | None:
     """The obligation an event implies (e.g. report due 14 days after a visit); made once.
 
     Returns the existing one if already made. None when the rule is switched off.
@@ -90,7 +92,7 @@ def move_due(obligation: Obligation, due: datetime) -> None:
 
 
 @transactional
-def discharge(obligation: Obligation, *, record=None, met_at: datetime | None = None) -> Obligation:
+def discharge(obligation: Obligation, *, record: Audited | None = None, met_at: datetime | None = None) -> Obligation:
     """Mark met (or met late) by the record that discharged it. Idempotent for closed ones."""
     if not obligation.is_open:
         return obligation
@@ -104,7 +106,7 @@ def discharge(obligation: Obligation, *, record=None, met_at: datetime | None = 
 
 
 @transactional
-def discharge_by_key(rule_code: str, home: Home | None, key: str, *, record=None,
+def discharge_by_key(rule_code: str, home: Home | None, key: str, *, record: Audited | None = None,
                      met_at: datetime | None = None) -> Obligation | None:
     obligation = find(rule_code, home, key)
     if obligation is not None:
@@ -149,7 +151,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
         select(Obligation.rule_code, Obligation.scope_key, func.max(Obligation.due_at))
         .where(Obligation.rule_code.in_([r.code for r in rules]))
         .group_by(Obligation.rule_code, Obligation.scope_key)).all()}
-    wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, object]] = {}
+    wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]] = {}
     for rule in rules:
         timing = rule.timing_value
         current = period_containing(timing, now)
@@ -168,7 +170,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
                 period = period_containing(timing, period.end + timedelta(days=1))
     if not wanted:
         return RecurringResult([])
-    existing = set()
+    existing: set[tuple[str, str, str]] = set()
     keys = list(wanted)
     for i in range(0, len(keys), 500):  # chunked IN (…) for large estates
         chunk = keys[i:i + 500]
@@ -176,8 +178,8 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
             Obligation.rule_code, Obligation.scope_key, Obligation.period_key).where(
             tuple_(Obligation.rule_code, Obligation.scope_key, Obligation.period_key).in_(chunk))).all())
     created = []
-    for key, (rule, home, period) in wanted.items():
-        if key in existing:
+    for wanted_key, (rule, home, period) in wanted.items():
+        if wanted_key in existing:
             continue
         obligation = _new(rule, home, period.key, due_for_period(period), _period_label(period))
         db.session.add(obligation)
@@ -185,7 +187,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
     return RecurringResult(created)
 
 
-def _period_label(period) -> str:
+def _period_label(period: Period) -> str:
     if period.start.day == 1 and period.end == end_of_month(period.start):
         return f"{period.start:%B %Y}"
     return f"{period.start.day} {period.start:%b %Y} to {period.end.day} {period.end:%b %Y}"

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.roles import SEES_ALL_HOMES, Role, role_label
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
@@ -26,7 +26,7 @@ class HomeStatus(StrEnum):
         return HomeStatus.LABELS[self]
 
 
-class Home(Audited, db.Model):
+class Home(Audited, Model):
     __tablename__ = "homes"
     __table_args__ = (one_of("status", HomeStatus),)
 
@@ -50,7 +50,7 @@ class Home(Audited, db.Model):
         return HomeStatus.LABELS.get(self.status, self.status)
 
 
-class User(Audited, UserMixin, db.Model):
+class User(Audited, UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", Role),)
     __audit_redact__ = frozenset({"password_hash", "ical_token"})
@@ -93,7 +93,7 @@ class User(Audited, UserMixin, db.Model):
         return f"{self.name} <{self.email}>"
 
 
-class Assignment(Audited, db.Model):
+class Assignment(Audited, Model):
     """A person's work with a home: the manager of it, its Reg 44 visitor, its service manager."""
 
     __tablename__ = "assignments"

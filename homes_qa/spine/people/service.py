@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from homes_qa.core.roles import ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db
@@ -45,7 +46,7 @@ def authenticate(email: str, password: str) -> User | None:
 @transactional
 def record_sign_in(user: User) -> None:
     # Not audited as a change of the record: sign-ins are logged, not evidence edits.
-    db.session.execute(User.__table__.update().where(User.id == user.id).values(
+    db.session.execute(cast(Table, User.__table__).update().where(User.id == user.id).values(
         last_sign_in_at=utcnow()))
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.core.timing import Timing
-from homes_qa.extensions import db
+from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
@@ -20,7 +21,7 @@ class RuleScope(StrEnum):
     ORGANISATION = "organisation"  # one stream for the whole service (QPAG, dip samples…)
 
 
-class Rule(Audited, db.Model):
+class Rule(Audited, Model):
     """A row of the QA schedule: what is due, when, who answers for it, and where that is written."""
 
     __tablename__ = "rules"
@@ -32,9 +33,9 @@ class Rule(Audited, db.Model):
     area: Mapped[str] = mapped_column(String(40), index=True)
     trigger: Mapped[str] = mapped_column(String(60))
     scope: Mapped[str] = mapped_column(String(20), default=RuleScope.HOME)
-    timing: Mapped[dict] = mapped_column(JSON)
+    timing: Mapped[dict[str, Any]] = mapped_column(JSON)
     responsible_role: Mapped[str] = mapped_column(String(30))
-    ladder: Mapped[list] = mapped_column(JSON)
+    ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
     source: Mapped[str] = mapped_column(Text)
     verify: Mapped[bool] = mapped_column(default=False)

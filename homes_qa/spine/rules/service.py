@@ -1,6 +1,8 @@
 """The rule table: loaded from the cited catalogue, edited by administrators (audited)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from homes_qa.core.catalogue import RULES, RuleSpec
@@ -19,7 +21,7 @@ ORGANISATION_WIDE = frozenset({
 })
 
 
-def _from_spec(spec: RuleSpec) -> dict:
+def _from_spec(spec: RuleSpec) -> dict[str, Any]:
     return dict(title=spec.title, area=spec.area, trigger=spec.trigger,
                 scope=RuleScope.ORGANISATION if spec.code in ORGANISATION_WIDE else RuleScope.HOME,
                 timing=spec.timing.to_dict(), responsible_role=spec.responsible_role,
@@ -54,7 +56,8 @@ def all_rules() -> list[Rule]:
 
 
 @transactional
-def update_rule(rule: Rule, *, timing: dict, ladder: list[dict], due_soon_days: int, active: bool) -> Rule:
+def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, Any]], due_soon_days: int | None,
+                active: bool) -> Rule:
     """Change a rule's timing and escalation. Applies to obligations created after the change."""
     try:
         timing_value = Timing.from_dict(timing)

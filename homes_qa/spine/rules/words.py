@@ -1,6 +1,8 @@
 """Rules in words for the rules pages: areas, triggers, timing kinds and escalation ladders."""
 from __future__ import annotations
 
+from typing import Any
+
 from homes_qa.core import timing as t
 from homes_qa.core.catalogue import AREAS, TRIGGERS
 from homes_qa.core.escalation import ladder_from_list
@@ -52,7 +54,7 @@ def trigger_words(trigger: str) -> str:
     return TRIGGERS.get(trigger, trigger.replace("_", " "))
 
 
-def ladder_words(ladder: list[dict]) -> str:
+def ladder_words(ladder: list[dict[str, Any]]) -> str:
     """"Registered manager at due time → Service manager after 2 working days → Head of … after 5"."""
     parts, counted = [], False
     for step in ladder_from_list(ladder):

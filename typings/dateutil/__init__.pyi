@@ -1,0 +1,1 @@
+# Minimal local stubs for python-dateutil (types-python-dateutil is not installed): only what the app uses.
