@@ -14,28 +14,28 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
+from flask_migrate import upgrade
+from sqlalchemy import event, insert, select
 
-from homes_qa import create_app  # noqa: E402
+from homes_qa import create_app
 from homes_qa.core.roles import Role
-from homes_qa.extensions import db  # noqa: E402
-from homes_qa.spine.alerts import service as alert_service  # noqa: E402
+from homes_qa.extensions import db
+from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Assignment, Home, User
-from homes_qa.spine.people.passwords import hash_password  # noqa: E402
-from homes_qa.spine.rules.service import sync_catalogue  # noqa: E402
+from homes_qa.spine.people.passwords import hash_password
+from homes_qa.spine.rules.service import sync_catalogue
 
 PASSWORD = "bench-password-123"
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def build(app, homes: int, months: int) -> dict:

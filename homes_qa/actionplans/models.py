@@ -47,7 +47,7 @@ class ActionPlan(Audited, Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    responses: Mapped[list["ActionPlanResponse"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+    responses: Mapped[list[ActionPlanResponse]] = relationship(back_populates="plan", cascade="all, delete-orphan")
 
     @property
     def audit_home_id(self) -> int | None:

@@ -11,9 +11,9 @@ A level is *reached* once `now` is strictly later than its threshold instant:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from homes_qa.core.calendar import london_date, london_day_end, to_london, to_utc, working_days_after
 from homes_qa.core.escalation import EscalationStep, validate_ladder

@@ -6,8 +6,9 @@ names a more senior role and how many working days past the due date it is reach
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from homes_qa.core.roles import ROLES
 

@@ -22,9 +22,10 @@ A `Timing` validates itself on construction, so an invalid one cannot exist.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -30,7 +30,7 @@ def parse_instant(text: str | None) -> datetime:
         raise click.ClickException(AT_ERROR) from None
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=LONDON)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _level_label(level: int) -> str:

@@ -14,9 +14,10 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -88,7 +89,7 @@ def _run(job: str, app, holder: str, work: Callable[[Any, datetime], Any], now: 
                 log.debug("%s: lease held by another scheduler; standing by", job)
                 return None
             result = work(app, now)
-    except Exception:  # noqa: BLE001 - logged; the scheduler keeps going
+    except Exception:
         log.exception("job %s failed (holder %s); it runs again at its next time", job, holder)
         return None
     # Renewed again when the work is done, so a slow run does not leave the lease about to lapse.
@@ -97,7 +98,7 @@ def _run(job: str, app, holder: str, work: Callable[[Any, datetime], Any], now: 
         with app.app_context():
             if not lease.acquire(LEASE_NAME, holder, ttl, now + timedelta(seconds=time.monotonic() - started)):
                 log.warning("%s took longer than the %d s lease; another scheduler has taken over", job, ttl)
-    except Exception:  # noqa: BLE001 - the next run renews or gives way
+    except Exception:
         log.exception("%s: could not renew the lease after the run", job)
     return result
 
@@ -152,7 +153,7 @@ class JobDefinition:
     trigger: BaseTrigger
     description: str
     # When the scheduler starts at `now`, run once more at this instant (None: just follow the trigger).
-    first_run: Callable[[Any, datetime], datetime | None] = lambda config, now: None  # noqa: E731
+    first_run: Callable[[Any, datetime], datetime | None] = lambda config, now: None
     options: dict = field(default_factory=dict)
 
 

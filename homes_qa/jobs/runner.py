@@ -80,7 +80,7 @@ def run_scheduler(app, holder: str | None = None) -> None:
             with app.app_context():
                 if lease.release(LEASE_NAME, holder):
                     log.info("scheduler %s: lease released", holder)
-        except Exception:  # noqa: BLE001 - the lease expires by itself anyway
+        except Exception:
             log.exception("scheduler %s: could not release the lease", holder)
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -47,7 +47,7 @@ class Reg44Visit(Audited, Model):
 
     home: Mapped[Home] = relationship()
     visitor: Mapped[User] = relationship()
-    reports: Mapped[list["Reg44Report"]] = relationship(back_populates="visit", order_by="Reg44Report.version")
+    reports: Mapped[list[Reg44Report]] = relationship(back_populates="visit", order_by="Reg44Report.version")
 
     @property
     def audit_home_id(self) -> int | None:
@@ -111,7 +111,7 @@ class Reg44Report(Audited, Model):
     visit: Mapped[Reg44Visit] = relationship(back_populates="reports")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
-    recommendations: Mapped[list["Reg44Recommendation"]] = relationship(
+    recommendations: Mapped[list[Reg44Recommendation]] = relationship(
         back_populates="report", order_by="Reg44Recommendation.number", cascade="all, delete-orphan")
 
     @property

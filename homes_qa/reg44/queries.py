@@ -113,7 +113,7 @@ def open_recommendations_by_visit(home_ids: list[int]) -> dict[int, int]:
               & (Obligation.subject_id == Reg44Recommendation.id))
         .where(Obligation.status == ObligationStatus.OPEN, Obligation.home_id.in_(home_ids))
         .group_by(Reg44Report.visit_id)).all()
-    return {visit_id: count for visit_id, count in rows}
+    return dict(rows)
 
 
 def report_status_label(visit: Reg44Visit) -> str:

@@ -6,7 +6,7 @@ for home staff); a record the user may see but not change is a 403.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -427,7 +427,7 @@ def report_pdf(visit_id: int, version: int):
         flash("The PDF cannot be made on this server at the moment. Use \"Print\" and "
               "your browser's 'Save as PDF' instead.", "error")
         return redirect(url_for("visits.report_version", visit_id=visit.id, version=found.version), code=303)
-    when = visit.visited_on or date.today()
+    when = visit.visited_on or london_date(utcnow())  # the PDF's file name
     slug = re.sub(r"[^a-z0-9]+", "-", visit.home.name.lower()).strip("-")
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"

@@ -65,7 +65,8 @@ class GovDateField(DateField):
             missing = [name for name, value in zip(("a day", "a month", "a year"), parts) if not value]
             raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
         try:
-            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
+            # a calendar date with no time of day, so no zone applies
+            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()  # noqa: DTZ007
         except ValueError:
             raise ValueError(self.invalid_message) from None
         if self.data.year < 1900:  # two-digit years and typos, not real dates in this service

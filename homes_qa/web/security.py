@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -56,7 +56,7 @@ def init_app(app) -> None:
         # Server-side inactivity timeout: the cookie alone could be replayed after expiry.
         if not current_user.is_authenticated:
             return None
-        now = datetime.now(timezone.utc).timestamp()
+        now = datetime.now(UTC).timestamp()
         last = session.get("last_seen")
         limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         if last is not None and now - last > limit:

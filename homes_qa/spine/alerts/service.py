@@ -99,7 +99,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
                             obligation.id, obligation.home.name if obligation.home else "Whole service",
                             obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
                             level, alert.target_role))
-            except Exception as error:  # noqa: BLE001 - logged and skipped by design
+            except Exception as error:
                 message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
                 log.exception("sweep skipped %s", message)
                 result.errors.append(message)

@@ -255,7 +255,7 @@ def _close(smtp: smtplib.SMTP | None) -> None:
         return
     try:
         smtp.quit()
-    except Exception:  # noqa: BLE001 - the connection is going away either way
+    except Exception:
         smtp.close()
 
 
@@ -302,7 +302,7 @@ def deliver_pending(now: datetime, app_config: Mapping[str, Any]) -> dict[str, i
                             _close(smtp)
                             smtp = None  # reconnect for the next message
                             raise
-                except Exception as error:  # noqa: BLE001 - recorded on the message, retried later
+                except Exception as error:
                     message.attempts += 1
                     message.last_error = f"{type(error).__name__}: {error}"[:2000]
                     if message.attempts >= MAX_ATTEMPTS:

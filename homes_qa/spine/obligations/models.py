@@ -68,7 +68,7 @@ class Obligation(Audited, Model):
 
     rule: Mapped[Rule] = relationship()
     home: Mapped[Home | None] = relationship()
-    alerts: Mapped[list["Alert"]] = relationship(back_populates="obligation", order_by="Alert.level")
+    alerts: Mapped[list[Alert]] = relationship(back_populates="obligation", order_by="Alert.level")
 
     @property
     def ladder_value(self) -> tuple[EscalationStep, ...]:

@@ -38,7 +38,7 @@ class Home(Audited, Model):
     status: Mapped[str] = mapped_column(String(30), default=HomeStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    assignments: Mapped[list["Assignment"]] = relationship(
+    assignments: Mapped[list[Assignment]] = relationship(
         back_populates="home", cascade="all, delete-orphan")
 
     @property
@@ -66,7 +66,7 @@ class User(Audited, UserMixin, Model):
     # Secret for the personal calendar feed URL; None when no feed is issued (revoked).
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
 
-    assignments: Mapped[list["Assignment"]] = relationship(
+    assignments: Mapped[list[Assignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
 
     @property
