@@ -8,7 +8,7 @@ PORT ?= 5000
 SCHEDULER_LOG ?= instance/scheduler.log
 export FLASK_APP := run.py
 
-.PHONY: run test bench assets install clean-db check
+.PHONY: run test test-dates bench assets install clean-db check
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ test: install
 	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is missing: apt-get install postgresql (see .ci/run)"; exit 1; }
 	$(BIN)/python -m pytest
+
+## The suite with the clock pinned (ticking) at the 2027 spring and autumn clock changes and
+## at New Year's Eve, one run each: tests must hold on any date. CI: `make test-dates PIN_DATES=…`.
+PIN_DATES ?= 2027-03-28T00:30:00+00:00 2027-10-31T00:30:00+00:00 2027-12-31T23:30:00+00:00
+test-dates: install
+	@set -e; for instant in $(PIN_DATES); do \
+	  echo "== the suite with the clock pinned at $$instant"; \
+	  HOMES_QA_PIN_CLOCK=$$instant $(BIN)/python -m pytest; \
+	done
 
 ## Rebuild the vendored GOV.UK Frontend, htmx and axe-core files (needs npm).
 assets:

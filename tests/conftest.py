@@ -14,10 +14,40 @@ import pytest
 from homes_qa import create_app
 from homes_qa.core.roles import ROLE_LABELS, ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db, limiter
+from tests import clock as test_clock
 from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("unit", "request", "browser", "postgres")
+
+
+# ---------------------------------------------------------------- the clock (see tests/clock.py)
+
+def pytest_configure(config):
+    """HOMES_QA_PIN_CLOCK=<ISO instant>: the whole session runs as if it were then (ticking)."""
+    instant = test_clock.session_pin()
+    if instant is not None:
+        config._homes_qa_clock = test_clock.travel(instant, tick=True)
+        config._homes_qa_clock.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_homes_qa_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    instant = test_clock.session_pin()
+    return [f"clock: pinned at {instant.isoformat()} (HOMES_QA_PIN_CLOCK), ticking" if instant
+            else f"clock: real; `clock` fixture pins at {test_clock.PINNED_NOW.isoformat()}"]
+
+
+@pytest.fixture
+def clock():
+    """The clock pinned at tests.clock.PINNED_NOW (ticking) for this test; yields the traveller."""
+    with test_clock.travel(test_clock.PINNED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 # ---------------------------------------------------------------- test kinds and summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from homes_qa.actionplans import queries as action_plans_queries
@@ -19,7 +20,11 @@ from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
 
-TODAY = date.today()
+from tests import clock as test_clock
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+
+TODAY = test_clock.TODAY  # the London day the `clock` fixture pins
 
 
 def make_report(app, world, *, home=None, recs=("Repair the garden fence", "Review the night staffing rota"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from playwright.sync_api import expect
 
 from homes_qa.core.roles import Role
@@ -15,7 +16,11 @@ from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import Home
 
-TODAY = date.today()
+from tests import clock as test_clock
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+
+TODAY = test_clock.TODAY  # the London day the `clock` fixture pins
 
 
 def heading(page):

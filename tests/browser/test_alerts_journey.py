@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -22,6 +23,9 @@ from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import sync_catalogue, update_rule
 from homes_qa.spine.timestamps import utcnow
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def _overdue_gas_check(app, world) -> tuple[int, int]:

@@ -19,6 +19,10 @@ from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44 import service as reg44
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.spine.people.models import Home, User
+from tests import clock as test_clock
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 VISITOR = "reg44_visitor"
 
@@ -34,7 +38,7 @@ def follow(page, locator):
 
 
 def today():
-    return london_date(datetime.now(timezone.utc))
+    return test_clock.TODAY  # the London day the `clock` fixture pins
 
 
 def fill_date(page, legend: str, day) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from homes_qa.core.calendar import london_day_end, london_day_start
@@ -18,6 +19,12 @@ from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
+
+from tests import clock as test_clock
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+TODAY = test_clock.TODAY  # the London day the `clock` fixture pins
 
 RULES = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")
 LINK = re.compile(r"/feedback/([A-Za-z0-9_-]{43,})")
@@ -33,12 +40,12 @@ def make_visit(app, world, *, home=None, status="planned", announced=True, visit
     """A visit made with the models, with the feedback obligations the visits feature makes."""
     home = home or world.home_a
     visitor = visitor or world.users[Role.REG44_VISITOR]
-    planned_for = planned_for or date.today() + timedelta(days=20)
+    planned_for = planned_for or TODAY + timedelta(days=20)
     with app.app_context(), acting_as("test"):
         home_row = db.session.get(Home, home.id)
         visit = Reg44Visit(home_id=home.id, visitor_id=visitor.id, status=status, announced=announced,
                            planned_for=planned_for,
-                           visited_on=visited_on or (date.today() - timedelta(days=1) if status == "recorded" else None))
+                           visited_on=visited_on or (TODAY - timedelta(days=1) if status == "recorded" else None))
         db.session.add(visit)
         db.session.flush()
         for code in RULES:
@@ -126,7 +133,7 @@ def test_manager_makes_links_a_young_person_answers_once(app, client, world, aut
     html = form.get_data(as_text=True)
     assert "Do you feel safe here?" in html and "What is good about living here?" in html
     for secret in ("Alder House", "Alder Road", "SC900001", "Birch", "Young person J",
-                   f"{date.today() + timedelta(days=20):%b %Y}", "unannounced"):
+                   f"{TODAY + timedelta(days=20):%b %Y}", "unannounced"):
         assert secret not in html, secret
     assert form.headers["Cache-Control"] == "private, no-store"
     assert "noindex" in form.headers["X-Robots-Tag"]
@@ -350,7 +357,7 @@ def test_unannounced_visit_is_kept_from_home_staff(app, client, world, auth):
     # Once the visit has happened, the manager may see the (non-anonymous) feedback.
     with app.app_context(), acting_as("test"):
         visit = db.session.get(Reg44Visit, visit_id)
-        visit.status, visit.visited_on = "recorded", date.today()
+        visit.status, visit.visited_on = "recorded", TODAY
         db.session.commit()
     auth.sign_in(world.users[Role.REGISTERED_MANAGER])
     assert client.get(f"/reg44/visits/{visit_id}/feedback").status_code == 200

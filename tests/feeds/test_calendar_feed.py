@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -15,6 +16,9 @@ from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.service import ensure_recurring, obligation_for_event
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 PAGE = "/account/calendar"
 FEED_URL = re.compile(r'id="feed-url"[^>]*value="http://127\.0\.0\.1:5000(/calendar/[A-Za-z0-9_-]+\.ics)"')

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+import pytest
 from sqlalchemy import func, select
 
 from homes_qa.extensions import db
@@ -28,6 +29,9 @@ from homes_qa.spine.obligations.service import obligation_for_event
 from homes_qa.spine.people.models import Home
 from homes_qa.spine.timestamps import utcnow
 from tests.scheduler_process import SchedulerProcess, wait_for
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def scheduler_app_spec(tmp_path: Path) -> str:
@@ -210,6 +214,7 @@ def test_mail_and_digest_jobs_call_their_services(app, world):
 
 # ---------------------------------------------------------------- two real processes
 
+@pytest.mark.slow
 def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(app, world, tmp_path):
     """Two real processes, one database: one holds the lease and sweeps; killed, the other takes over."""
     database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))

@@ -1,11 +1,16 @@
 """The overview: across my homes, what is late, worst first."""
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations.service import obligation_for_event
 from homes_qa.spine.people.models import Home
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def test_overview_counts_late_work_per_home_and_shows_whole_service(app, client, world, auth):

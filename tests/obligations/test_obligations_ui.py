@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
@@ -18,6 +19,9 @@ from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import sync_catalogue, update_rule
 from homes_qa.spine.timestamps import utcnow
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 # ---------------------------------------------------------------- setup through the services
 

@@ -10,6 +10,9 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from homes_qa.extensions import db
 from homes_qa.spine.people.models import Assignment, Home, User
 
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def _integrity_error(excinfo, kind, constraint: str):
     assert isinstance(excinfo.value.orig, kind), type(excinfo.value.orig)

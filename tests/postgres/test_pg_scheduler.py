@@ -27,6 +27,9 @@ from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.timestamps import utcnow
 from tests.scheduler_process import SchedulerProcess, wait_for
 
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
 _leases = SchedulerLease.__table__
@@ -188,6 +191,7 @@ def _other_backends() -> int:
     return count
 
 
+@pytest.mark.slow
 def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(pg_world, pg_url, tmp_path):
     """Two real processes, one PostgreSQL database: one holds the lease and sweeps; killed, the
     other takes over once the lease has expired; SIGTERM stops it cleanly and frees the lease."""

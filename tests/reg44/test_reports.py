@@ -17,6 +17,9 @@ from homes_qa.spine.audit.models import AuditEvent
 from homes_qa.spine.people.models import User
 from homes_qa.spine.transaction import ServiceError
 
+# "Today" is the pinned day (tests/clock.py): services and routes see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture
 def visit(app, world) -> int:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 from test_visits_support import NOW, date_fields, days_ahead, error_summary, obligation, plan, record, submit, today
 
-from homes_qa.core.calendar import london_day_end, working_days_after
+from homes_qa.core.calendar import london_date, london_day_end, working_days_after
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import service as reg44
@@ -22,6 +23,9 @@ from homes_qa.spine.people.models import User
 
 FEEDBACK = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")
 PLAN = "/reg44/homes/{}/plan"
+
+# "Today" is the pinned day (tests/clock.py): services and routes see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def _visit(app, visit_id) -> dict:
@@ -62,19 +66,27 @@ def test_visitor_plans_an_announced_visit_and_its_feedback_falls_due_before_it(a
     assert f"/reg44/visits/{visit_id}" in client.get(f"/reg44/homes/{world.home_a.id}").get_data(as_text=True)
 
 
-def test_moving_the_planned_date_moves_the_feedback_deadlines(app, client, world, auth):
+# Also pinned where the deadlines (13 and 23 days ahead) straddle a clock change: ten days
+# later is ten London days later, not 240 hours.
+@pytest.mark.parametrize("pinned", [None, datetime(2027, 3, 8, 10, 0, tzinfo=timezone.utc),
+                                    datetime(2027, 10, 20, 10, 0, tzinfo=timezone.utc)],
+                         ids=["pinned-day", "across-spring-change", "across-autumn-change"])
+def test_moving_the_planned_date_moves_the_feedback_deadlines(app, client, world, auth, clock, pinned):
+    if pinned:
+        clock.move_to(pinned)
+    start = london_date(pinned) if pinned else today()
     visitor = world.users[Role.REG44_VISITOR]
-    visit_id = plan(app, world.home_a.id, visitor.id, days_ahead(20))
+    visit_id = plan(app, world.home_a.id, visitor.id, start + timedelta(days=20))
     before = obligation(app, FEEDBACK[0], f"visit:{visit_id}")["due_at"]
     auth.sign_in(visitor)
-    new_day = days_ahead(30)
+    new_day = start + timedelta(days=30)
     response = auth.post(f"/reg44/visits/{visit_id}/plan", {**date_fields("planned_for", new_day),
                                                              "announced": "announced"})
     assert response.status_code == 303
     assert _visit(app, visit_id)["planned_for"] == new_day
     for code in FEEDBACK:
         after = obligation(app, code, f"visit:{visit_id}")
-        assert after["due_at"] == before + timedelta(days=10)
+        assert after["due_at"] == london_day_end(london_date(before) + timedelta(days=10))
         assert new_day.strftime("%b %Y") in after["title"]
 
 

@@ -16,13 +16,15 @@ from homes_qa.reg44 import service as reg44
 from homes_qa.reg44.models import Reg44Report, Reg44Visit
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Home, User
+from tests import clock
 
 # A Monday in November 2026 (no clock change, no bank holiday nearby).
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 
 
 def today() -> date:
-    return london_date(datetime.now(timezone.utc))
+    """The London day the `clock` fixture pins (tests using it must take the fixture)."""
+    return clock.TODAY
 
 
 def date_fields(name: str, day: date) -> dict:

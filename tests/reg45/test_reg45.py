@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
@@ -21,7 +22,11 @@ from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
 
-TODAY = date.today()
+from tests import clock as test_clock
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+
+TODAY = test_clock.TODAY  # the London day the `clock` fixture pins
 NARRATIVE = {"quality_of_care": "Care is good; children are safe and settled.",
              "improvements": "Night staffing to be reviewed by March.",
              "children_views": "Children want more trips out."}

@@ -12,6 +12,12 @@ import pytest
 from homes_qa.core.roles import ROLES, SEES_ALL_HOMES, Role
 from homes_qa.spine.people.models import Assignment
 
+from tests import clock as test_clock
+
+# "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
+pytestmark = pytest.mark.usefixtures("clock")
+TODAY = test_clock.TODAY  # the London day the `clock` fixture pins
+
 ALL = set(ROLES)
 ADMIN = {Role.ADMIN}
 SENIOR = {Role.HEAD_OF_SERVICE, Role.ADMIN}
@@ -156,7 +162,7 @@ def _overdue_check(app, world, home) -> dict:
         if db.session.scalar(mine) is None:
             with acting_as("test setup"):
                 obligations.record_completion(rule_code="gas_safety_check", home=db.session.get(Home, home.id),
-                                              done_on=date.today() - timedelta(days=400), note="",
+                                              done_on=TODAY - timedelta(days=400), note="",
                                               by=db.session.get(User, world.users[Role.ADMIN].id))
                 alerts.sweep(utcnow())
         alert = db.session.scalar(mine.order_by(Alert.level.desc()))
@@ -181,7 +187,7 @@ def _reg44_records(app, world, home) -> dict:
             visitor = world.visitor_b if home == world.home_b else world.users[Role.REG44_VISITOR]
             with acting_as("test setup"):
                 visit = Reg44Visit(home_id=home.id, visitor_id=visitor.id, status="recorded",
-                                   visited_on=date.today() - timedelta(days=3), announced=True)
+                                   visited_on=TODAY - timedelta(days=3), announced=True)
                 report = Reg44Report(visit=visit, home_id=home.id, version=1, status="submitted",
                                      author_id=visitor.id, safeguarded_opinion="yes", wellbeing_opinion="yes")
                 report.recommendations.append(Reg44Recommendation(home_id=home.id, number=1, text="Fix the fence",
@@ -191,7 +197,7 @@ def _reg44_records(app, world, home) -> dict:
                 plan = ActionPlan(report_id=report.id, home_id=home.id, status="approved")
                 plan.responses.append(ActionPlanResponse(
                     recommendation_id=report.recommendations[0].id, home_id=home.id, decision="accept",
-                    action="Mend it", owner="Deputy", due_on=date.today() + timedelta(days=20)))
+                    action="Mend it", owner="Deputy", due_on=TODAY + timedelta(days=20)))
                 manager = world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
                 db.session.add_all([plan, Reg45Review(home_id=home.id, period_start=date(2026, 1, 1),
                                                       period_end=date(2026, 6, 30), author_id=manager.id)])
