@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import runpy
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import time_machine
 
@@ -30,14 +30,14 @@ PIN_ENV = "HOMES_QA_PIN_CLOCK"
 OFFSET_ENV = "HOMES_QA_CLOCK_OFFSET"  # seconds to add to the real clock (for child processes)
 
 # A Wednesday in November 2026, mid-morning: no clock change, no bank holiday, no month end near.
-DEFAULT_NOW = datetime(2026, 11, 4, 10, 0, tzinfo=timezone.utc)
+DEFAULT_NOW = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 
 
 def parse_instant(text: str) -> datetime:
     instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if instant.tzinfo is None:
         raise ValueError(f"{PIN_ENV}={text!r}: give the zone too, e.g. 2027-03-28T00:30:00+00:00")
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)
 
 
 def session_pin() -> datetime | None:
@@ -59,7 +59,7 @@ def child_env(env: dict) -> dict:
     env = dict(env)
     env.pop(OFFSET_ENV, None)
     if time_machine.escape_hatch.is_travelling():
-        offset = datetime.now(timezone.utc).timestamp() - time_machine.escape_hatch.time.time()
+        offset = datetime.now(UTC).timestamp() - time_machine.escape_hatch.time.time()
         env[OFFSET_ENV] = repr(offset)
     return env
 

@@ -15,7 +15,7 @@ from homes_qa import create_app
 from homes_qa.core.roles import ROLE_LABELS, ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db, limiter
 from tests import clock as test_clock
-from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref  # noqa: F401 - re-exported
+from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("unit", "request", "browser", "postgres")

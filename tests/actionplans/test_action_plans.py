@@ -3,7 +3,7 @@ comments, resubmit, approve → action obligations; mark complete → discharged
 half-way; another home's plan is 404."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,8 +19,8 @@ from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
-
 from tests import clock as test_clock
+
 # "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -42,14 +42,14 @@ def make_report(app, world, *, home=None, recs=("Repair the garden fence", "Revi
             visit = db.session.get(Reg44Visit, visit_id)
         report = Reg44Report(visit=visit, home_id=home.id, version=version, status=status, author_id=visitor.id,
                              safeguarded_opinion="yes", wellbeing_opinion="with_concerns",
-                             submitted_at=datetime.now(timezone.utc) if status == "submitted" else None)
+                             submitted_at=datetime.now(UTC) if status == "submitted" else None)
         for number, text in enumerate(recs, start=1):
             report.recommendations.append(Reg44Recommendation(home_id=home.id, number=number, text=text,
                                                               consider_within_days=28))
         db.session.add(report)
         db.session.flush()
         for rec in report.recommendations:
-            obligations.obligation_for_event("reg44_recommendation_response", home_row, datetime.now(timezone.utc),
+            obligations.obligation_for_event("reg44_recommendation_response", home_row, datetime.now(UTC),
                                              key=f"rec:{rec.id}", subject=rec, target=TODAY + timedelta(days=28))
         db.session.commit()
         return {"visit_id": visit.id, "report_id": report.id, "recs": [r.id for r in report.recommendations]}
@@ -213,7 +213,7 @@ def test_bad_plan_shows_errors_by_field_and_saves_nothing(app, client, world, au
 def test_service_refuses_a_partial_plan_in_one_transaction(app, world):
     made = make_report(app, world)
     first, second = made["recs"]
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     with app.app_context(), acting_as("test"):
         report = db.session.get(Reg44Report, made["report_id"])
         manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
@@ -232,8 +232,8 @@ def test_service_refuses_a_partial_plan_in_one_transaction(app, world):
 def test_due_dates_and_met_late_with_now(app, world):
     made = make_report(app, world, recs=("Fix the boiler",))
     [rec] = made["recs"]
-    proposed = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
-    approved = datetime(2026, 11, 4, 16, 0, tzinfo=timezone.utc)
+    proposed = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    approved = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
     with app.app_context(), acting_as("test"):
         report = db.session.get(Reg44Report, made["report_id"])
         manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
@@ -247,9 +247,9 @@ def test_due_dates_and_met_late_with_now(app, world):
         [response] = plan.responses
         obligation = action_plans_queries.action_obligation(response)
         assert obligation.due_at == london_day_end(date(2026, 11, 20))
-        assert obligation.due_at == datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)  # GMT in November
+        assert obligation.due_at == datetime(2026, 11, 20, 23, 59, 59, tzinfo=UTC)  # GMT in November
         action_plans.complete_action(response, completed_on=date(2026, 11, 23), by=manager,
-                                     now=datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
+                                     now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
         assert obligation.status == ObligationStatus.MET_LATE
         assert obligation.met_at == london_day_end(date(2026, 11, 23))
 

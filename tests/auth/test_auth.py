@@ -21,7 +21,9 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, world, ca
         assert response.status_code == 200
         page = response.get_data(as_text=True)
         assert GENERIC in page and "There is a problem" in page
-    strip = lambda r: r.get_data(as_text=True).split("<main")[1].split('name="csrf_token"')[0]
+    def strip(r):
+        return r.get_data(as_text=True).split("<main")[1].split('name="csrf_token"')[0]
+
     assert strip(wrong).replace(world.users[Role.ADMIN].email, "X") == strip(unknown).replace("nobody@example.org", "X")
     assert sum("failed sign-in" in r.message for r in caplog.records) == 2
 

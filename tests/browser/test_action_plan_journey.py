@@ -4,7 +4,7 @@ and the approved action is on the home page as an obligation. axe-core on every 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -15,8 +15,8 @@ from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import Home
-
 from tests import clock as test_clock
+
 # "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -46,7 +46,7 @@ def submitted_report(app, world) -> tuple[int, list[int]]:
                            visited_on=TODAY - timedelta(days=7))
         report = Reg44Report(visit=visit, home_id=home.id, status="submitted", author_id=visitor.id,
                              safeguarded_opinion="yes", wellbeing_opinion="yes",
-                             submitted_at=datetime.now(timezone.utc))
+                             submitted_at=datetime.now(UTC))
         report.recommendations.append(Reg44Recommendation(
             home_id=home.id, number=1, text="Repair the broken garden fence", consider_within_days=28))
         report.recommendations.append(Reg44Recommendation(
@@ -55,7 +55,7 @@ def submitted_report(app, world) -> tuple[int, list[int]]:
         db.session.flush()
         for rec in report.recommendations:
             obligations.obligation_for_event("reg44_recommendation_response", db.session.get(Home, home.id),
-                                             datetime.now(timezone.utc), key=f"rec:{rec.id}", subject=rec,
+                                             datetime.now(UTC), key=f"rec:{rec.id}", subject=rec,
                                              target=TODAY + timedelta(days=28))
         db.session.commit()
         return visit.id, [rec.id for rec in report.recommendations]

@@ -8,12 +8,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
 from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44 import service as reg44
@@ -75,7 +74,7 @@ def test_visitor_plans_records_writes_and_submits_a_report(page, site, world, si
 
     follow(page, page.get_by_role("navigation").get_by_role("link", name="Reg 44 visits"))
     expect(heading(page)).to_have_text("Regulation 44 visits")
-    card = page.locator("#home-%d" % world.home_a.id)
+    card = page.locator(f"#home-{world.home_a.id}")
     expect(card).to_contain_text("Alder House")
     expect(page.get_by_text("Birch House")).to_have_count(0)  # not assigned to it
     a11y()

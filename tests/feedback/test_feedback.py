@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +19,6 @@ from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
-
 from tests import clock as test_clock
 
 # "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
@@ -172,7 +171,7 @@ def test_expired_and_unknown_links_get_friendly_pages_and_save_nothing(app, clie
     with app.app_context(), acting_as("test"):
         visit = db.session.get(Reg44Visit, visit_id)
         hos = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
-        past = datetime.now(timezone.utc) - timedelta(days=15)
+        past = datetime.now(UTC) - timedelta(days=15)
         [old] = feedback.create_links(visit, audience="young_person", by=hos, now=past)
         [fresh] = feedback.create_links(visit, audience="young_person", by=hos, expires_in_days=1)
         token, fresh_token = old.token, fresh.token
@@ -197,16 +196,13 @@ def test_service_expiry_is_checked_with_now(app, world):
     with app.app_context(), acting_as("test"):
         visit = db.session.get(Reg44Visit, visit_id)
         hos = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
-        made = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+        made = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
         [link] = feedback.create_links(visit, audience="young_person", by=hos, now=made)
         assert link.request.expires_at == made + timedelta(days=14)
         assert feedback.request_for_token(link.token, now=made + timedelta(days=13)).id == link.request.id
-        try:
+        with pytest.raises(feedback.LinkProblem) as problem:
             feedback.request_for_token(link.token, now=made + timedelta(days=14))
-        except feedback.LinkProblem as problem:
-            assert problem.reason == "expired"
-        else:  # pragma: no cover
-            raise AssertionError("an expired link was accepted")
+        assert problem.value.reason == "expired"
 
 
 def test_public_form_errors_by_field_and_nothing_saved(app, client, world, auth):
@@ -265,13 +261,13 @@ def test_obligation_met_before_the_deadline_or_late(app, world):
     with app.app_context(), acting_as("test"):
         visit = db.session.get(Reg44Visit, visit_id)
         manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
-        on_time = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
-        late = datetime(2026, 12, 9, 10, 0, tzinfo=timezone.utc)
+        on_time = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+        late = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
         feedback.create_links(visit, audience="young_person", by=manager, now=on_time)
         feedback.create_links(visit, audience="professional", by=manager, now=late)
     young = obligation(app, "young_people_feedback_pre_visit", visit_id)
     pro = obligation(app, "professional_feedback_pre_visit", visit_id)
-    assert (young["status"], young["met_at"]) == (ObligationStatus.MET, datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc))
+    assert (young["status"], young["met_at"]) == (ObligationStatus.MET, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
     assert pro["status"] == ObligationStatus.MET_LATE
 
 

@@ -13,9 +13,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-import pytest
 from sqlalchemy import func, select
 
 from homes_qa.extensions import db
@@ -87,7 +87,7 @@ def test_exactly_one_of_many_concurrent_contenders_gets_the_lease(app):
                 barrier.wait()
                 if lease.acquire("scheduler", name, 60, T0):
                     won.append(name)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=contend, args=(f"h{i}",)) for i in range(contenders)]

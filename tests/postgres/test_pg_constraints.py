@@ -1,5 +1,5 @@
 """Constraints and column types, enforced by PostgreSQL itself (bypassing the services)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg.errors
@@ -23,7 +23,7 @@ def test_duplicate_assignment_refused_by_the_database(pg_world):
     w = pg_world
     with pytest.raises(IntegrityError) as excinfo:
         db.session.execute(insert(Assignment).values(user_id=w.manager.id, home_id=w.alder.id,
-                                                     created_at=datetime.now(timezone.utc)))
+                                                     created_at=datetime.now(UTC)))
     _integrity_error(excinfo, psycopg.errors.UniqueViolation, "uq_assignments_user_home")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Assignment).where(
@@ -113,7 +113,7 @@ def test_aware_datetimes_round_trip_as_utc(pg_world):
     # The defaults (utcnow) come back aware too, and near now.
     created = db.session.get(User, user_id).created_at
     assert created.utcoffset() == timedelta(0)
-    assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=5)
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=5)
 
 
 def test_naive_datetime_refused(pg_world):

@@ -100,7 +100,7 @@ def _contend(app, now: datetime, blocker=None) -> tuple[list[str], list[BaseExce
                 barrier.wait()
                 if lease.acquire("scheduler", name, 60, now):
                     won.append(name)
-        except BaseException as error:  # noqa: BLE001 - reported by the caller
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=contend, args=(f"h{i}",), daemon=True) for i in range(CONTENDERS)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -42,9 +42,9 @@ def test_the_draft_saves_as_you_type_and_can_be_resumed(app, client, world, auth
     visitor = world.users[Role.REG44_VISITOR]
     auth.sign_in(visitor)
     page = client.get(_url(visit)).get_data(as_text=True)
-    assert 'hx-post="/reg44/visits/%d/report/autosave"' % visit in page
+    assert f'hx-post="/reg44/visits/{visit}/report/autosave"' in page
     assert 'hx-trigger="input changed delay:1s' in page
-    assert 'action="/reg44/visits/%d/report"' % visit in page  # and a plain form without JavaScript
+    assert f'action="/reg44/visits/{visit}/report"' in page  # and a plain form without JavaScript
 
     response = auth.post(_url(visit, "/autosave"), {"findings": "First impressions", "safeguarded_opinion": "no"},
                          headers={"HX-Request": "true"})
@@ -127,14 +127,14 @@ def test_a_report_without_both_opinions_is_not_submitted(app, client, world, aut
 def test_submitting_locks_the_report_and_sets_recommendation_deadlines(app, world):
     visitor = world.users[Role.REG44_VISITOR]
     visit_id = record(app, visitor.id, date(2026, 11, 2), home_id=world.home_a.id, now=NOW)
-    submitted_at = datetime(2026, 11, 10, 15, 0, tzinfo=timezone.utc)
+    submitted_at = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
     submit(app, visit_id, visitor.id, now=submitted_at,
            recommendations=(("Review the rota", 28), ("Fix the fence", 60)))
     complete = obligation(app, "reg44_report_complete", f"visit:{visit_id}")
     assert complete["status"] == "met" and complete["met_at"] == submitted_at
     saved = reports(app, visit_id)[0]
     assert saved["status"] == "submitted"
-    for rec_id, number, text, days in saved["recommendations"]:
+    for rec_id, _number, _text, days in saved["recommendations"]:
         ob = obligation(app, "reg44_recommendation_response", f"rec:{rec_id}")
         assert ob["due_at"] == london_day_end(date(2026, 11, 10) + timedelta(days=days))
         assert ob["status"] == "open"
@@ -320,12 +320,12 @@ def test_the_distribution_log_and_ofsted_meets_the_statutory_deadline(app, clien
 def test_statutory_deadline_met_late_when_ofsted_gets_it_after_month_end(app, world):
     visitor = world.users[Role.REG44_VISITOR]
     visit_id = record(app, visitor.id, date(2026, 11, 2), home_id=world.home_a.id, now=NOW)
-    report_id = submit(app, visit_id, visitor.id, now=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc))
+    report_id = submit(app, visit_id, visitor.id, now=datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     with app.app_context():
         report = db.session.get(Reg44Report, report_id)
         reg44.record_distribution(report, by=db.session.get(User, visitor.id), recipient="ofsted", detail="",
                                   method="ofsted_portal", sent_on=date(2026, 12, 2),
-                                  now=datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc))
+                                  now=datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
     assert obligation(app, "reg44_report_statutory", f"visit:{visit_id}")["status"] == "met_late"
 
 

@@ -1,7 +1,7 @@
 """Regulation 44 visits: planning, recording, the obligations they imply, scoping and secrecy."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -68,8 +68,8 @@ def test_visitor_plans_an_announced_visit_and_its_feedback_falls_due_before_it(a
 
 # Also pinned where the deadlines (13 and 23 days ahead) straddle a clock change: ten days
 # later is ten London days later, not 240 hours.
-@pytest.mark.parametrize("pinned", [None, datetime(2027, 3, 8, 10, 0, tzinfo=timezone.utc),
-                                    datetime(2027, 10, 20, 10, 0, tzinfo=timezone.utc)],
+@pytest.mark.parametrize("pinned", [None, datetime(2027, 3, 8, 10, 0, tzinfo=UTC),
+                                    datetime(2027, 10, 20, 10, 0, tzinfo=UTC)],
                          ids=["pinned-day", "across-spring-change", "across-autumn-change"])
 def test_moving_the_planned_date_moves_the_feedback_deadlines(app, client, world, auth, clock, pinned):
     if pinned:
@@ -182,7 +182,7 @@ def test_recording_discharges_the_month_and_starts_the_report_deadlines(app, wor
 
     month = obligation(app, "reg44_visit", "2026-11")
     assert month["status"] == "met" and month["discharged_by"] == ("Reg44Visit", visit_id)
-    assert month["met_at"] == datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)  # GMT in November
+    assert month["met_at"] == datetime(2026, 11, 2, 9, 30, tzinfo=UTC)  # GMT in November
     key = f"visit:{visit_id}"
     assert obligation(app, "reg44_report_complete", key)["due_at"] == london_day_end(date(2026, 11, 16))
     assert obligation(app, "reg44_report_sent", key)["due_at"] == london_day_end(working_days_after(date(2026, 11, 2), 22))
@@ -358,8 +358,8 @@ def test_the_home_page_has_a_regulation_44_section(app, client, world, auth):
 
 def test_a_month_without_a_visit_raises_an_alert_through_the_scheduler(app, world):
     with app.app_context():
-        alerts.sweep(datetime(2026, 11, 5, 10, 0, tzinfo=timezone.utc))  # the scheduler ran in November
-        result = alerts.sweep(datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc))
+        alerts.sweep(datetime(2026, 11, 5, 10, 0, tzinfo=UTC))  # the scheduler ran in November
+        result = alerts.sweep(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
         raised = [(r.rule, r.home_id, r.level) for r in result.raised]
         assert ("reg44_visit", world.home_a.id, 1) in raised
         assert ("reg44_visit", world.home_b.id, 1) in raised
@@ -371,10 +371,10 @@ def test_a_month_without_a_visit_raises_an_alert_through_the_scheduler(app, worl
 
 def test_a_visited_month_raises_no_alert(app, world):
     with app.app_context():
-        alerts.sweep(datetime(2026, 11, 1, 10, 0, tzinfo=timezone.utc))
+        alerts.sweep(datetime(2026, 11, 1, 10, 0, tzinfo=UTC))
     record(app, world.users[Role.REG44_VISITOR].id, date(2026, 11, 2), home_id=world.home_a.id, now=NOW)
     with app.app_context():
-        result = alerts.sweep(datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc))
+        result = alerts.sweep(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
         raised = {(r.rule, r.home_id) for r in result.raised}
         assert ("reg44_visit", world.home_a.id) not in raised
         assert ("reg44_visit", world.home_b.id) in raised
@@ -384,14 +384,14 @@ def test_a_late_report_raises_an_overdue_alert_through_the_scheduler(app, world)
     visitor = world.users[Role.REG44_VISITOR]
     visit_id = record(app, visitor.id, date(2026, 11, 2), home_id=world.home_a.id, now=NOW)
     with app.app_context():
-        before = alerts.sweep(datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc))  # due end of 16 Nov
+        before = alerts.sweep(datetime(2026, 11, 16, 10, 0, tzinfo=UTC))  # due end of 16 Nov
         assert not [r for r in before.raised if r.rule == "reg44_report_complete" and r.level >= 1]
-        result = alerts.sweep(datetime(2026, 11, 17, 10, 0, tzinfo=timezone.utc))
+        result = alerts.sweep(datetime(2026, 11, 17, 10, 0, tzinfo=UTC))
         overdue = [r for r in result.raised if r.rule == "reg44_report_complete"]
         assert [(r.home_id, r.level) for r in overdue] == [(world.home_a.id, 1)]
         ob = db.session.scalar(select(Obligation).where(Obligation.rule_code == "reg44_report_complete",
                                                         Obligation.period_key == f"visit:{visit_id}"))
         assert ob.status == "open"
     # submitting late meets it late
-    submit(app, visit_id, visitor.id, now=datetime(2026, 11, 18, 9, 0, tzinfo=timezone.utc))
+    submit(app, visit_id, visitor.id, now=datetime(2026, 11, 18, 9, 0, tzinfo=UTC))
     assert obligation(app, "reg44_report_complete", f"visit:{visit_id}")["status"] == "met_late"

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
 from homes_qa.reg44 import service as reg44
 from homes_qa.reg44.models import Reg44Report, Reg44Visit
@@ -19,7 +18,7 @@ from homes_qa.spine.people.models import Home, User
 from tests import clock
 
 # A Monday in November 2026 (no clock change, no bank holiday nearby).
-NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 def today() -> date:

@@ -2,7 +2,7 @@
 sets the next 6-monthly review and the 28-day copy to Ofsted), sent to Ofsted, scope."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -21,8 +21,8 @@ from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
-
 from tests import clock as test_clock
+
 # "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -67,7 +67,7 @@ def seed_period(app, world, home=None):
         plan.responses.append(ActionPlanResponse(recommendation_id=r1.recommendations[1].id, home_id=home.id,
                                                  decision="decline", decline_reason="Already weekly"))
         db.session.add(plan)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for anonymous, safe, good, when in ((True, "no", "ANON-QUOTE", now), (False, "yes", "NAMED-QUOTE pizza", now),
                                             (False, "yes", "TOO-OLD", now - timedelta(days=400))):
             db.session.add(FeedbackResponse(visit_id=v1.id, home_id=home.id, audience="young_person",
@@ -171,7 +171,7 @@ def test_start_write_complete_and_send_to_ofsted(app, client, world, auth):
         assert ofsted.status == ObligationStatus.MET and ofsted.discharged_by_type == "Reg45Review"
         actions = [e.changes.get("status") for e in db.session.scalars(
             select(AuditEvent).where(AuditEvent.record_type == "Reg45Review").order_by(AuditEvent.id))]
-        assert ["draft", "completed"] == [a[1] for a in actions if a]
+        assert [a[1] for a in actions if a] == ["draft", "completed"]
     assert client.get(url).status_code == 303  # already recorded
 
     printable = client.get(f"/reg45/{review_id}/print").get_data(as_text=True)
@@ -183,7 +183,7 @@ def test_completion_dates_come_from_the_completion_date(app, world):
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, world.home_a.id)
         manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
-        now = datetime(2026, 3, 30, 10, 0, tzinfo=timezone.utc)  # the day after the clocks go forward
+        now = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)  # the day after the clocks go forward
         review = reg45.start_review(home, period_start=date(2025, 10, 1), period_end=date(2026, 3, 20), by=manager,
                                     now=now)
         reg45.save_narrative(review, by=manager, **NARRATIVE)
@@ -191,11 +191,11 @@ def test_completion_dates_come_from_the_completion_date(app, world):
         assert review.completed_at == london_day_end(date(2026, 3, 27))
         ofsted = reg45_queries.ofsted_obligation(review)
         assert ofsted.due_at == london_day_end(date(2026, 4, 24))  # 28 days after completion
-        assert ofsted.due_at == datetime(2026, 4, 24, 22, 59, 59, tzinfo=timezone.utc)  # BST
+        assert ofsted.due_at == datetime(2026, 4, 24, 22, 59, 59, tzinfo=UTC)  # BST
         nxt = db.session.scalar(select(Obligation).where(Obligation.rule_code == "reg45_review"))
         assert nxt.due_at == london_day_end(date(2026, 9, 27))  # floating: 6 months after completion
         reg45.record_sent_to_ofsted(review, sent_on=date(2026, 4, 27), by=manager,
-                                    now=datetime(2026, 4, 28, 9, 0, tzinfo=timezone.utc))
+                                    now=datetime(2026, 4, 28, 9, 0, tzinfo=UTC))
         assert ofsted.status == ObligationStatus.MET_LATE
 
 

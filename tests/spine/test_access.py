@@ -11,7 +11,6 @@ import pytest
 
 from homes_qa.core.roles import ROLES, SEES_ALL_HOMES, Role
 from homes_qa.spine.people.models import Assignment
-
 from tests import clock as test_clock
 
 # "Today" is the pinned day (tests/clock.py): services, routes and the test see the same clock.
@@ -146,7 +145,7 @@ def _url(app, rule, world, home) -> str:
 
 def _overdue_check(app, world, home) -> dict:
     """An overdue gas safety check at the home and its alert to the registered manager (made once)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import select
 
