@@ -92,8 +92,8 @@ def test_each_person_gets_their_sections(app, world):
     assert "incident:2" in sections["Escalated"] and "incident:4" in sections["Escalated"]
     assert "incident:1" in sections["Overdue"] and "incident:1" not in sections["Escalated"]
     assert "incident:3" in sections["Due soon"]
-    assert sections["Overdue"] == "- Alder House: Need-to-know, LADO and notifications submitted — incident:1 " \
-           "— due Thu 19 Nov 2026, 05:00\n"
+    assert sections["Overdue"] == (
+        "- Alder House: Need-to-know, LADO and notifications submitted — incident:1 — due Thu 19 Nov 2026, 05:00\n")
     assert "due Tue 17 Nov 2026, 09:00 (level 2, with the service manager)" in sections["Escalated"]
     assert "Birch House" not in manager.body_text and "incident:b" not in manager.body_text
     assert manager.subject.startswith("Your daily summary for Thu 19 Nov 2026: 2 escalated, 1 overdue")
