@@ -22,7 +22,7 @@ from homes_qa.reg44.models import (
     VisitStatus,
 )
 from homes_qa.reg44.policy import visible_visits
-from homes_qa.spine.access import visible_home_ids_query
+from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.rules.service import rule_by_code
@@ -91,8 +91,7 @@ def visit_obligations(visit: Reg44Visit, user: User) -> list[Obligation]:
                                     Obligation.period_key == visit_key(visit),
                                     Obligation.subject_type == "Reg44Visit",
                                     Obligation.subject_id == visit.id)
-    if user.role == Role.REGISTERED_MANAGER:
-        stmt = stmt.where(Obligation.hidden_from_home_staff.is_(False))
+    stmt = stmt.where(obligation_visible_clause(user))
     return list(db.session.scalars(stmt.order_by(Obligation.due_at)))
 
 

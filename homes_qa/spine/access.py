@@ -11,9 +11,11 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, select, true
 
+from homes_qa.core.roles import HOME_STAFF
 from homes_qa.extensions import db
+from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Assignment, Home, User
 
 _P = ParamSpec("_P")
@@ -72,13 +74,14 @@ def home_or_404(home_id: int) -> Home:
 def obligation_visible_clause(user: User) -> ColumnElement[bool]:
     """Obligations this user may see, as a WHERE clause (combine with home scoping).
 
-    Home staff (registered managers) never see obligations that would reveal an
-    unannounced Reg 44 visit before it happens (reg 44(3)).
+    Home staff never see obligations that would reveal an unannounced Reg 44 visit before it
+    happens (reg 44(3)); the Reg 44 area flags them `hidden_from_home_staff`.
     """
-    from sqlalchemy import true
-
-    from homes_qa.core.roles import Role
-    from homes_qa.spine.obligations.models import Obligation
-    if user.role == Role.REGISTERED_MANAGER:
+    if user.role in HOME_STAFF:
         return Obligation.hidden_from_home_staff.is_(False)
     return true()
+
+
+def obligation_visible_to(user: User, obligation: Obligation) -> bool:
+    """`obligation_visible_clause` for one obligation already loaded (digests, feeds)."""
+    return not (user.role in HOME_STAFF and obligation.hidden_from_home_staff)

@@ -22,6 +22,7 @@ from homes_qa.core.drift import DUE_SOON, ESCALATED, OVERDUE, DriftState, classi
 from homes_qa.core.formats import london_datetime, long_day
 from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
+from homes_qa.spine.access import obligation_visible_to
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.mail.service import Directory, public_url, queue_messages
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
@@ -89,9 +90,8 @@ def select_obligations(users: list[User], *, due_before: datetime, directory: Di
                 mine[obligation.id] = obligation
             for obligation_id in targeted.get((user.role, home_id), ()):
                 mine[obligation_id] = by_id[obligation_id]
-        if user.role == Role.REGISTERED_MANAGER:
-            # Home staff must not learn of an unannounced Reg 44 visit from a digest or feed.
-            mine = {k: o for k, o in mine.items() if not o.hidden_from_home_staff}
+        # Home staff must not learn of an unannounced Reg 44 visit from a digest or feed.
+        mine = {k: o for k, o in mine.items() if obligation_visible_to(user, o)}
         selection.by_user[user.id] = sorted(mine.values(), key=lambda o: (o.due_at, o.id))
     return selection
 

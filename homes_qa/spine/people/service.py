@@ -8,6 +8,7 @@ from sqlalchemy import Table, func, select
 
 from homes_qa.core.roles import ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db
+from homes_qa.spine.access import is_assigned
 from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
 from homes_qa.spine.people.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from homes_qa.spine.timestamps import utcnow
@@ -131,9 +132,7 @@ def assign(home: Home, user: User) -> Assignment:
         raise ServiceError(f"A {user.role_label.lower()} sees every home already", "user_id")
     if not user.active:
         raise ServiceError("This user is deactivated", "user_id")
-    exists = db.session.scalar(select(Assignment.id).where(
-        Assignment.user_id == user.id, Assignment.home_id == home.id))
-    if exists is not None:
+    if is_assigned(user, home.id):
         raise ServiceError(f"{user.name} is already assigned to {home.name}", "user_id")
     assignment = Assignment(user=user, home=home)
     db.session.add(assignment)
