@@ -18,8 +18,7 @@ from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import state_of
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import apply_service_error
+from homes_qa.web.forms import saved
 
 bp = Blueprint("actionplans", __name__)
 
@@ -92,14 +91,10 @@ def edit(visit_id: int):
     recommendations = list(report.recommendations)
     form = action_plan_form(recommendations, queries.responses_by_recommendation(action_plan),
                             london_date(utcnow()))
-    if form.validate_on_submit():
-        try:
-            service.submit_plan(report, form.proposals(), by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash("Your action plan has been sent to the service manager for approval", "success")
-            return redirect(_plan_url(visit.id), code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: service.submit_plan(report, form.proposals(), by=current_user)):
+        flash("Your action plan has been sent to the service manager for approval", "success")
+        return redirect(_plan_url(visit.id), code=303)
     return render_template("actionplans/edit.html", visit=visit, report=report, plan=action_plan,
                            recommendations=recommendations, form=form, title="Propose the action plan")
 
@@ -115,16 +110,11 @@ def review(visit_id: int):
         return redirect(_plan_url(visit.id), code=303)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            if form.decision.data == "approve":
-                service.approve_plan(action_plan, comments=form.comments.data or "", by=current_user)
-                message = "The action plan is approved. Its actions are now tracked until they are complete."
-            else:
-                service.return_plan(action_plan, comments=form.comments.data or "", by=current_user)
-                message = "The action plan has been returned to the manager"
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        approve = form.decision.data == "approve"
+        decide = service.approve_plan if approve else service.return_plan
+        message = ("The action plan is approved. Its actions are now tracked until they are complete." if approve
+                   else "The action plan has been returned to the manager")
+        if saved(form, lambda: decide(action_plan, comments=form.comments.data or "", by=current_user)):
             flash(message, "success")
             return redirect(_plan_url(visit.id), code=303)
     return _render_plan(visit, form)
@@ -147,13 +137,9 @@ def complete_action(response_id: int):
         flash("This action cannot be marked complete", "info")
         return redirect(_plan_url(visit_id), code=303)
     form = CompleteActionForm()
-    if form.validate_on_submit():
-        try:
-            service.complete_action(response, completed_on=form.completed_on.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash(f"Action for recommendation {response.recommendation.number} marked as complete", "success")
-            return redirect(_plan_url(visit_id), code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: service.complete_action(response, completed_on=form.completed_on.data, by=current_user)):
+        flash(f"Action for recommendation {response.recommendation.number} marked as complete", "success")
+        return redirect(_plan_url(visit_id), code=303)
     return render_template("actionplans/complete.html", response=response, visit_id=visit_id, form=form,
                            title="Mark an action as complete")

@@ -11,7 +11,7 @@ from homes_qa.spine.access import roles_required
 from homes_qa.spine.people import service as people
 from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import ConfirmForm, apply_service_error
+from homes_qa.web.forms import ConfirmForm, saved, saved_result
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,12 +39,9 @@ def users():
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
-            user = people.create_user(name=form.name.data, email=form.email.data,
-                                      role=form.role.data, password=form.password.data)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        user = saved_result(form, lambda: people.create_user(name=form.name.data, email=form.email.data,
+                                                             role=form.role.data, password=form.password.data))
+        if user is not None:
             flash(f"{user.name} can now sign in", "success")
             return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, title="Add a user", user=None)
@@ -55,14 +52,10 @@ def new_user():
 def edit_user(user_id: int):
     user = _user_or_404(user_id)
     form = UserForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            people.update_user(user, name=form.name.data, email=form.email.data, role=form.role.data)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash(f"{user.name}'s details have been saved", "success")
-            return redirect(url_for("admin.users"), code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: people.update_user(user, name=form.name.data, email=form.email.data, role=form.role.data)):
+        flash(f"{user.name}'s details have been saved", "success")
+        return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, title=f"Edit {user.name}", user=user,
                            confirm=ConfirmForm(), reset=ResetPasswordForm(prefix="reset"))
 
@@ -112,15 +105,12 @@ def homes():
 def new_home():
     form = HomeForm()
     if form.validate_on_submit():
-        assert form.registered_places.data is not None  # a required field: set once the form validates
-        try:
-            home = people.create_home(name=form.name.data, ofsted_urn=form.ofsted_urn.data,
-                                      address=form.address.data,
-                                      registered_places=form.registered_places.data,
-                                      status=form.status.data)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        registered_places = form.registered_places.data
+        assert registered_places is not None  # a required field: set once the form validates
+        home = saved_result(form, lambda: people.create_home(
+            name=form.name.data, ofsted_urn=form.ofsted_urn.data, address=form.address.data,
+            registered_places=registered_places, status=form.status.data))
+        if home is not None:
             flash(f"{home.name} has been added. Now assign its people.", "success")
             return redirect(url_for("admin.home_people", home_id=home.id), code=303)
     return render_template("admin/home_form.html", form=form, title="Add a home", home=None)
@@ -132,14 +122,11 @@ def edit_home(home_id: int):
     home = _home_or_404(home_id)
     form = HomeForm(obj=home)
     if form.validate_on_submit():
-        assert form.registered_places.data is not None  # a required field: set once the form validates
-        try:
-            people.update_home(home, name=form.name.data, ofsted_urn=form.ofsted_urn.data,
-                               address=form.address.data,
-                               registered_places=form.registered_places.data, status=form.status.data)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        registered_places = form.registered_places.data
+        assert registered_places is not None  # a required field: set once the form validates
+        if saved(form, lambda: people.update_home(
+                home, name=form.name.data, ofsted_urn=form.ofsted_urn.data, address=form.address.data,
+                registered_places=registered_places, status=form.status.data)):
             flash(f"{home.name} has been saved", "success")
             return redirect(url_for("admin.homes"), code=303)
     return render_template("admin/home_form.html", form=form, title=f"Edit {home.name}", home=home)
@@ -164,14 +151,9 @@ def home_people(home_id: int):
         user = db.session.get(User, form.user_id.data) if form.user_id.data else None
         if user is None:
             form.user_id.errors = ["Select a person to assign"]
-        else:
-            try:
-                people.assign(home, user)
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                flash(f"{user.name} is now assigned to {home.name}", "success")
-                return redirect(url_for("admin.home_people", home_id=home.id), code=303)
+        elif saved(form, lambda: people.assign(home, user)):
+            flash(f"{user.name} is now assigned to {home.name}", "success")
+            return redirect(url_for("admin.home_people", home_id=home.id), code=303)
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.home_id == home.id)
         .options(selectinload(Assignment.user))).all()

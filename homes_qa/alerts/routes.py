@@ -26,8 +26,7 @@ from homes_qa.spine.alerts.queries import (
 )
 from homes_qa.spine.obligations.queries import state_of
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import apply_service_error
+from homes_qa.web.forms import saved
 from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -90,16 +89,12 @@ def acknowledge(alert_id: int):
         abort(403)  # aimed at another role: they, or a head of service, acknowledge it
     form = AcknowledgeForm()
     section = form.section_name
-    if form.validate_on_submit():
-        try:
-            alert_service.acknowledge(alert, note=form.note.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            if is_htmx():
-                return _swapped_rows(alert, section)
-            flash("Alert acknowledged", "success")
-            return redirect(url_for("alerts.index") + f"#alert-{section}-{alert.id}", code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: alert_service.acknowledge(alert, note=form.note.data, by=current_user)):
+        if is_htmx():
+            return _swapped_rows(alert, section)
+        flash("Alert acknowledged", "success")
+        return redirect(url_for("alerts.index") + f"#alert-{section}-{alert.id}", code=303)
     form.note.id = f"note-{section}-{alert.id}"  # the error summary links to this row's box
     if is_htmx():
         # htmx 2 swaps only 2xx: the row comes back with its error, status 200.

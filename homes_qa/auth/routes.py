@@ -6,8 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from homes_qa.auth.forms import ChangePasswordForm, SignInForm
 from homes_qa.extensions import limiter
 from homes_qa.spine.people import service as people
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import apply_service_error
+from homes_qa.web.forms import saved
 
 bp = Blueprint("auth", __name__)
 
@@ -57,13 +56,8 @@ def sign_out():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            people.change_password(current_user, current=form.current_password.data,
-                                   new=form.new_password.data)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash("Your password has been changed", "success")
-            return redirect(url_for("main.dashboard"), code=303)
+    if form.validate_on_submit() and saved(form, lambda: people.change_password(
+            current_user, current=form.current_password.data, new=form.new_password.data)):
+        flash("Your password has been changed", "success")
+        return redirect(url_for("main.dashboard"), code=303)
     return render_template("auth/change_password.html", form=form, title="Change your password")

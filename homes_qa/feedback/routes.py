@@ -15,8 +15,7 @@ from homes_qa.reg44.policy import visit_or_404
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import apply_service_error
+from homes_qa.web.forms import saved, saved_result
 
 bp = Blueprint("feedback", __name__)
 
@@ -68,13 +67,11 @@ def new_links(visit_id: int):
     visit = _requestable_visit(visit_id)
     form = NewLinksForm()
     if form.validate_on_submit():
-        assert form.count.data is not None  # a required field: set once the form validates
-        try:
-            issued = service.create_links(visit, audience=form.audience.data, label=form.label.data or "",
-                                          count=form.count.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        count = form.count.data
+        assert count is not None  # a required field: set once the form validates
+        issued = saved_result(form, lambda: service.create_links(
+            visit, audience=form.audience.data, label=form.label.data or "", count=count, by=current_user))
+        if issued is not None:
             # Shown once, in this response: only the tokens' hashes are stored, so they cannot be
             # shown again later (and they never go into the session cookie).
             base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -91,15 +88,10 @@ def new_links(visit_id: int):
 def enter_for_young_person(visit_id: int):
     visit = _requestable_visit(visit_id)
     form = StaffEntryForm()
-    if form.validate_on_submit():
-        try:
-            service.enter_for_young_person(visit, form.answers(), anonymous=form.anonymous,
-                                           respondent=form.respondent.data or "", by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash("The young person's answers have been saved", "success")
-            return redirect(url_for("feedback.visit_feedback", visit_id=visit.id), code=303)
+    if form.validate_on_submit() and saved(form, lambda: service.enter_for_young_person(
+            visit, form.answers(), anonymous=form.anonymous, respondent=form.respondent.data or "", by=current_user)):
+        flash("The young person's answers have been saved", "success")
+        return redirect(url_for("feedback.visit_feedback", visit_id=visit.id), code=303)
     return _private(make_response(render_template(
         "feedback/enter.html", visit=visit, form=form, title="Enter a young person's answers")))
 
@@ -132,14 +124,11 @@ def respond(token: str):
     form = form_for(audience)
     if form.validate_on_submit():
         try:
-            service.submit_via_link(token, form.answers(), anonymous=form.anonymous,
-                                    respondent=form.respondent.data or "")
+            if saved(form, lambda: service.submit_via_link(token, form.answers(), anonymous=form.anonymous,
+                                                           respondent=form.respondent.data or "")):
+                return redirect(url_for("feedback.thank_you"), code=303)
         except service.LinkProblem as problem:
             return _link_problem(problem.reason)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            return redirect(url_for("feedback.thank_you"), code=303)
     return _private(make_response(render_template(
         "feedback/respond.html", form=form, audience=audience, title="Tell us what you think")))
 

@@ -34,8 +34,7 @@ from homes_qa.spine.people.models import Home
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import sync_catalogue
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import apply_service_error
+from homes_qa.web.forms import saved
 
 bp = Blueprint("obligations", __name__)
 # Whole-service work has its own navigation entry, so its own blueprint (the layout marks a
@@ -60,14 +59,11 @@ def complete(obligation_id: int):
         return redirect(_back_to(obligation), code=303)
     form = CompletionForm()
     if form.validate_on_submit():
-        assert form.done_on.data is not None  # a required field: set once the form validates
-        try:
-            obligation_service.record_completion(
-                rule_code=obligation.rule_code, home=obligation.home, done_on=form.done_on.data,
-                note=form.note.data or "", by=current_user, obligation=obligation)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        done_on = form.done_on.data
+        assert done_on is not None  # a required field: set once the form validates
+        if saved(form, lambda: obligation_service.record_completion(
+                rule_code=obligation.rule_code, home=obligation.home, done_on=done_on,
+                note=form.note.data or "", by=current_user, obligation=obligation)):
             flash(f"Recorded: {obligation.title}", "success")
             return redirect(_back_to(obligation), code=303)
     return render_template("obligations/complete.html", form=form, obligation=obligation,
@@ -83,14 +79,10 @@ def waive(obligation_id: int):
         flash(f"{obligation.title} is already closed", "info")
         return redirect(_back_to(obligation), code=303)
     form = WaiveForm()
-    if form.validate_on_submit():
-        try:
-            obligation_service.waive(obligation, reason=form.reason.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash(f"Waived: {obligation.title}", "success")
-            return redirect(_back_to(obligation), code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: obligation_service.waive(obligation, reason=form.reason.data, by=current_user)):
+        flash(f"Waived: {obligation.title}", "success")
+        return redirect(_back_to(obligation), code=303)
     return render_template("obligations/waive.html", form=form, obligation=obligation,
                            state=state_of(obligation, utcnow()), back=_back_to(obligation),
                            title="Waive this obligation")
@@ -163,14 +155,11 @@ def complete_check(home_id: int, rule_code: str):
     form = CompletionForm()
     back = url_for("obligations.checks", home_id=home.id)
     if form.validate_on_submit():
-        assert form.done_on.data is not None  # a required field: set once the form validates
-        try:
-            obligation_service.record_completion(
-                rule_code=rule.code, home=home, done_on=form.done_on.data, note=form.note.data or "",
-                by=current_user, obligation=obligation)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        done_on = form.done_on.data
+        assert done_on is not None  # a required field: set once the form validates
+        if saved(form, lambda: obligation_service.record_completion(
+                rule_code=rule.code, home=home, done_on=done_on, note=form.note.data or "",
+                by=current_user, obligation=obligation)):
             flash(f"Recorded: {rule.title} at {home.name}", "success")
             return redirect(back, code=303)
     return render_template("obligations/complete_check.html", form=form, home=home, rule=rule,

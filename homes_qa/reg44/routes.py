@@ -22,7 +22,7 @@ from homes_qa.reg44.models import Reg44Visit, VisitStatus
 from homes_qa.spine.access import home_or_404, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import ConfirmForm, apply_service_error
+from homes_qa.web.forms import ConfirmForm, apply_service_error, saved, saved_result
 
 bp = Blueprint("visits", __name__, url_prefix="/reg44")
 
@@ -51,6 +51,12 @@ def _own_visit(visit_id: int) -> Reg44Visit:
 def _refused(error: ServiceError):
     if isinstance(error, service.NotAllowed):
         abort(403)
+
+
+def _turned_back(visit: Reg44Visit, message: str, page: str = "visits.visit_detail"):
+    """Back to the visit (or, with `page`, its report), saying why this cannot be done now."""
+    flash(message, "error")
+    return redirect(url_for(page, visit_id=visit.id), code=303)
 
 
 bp.add_app_template_filter(london_clock)  # '14:05' in Europe/London
@@ -115,14 +121,12 @@ def plan_visit(home_id: int):
     home = home_or_404(home_id)
     form = PlanVisitForm()
     if form.validate_on_submit():
-        assert form.planned_for.data is not None  # a required field: set once the form validates
-        try:
-            visit = service.plan_visit(home=home, visitor=current_user, planned_for=form.planned_for.data,
-                                       announced=form.announced.data == "announced")
-        except ServiceError as error:
-            _refused(error)
-            apply_service_error(form, error)
-        else:
+        planned_for = form.planned_for.data
+        assert planned_for is not None  # a required field: set once the form validates
+        visit = saved_result(form, lambda: service.plan_visit(
+            home=home, visitor=current_user, planned_for=planned_for,
+            announced=form.announced.data == "announced"), on_refusal=_refused)
+        if visit is not None:
             assert visit.planned_for is not None  # a planned visit has its date
             kind = "announced" if visit.announced else "unannounced"
             flash(f"Your {kind} visit to {home.name} on {long_day(visit.planned_for)} is planned", "success")
@@ -136,19 +140,15 @@ def plan_visit(home_id: int):
 def move_visit(visit_id: int):
     visit = _own_visit(visit_id)
     if visit.status != VisitStatus.PLANNED:
-        flash("This visit has been recorded, so its plan can no longer be changed", "error")
-        return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
+        return _turned_back(visit, "This visit has been recorded, so its plan can no longer be changed")
     form = PlanVisitForm(data={"planned_for": visit.planned_for,
                                "announced": "announced" if visit.announced else "unannounced"})
     if form.validate_on_submit():
-        assert form.planned_for.data is not None  # a required field: set once the form validates
-        try:
-            service.move_visit(visit, by=current_user, planned_for=form.planned_for.data,
-                               announced=form.announced.data == "announced")
-        except ServiceError as error:
-            _refused(error)
-            apply_service_error(form, error)
-        else:
+        planned_for = form.planned_for.data
+        assert planned_for is not None  # a required field: set once the form validates
+        if saved(form, lambda: service.move_visit(visit, by=current_user, planned_for=planned_for,
+                                                  announced=form.announced.data == "announced"),
+                 on_refusal=_refused):
             flash("The plan has been changed", "success")
             return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
     return render_template("visits/plan.html", form=form, home=visit.home, visit=visit,
@@ -166,16 +166,14 @@ def _details(form: RecordVisitForm) -> service.VisitDetails:
 
 
 def _record(form: RecordVisitForm, visit: Reg44Visit | None, home):
-    try:
-        visit = service.record_visit(visit, by=current_user, home=home, details=_details(form))
-    except ServiceError as error:
-        _refused(error)
-        apply_service_error(form, error)
+    recorded = saved_result(form, lambda: service.record_visit(visit, by=current_user, home=home,
+                                                               details=_details(form)), on_refusal=_refused)
+    if recorded is None:
         return None
-    assert visit.visited_on is not None  # a recorded visit has its date
-    flash(f"Your visit to {visit.home.name} on {long_day(visit.visited_on)} has been recorded. "
+    assert recorded.visited_on is not None  # a recorded visit has its date
+    flash(f"Your visit to {recorded.home.name} on {long_day(recorded.visited_on)} has been recorded. "
           "Now write the report.", "success")
-    return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
+    return redirect(url_for("visits.visit_detail", visit_id=recorded.id), code=303)
 
 
 @bp.route("/homes/<int:home_id>/record", methods=["GET", "POST"])
@@ -197,8 +195,7 @@ def record_new_visit(home_id: int):
 def record_visit(visit_id: int):
     visit = _own_visit(visit_id)
     if visit.status != VisitStatus.PLANNED:
-        flash("This visit has already been recorded", "error")
-        return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
+        return _turned_back(visit, "This visit has already been recorded")
     planned = visit.planned_for if visit.planned_for and visit.planned_for <= london_date(utcnow()) else None
     form = RecordVisitForm(data={"visited_on": planned,
                                  "announced": "announced" if visit.announced else "unannounced"})
@@ -279,12 +276,11 @@ def save_report(visit_id: int):
     """The plain form (no JavaScript needed): save, add or remove a recommendation, or submit."""
     visit = _own_visit(visit_id)
     if visit.status != VisitStatus.RECORDED:
-        flash("Record the visit before writing its report", "error")
-        return redirect(url_for("visits.visit_detail", visit_id=visit.id), code=303)
+        return _turned_back(visit, "Record the visit before writing its report")
     draft = queries.current_draft(visit)
     if draft is None and visit.reports:
-        flash("This report has been submitted and is locked. To change it, start a correction.", "error")
-        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+        return _turned_back(visit, "This report has been submitted and is locked. To change it, start a correction.",
+                            page="visits.report")
     action = request.form.get("action", "save")
     remove = request.form.get("remove", type=int)
     form, recs = _draft_form(visit, draft, adding=action == "add")
@@ -367,12 +363,9 @@ def correct_report(visit_id: int):
         return redirect(url_for("visits.report", visit_id=visit.id), code=303)
     form = CorrectionForm()
     if form.validate_on_submit():
-        try:
-            draft = service.start_correction(visit, by=current_user, reason=form.reason.data)
-        except ServiceError as error:
-            _refused(error)
-            apply_service_error(form, error)
-        else:
+        draft = saved_result(form, lambda: service.start_correction(visit, by=current_user, reason=form.reason.data),
+                             on_refusal=_refused)
+        if draft is not None:
             flash(f"Version {draft.version} is a draft copy of version {latest.version}. "
                   "Make your corrections, then submit it.", "success")
             return redirect(url_for("visits.report", visit_id=visit.id), code=303)
@@ -445,11 +438,9 @@ def check_report(visit_id: int):
     visit = _visit_or_404(visit_id)
     latest = queries.latest_submitted(visit)
     if latest is None:
-        flash("The report has not been submitted yet", "error")
-        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+        return _turned_back(visit, "The report has not been submitted yet", page="visits.report")
     if latest.checked_at is not None:
-        flash(f"Version {latest.version} has already been checked and sent", "error")
-        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+        return _turned_back(visit, f"Version {latest.version} has already been checked and sent", page="visits.report")
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -472,19 +463,15 @@ def record_distribution(visit_id: int):
         abort(403)
     latest = queries.latest_submitted(visit)
     if latest is None:
-        flash("The report has not been submitted yet", "error")
-        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+        return _turned_back(visit, "The report has not been submitted yet", page="visits.report")
     form = DistributionForm()
     if form.validate_on_submit():
-        assert form.sent_on.data is not None  # a required field: set once the form validates
-        try:
-            entry = service.record_distribution(latest, by=current_user, recipient=form.recipient.data,
-                                                detail=form.detail.data, method=form.method.data,
-                                                sent_on=form.sent_on.data)
-        except ServiceError as error:
-            _refused(error)
-            apply_service_error(form, error)
-        else:
+        sent_on = form.sent_on.data
+        assert sent_on is not None  # a required field: set once the form validates
+        entry = saved_result(form, lambda: service.record_distribution(
+            latest, by=current_user, recipient=form.recipient.data, detail=form.detail.data,
+            method=form.method.data, sent_on=sent_on), on_refusal=_refused)
+        if entry is not None:
             flash(f"Sending to {service.RECIPIENTS[entry.recipient]} has been recorded", "success")
             return redirect(url_for("visits.report", visit_id=visit.id, _anchor="distribution"), code=303)
     return render_template("visits/distribution.html", form=form, visit=visit, report=latest,

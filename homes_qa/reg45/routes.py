@@ -2,6 +2,9 @@
 Ofsted; a printable page. Home-scoped: another home's review is 404."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -13,10 +16,10 @@ from homes_qa.reg45.models import Reg45Review
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import ConfirmForm, apply_service_error
+from homes_qa.web.forms import ConfirmForm, saved, saved_result
 
 bp = Blueprint("reg45", __name__)
+T = TypeVar("T")
 
 
 def _review_or_404(review_id: int) -> Reg45Review:
@@ -57,12 +60,9 @@ def start(home_id: int):
     start_on, end_on = queries.default_period(london_date(utcnow()))
     form = StartReviewForm(data={"period_start": start_on, "period_end": end_on})
     if form.validate_on_submit():
-        try:
-            review = service.start_review(home, period_start=form.period_start.data,
-                                          period_end=form.period_end.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
+        review = saved_result(form, lambda: service.start_review(home, period_start=form.period_start.data,
+                                                                 period_end=form.period_end.data, by=current_user))
+        if review is not None:
             flash("The review has started. The period's evidence has been gathered below.", "success")
             return redirect(url_for("reg45.edit", review_id=review.id), code=303)
     return render_template("reg45/start.html", home=home, form=form, title="Start a Regulation 45 review")
@@ -101,16 +101,11 @@ def edit(review_id: int):
     if review.status != queries.DRAFT:
         return _locked(review)
     form = NarrativeForm(obj=review)
-    if form.validate_on_submit():
-        try:
-            service.save_narrative(review, quality_of_care=form.quality_of_care.data or "",
-                                   improvements=form.improvements.data or "",
-                                   children_views=form.children_views.data or "", by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash("Your review has been saved", "success")
-            return redirect(_review_url(review), code=303)
+    if form.validate_on_submit() and saved(form, lambda: service.save_narrative(
+            review, quality_of_care=form.quality_of_care.data or "", improvements=form.improvements.data or "",
+            children_views=form.children_views.data or "", by=current_user)):
+        flash("Your review has been saved", "success")
+        return redirect(_review_url(review), code=303)
     return render_template("reg45/edit.html", form=form, confirm=ConfirmForm(), title="Write the review",
                            **_context(review))
 
@@ -135,14 +130,10 @@ def complete(review_id: int):
     if review.status != queries.DRAFT:
         return _locked(review)
     form = CompleteReviewForm(data={"completed_on": london_date(utcnow())})
-    if form.validate_on_submit():
-        try:
-            service.complete_review(review, completed_on=form.completed_on.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash(f"The review is completed and locked. Send a copy to Ofsted within {queries.deadline_words()['ofsted']}.", "success")
-            return redirect(_review_url(review), code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: service.complete_review(review, completed_on=form.completed_on.data, by=current_user)):
+        flash(f"The review is completed and locked. Send a copy to Ofsted within {queries.deadline_words()['ofsted']}.", "success")
+        return redirect(_review_url(review), code=303)
     return render_template("reg45/complete.html", form=form, title="Complete the review", **_context(review))
 
 
@@ -154,31 +145,32 @@ def sent_to_ofsted(review_id: int):
         flash("Only a completed review not yet recorded as sent can be recorded as sent to Ofsted", "info")
         return redirect(_review_url(review), code=303)
     form = SentToOfstedForm(data={"sent_on": london_date(utcnow())})
-    if form.validate_on_submit():
-        try:
-            service.record_sent_to_ofsted(review, sent_on=form.sent_on.data, by=current_user)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            flash("Recorded: the review was sent to Ofsted", "success")
-            return redirect(_review_url(review), code=303)
+    if form.validate_on_submit() and saved(
+            form, lambda: service.record_sent_to_ofsted(review, sent_on=form.sent_on.data, by=current_user)):
+        flash("Recorded: the review was sent to Ofsted", "success")
+        return redirect(_review_url(review), code=303)
     return render_template("reg45/sent_to_ofsted.html", form=form, title="Record that the review was sent to Ofsted",
                            **_context(review))
 
 
 # ---------------------------------------------------------------- the evidence snapshot stores ISO text
 
+def _from_iso(value: str | None, parse: Callable[[str], T], show: Callable[[T], str]) -> str:
+    """Stored ISO text shown in words; empty stays empty, and text that does not parse is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return show(parse(value))
+    except ValueError:
+        return value
+
+
 @bp.app_template_filter("iso_long_date")
 def iso_long_date(value: str | None) -> str:
     from datetime import date
 
     from homes_qa.core.formats import long_date
-    if not value:
-        return ""
-    try:
-        return long_date(date.fromisoformat(value))
-    except ValueError:
-        return value
+    return _from_iso(value, date.fromisoformat, long_date)
 
 
 @bp.app_template_filter("london_gathered")
@@ -186,12 +178,7 @@ def london_gathered(value: str | None) -> str:
     from datetime import datetime
 
     from homes_qa.core.formats import london_datetime
-    if not value:
-        return ""
-    try:
-        return london_datetime(datetime.fromisoformat(value))
-    except ValueError:
-        return value
+    return _from_iso(value, datetime.fromisoformat, london_datetime)
 
 
 @bp.context_processor

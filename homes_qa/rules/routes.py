@@ -24,8 +24,7 @@ from homes_qa.spine.rules.words import (
     trigger_words,
     units_for,
 )
-from homes_qa.spine.transaction import ServiceError
-from homes_qa.web.forms import apply_service_error
+from homes_qa.web.forms import saved
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 
@@ -103,15 +102,11 @@ def edit(code: str):
     form.unit.choices = [("", "None")] + [(unit, UNIT_LABELS[unit]) for unit in units]
     if form.validate_on_submit():
         ladder = _ladder(form)
-        if ladder is not None:
-            try:
-                update_rule(rule, timing=_timing(rule, form), ladder=ladder,
-                            due_soon_days=form.due_soon_days.data, active=form.active.data)
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")
-                return redirect(url_for("rules.index") + f"#rule-{rule.code}", code=303)
+        if ladder is not None and saved(form, lambda: update_rule(
+                rule, timing=_timing(rule, form), ladder=ladder,
+                due_soon_days=form.due_soon_days.data, active=form.active.data)):
+            flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")
+            return redirect(url_for("rules.index") + f"#rule-{rule.code}", code=303)
     elif form.is_submitted():
         _ladder(form)  # incomplete ladder rows are shown alongside the other errors
     return render_template("rules/edit.html", form=form, rule=rule, steps=step_fields(form),

@@ -1,10 +1,16 @@
 """Form helpers shared by the areas."""
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, IntegerField, SubmitField
 from wtforms.validators import ValidationError
+
+from homes_qa.spine.transaction import ServiceError
+
+T = TypeVar("T")
 
 
 class ConfirmForm(FlaskForm):
@@ -20,6 +26,32 @@ def apply_service_error(form, error) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def saved_result(form, action: Callable[[], T], *,
+                 on_refusal: Callable[[ServiceError], object] | None = None) -> T | None:
+    """Run a submitted form's service call and return what it returns.
+
+    If the service refuses (a ServiceError), `on_refusal` sees the error first (it may abort,
+    e.g. 403), then the message is put by its field and None is returned, so the page shows
+    the form again. For services that return their record; for the others use `saved`.
+    """
+    try:
+        return action()
+    except ServiceError as error:
+        if on_refusal is not None:
+            on_refusal(error)
+        apply_service_error(form, error)
+        return None
+
+
+def saved(form, action: Callable[[], object], *,
+          on_refusal: Callable[[ServiceError], object] | None = None) -> bool:
+    """Run a submitted form's service call: True if it went through, False (message on the form) if refused."""
+    def run() -> bool:
+        action()
+        return True
+    return saved_result(form, run, on_refusal=on_refusal) is not None
 
 
 class WholeNumberField(IntegerField):
