@@ -83,8 +83,11 @@ def _demo_activity(homes: list[Home]) -> None:
                              consider_within_days=28, now=now)
     report = reg44.submit_report(visit, by=visitor, now=now)
     reg44.check_and_send(report, by=service_manager, now=now)
-    reg44.record_distribution(report, by=service_manager, recipient="ofsted", detail="Ofsted portal upload",
+    reg44.record_distribution(report, by=visitor, recipients=["ofsted"], detail="Ofsted portal upload",
                               method="ofsted_portal", sent_on=today, now=now)
+    reg44.record_distribution(report, by=visitor, recipients=["registered_provider", "registered_manager",
+                                                              "responsible_individual"],
+                              detail="", method="secure_email", sent_on=today, now=now)
     reg44.plan_visit(home=oak, visitor=visitor, planned_for=today + timedelta(days=12), announced=True, now=now)
 
     # Beech View: visited ten days ago, report still a draft (its deadline is close).

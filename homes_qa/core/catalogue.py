@@ -150,11 +150,13 @@ RULES: tuple[RuleSpec, ...] = (
     ),
     RuleSpec(
         "reg44_report_statutory", "Regulation 44 report sent to Ofsted and recipients (statutory)", "reg44",
-        "reg44_visit_recorded", Timing("end_of_month"), REG44_VISITOR, VISITOR_LADDER,
-        f"{CHR_2015}, reg 44(7); end of month is the common reading [verify]",
+        "reg44_visit_recorded", Timing("working_days", 22), REG44_VISITOR, VISITOR_LADDER,
+        f"{CHR_2015}, reg 44(7) (the independent person provides the copies; no deadline in reg 44(1)–(7)); "
+        f"due with {SEED} §7.1's check-and-send (22 working days) [verify]",
         verify=True,
-        notes="Commonly read as 'by the end of the month in which the visit took place'; "
-        "the local 2 weeks / 22 working days rule is stricter in practice.",
+        notes="No source gives a statutory deadline (domain.md): by default the statutory copies are due "
+        "with the local check-and-send, and never before the 2-week report or the 22-working-day check. "
+        "The duty to provide the copies is the visitor's (reg 44(7)).",
     ),
     RuleSpec(
         "reg44_recommendation_response", "Response to a Reg 44 recommendation within its timescale", "reg44",

@@ -4,8 +4,14 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from homes_qa.reg44.models import Opinion
@@ -150,8 +156,13 @@ class CorrectionForm(FlaskForm):
 
 
 class DistributionForm(FlaskForm):
-    recipient = RadioField("Who was the report sent to?", choices=list(RECIPIENTS.items()), widget=GovRadioInput(),
-                           validators=[InputRequired(message="Select who the report was sent to")])
+    """One sending of the report: every recipient it went to, how and when (date defaults to today)."""
+
+    recipients = SelectMultipleField(
+        "Who was the report sent to?", choices=list(RECIPIENTS.items()), widget=GovCheckboxesInput(),
+        description="Select all that apply.",
+        validators=[InputRequired(message="Select who the report was sent to")],
+        validate_choice=False)
     detail = StringField("Details (optional)", widget=GovTextInput(), validators=[
         Length(max=200, message="Details must be 200 characters or fewer")],
         description="For example, the placing authority's name or the person's role")
@@ -161,3 +172,20 @@ class DistributionForm(FlaskForm):
                            invalid_message="The date sent must be a real date, like 20 11 2026",
                            description="For example, 20 11 2026")
     submit = SubmitField("Record it", widget=GovSubmitInput())
+
+    def validate_recipients(self, field):
+        if any(value not in RECIPIENTS for value in field.data or []):
+            raise ValidationError("Select who the report was sent to from the list")
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField("What needs correcting?", widget=GovTextArea(), validators=[
+        InputRequired(message="Enter what needs correcting"),
+        Length(max=2000, message="What needs correcting must be 2000 characters or fewer")],
+        description="Factual corrections only: the visitor's opinions and findings are theirs. "
+                    "This is kept with the new version and shown to everyone who reads it.")
+    submit = SubmitField("Return the report to the visitor", widget=GovSubmitInput())
+
+
+class SubmitReportForm(FlaskForm):
+    submit = SubmitField("Submit the report", widget=GovSubmitInput())

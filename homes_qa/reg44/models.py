@@ -68,7 +68,8 @@ class Opinion(StrEnum):
     YES = "yes"
     NO = "no"
     CONCERNS = "with_concerns"
-    LABELS = nonmember({YES: "Yes", NO: "No", CONCERNS: "Yes, with concerns"})
+    # In the order the options are offered: Yes / Yes, with concerns / No.
+    LABELS = nonmember({YES: "Yes", CONCERNS: "Yes, with concerns", NO: "No"})
 
     @property
     def label(self) -> str:
@@ -105,12 +106,17 @@ class Reg44Report(Audited, Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # checked and sent to senior managers
+    # A version the service manager sent back to the visitor for factual corrections: who and
+    # when (the reason is its `correction_reason`).
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __audit_ignore__ = frozenset({"created_at", "updated_at"})
 
     visit: Mapped[Reg44Visit] = relationship(back_populates="reports")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
     recommendations: Mapped[list[Reg44Recommendation]] = relationship(
         back_populates="report", order_by="Reg44Recommendation.number", cascade="all, delete-orphan")
 

@@ -32,6 +32,7 @@ VISIT_RULE = "reg44_visit"
 
 
 REPORT_RULES = ("reg44_report_complete", "reg44_report_sent", "reg44_report_statutory")
+STATUTORY_RULE = "reg44_report_statutory"  # reg 44(7): the visitor provides the copies
 
 
 FEEDBACK_RULES = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")

@@ -17,7 +17,15 @@ from homes_qa.core.formats import london_clock, long_day
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import policy, queries, service
-from homes_qa.reg44.forms import CorrectionForm, DistributionForm, PlanVisitForm, RecordVisitForm, report_form_for
+from homes_qa.reg44.forms import (
+    CorrectionForm,
+    DistributionForm,
+    PlanVisitForm,
+    RecordVisitForm,
+    ReturnForm,
+    SubmitReportForm,
+    report_form_for,
+)
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
 from homes_qa.spine.access import home_or_404, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
@@ -46,6 +54,10 @@ def _own_visit(visit_id: int) -> Reg44Visit:
     if not policy.can_edit_visit(current_user, visit):
         abort(403)
     return visit
+
+
+def _in_words(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _refused(error: ServiceError):
@@ -306,10 +318,8 @@ def save_report(visit_id: int):
                 for name, message in problems:
                     form[name].errors = list(form[name].errors) + [message]
                 return _render_draft(visit, draft, form, list(draft.recommendations))
-            submitted = service.submit_report(visit, by=current_user)
-            flash(f"Version {submitted.version} of the report has been submitted. It can no longer be changed.",
-                  "success")
-            return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+            # Saved; check the answers before the report locks (GOV.UK "check answers").
+            return redirect(url_for("visits.check_answers", visit_id=visit.id), code=303)
     except ServiceError as error:
         _refused(error)
         apply_service_error(form, error)
@@ -317,6 +327,34 @@ def save_report(visit_id: int):
         return _render_draft(visit, draft, form, list(draft.recommendations) if draft else [])
     flash("Your draft has been saved", "success")
     return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+
+
+@bp.route("/visits/<int:visit_id>/report/submit", methods=["GET", "POST"])
+@roles_required(*VISITOR)
+def check_answers(visit_id: int):
+    """Check your answers: the draft as it will be locked, with links to change each part."""
+    visit = _own_visit(visit_id)
+    draft = queries.current_draft(visit)
+    if visit.status != VisitStatus.RECORDED or draft is None:
+        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+    problems = service.submission_problems(draft)
+    if problems:
+        flash("The report is not ready to submit: " + "; ".join(message for _, message in problems), "error")
+        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+    form = SubmitReportForm()
+    if form.validate_on_submit():
+        try:
+            submitted = service.submit_report(visit, by=current_user)
+        except ServiceError as error:
+            _refused(error)
+            flash(error.message, "error")
+            return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+        flash(f"Version {submitted.version} of the report has been submitted. It can no longer be changed.",
+              "success")
+        return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+    return render_template("visits/check_answers.html", visit=visit, draft=draft, form=form,
+                           previous=queries.latest_submitted(visit),
+                           title=f"Check your report before you submit it: {visit.home.name}")
 
 
 @bp.route("/visits/<int:visit_id>/report/autosave", methods=["POST"])
@@ -455,6 +493,32 @@ def check_report(visit_id: int):
                            title="Check and send the report")
 
 
+@bp.route("/visits/<int:visit_id>/report/return", methods=["GET", "POST"])
+@roles_required(*CHECKERS)
+def return_report(visit_id: int):
+    """The service manager sends the latest submitted version back to the visitor for factual corrections."""
+    visit = _visit_or_404(visit_id)
+    latest = queries.latest_submitted(visit)
+    if latest is None:
+        return _turned_back(visit, "The report has not been submitted yet", page="visits.report")
+    if latest.checked_at is not None:
+        return _turned_back(visit, f"Version {latest.version} has already been checked and sent", page="visits.report")
+    if queries.current_draft(visit) is not None:
+        return _turned_back(visit, "A corrected version of this report is already being written",
+                            page="visits.report")
+    form = ReturnForm()
+    if form.validate_on_submit():
+        draft = saved_result(form, lambda: service.return_for_corrections(latest, by=current_user,
+                                                                          reason=form.reason.data),
+                             on_refusal=_refused)
+        if draft is not None:
+            flash(f"Version {latest.version} has been returned to {visit.visitor.name} for corrections. "
+                  f"Their corrected version will be version {draft.version}.", "success")
+            return redirect(url_for("visits.report", visit_id=visit.id), code=303)
+    return render_template("visits/return.html", form=form, visit=visit, report=latest,
+                           title="Return the report for corrections")
+
+
 @bp.route("/visits/<int:visit_id>/report/sent", methods=["GET", "POST"])
 @roles_required(*VISITOR, *CHECKERS)
 def record_distribution(visit_id: int):
@@ -464,15 +528,16 @@ def record_distribution(visit_id: int):
     latest = queries.latest_submitted(visit)
     if latest is None:
         return _turned_back(visit, "The report has not been submitted yet", page="visits.report")
-    form = DistributionForm()
+    form = DistributionForm(data={"sent_on": london_date(utcnow())} if request.method == "GET" else None)
     if form.validate_on_submit():
         sent_on = form.sent_on.data
         assert sent_on is not None  # a required field: set once the form validates
-        entry = saved_result(form, lambda: service.record_distribution(
-            latest, by=current_user, recipient=form.recipient.data, detail=form.detail.data,
+        entries = saved_result(form, lambda: service.record_distribution(
+            latest, by=current_user, recipients=list(form.recipients.data or []), detail=form.detail.data,
             method=form.method.data, sent_on=sent_on), on_refusal=_refused)
-        if entry is not None:
-            flash(f"Sending to {service.RECIPIENTS[entry.recipient]} has been recorded", "success")
+        if entries is not None:
+            names = [service.RECIPIENTS[entry.recipient] for entry in entries]
+            flash(f"Sending to {_in_words(names)} has been recorded", "success")
             return redirect(url_for("visits.report", visit_id=visit.id, _anchor="distribution"), code=303)
     return render_template("visits/distribution.html", form=form, visit=visit, report=latest,
                            title="Record where the report was sent")

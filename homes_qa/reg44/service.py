@@ -13,8 +13,9 @@ obligations service; nothing here knows a number of days.
     submission_problems(report)                                          -> list[(field, message)]
     submit_report(visit, by=, now=)                                      -> Reg44Report
     start_correction(visit, by=, reason=, now=)                          -> Reg44Report
+    return_for_corrections(report, by=, reason=, now=)                   -> Reg44Report (new draft)
     check_and_send(report, by=, now=)                                    -> Reg44Report
-    record_distribution(report, by=, recipient=, detail=, method=, sent_on=, now=) -> Distribution
+    record_distribution(report, by=, recipients=[…], detail=, method=, sent_on=, now=) -> [Distribution]
 
 Reading (scoped to what a user may see):
     visible_visits(user, home_ids=None), can_view_visit(user, visit), can_edit_visit(user, visit)
@@ -44,6 +45,7 @@ from homes_qa.reg44.queries import (
     FEEDBACK_RULES,
     RECOMMENDATION_RULE,
     REPORT_RULES,
+    STATUTORY_RULE,
     VISIT_RULE,
     _today,
     current_draft,
@@ -234,12 +236,27 @@ def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None
             if period.start.day == 1 else period.key)
         if monthly is not None:
             obligations.discharge(monthly, record=visit, met_at=min(instant, now))
-    for code in REPORT_RULES:
-        obligations.obligation_for_event(code, home, instant, key=visit_key(visit), subject=visit,
-                                         label=f"visit on {long_day(details.visited_on)}")
+    made = {code: obligations.obligation_for_event(code, home, instant, key=visit_key(visit), subject=visit,
+                                                   label=f"visit on {long_day(details.visited_on)}")
+            for code in REPORT_RULES}
+    _statutory_not_before_local(made)
     # The visit is no longer a secret: its feedback obligations become visible to home staff.
     _move_feedback(visit, details.visited_on, label=f"visit on {long_day(details.visited_on)}", hidden=False)
     return visit
+
+
+def _statutory_not_before_local(made: dict[str, Obligation | None]) -> None:
+    """The statutory copies are never due before the local report and check-and-send deadlines.
+
+    No source gives reg 44(7) a deadline (domain.md [verify]); whatever an administrator sets the
+    statutory rule to, it cannot fall before the 2-week report or the 22-working-day check.
+    """
+    statutory = made.get(STATUTORY_RULE)
+    local = [o.due_at for code, o in made.items() if code != STATUTORY_RULE and o is not None]
+    if statutory is not None and statutory.is_open and local:
+        latest = max(statutory.due_at, *local)
+        if latest != statutory.due_at:
+            obligations.move_due(statutory, latest)
 
 
 def _check_details(details: VisitDetails, now: datetime) -> None:
@@ -350,15 +367,16 @@ def remove_recommendation(visit: Reg44Visit, *, by: User, recommendation_id: int
 def submission_problems(report: Reg44Report) -> list[tuple[str, str]]:
     """What stops the draft being submitted, as (field, message) in page order."""
     problems = []
+    # reg 44(4): each opinion with its reasons, whatever the answer.
     if report.safeguarded_opinion not in Opinion.LABELS:
         problems.append(("safeguarded_opinion", "Select whether children are effectively safeguarded"))
-    elif report.safeguarded_opinion != Opinion.YES and not report.safeguarded_narrative.strip():
-        problems.append(("safeguarded_narrative", "Explain your opinion on safeguarding"))
+    if not report.safeguarded_narrative.strip():
+        problems.append(("safeguarded_narrative", "Enter the reasons for your opinion on safeguarding"))
     if report.wellbeing_opinion not in Opinion.LABELS:
         problems.append(("wellbeing_opinion",
                          "Select whether the conduct of the home promotes children's well-being"))
-    elif report.wellbeing_opinion != Opinion.YES and not report.wellbeing_narrative.strip():
-        problems.append(("wellbeing_narrative", "Explain your opinion on children's well-being"))
+    if not report.wellbeing_narrative.strip():
+        problems.append(("wellbeing_narrative", "Enter the reasons for your opinion on children's well-being"))
     for rec in report.recommendations:
         if not rec.text.strip():
             problems.append((f"rec_{rec.id}_text", f"Enter recommendation {rec.number} or remove it"))
@@ -445,8 +463,45 @@ def start_correction(visit: Reg44Visit, *, by: User, reason: str, now: datetime 
         raise ServiceError("Enter the reason for the correction", "reason")
     if len(reason) > 2000:
         raise ServiceError("The reason must be 2000 characters or fewer", "reason")
+    return _copy_as_draft(last, author_id=by.id, reason=reason, now=now)
+
+
+MAX_REASON = 2000
+
+
+@transactional
+def return_for_corrections(report: Reg44Report, *, by: User, reason: str,
+                           now: datetime | None = None) -> Reg44Report:
+    """The service manager sends a submitted version back to its visitor for factual corrections.
+
+    The visitor gets a new draft version, a copy of this one, carrying the reason; they correct it
+    and submit it again, and the service manager checks that version.
+    """
+    now = now or utcnow()
+    if not can_check(by):
+        raise NotAllowed("Only a service manager can return a report for corrections")
+    visit = report.visit
+    if not report.is_locked or latest_submitted(visit) is not report:
+        raise ServiceError("Only the latest submitted version can be returned")
+    if report.checked_at is not None:
+        raise ServiceError("This version has already been checked and sent")
+    if current_draft(visit) is not None:
+        raise ServiceError("A corrected version of this report is already being written")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Enter what needs correcting", "reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError(f"What needs correcting must be {MAX_REASON} characters or fewer", "reason")
+    draft = _copy_as_draft(report, author_id=visit.visitor_id, reason=reason, now=now)
+    draft.returned_by_id = by.id
+    draft.returned_at = now
+    return draft
+
+
+def _copy_as_draft(last: Reg44Report, *, author_id: int, reason: str, now: datetime) -> Reg44Report:
+    visit = last.visit
     draft = Reg44Report(visit=visit, home_id=visit.home_id, version=last.version + 1,
-                        status=ReportStatus.DRAFT, author_id=by.id, correction_reason=reason,
+                        status=ReportStatus.DRAFT, author_id=author_id, correction_reason=reason,
                         **{name: getattr(last, name) for name in EDITABLE_FIELDS})
     db.session.add(draft)
     for rec in last.recommendations:
@@ -467,6 +522,10 @@ def check_and_send(report: Reg44Report, *, by: User, now: datetime | None = None
         raise ServiceError("Only a submitted report can be checked and sent")
     if report.checked_at is not None:
         raise ServiceError("This version has already been checked and sent")
+    draft = current_draft(report.visit)
+    if draft is not None and draft.returned_at is not None:
+        raise ServiceError(f"Version {report.version} was returned for corrections: check version "
+                           f"{draft.version} once the visitor has submitted it")
     report.checked_by_id = by.id
     report.checked_at = now
     db.session.flush()
@@ -475,17 +534,26 @@ def check_and_send(report: Reg44Report, *, by: User, now: datetime | None = None
     return report
 
 
+MAX_RECIPIENTS_AT_ONCE = len(RECIPIENTS)
+
+
 @transactional
-def record_distribution(report: Reg44Report, *, by: User, recipient: str, detail: str, method: str,
-                        sent_on: date, now: datetime | None = None) -> Distribution:
-    """Log who the report was sent to; sending it to Ofsted meets the statutory deadline."""
+def record_distribution(report: Reg44Report, *, by: User, recipients: list[str], detail: str, method: str,
+                        sent_on: date, now: datetime | None = None) -> list[Distribution]:
+    """Log one sending of the report: every recipient it went to, how and when.
+
+    Sending it to Ofsted meets the statutory deadline (reg 44(7): the visitor's duty).
+    """
     now = now or utcnow()
     if not can_distribute(by, report.visit):
         raise NotAllowed("You cannot record where this report was sent")
     if not report.is_locked:
         raise ServiceError("Only a submitted report can be sent")
-    if recipient not in RECIPIENTS:
-        raise ServiceError("Select who the report was sent to", "recipient")
+    chosen = list(dict.fromkeys(recipients or []))
+    if not chosen:
+        raise ServiceError("Select who the report was sent to", "recipients")
+    if len(chosen) > MAX_RECIPIENTS_AT_ONCE or any(r not in RECIPIENTS for r in chosen):
+        raise ServiceError("Select who the report was sent to from the list", "recipients")
     if method not in METHODS:
         raise ServiceError("Select how it was sent", "method")
     if sent_on is None:
@@ -497,15 +565,17 @@ def record_distribution(report: Reg44Report, *, by: User, recipient: str, detail
     detail = (detail or "").strip()
     if len(detail) > 200:
         raise ServiceError("Details must be 200 characters or fewer", "detail")
-    entry = Distribution(report_id=report.id, home_id=report.home_id, recipient=recipient,
-                         recipient_detail=detail, method=method, sent_on=sent_on, recorded_by_id=by.id,
-                         recorded_at=now)
-    db.session.add(entry)
+    entries = [Distribution(report_id=report.id, home_id=report.home_id, recipient=recipient,
+                            recipient_detail=detail, method=method, sent_on=sent_on, recorded_by_id=by.id,
+                            recorded_at=now)
+               for recipient in sorted(chosen, key=list(RECIPIENTS).index)]
+    db.session.add_all(entries)
     db.session.flush()
-    if recipient == OFSTED:
-        obligations.discharge_by_key("reg44_report_statutory", report.visit.home, visit_key(report.visit),
-                                     record=entry, met_at=min(london_day_end(sent_on), now))
-    return entry
+    for entry in entries:
+        if entry.recipient == OFSTED:
+            obligations.discharge_by_key(STATUTORY_RULE, report.visit.home, visit_key(report.visit),
+                                         record=entry, met_at=min(london_day_end(sent_on), now))
+    return entries
 
 
 # ---------------------------------------------------------------- reading: obligations and states

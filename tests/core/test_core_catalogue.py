@@ -19,8 +19,9 @@ CASES = [
     ("reg44_report_complete", london(2026, 12, 18, 14), london(2027, 1, 1, *EOD)),
     ("reg44_report_sent", london(2026, 12, 1, 10), london(2027, 1, 5, *EOD)),  # Christmas + New Year skipped
     ("reg44_report_sent", london(2027, 3, 1, 10), london(2027, 4, 2, *EOD)),  # Easter 2027 skipped, BST
-    ("reg44_report_statutory", london(2026, 2, 10, 11), london(2026, 2, 28, *EOD)),
-    ("reg44_report_statutory", london(2027, 1, 31, 22), london(2027, 1, 31, *EOD)),
+    # with the check-and-send by default (no statutory deadline in reg 44; domain.md [verify])
+    ("reg44_report_statutory", london(2026, 11, 21, 11), london(2026, 12, 22, *EOD)),
+    ("reg44_report_statutory", london(2026, 12, 1, 10), london(2027, 1, 5, *EOD)),
     ("young_people_feedback_pre_visit", london(2027, 1, 5, 10), london(2026, 12, 29, *EOD)),
     ("professional_feedback_pre_visit", london(2026, 4, 2, 10), london(2026, 3, 26, *EOD)),
     ("young_people_survey_6m", london(2026, 11, 23), london(2026, 12, 31, *EOD)),
@@ -117,13 +118,27 @@ def test_verify_rows_are_flagged():
 
 def test_reg44_report_deadlines_for_one_visit():
     # A visit on Tuesday 8 December 2026: report by 22 Dec; checked and sent by 12 Jan 2027
-    # (Christmas, observed Boxing Day and New Year's Day skipped); statutory end of month 31 Dec.
+    # (Christmas, observed Boxing Day and New Year's Day skipped); the statutory copies with it.
     visit = london(2026, 12, 8, 11)
     by_code = catalogue_by_code()
     assert due_at(by_code["reg44_report_complete"].timing, visit) == london(2026, 12, 22, *EOD)
     assert due_at(by_code["reg44_report_sent"].timing, visit) == london(2027, 1, 12, *EOD)
-    assert due_at(by_code["reg44_report_statutory"].timing, visit) == london(2026, 12, 31, *EOD)
+    assert due_at(by_code["reg44_report_statutory"].timing, visit) == london(2027, 1, 12, *EOD)
     assert period_containing(by_code["reg44_visit"].timing, visit).key == "2026-12"
+
+
+def test_late_in_the_month_the_statutory_copies_are_not_due_before_the_local_deadlines():
+    # Issue 12: a visit on 21 Nov used to make Ofsted due 30 Nov, before the report (5 Dec)
+    # and the check (22 Dec).
+    visit = london(2026, 11, 21, 11)
+    by_code = catalogue_by_code()
+    report = due_at(by_code["reg44_report_complete"].timing, visit)
+    check = due_at(by_code["reg44_report_sent"].timing, visit)
+    statutory = due_at(by_code["reg44_report_statutory"].timing, visit)
+    assert (report, check, statutory) == (london(2026, 12, 5, *EOD), london(2026, 12, 22, *EOD),
+                                          london(2026, 12, 22, *EOD))
+    assert "[verify]" in by_code["reg44_report_statutory"].source
+    assert by_code["reg44_report_statutory"].responsible_role == "reg44_visitor"
 
 
 def test_gas_safety_rule_keeps_its_anniversary():

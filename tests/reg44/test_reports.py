@@ -111,17 +111,35 @@ def test_a_report_without_both_opinions_is_not_submitted(app, client, world, aut
     page = response.get_data(as_text=True)
     assert error_summary(page) == [
         "#safeguarded_opinion Select whether children are effectively safeguarded",
-        "#wellbeing_opinion Select whether the conduct of the home promotes children's well-being"]
+        "#safeguarded_narrative Enter the reasons for your opinion on safeguarding",
+        "#wellbeing_opinion Select whether the conduct of the home promotes children's well-being",
+        "#wellbeing_narrative Enter the reasons for your opinion on children's well-being"]
     assert "<title>Error:" in page
     saved = reports(app, visit)
     assert saved[0]["status"] == "draft" and saved[0]["findings"] == "Draft findings"  # kept, not submitted
     assert obligation(app, "reg44_report_complete", f"visit:{visit}")["status"] == "open"
 
-    # "no" or "with concerns" needs its reasons
-    page = auth.post(_url(visit), {"safeguarded_opinion": "no", "wellbeing_opinion": "yes",
+    # every opinion needs its reasons, "Yes" included (reg 44(4))
+    page = auth.post(_url(visit), {"safeguarded_opinion": "yes", "wellbeing_opinion": "yes",
+                                   "wellbeing_narrative": "Children are listened to.",
                                    "action": "submit"}).get_data(as_text=True)
-    assert error_summary(page) == ["#safeguarded_narrative Explain your opinion on safeguarding"]
+    assert error_summary(page) == ["#safeguarded_narrative Enter the reasons for your opinion on safeguarding"]
     assert reports(app, visit)[0]["status"] == "draft"
+    # and the check-your-answers page sends an unfinished draft back to the form
+    response = client.get(_url(visit, "/submit"))
+    assert response.status_code == 303 and response.headers["Location"].endswith(_url(visit))
+    assert auth.post(_url(visit, "/submit")).status_code == 303
+    assert reports(app, visit)[0]["status"] == "draft"
+
+
+def test_the_opinions_are_offered_yes_then_with_concerns_then_no(client, world, auth, visit):
+    auth.sign_in(world.users[Role.REG44_VISITOR])
+    page = client.get(_url(visit)).get_data(as_text=True)
+    fieldset = page.split('name="safeguarded_opinion"', 1)[0].rsplit("<fieldset", 1)[1] + page.split(
+        'name="safeguarded_opinion"', 1)[1].split("</fieldset>", 1)[0]
+    values = re.findall(r'value="(yes|with_concerns|no)"', page.split("wellbeing_opinion")[0])
+    assert values == ["yes", "with_concerns", "no"]
+    assert "Yes, with concerns" in fieldset
 
 
 def test_submitting_locks_the_report_and_sets_recommendation_deadlines(app, world):
@@ -166,7 +184,20 @@ def test_submission_through_the_form(app, client, world, auth, visit):
     rec_id = reports(app, visit)[0]["recommendations"][0][0]
     response = auth.post(_url(visit), {**FULL, f"rec_{rec_id}_text": "Review the rota", f"rec_{rec_id}_days": "28",
                                        "action": "submit"})
-    assert response.status_code == 303
+    # saved, then the check-your-answers page: nothing is locked yet
+    assert response.status_code == 303 and response.headers["Location"].endswith(_url(visit, "/submit"))
+    assert reports(app, visit)[0]["status"] == "draft"
+    check = client.get(_url(visit, "/submit")).get_data(as_text=True)
+    assert "Check your report before you submit it" in check
+    opinions = check.split('id="check-opinions"')[1].split("</dl>")[0]
+    assert "Yes, with concerns" in opinions and "Activities are limited at weekends." in opinions
+    assert "Recommendation 1" in check and "Review the rota" in check and "within 28 days" in check
+    assert f'href="{_url(visit)}#safeguarded_opinion"' in check  # change links back to the form
+    assert obligation(app, "reg44_report_complete", f"visit:{visit}")["status"] == "open"
+
+    response = auth.post(_url(visit, "/submit"))
+    assert response.status_code == 303 and response.headers["Location"].endswith(_url(visit))
+    assert reports(app, visit)[0]["status"] == "submitted"
     page = client.get(_url(visit)).get_data(as_text=True)
     assert "Version 1 of the report has been submitted" in page
     assert "Yes, with concerns" in page and "<p class=\"govuk-body\">Good food.</p>" in page
@@ -198,6 +229,7 @@ def test_a_correction_is_a_new_version_and_earlier_versions_stay_readable(app, c
     form = {**FULL, f"rec_{keep[0]}_text": keep[2], f"rec_{keep[0]}_days": str(keep[3]),
             f"rec_{change[0]}_text": "Replace the fence", f"rec_{change[0]}_days": "30", "action": "submit"}
     assert auth.post(_url(visit), form).status_code == 303
+    assert auth.post(_url(visit, "/submit")).status_code == 303
     v1, v2 = reports(app, visit)
     assert v1["status"] == v2["status"] == "submitted"
 
@@ -234,7 +266,8 @@ def test_the_registered_manager_reads_submitted_reports_and_never_edits(app, cli
     with app.app_context():
         v = db.session.get(Reg44Visit, submit_visit)
         by = db.session.get(User, visitor.id)
-        reg44.save_draft(v, by=by, fields={"safeguarded_opinion": "yes", "wellbeing_opinion": "yes"})
+        reg44.save_draft(v, by=by, fields={"safeguarded_opinion": "yes", "wellbeing_opinion": "yes",
+                                           "safeguarded_narrative": "Safe.", "wellbeing_narrative": "Well."})
         reg44.submit_report(v, by=by)
     page = client.get(_url(visit)).get_data(as_text=True)
     assert "Private draft words" in page and "<form" not in page.split('id="main-content"')[1]
@@ -290,16 +323,19 @@ def test_the_distribution_log_and_ofsted_meets_the_statutory_deadline(app, clien
     auth.sign_in(world.users[Role.SERVICE_MANAGER])
     url = _url(visit, "/sent")
     page = auth.post(url, {}).get_data(as_text=True)
-    assert error_summary(page) == ["#recipient Select who the report was sent to", "#method Select how it was sent",
+    assert error_summary(page) == ["#recipients Select who the report was sent to", "#method Select how it was sent",
                                    "#sent_on-day Enter the date it was sent"]
-    page = auth.post(url, {"recipient": "ofsted", "method": "ofsted_portal",
+    page = auth.post(url, {"recipients": "ofsted", "method": "ofsted_portal",
                            **date_fields("sent_on", today() + timedelta(days=1))}).get_data(as_text=True)
     assert error_summary(page) == ["#sent_on-day The date it was sent must be today or in the past"]
+    page = auth.post(url, {"recipients": ["ofsted", "the_press"], "method": "post",
+                           **date_fields("sent_on", today())}).get_data(as_text=True)
+    assert error_summary(page) == ["#recipients Select who the report was sent to from the list"]
 
-    assert auth.post(url, {"recipient": "placing_authority", "detail": "Northshire County Council",
+    assert auth.post(url, {"recipients": "placing_authority", "detail": "Northshire County Council",
                            "method": "secure_email", **date_fields("sent_on", today())}).status_code == 303
     assert obligation(app, "reg44_report_statutory", f"visit:{visit}")["status"] == "open"
-    assert auth.post(url, {"recipient": "ofsted", "method": "ofsted_portal",
+    assert auth.post(url, {"recipients": "ofsted", "method": "ofsted_portal",
                            **date_fields("sent_on", today())}).status_code == 303
     statutory = obligation(app, "reg44_report_statutory", f"visit:{visit}")
     assert statutory["status"] in ("met", "met_late") and statutory["discharged_by"][0] == "Distribution"
@@ -311,22 +347,112 @@ def test_the_distribution_log_and_ofsted_meets_the_statutory_deadline(app, clien
     auth.sign_out()
     auth.sign_in(world.users[Role.REGISTERED_MANAGER])
     assert "Ofsted (HMCI)" in client.get(_url(visit)).get_data(as_text=True)
-    assert auth.post(url, {"recipient": "ofsted", "method": "post",
+    assert auth.post(url, {"recipients": "ofsted", "method": "post",
                            **date_fields("sent_on", today())}).status_code == 403
     with app.app_context():
         assert len(db.session.scalars(select(Distribution)).all()) == 2
 
 
-def test_statutory_deadline_met_late_when_ofsted_gets_it_after_month_end(app, world):
+def test_statutory_deadline_met_late_when_ofsted_gets_it_after_the_check_and_send_deadline(app, world):
+    # visit Mon 2 Nov 2026: the copies are due with the check-and-send, Wed 2 Dec (22 working days)
     visitor = world.users[Role.REG44_VISITOR]
     visit_id = record(app, visitor.id, date(2026, 11, 2), home_id=world.home_a.id, now=NOW)
     report_id = submit(app, visit_id, visitor.id, now=datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     with app.app_context():
         report = db.session.get(Reg44Report, report_id)
-        reg44.record_distribution(report, by=db.session.get(User, visitor.id), recipient="ofsted", detail="",
-                                  method="ofsted_portal", sent_on=date(2026, 12, 2),
-                                  now=datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+        reg44.record_distribution(report, by=db.session.get(User, visitor.id), recipients=["ofsted"], detail="",
+                                  method="ofsted_portal", sent_on=date(2026, 12, 3),
+                                  now=datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
     assert obligation(app, "reg44_report_statutory", f"visit:{visit_id}")["status"] == "met_late"
+
+
+def test_one_sending_to_several_recipients_is_one_form_dated_today(app, client, world, auth, visit):
+    submit(app, visit, world.users[Role.REG44_VISITOR].id)
+    visitor = world.users[Role.REG44_VISITOR]
+    auth.sign_in(visitor)  # reg 44(7): the copies are the visitor's to provide
+    url = _url(visit, "/sent")
+    form = client.get(url).get_data(as_text=True)
+    assert form.count('type="checkbox"') == len(reg44.RECIPIENTS) and 'name="recipients"' in form
+    assert "The duty is the visitor's" in form
+    for part, value in (("day", f"{today():%d}"), ("month", f"{today():%m}"), ("year", f"{today():%Y}")):
+        box = re.search(rf'<input[^>]*id="sent_on-{part}"[^>]*>', form)
+        assert box is not None and f'value="{value}"' in box.group(0), part  # today by default
+    response = auth.post(url, {"recipients": ["registered_manager", "ofsted", "placing_authority"],
+                               "method": "secure_email", "detail": "Northshire County Council",
+                               **date_fields("sent_on", today())})
+    assert response.status_code == 303
+    with app.app_context():
+        rows = db.session.scalars(select(Distribution).order_by(Distribution.id)).all()
+        assert [(r.recipient, r.method, r.sent_on, r.recorded_by_id) for r in rows] == [
+            (name, "secure_email", today(), visitor.id)
+            for name in ("ofsted", "placing_authority", "registered_manager")]
+    statutory = obligation(app, "reg44_report_statutory", f"visit:{visit}")
+    assert statutory["status"] == "met" and statutory["discharged_by"][0] == "Distribution"
+    page = client.get(_url(visit)).get_data(as_text=True)
+    assert "Sending to Ofsted (HMCI), Placing authority and Registered manager has been recorded" in page
+    assert "is the duty of the independent person, " + visitor.name in page
+
+
+def test_the_service_manager_returns_a_report_for_factual_corrections(app, client, world, auth, visit):
+    visitor, manager = world.users[Role.REG44_VISITOR], world.users[Role.SERVICE_MANAGER]
+    submit(app, visit, visitor.id, recommendations=())
+    auth.sign_in(manager)
+    assert "Return to the visitor for corrections" in client.get(_url(visit)).get_data(as_text=True)
+    page = auth.post(_url(visit, "/return"), {"reason": ""}).get_data(as_text=True)
+    assert error_summary(page) == ["#reason Enter what needs correcting"]
+    assert auth.post(_url(visit, "/return"), {"reason": "x" * 2001}).status_code == 200
+    assert len(reports(app, visit)) == 1
+
+    response = auth.post(_url(visit, "/return"), {"reason": "The visit date in the findings is wrong"})
+    assert response.status_code == 303
+    v1, v2 = reports(app, visit)
+    assert (v1["status"], v2["version"], v2["status"]) == ("submitted", 2, "draft")
+    assert v2["correction_reason"] == "The visit date in the findings is wrong"
+    assert v2["author_id"] == visitor.id and v2["returned_by_id"] == manager.id
+    assert v2["findings"] == v1["findings"]
+    page = client.get(_url(visit)).get_data(as_text=True)
+    assert f"{manager.name} returned version 1 to {visitor.name} for corrections" in page
+    assert "Check and send to senior managers" not in page  # the corrected version is the one to check
+    assert auth.post(_url(visit, "/check")).status_code == 303
+    assert reports(app, visit)[0]["checked_by_id"] is None
+    # once: a second return while version 2 is open is turned back
+    assert auth.post(_url(visit, "/return"), {"reason": "again"}).status_code == 303
+    assert len(reports(app, visit)) == 2
+    auth.sign_out()
+
+    # the visitor sees why, corrects and resubmits through check-your-answers
+    auth.sign_in(visitor)
+    form = client.get(_url(visit)).get_data(as_text=True)
+    assert "Write the report" in form and "returned it for corrections" in form
+    assert "The visit date in the findings is wrong" in form
+    assert auth.post(_url(visit), {**FULL, "action": "submit"}).status_code == 303
+    assert auth.post(_url(visit, "/submit")).status_code == 303
+    assert [r["status"] for r in reports(app, visit)] == ["submitted", "submitted"]
+    auth.sign_out()
+
+    # the service manager checks version 2
+    auth.sign_in(manager)
+    assert auth.post(_url(visit, "/check")).status_code == 303
+    assert reports(app, visit)[1]["checked_by_id"] == manager.id
+    # a checked version cannot be returned
+    assert auth.post(_url(visit, "/return"), {"reason": "late thought"}).status_code == 303
+    assert len(reports(app, visit)) == 2
+
+
+def test_only_checkers_return_reports(app, client, world, auth, visit):
+    submit(app, visit, world.users[Role.REG44_VISITOR].id)
+    for role in (Role.REG44_VISITOR, Role.REGISTERED_MANAGER):
+        auth.sign_in(world.users[role])
+        assert auth.post(_url(visit, "/return"), {"reason": "mine"}).status_code == 403
+        auth.sign_out()
+    auth.sign_in(world.manager_b)
+    assert client.get(_url(visit, "/return")).status_code in (403, 404)
+    with app.app_context():
+        report = db.session.scalars(select(Reg44Report)).one()
+        with pytest.raises(reg44.NotAllowed):
+            reg44.return_for_corrections(report, by=db.session.get(User, world.users[Role.REG44_VISITOR].id),
+                                         reason="mine")
+    assert len(reports(app, visit)) == 1
 
 
 # ---------------------------------------------------------------- print and PDF
@@ -369,6 +495,7 @@ def test_report_edits_and_submission_are_in_the_audit_trail(app, client, world, 
     auth.post(_url(visit, "/autosave"), {"findings": "One"})
     auth.post(_url(visit, "/autosave"), {"findings": "One two"})
     auth.post(_url(visit), {**FULL, "action": "submit"})
+    auth.post(_url(visit, "/submit"))
     with app.app_context():
         report_id = db.session.scalar(select(Reg44Report.id).where(Reg44Report.visit_id == visit))
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "Reg44Report",

@@ -20,6 +20,7 @@ from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people import service as people
 from homes_qa.spine.people.models import User
+from homes_qa.spine.rules.service import rule_by_code
 
 FEEDBACK = ("young_people_feedback_pre_visit", "professional_feedback_pre_visit")
 PLAN = "/reg44/homes/{}/plan"
@@ -186,9 +187,45 @@ def test_recording_discharges_the_month_and_starts_the_report_deadlines(app, wor
     key = f"visit:{visit_id}"
     assert obligation(app, "reg44_report_complete", key)["due_at"] == london_day_end(date(2026, 11, 16))
     assert obligation(app, "reg44_report_sent", key)["due_at"] == london_day_end(working_days_after(date(2026, 11, 2), 22))
-    assert obligation(app, "reg44_report_statutory", key)["due_at"] == london_day_end(date(2026, 11, 30))
+    # no statutory deadline in reg 44: the copies are due with the check-and-send ([verify] default)
+    assert obligation(app, "reg44_report_statutory", key)["due_at"] == london_day_end(working_days_after(date(2026, 11, 2), 22))
     for code in ("reg44_report_complete", "reg44_report_sent", "reg44_report_statutory"):
         assert obligation(app, code, key)["status"] == "open"
+
+
+def test_a_visit_late_in_the_month_has_its_deadlines_in_order(app, world):
+    # Issue 12: a visit on 21 Nov had Ofsted due 30 Nov, before the report (5 Dec) and check (22 Dec).
+    visitor = world.users[Role.REG44_VISITOR]
+    visit_id = record(app, visitor.id, date(2026, 11, 21), home_id=world.home_a.id,
+                      now=datetime(2026, 11, 21, 15, 0, tzinfo=UTC), arrived_at="10:00", left_at="12:00")
+    key = f"visit:{visit_id}"
+    due = {code: obligation(app, code, key)["due_at"]
+           for code in ("reg44_report_complete", "reg44_report_sent", "reg44_report_statutory")}
+    assert due == {"reg44_report_complete": london_day_end(date(2026, 12, 5)),
+                   "reg44_report_sent": london_day_end(date(2026, 12, 22)),
+                   "reg44_report_statutory": london_day_end(date(2026, 12, 22))}
+
+
+def test_the_statutory_copies_are_never_due_before_the_local_deadlines(app, world):
+    # An administrator may set the statutory rule shorter (it is [verify]); it still cannot fall
+    # before the 2-week report or the 22-working-day check.
+    with app.app_context():
+        rule = rule_by_code("reg44_report_statutory")
+        rule.timing = {"kind": "end_of_month"}
+        db.session.commit()
+    visitor = world.users[Role.REG44_VISITOR]
+    visit_id = record(app, visitor.id, date(2026, 11, 21), home_id=world.home_a.id,
+                      now=datetime(2026, 11, 21, 15, 0, tzinfo=UTC), arrived_at="10:00", left_at="12:00")
+    statutory = obligation(app, "reg44_report_statutory", f"visit:{visit_id}")
+    assert statutory["due_at"] == london_day_end(date(2026, 12, 22))
+    with app.app_context():
+        rule = rule_by_code("reg44_report_statutory")
+        rule.timing = {"kind": "working_days", "amount": 40}  # longer than the local ones: kept as set
+        db.session.commit()
+    later = record(app, visitor.id, date(2026, 11, 23), home_id=world.home_a.id,
+                   now=datetime(2026, 11, 23, 15, 0, tzinfo=UTC), arrived_at="10:00", left_at="12:00")
+    assert obligation(app, "reg44_report_statutory", f"visit:{later}")["due_at"] == london_day_end(
+        working_days_after(date(2026, 11, 23), 40))
 
 
 def test_recording_uses_the_scheduler_made_obligation_for_the_month(app, world):

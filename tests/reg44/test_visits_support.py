@@ -89,7 +89,8 @@ def reports(app, visit_id: int) -> list[dict]:
                                   .order_by(Reg44Report.version))
         return [{"id": r.id, "version": r.version, "status": r.status, "findings": r.findings,
                  "safeguarded_opinion": r.safeguarded_opinion, "checked_by_id": r.checked_by_id,
-                 "correction_reason": r.correction_reason,
+                 "correction_reason": r.correction_reason, "author_id": r.author_id,
+                 "returned_by_id": r.returned_by_id,
                  "recommendations": [(rec.id, rec.number, rec.text, rec.consider_within_days)
                                      for rec in r.recommendations]} for r in rows]
 

@@ -61,6 +61,8 @@ POLICY: dict[str, set | str] = {
     "visits.report": ALL,
     "visits.save_report": {Role.REG44_VISITOR},
     "visits.autosave_report": {Role.REG44_VISITOR},
+    "visits.check_answers": {Role.REG44_VISITOR},
+    "visits.return_report": {Role.SERVICE_MANAGER, *SENIOR},
     "visits.correct_report": {Role.REG44_VISITOR},
     "visits.report_version": ALL,
     "visits.report_print": ALL,
