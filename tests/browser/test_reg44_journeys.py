@@ -2,7 +2,9 @@
 
 - the visitor plans an unannounced visit, records it, writes the report (autosave, resumed)
   and submits it;
-- the service manager checks and sends it, and logs it going to Ofsted;
+- it is checked on a check-your-answers page before it locks;
+- the service manager checks and sends it, and logs one sending to several recipients;
+- the service manager returns a report for corrections and the visitor resubmits it;
 - the visitor's pages fit a 375 px phone without sideways scrolling.
 """
 from __future__ import annotations
@@ -135,17 +137,40 @@ def test_visitor_plans_records_writes_and_submits_a_report(page, site, world, si
     expect(page.get_by_label("Recommendation 1", exact=True)).to_have_value("Review the night-time staffing rota")
     a11y()
 
-    # submitting without the second opinion is refused, with the GOV.UK error summary
-    follow(page, page.get_by_role("button", name="Submit the report"))
+    # the options read Yes / Yes, with concerns / No
+    safeguarding = page.get_by_role("group", name=re.compile("effectively safeguarded"))
+    expect(safeguarding.locator(".govuk-radios__label")).to_have_text(["Yes", "Yes, with concerns", "No"])
+
+    # submitting without the second opinion and without reasons is refused, with the GOV.UK error summary
+    follow(page, page.get_by_role("button", name="Check and submit the report"))
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
-    expect(summary.get_by_role("link")).to_have_text(
-        ["Select whether the conduct of the home promotes children's well-being"])
+    expect(summary.get_by_role("link")).to_have_text([
+        "Enter the reasons for your opinion on safeguarding",
+        "Select whether the conduct of the home promotes children's well-being",
+        "Enter the reasons for your opinion on children's well-being"])
     a11y()
-    summary.get_by_role("link").first.click()
+    page.get_by_label("Reasons for your opinion on safeguarding").fill("Staff knew the procedures.")
+    summary.get_by_role("link").nth(1).click()
     wellbeing = page.get_by_role("group", name=re.compile("promote children's well-being"))
     wellbeing.get_by_label("Yes, with concerns").check()
     page.get_by_label("Reasons for your opinion on well-being").fill("Little to do at weekends.")
+
+    # check your answers first: nothing is locked until the visitor confirms
+    follow(page, page.get_by_role("button", name="Check and submit the report"))
+    expect(heading(page)).to_have_text("Check your report before you submit it")
+    opinions = page.locator("#check-opinions")
+    expect(opinions).to_contain_text("Yes, with concerns")
+    expect(opinions).to_contain_text("Little to do at weekends.")
+    expect(page.locator("#check-report")).to_contain_text("Review the night-time staffing rota")
+    a11y()
+    follow(page, page.get_by_role("link", name="Change the reasons for your opinion on well-being"))
+    expect(heading(page)).to_have_text("Write the report")  # back to the draft, nothing lost
+    expect(page.get_by_label("Reasons for your opinion on well-being")).to_have_value("Little to do at weekends.")
+    a11y()
+    follow(page, page.get_by_role("button", name="Check and submit the report"))
+    expect(heading(page)).to_have_text("Check your report before you submit it")
+    a11y()
     follow(page, page.get_by_role("button", name="Submit the report"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Version 1 of the report has been submitted")
@@ -192,14 +217,19 @@ def test_service_manager_checks_sends_and_logs_the_ofsted_copy(app, page, site, 
     follow(page, page.get_by_role("link", name="Record where it was sent"))
     expect(heading(page)).to_have_text("Record where the report was sent")
     a11y()
-    page.get_by_label("Ofsted (HMCI)").check()
-    page.get_by_label("Ofsted portal").check()
-    fill_date(page, "Date sent", today())
+    # one sending, every recipient at once; the date is today unless changed
+    expect(page.get_by_role("group", name="Date sent").get_by_label("Day")).to_have_value(f"{today():%d}")
+    for recipient in ("Ofsted (HMCI)", "Placing authority", "Responsible individual"):
+        page.get_by_label(recipient).check()
+    page.get_by_label("Secure e-mail").check()
     follow(page, page.get_by_role("button", name="Record it"))
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Sending to Ofsted (HMCI)")
-    log = page.locator("#distribution-log")
-    expect(log).to_contain_text("Ofsted (HMCI)")
-    expect(log).to_contain_text("Ofsted portal")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Sending to Ofsted (HMCI), Placing authority and Responsible individual has been recorded")
+    log = page.locator("#distribution-log tbody tr")
+    expect(log).to_have_count(3)
+    expect(log.first).to_contain_text("Ofsted (HMCI)")
+    expect(log.first).to_contain_text("Secure e-mail")
+    expect(page.locator("#statutory-duty")).to_contain_text("duty of the independent person")
     a11y()
 
     with app.app_context():
@@ -207,6 +237,48 @@ def test_service_manager_checks_sends_and_logs_the_ofsted_copy(app, page, site, 
         statuses = {o.rule_code: o.status for o in reg44_queries.visit_obligations(visit, visit.visitor)}
     assert statuses["reg44_report_sent"] in ("met", "met_late")
     assert statuses["reg44_report_statutory"] in ("met", "met_late")
+
+
+def test_service_manager_returns_the_report_and_the_visitor_corrects_it(app, page, site, world, sign_in, a11y):
+    visit_id = _submitted_visit(app, world)
+    report_url = f"/reg44/visits/{visit_id}/report"
+    site("/sign-in")
+    a11y()
+    sign_in(world.users["service_manager"])
+    a11y()
+    site(report_url)
+    a11y()
+    follow(page, page.get_by_role("link", name="Return to the visitor for corrections"))
+    expect(heading(page)).to_have_text("Return the report to the visitor for corrections")
+    a11y()
+    follow(page, page.get_by_role("button", name="Return the report to the visitor"))
+    expect(page.locator(".govuk-error-summary").get_by_role("link")).to_have_text(["Enter what needs correcting"])
+    a11y()
+    page.get_by_label("What needs correcting?").fill("The findings give the wrong day for the meal.")
+    follow(page, page.get_by_role("button", name="Return the report to the visitor"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been returned to")
+    expect(page.locator("#returned")).to_contain_text("The findings give the wrong day for the meal.")
+    expect(page.get_by_role("link", name="Check and send to senior managers")).to_have_count(0)
+    a11y()
+    follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[VISITOR])
+    a11y()
+    site(report_url)
+    expect(heading(page)).to_have_text("Write the report")
+    expect(page.locator("#correction")).to_contain_text("returned it for corrections")
+    a11y()
+    page.get_by_label("Findings").fill("A calm evening meal on Tuesday.")
+    follow(page, page.get_by_role("button", name="Check and submit the report"))
+    expect(heading(page)).to_have_text("Check your report before you submit it")
+    expect(page.locator("#correction")).to_contain_text("Version 2")
+    a11y()
+    follow(page, page.get_by_role("button", name="Submit the report"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Version 2 of the report has been submitted")
+    a11y()
 
 
 def test_a_future_visit_date_is_refused_in_the_browser(page, site, world, sign_in, a11y):
