@@ -135,3 +135,15 @@ class NewLinksForm(FlaskForm):
             self.audience.errors = list(self.audience.errors) + ["Select who the links are for"]
             valid = False
         return valid
+
+
+class NoneReceivedForm(FlaskForm):
+    audience = RadioField("Whose feedback did not come?", choices=list(FeedbackAudience.LABELS.items()),
+                          widget=GovRadioInput(),
+                          validators=[InputRequired(message="Select whose feedback did not come")])
+    reason = TextAreaField("Why did no feedback come?", widget=GovTextArea(), validators=[
+        InputRequired(message="Enter why no feedback came"),
+        Length(min=10, message="Enter why no feedback came, in at least 10 characters"),
+        Length(max=2000, message="The reason must be 2000 characters or fewer")],
+        description="For example, the links went to three young people and none answered before the visit.")
+    submit = SubmitField("Record that no feedback came", widget=GovSubmitInput())

@@ -30,3 +30,12 @@ def can_read(user: User, visit: Reg44Visit) -> bool:
     if user.role == Role.REG44_VISITOR:
         return visit.visitor_id == user.id
     return user.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+
+# The QA lead (head of service) answers for the pre-visit feedback rules.
+QA_LEAD = (Role.HEAD_OF_SERVICE,)
+
+
+def can_record_none(user: User, visit: Reg44Visit) -> bool:
+    """Record that no feedback came for a visit (home scope is checked by the route)."""
+    return user.role in QA_LEAD and visit.status in (VisitStatus.PLANNED, VisitStatus.RECORDED)

@@ -13,6 +13,7 @@ from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, Feedback
 from homes_qa.feedback.policy import READERS, can_read
 from homes_qa.feedback.questions import PROFESSIONAL_QUESTIONS, YOUNG_PERSON_QUESTIONS, answer_label
 from homes_qa.reg44.models import Reg44Visit
+from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
 
@@ -31,6 +32,22 @@ def hidden_anonymous_count(user: User, visit: Reg44Visit) -> int:
         return 0
     return db.session.scalar(select(func.count()).select_from(FeedbackResponse).where(
         FeedbackResponse.visit_id == visit.id, FeedbackResponse.anonymous.is_(True))) or 0
+
+
+# Each audience's "feedback gathered before the visit" rule (key `visit:<id>`).
+RULE_FOR_AUDIENCE: dict[str, str] = {
+    FeedbackAudience.YOUNG_PERSON: "young_people_feedback_pre_visit",
+    FeedbackAudience.PROFESSIONAL: "professional_feedback_pre_visit",
+}
+
+
+def gathered_states(visit: Reg44Visit) -> dict[str, Obligation]:
+    """Each audience's pre-visit feedback obligation for the visit (one query), by audience."""
+    rows = db.session.scalars(select(Obligation).where(
+        Obligation.rule_code.in_(RULE_FOR_AUDIENCE.values()), Obligation.home_id == visit.home_id,
+        Obligation.period_key == f"visit:{visit.id}"))
+    by_rule = {o.rule_code: o for o in rows}
+    return {audience: by_rule[code] for audience, code in RULE_FOR_AUDIENCE.items() if code in by_rule}
 
 
 def requests_for(visit: Reg44Visit) -> list[FeedbackRequest]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from homes_qa.extensions import db, limiter
 from homes_qa.feedback import policy, queries, questions, service
-from homes_qa.feedback.forms import NewLinksForm, StaffEntryForm, form_for
+from homes_qa.feedback.forms import NewLinksForm, NoneReceivedForm, StaffEntryForm, form_for
 from homes_qa.feedback.models import FeedbackAudience
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.reg44.policy import visit_or_404
@@ -57,6 +57,8 @@ def visit_feedback(visit_id: int):
         states={r.id: queries.request_state(r, now) for r in requests},
         hidden_anonymous=queries.hidden_anonymous_count(current_user, visit),
         can_request=policy.can_request(current_user, visit), questions=questions.QUESTIONS,
+        can_record_none=policy.can_record_none(current_user, visit),
+        gathered=queries.gathered_states(visit),
         answer_label=questions.answer_label, audiences=FeedbackAudience.LABELS,
         title="Feedback before the visit")))
 
@@ -94,6 +96,23 @@ def enter_for_young_person(visit_id: int):
         return redirect(url_for("feedback.visit_feedback", visit_id=visit.id), code=303)
     return _private(make_response(render_template(
         "feedback/enter.html", visit=visit, form=form, title="Enter a young person's answers")))
+
+
+@bp.route("/reg44/visits/<int:visit_id>/feedback/none", methods=["GET", "POST"])
+@roles_required(*policy.QA_LEAD)
+def none_received(visit_id: int):
+    """The QA lead records that no feedback came from young people or professionals, and why."""
+    visit = visit_or_404(visit_id)
+    if not policy.can_record_none(current_user, visit):
+        abort(404)
+    form = NoneReceivedForm()
+    if form.validate_on_submit() and saved(form, lambda: service.record_none_received(
+            visit, audience=form.audience.data, reason=form.reason.data, by=current_user)):
+        flash(f"Recorded that no feedback came from {FeedbackAudience.LABELS[form.audience.data].lower()}",
+              "success")
+        return redirect(url_for("feedback.visit_feedback", visit_id=visit.id), code=303)
+    return render_template("feedback/none_received.html", visit=visit, form=form,
+                           title="Record that no feedback came")
 
 
 # ---------------------------------------------------------------- the public link (no account)

@@ -1,10 +1,11 @@
 """Young people's and professionals' feedback gathered before each Reg 44 visit (seed 002 §7.1).
 
 A request is a link that needs no account: the token is 32 random bytes (urlsafe), only its
-sha256 is stored, it expires (14 days by default) and it works once. Creating the first link,
-or entering a young person's answers on their behalf, discharges the visit's "feedback
-gathered" obligation for that audience (rules `young_people_feedback_pre_visit` and
-`professional_feedback_pre_visit`, key `visit:<id>`).
+sha256 is stored, it expires (14 days by default) and it works once. The visit's "feedback
+gathered" obligation for an audience (rules `young_people_feedback_pre_visit` and
+`professional_feedback_pre_visit`, key `visit:<id>`) is met when the first answers arrive
+(through a link, or entered for a young person), not when links are made; or the QA lead
+(head of service) records that none came, with the reason, which closes it as waived.
 
 Who sees what (decisions, enforced here and used by the routes):
 - Requests are made by the home's registered manager or by the QA team (head of service).
@@ -27,11 +28,13 @@ from sqlalchemy import CursorResult, select, update
 
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, FeedbackResponse
-from homes_qa.feedback.policy import can_request
+from homes_qa.feedback.policy import can_record_none, can_request
+from homes_qa.feedback.queries import RULE_FOR_AUDIENCE
 from homes_qa.feedback.questions import PROFESSIONAL_ROLES, QUESTIONS
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
+from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional
@@ -41,10 +44,6 @@ DEFAULT_EXPIRY_DAYS = 14
 MAX_LINKS_AT_ONCE = 20
 MAX_TEXT = 2000
 
-RULE_FOR_AUDIENCE: dict[str, str] = {
-    FeedbackAudience.YOUNG_PERSON: "young_people_feedback_pre_visit",
-    FeedbackAudience.PROFESSIONAL: "professional_feedback_pre_visit",
-}
 
 
 # --------------------------------------------------------------------------- the questionnaires
@@ -118,7 +117,6 @@ def create_links(visit: Reg44Visit, *, audience: str, label: str = "", count: in
         db.session.add(request)
         issued.append(IssuedLink(request, token))
     db.session.flush()
-    _discharge(visit, audience, issued[0].request, now)
     return issued
 
 
@@ -169,6 +167,9 @@ def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: s
                                     respondent=respondent, submitted_at=now)
         db.session.add(response)
         db.session.flush()  # audited as the link, not as whoever commits
+        visit = db.session.get(Reg44Visit, request.visit_id)
+        assert visit is not None  # request_for_token checked it
+        _discharge(visit, request.audience, response, now)  # the answers have arrived
     return response
 
 
@@ -201,6 +202,32 @@ def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool,
     db.session.flush()
     _discharge(visit, audience, response, now)
     return response
+
+
+MIN_REASON, MAX_REASON = 10, 2000
+
+
+@transactional
+def record_none_received(visit: Reg44Visit, *, audience: str, reason: str, by: User,
+                         now: datetime | None = None) -> Obligation:
+    """The QA lead records that no feedback came from one audience before the visit, and why.
+
+    Closes that audience's obligation as waived with the reason (kept in the audit trail).
+    """
+    if not can_record_none(by, visit):
+        raise ServiceError("Only the QA lead can record that no feedback came")
+    if audience not in RULE_FOR_AUDIENCE:
+        raise ServiceError("Select whose feedback did not come", "audience")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ServiceError(f"Enter why no feedback came, in at least {MIN_REASON} characters", "reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError(f"The reason must be {MAX_REASON} characters or fewer", "reason")
+    obligation = obligations.find(RULE_FOR_AUDIENCE[audience], visit.home, f"visit:{visit.id}")
+    if obligation is None or not obligation.is_open:
+        raise ServiceError(f"{FeedbackAudience.LABELS[audience]}'s feedback for this visit is already closed",
+                           "audience")
+    return obligations.waive(obligation, reason=f"No feedback came: {reason}", by=by)
 
 
 # --------------------------------------------------------------------------- summaries (Reg 45)

@@ -115,9 +115,8 @@ def test_manager_makes_links_a_young_person_answers_once(app, client, world, aut
     assert expiry == [timedelta(days=14)] * 2
     assert not any(t in trail for t in tokens) and not any(h in trail for h in hashes)
 
-    # The first link discharges the young people's obligation; professionals' stays open.
-    met = obligation(app, "young_people_feedback_pre_visit", visit_id)
-    assert met["status"] == ObligationStatus.MET and met["by"] == "FeedbackRequest"
+    # Making links meets nothing: the feedback counts when answers arrive.
+    assert obligation(app, "young_people_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
     assert obligation(app, "professional_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
 
     # The links page is gone after this response; the feedback page lists them without tokens.
@@ -238,12 +237,14 @@ def test_professional_answers_and_obligation(app, client, world, auth):
     visit_id = make_visit(app, world)
     auth.sign_in(world.users[Role.REGISTERED_MANAGER])
     [token] = make_links(auth, visit_id, audience="professional", label="IRO for J")
-    assert obligation(app, "professional_feedback_pre_visit", visit_id)["status"] == ObligationStatus.MET
-    assert obligation(app, "young_people_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
+    assert obligation(app, "professional_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
     public = app.test_client()
     page = public.get(f"/feedback/{token}").get_data(as_text=True)
     assert "Social worker" in page and "Independent reviewing officer (IRO)" in page and "Alder" not in page
     assert answer(public, token, PROFESSIONAL).status_code == 303
+    met = obligation(app, "professional_feedback_pre_visit", visit_id)
+    assert met["status"] == ObligationStatus.MET and met["by"] == "FeedbackResponse"  # the answers arrived
+    assert obligation(app, "young_people_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
     with app.app_context():
         response = db.session.scalar(select(FeedbackResponse))
         assert response.audience == "professional" and response.anonymous is False
@@ -261,14 +262,59 @@ def test_obligation_met_before_the_deadline_or_late(app, world):
     with app.app_context(), acting_as("test"):
         visit = db.session.get(Reg44Visit, visit_id)
         manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        made = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
         on_time = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
         late = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
-        feedback.create_links(visit, audience="young_person", by=manager, now=on_time)
-        feedback.create_links(visit, audience="professional", by=manager, now=late)
+        [young_link] = feedback.create_links(visit, audience="young_person", by=manager, now=made)
+        [pro_link] = feedback.create_links(visit, audience="professional", by=manager, now=made)
+        feedback.submit_via_link(young_link.token, YOUNG, anonymous=True, now=on_time)
+        feedback.submit_via_link(pro_link.token, PROFESSIONAL, anonymous=False, now=late)
     young = obligation(app, "young_people_feedback_pre_visit", visit_id)
     pro = obligation(app, "professional_feedback_pre_visit", visit_id)
-    assert (young["status"], young["met_at"]) == (ObligationStatus.MET, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
-    assert pro["status"] == ObligationStatus.MET_LATE
+    assert (young["status"], young["met_at"]) == (ObligationStatus.MET, on_time)  # when the answer came
+    assert (pro["status"], pro["met_at"]) == (ObligationStatus.MET_LATE, late)
+
+
+def test_the_qa_lead_records_that_no_feedback_came_with_a_reason(app, client, world, auth):
+    visit_id = make_visit(app, world)
+    url = f"/reg44/visits/{visit_id}/feedback/none"
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    assert client.get(url).status_code == 403  # the QA lead's to record
+    auth.sign_out()
+    hos = world.users[Role.HEAD_OF_SERVICE]
+    auth.sign_in(hos)
+    page = client.get(f"/reg44/visits/{visit_id}/feedback").get_data(as_text=True)
+    assert "Record that no feedback came" in page and "Waiting for answers" in page
+    for data, message in [({"reason": "None came back"}, "Select whose feedback did not come"),
+                          ({"audience": "young_person"}, "Enter why no feedback came"),
+                          ({"audience": "young_person", "reason": "none"}, "in at least 10 characters"),
+                          ({"audience": "young_person", "reason": "x" * 2001}, "2000 characters or fewer")]:
+        response = auth.post(url, data)
+        assert response.status_code == 200 and message in response.get_data(as_text=True), data
+    assert obligation(app, "young_people_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
+
+    response = auth.post(url, {"audience": "young_person", "reason": "Both young people were away on holiday"})
+    assert response.status_code == 303
+    with app.app_context():
+        closed = db.session.scalar(select(Obligation).where(
+            Obligation.rule_code == "young_people_feedback_pre_visit", Obligation.period_key == f"visit:{visit_id}"))
+        assert closed.status == ObligationStatus.WAIVED and closed.waived_by_id == hos.id
+        assert closed.waived_reason == "No feedback came: Both young people were away on holiday"
+    assert obligation(app, "professional_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
+    page = client.get(f"/reg44/visits/{visit_id}/feedback").get_data(as_text=True)
+    assert "Both young people were away on holiday" in page
+    # once only
+    response = auth.post(url, {"audience": "young_person", "reason": "Recorded a second time"})
+    assert "already closed" in response.get_data(as_text=True)
+
+
+def test_links_use_the_public_base_url(app, client, world, auth):
+    app.config["PUBLIC_BASE_URL"] = "https://qa.example.org/homes/"
+    visit_id = make_visit(app, world)
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    page = auth.post(f"/reg44/visits/{visit_id}/feedback/links/new",
+                     {"audience": "young_person", "count": "1"}).get_data(as_text=True)
+    assert re.search(r'value="https://qa\.example\.org/homes/feedback/[A-Za-z0-9_-]{43,}"', page)
 
 
 # ---------------------------------------------------------------- who reads what
@@ -346,7 +392,9 @@ def test_unannounced_visit_is_kept_from_home_staff(app, client, world, auth):
 
     # The QA team asks instead.
     auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
-    make_links(auth, visit_id)
+    [token] = make_links(auth, visit_id)
+    assert obligation(app, "young_people_feedback_pre_visit", visit_id)["status"] == ObligationStatus.OPEN
+    assert answer(app.test_client(), token, YOUNG).status_code == 303
     assert obligation(app, "young_people_feedback_pre_visit", visit_id)["status"] == ObligationStatus.MET
     auth.sign_out()
 

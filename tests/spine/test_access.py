@@ -86,6 +86,7 @@ POLICY: dict[str, set | str] = {
     "feedback.visit_feedback": FEEDBACK_READERS,
     "feedback.new_links": {Role.REGISTERED_MANAGER, Role.HEAD_OF_SERVICE},
     "feedback.enter_for_young_person": {Role.REGISTERED_MANAGER, Role.HEAD_OF_SERVICE},
+    "feedback.none_received": {Role.HEAD_OF_SERVICE},
     "feedback.respond": TOKEN,
     "feedback.thank_you": PUBLIC,
     # Reg 44 action plans: the manager proposes, the service manager (or head of service) decides.
