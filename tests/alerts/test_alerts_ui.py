@@ -146,7 +146,7 @@ def test_acknowledge_with_htmx_swaps_the_row_and_is_audited(app, client, world, 
     assert html.lstrip().startswith(f'<tr class="govuk-table__row" id="alert-mine-{overdue}">')
     assert "Acknowledged" in html and "Engineer booked for Friday" in html and user.name in html
     # The copy in "My homes" is swapped out of band; the badge refreshes on the event.
-    assert re.search(rf'<template>\s*<tr class="govuk-table__row" id="alert-homes-{overdue}" hx-swap-oob="true">', html)
+    assert re.search(rf'<template>\s*<tr class="govuk-table__row" id="alert-homes-{overdue}" data-hx-swap-oob="true">', html)
     assert response.headers["HX-Trigger"] == "alerts-changed"
     assert "<html" not in html and "govuk-error-summary" not in html
     alert = _alert(app, overdue)

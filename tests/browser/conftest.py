@@ -6,12 +6,21 @@
 - `a11y` runs axe-core on the current page and fails with every violation listed. It also
   watches the page's navigations and fails the test at teardown if a page was loaded and not
   checked, so journeys must call `a11y()` after every page load.
+- The Nu HTML Checker (vnu.jar, Java) checks the served HTML of every page `a11y()` checks, in
+  one batch per test at teardown: 0 errors or the test fails. It runs when a jar is found at
+  `VNU_JAR` or tests/browser/vendor/vnu.jar (32 MB, so not in git: `npm pack vnu-jar@26.9.27`
+  and copy package/build/dist/vnu.jar there); without one the session summary says it did not run.
 - Journey contexts have `bypass_csp=True`, so the fallback `add_script_tag` injection of axe is
   not refused by the app's CSP. (`a11y` loads axe with `add_init_script`, which CSP does not
   block.) `test_csp.py` checks the real CSP in a context without the bypass.
 """
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +31,8 @@ from werkzeug.serving import make_server
 TESTS = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+VNU = Path(os.environ.get("VNU_JAR") or Path(__file__).resolve().parent / "vendor" / "vnu.jar")
+JAVA = shutil.which("java")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,6 +41,12 @@ CHROMIUM_ARGS = [
 
 # Every page axe checked in this session: (path, title) -> number of checks.
 CHECKED_PAGES: dict[tuple[str, str], int] = {}
+# Documents the Nu HTML Checker validated, and the errors it found, this session.
+VNU_STATS = {"documents": 0, "errors": 0}
+
+
+def vnu_available() -> bool:
+    return JAVA is not None and VNU.is_file()
 
 
 # ---------------------------------------------------------------- browser
@@ -131,8 +148,37 @@ def _document(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+class HtmlErrors(AssertionError):
+    pass
+
+
+def run_vnu(documents: list[tuple[str, str]]) -> list[str]:
+    """The Nu HTML Checker's errors for (url, html) documents, one JVM for the batch."""
+    with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
+        names = {}
+        for number, (url, html) in enumerate(documents):
+            path = Path(folder) / f"page-{number:03d}.html"
+            path.write_text(html, encoding="utf-8")
+            names[path.as_uri()] = url
+        done = subprocess.run([JAVA or "java", "-jar", str(VNU), "--errors-only", "--format", "json",
+                               *sorted(str(Path(folder) / Path(n).name) for n in names)],
+                              capture_output=True, text=True, timeout=300, check=False)
+        messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
+    errors = []
+    for message in messages:
+        if message.get("type") != "error":
+            continue
+        where = names.get(message.get("url", ""), message.get("url", ""))
+        errors.append(f"- {where} line {message.get('lastLine', '?')}: {message.get('message')}"
+                      f"\n    {message.get('extract', '').strip()[:200]}")
+    return errors
+
+
 class A11y:
-    """`a11y()` checks the page with axe; records each page checked and each page left unchecked."""
+    """`a11y()` checks the page with axe; records each page checked and each page left unchecked.
+
+    With a vnu jar it also keeps the served HTML of each page checked, for `check_html()`.
+    """
 
     def __init__(self, page):
         self.page = page
@@ -140,7 +186,15 @@ class A11y:
         self.unchecked: list[str] = []    # pages navigated away from without a check
         self._current: str | None = None  # the document now loaded
         self._current_checked = True
+        self._document_response = None    # the main frame's last document response
+        self.documents: list[tuple[str, str]] = []  # (url, served HTML) for vnu
         page.on("framenavigated", self._navigated)
+        if vnu_available():
+            page.on("response", self._response)
+
+    def _response(self, response) -> None:
+        if response.request.resource_type == "document" and response.frame == self.page.main_frame:
+            self._document_response = response
 
     def _navigated(self, frame) -> None:
         if frame != self.page.main_frame or frame.url.startswith("about:"):
@@ -163,8 +217,28 @@ class A11y:
         CHECKED_PAGES[key] = CHECKED_PAGES.get(key, 0) + 1
         if page is self.page:
             self._current_checked = True
+            self._keep_html(url)
         if violations:
             raise AxeViolations(_format(url, violations))
+
+    def _keep_html(self, url: str) -> None:
+        response, self._document_response = self._document_response, None
+        if response is None or not vnu_available():
+            return  # a same-document check (e.g. after an htmx swap): the served page was kept already
+        if "html" not in (response.headers.get("content-type") or ""):
+            return
+        self.documents.append((url, response.text()))
+
+    def check_html(self) -> None:
+        """Every page kept passes the Nu HTML Checker with 0 errors."""
+        if not self.documents:
+            return
+        errors = run_vnu(self.documents)
+        VNU_STATS["documents"] += len(self.documents)
+        VNU_STATS["errors"] += len(errors)
+        self.documents = []
+        if errors:
+            raise HtmlErrors(f"the Nu HTML Checker found {len(errors)} error(s):\n" + "\n".join(errors))
 
     def assert_all_checked(self) -> None:
         pending = list(self.unchecked)
@@ -182,6 +256,7 @@ def a11y(page, request):
     yield checker
     if not getattr(request.node, "_failed_call", False):
         checker.assert_all_checked()
+        checker.check_html()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -195,6 +270,12 @@ def pytest_runtest_makereport(item, call):
 def pytest_terminal_summary(terminalreporter):
     if not CHECKED_PAGES:
         return
+    terminalreporter.section("Nu HTML Checker")
+    if vnu_available():
+        terminalreporter.write_line(f"{VNU_STATS['documents']} documents checked with {VNU.name}, "
+                                    f"{VNU_STATS['errors']} errors")
+    else:
+        terminalreporter.write_line(f"not run: no vnu jar at {VNU} (or no java); see this file's docstring")
     terminalreporter.section("axe-core: pages checked")
     for (path, title), count in sorted(CHECKED_PAGES.items()):
         terminalreporter.write_line(f"{count:3d} x {path}  ({title})")
