@@ -61,26 +61,6 @@ def submitted_report(app, world) -> tuple[int, list[int]]:
         return visit.id, [rec.id for rec in report.recommendations]
 
 
-def check(a11y):
-    """`a11y()`, allowing one documented GOV.UK Frontend issue and nothing else.
-
-    GOV.UK Frontend's radios script sets aria-expanded on radios that reveal conditional
-    content; axe reports it (aria-allowed-attr). The Design System keeps it on purpose, as
-    screen readers announce it (alphagov/govuk-frontend#979, listed as a known issue).
-    """
-    try:
-        a11y()
-    except AssertionError as error:
-        text = str(error)
-        rules = re.findall(r"^- (\S+) \(", text, re.M)
-        attributes = set(re.findall(r"ARIA attribute is not allowed: ([\w-]+)=", text))
-        nodes = re.findall(r"^    at .*$", text, re.M)
-        radios = [n for n in nodes if '<input class="govuk-radios__input"' in n and "aria-controls=" in n]
-        if rules == ["aria-allowed-attr"] and attributes == {"aria-expanded"} and nodes and radios == nodes:
-            return
-        raise
-
-
 def sign_out(page, a11y):
     follow(page, page.get_by_role("button", name="Sign out"))
     expect(heading(page)).to_have_text("Sign in to Homes QA")
@@ -110,7 +90,7 @@ def test_action_plan_proposed_returned_resubmitted_approved(page, site, app, wor
     a11y()
     follow(page, page.get_by_role("button", name="Propose the action plan"))  # a link styled as a button
     expect(heading(page)).to_have_text("Propose the action plan")
-    check(a11y)  # conditional reveals: see check()
+    a11y()  # conditional reveals included (base.html drops GOV.UK's aria-expanded on radios)
 
     # Nothing chosen: the error summary, with a message by each question.
     follow(page, page.get_by_role("button", name="Submit action plan for approval"))
@@ -119,7 +99,7 @@ def test_action_plan_proposed_returned_resubmitted_approved(page, site, app, wor
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_text(
         ["Select whether you accept or decline this recommendation"] * 2)
-    check(a11y)
+    a11y()
 
     # Conditional reveal: the action fields appear only once "Accept" is chosen.
     action = page.locator(f"#action_{first}")
@@ -164,7 +144,7 @@ def test_action_plan_proposed_returned_resubmitted_approved(page, site, app, wor
     expect(page.locator("#reviewer-comments")).to_contain_text("fix it within two weeks")
     expect(page.locator(f"#decision_{first}")).to_be_checked()  # earlier answers kept
     expect(page.locator(f"#action_{first}")).to_have_value("Replace the broken fence panels")
-    check(a11y)
+    a11y()
     sooner = TODAY + timedelta(days=12)
     fill_date(page, f"due_on_{first}", sooner)
     follow(page, page.get_by_role("button", name="Submit action plan for approval"))
@@ -221,7 +201,7 @@ def test_feedback_and_reg45_pages_pass_axe(page, site, app, world, sign_in, a11y
     pro_link = page.locator("input.app-feedback-link").input_value()
     a11y()
     site(f"/reg44/visits/{visit_id}/feedback/young-person/new")
-    check(a11y)
+    a11y()
     page.get_by_label("Yes", exact=True).first.check()
     page.get_by_label("What is good about living here?").fill("Staff listen to me")
     page.get_by_label("No, keep their answers anonymous").check()
@@ -268,12 +248,12 @@ def test_feedback_and_reg45_pages_pass_axe(page, site, app, world, sign_in, a11y
         page.goto(link)
         expect(heading(page)).to_have_text("Tell us what you think")
         expect(page.get_by_text("Alder House")).to_have_count(0)
-        check(a11y)
+        a11y()
         follow(page, page.get_by_role("button", name="Send my answers"))  # nothing answered
         expect(page.locator(".govuk-error-summary")).to_be_focused()
-        check(a11y)
+        a11y()
     page.goto(young_link)
-    check(a11y)
+    a11y()
     page.get_by_label("Mostly").check()
     page.get_by_label("No, keep my answers anonymous").check()
     follow(page, page.get_by_role("button", name="Send my answers"))

@@ -281,6 +281,60 @@ def test_service_manager_returns_the_report_and_the_visitor_corrects_it(app, pag
     a11y()
 
 
+def test_pre_visit_feedback_counts_when_the_answers_arrive(app, page, site, world, sign_in, a11y):
+    with app.app_context():
+        by = db.session.get(User, world.users[VISITOR].id)
+        visit_id = reg44.plan_visit(home=db.session.get(Home, world.home_a.id), visitor=by,
+                                    planned_for=today() + timedelta(days=20), announced=True).id
+    site("/sign-in")
+    a11y()
+    sign_in(world.users["head_of_service"])
+    a11y()
+    site(f"/reg44/visits/{visit_id}/feedback")
+    expect(heading(page)).to_have_text("Feedback before the visit")
+    expect(page.locator("#feedback-gathered")).to_contain_text("Waiting for answers")
+    a11y()
+
+    # a young person's link: making it meets nothing
+    follow(page, page.get_by_role("button", name="Create feedback links"))
+    a11y()
+    page.get_by_label("Young people").check()
+    follow(page, page.get_by_role("button", name="Create links"))
+    expect(heading(page)).to_have_text("Copy the links now")
+    url = page.locator(".app-feedback-link").first.input_value()
+    assert url.startswith("http://localhost/feedback/") or "/feedback/" in url  # PUBLIC_BASE_URL + path
+    a11y()
+    site(f"/reg44/visits/{visit_id}/feedback")
+    expect(page.locator("#feedback-gathered")).to_contain_text("Waiting for answers")
+    a11y()
+
+    # the young person answers (the name choice is a GOV.UK conditional radio)
+    site("/feedback/" + url.rsplit("/feedback/", 1)[1])
+    expect(heading(page)).to_have_text("Tell us what you think")
+    a11y()
+    page.get_by_label("Yes", exact=True).first.check()
+    page.get_by_role("group", name=re.compile("name on your answers")).get_by_label("Yes").check()
+    expect(page.locator(".govuk-radios__conditional")).to_be_visible()
+    a11y()
+    page.get_by_role("textbox", name=re.compile("name", re.I)).fill("J")
+    follow(page, page.get_by_role("button", name="Send my answers"))
+    a11y()
+    site(f"/reg44/visits/{visit_id}/feedback")
+    expect(page.locator("#feedback-gathered")).to_contain_text("Answers arrived")
+    a11y()
+
+    # no professional answered: the QA lead records it, with the reason
+    follow(page, page.get_by_role("button", name="Record that no feedback came"))
+    a11y()
+    page.get_by_label("Professionals").check()
+    page.get_by_label("Why did no feedback come?").fill(
+        "The social worker and the IRO were both on leave")
+    follow(page, page.get_by_role("button", name="Record that no feedback came"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("no feedback came from professionals")
+    expect(page.locator("#feedback-gathered")).to_contain_text("both on leave")
+    a11y()
+
+
 def test_a_future_visit_date_is_refused_in_the_browser(page, site, world, sign_in, a11y):
     site("/sign-in")
     a11y()
