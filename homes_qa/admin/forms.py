@@ -57,8 +57,14 @@ class HomeForm(FlaskForm):
     submit = SubmitField("Save home", widget=GovSubmitInput())
 
 
+def _person_id(value) -> int:
+    """The chosen person's id; the empty first option ("Select a person") is 0."""
+    return 0 if value in ("", None) else int(value)
+
+
 class AssignmentForm(FlaskForm):
-    user_id = SelectField("Person", coerce=int, widget=GovSelect(),
+    # A required select's first option must have an empty value (HTML; the Nu checker says so).
+    user_id = SelectField("Person", coerce=_person_id, widget=GovSelect(),
                           validators=[InputRequired(message="Select a person to assign")])
     submit = SubmitField("Assign to this home", widget=GovSubmitInput())
 

@@ -145,8 +145,8 @@ def home_people(home_id: int):
     home = _home_or_404(home_id)
     form = AssignmentForm()
     candidates = _assignable_users(home)
-    form.user_id.choices = [(0, "Select a person")] + [
-        (u.id, f"{u.name} ({u.role_label})") for u in candidates]
+    choices: list[tuple[int | str, str]] = [("", "Select a person")]
+    form.user_id.choices = choices + [(u.id, f"{u.name} ({u.role_label})") for u in candidates]
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data) if form.user_id.data else None
         if user is None:
