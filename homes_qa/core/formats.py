@@ -7,6 +7,8 @@ BST as the date requires); naive datetimes are refused, as in core.calendar.
     london_clock(instant)      '14:05'
     long_date(date or instant) 'Mon 7 Dec 2026' (an instant: its London date)
     long_day(date)             'Mon 7 Dec 2026'
+    deadline(instant)          'by end of Thu 31 Dec 2026' (a day deadline, due 23:59:59 London)
+                               or 'by Mon 7 Dec 2026, 14:05' (an hours deadline)
 
 Each gives '' for None.
 """
@@ -16,7 +18,7 @@ from datetime import date, datetime
 
 from homes_qa.core.calendar import LONDON, to_london
 
-__all__ = ["LONDON", "london_clock", "london_datetime", "long_date", "long_day"]
+__all__ = ["LONDON", "deadline", "london_clock", "london_datetime", "long_date", "long_day"]
 
 
 def london_datetime(value: datetime | None) -> str:
@@ -46,3 +48,13 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = to_london(value).date()
     return long_day(value)
+
+
+def deadline(value: datetime | None) -> str:
+    """When something is due, in words: a day deadline (23:59:59 London) as 'by end of' its day."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    if (local.hour, local.minute, local.second) == (23, 59, 59):
+        return f"by end of {long_day(local.date())}"
+    return f"by {long_day(local.date())}, {local:%H:%M}"

@@ -13,7 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from homes_qa.core.calendar import london_date
-from homes_qa.core.formats import london_clock, long_day
+from homes_qa.core.formats import deadline, london_clock, long_day
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import policy, queries, service
@@ -72,6 +72,7 @@ def _turned_back(visit: Reg44Visit, message: str, page: str = "visits.visit_deta
 
 
 bp.add_app_template_filter(london_clock)  # '14:05' in Europe/London
+bp.add_app_template_filter(deadline)  # 'by end of Thu 31 Dec 2026'; 'by Mon 7 Dec 2026, 14:05' 
 
 
 @bp.app_template_filter("long_date_plus")

@@ -64,3 +64,12 @@ def test_none_is_empty():
 def test_naive_datetimes_refused(write):
     with pytest.raises(ValueError, match="naive"):
         write(datetime(2026, 12, 7, 14, 5))
+
+
+def test_a_day_deadline_reads_by_end_of_its_day():
+    from homes_qa.core.calendar import london_day_end
+    from homes_qa.core.formats import deadline
+    assert deadline(london_day_end(date(2026, 12, 31))) == "by end of Thu 31 Dec 2026"
+    assert deadline(london_day_end(date(2027, 6, 30))) == "by end of Wed 30 Jun 2027"  # BST
+    assert deadline(datetime(2026, 12, 7, 14, 5, tzinfo=timezone.utc)) == "by Mon 7 Dec 2026, 14:05"
+    assert deadline(None) == ""

@@ -47,3 +47,18 @@ def test_admin_pages_with_several_forms_have_one_csrf_id(app, client, world, aut
         assert_valid_basics(html, url)
     people = client.get(f"/admin/homes/{world.home_a.id}/people").get_data(as_text=True)
     assert re.search(r'<select[^>]*required[^>]*>\s*<option[^>]*value=""[^>]*>Select a person</option>', people)
+
+
+def test_day_deadlines_read_by_end_of_the_day_and_one_child_is_singular(app, client, world, auth):
+    from homes_qa.core.calendar import working_days_after
+    from homes_qa.core.formats import long_day
+    visitor = world.users[Role.REG44_VISITOR]
+    visit = record(app, visitor.id, today(), home_id=world.home_a.id, spoke_children=1, spoke_professionals=1)
+    submit(app, visit, visitor.id)
+    auth.sign_in(visitor)
+    page = client.get(f"/reg44/visits/{visit}").get_data(as_text=True)
+    deadlines = page.split('id="deadlines"')[1].split("</table>")[0]
+    assert f"by end of {long_day(working_days_after(today(), 22))}" in deadlines
+    assert "23:59" not in deadlines
+    report = client.get(f"/reg44/visits/{visit}/report").get_data(as_text=True)
+    assert "1 child, 0 parents or family, 3 staff, 1 professional" in report
