@@ -72,7 +72,7 @@ def _turned_back(visit: Reg44Visit, message: str, page: str = "visits.visit_deta
 
 
 bp.add_app_template_filter(london_clock)  # '14:05' in Europe/London
-bp.add_app_template_filter(deadline)  # 'by end of Thu 31 Dec 2026'; 'by Mon 7 Dec 2026, 14:05' 
+bp.add_app_template_filter(deadline)  # 'by end of Thu 31 Dec 2026'; 'by Mon 7 Dec 2026, 14:05'
 
 
 @bp.app_template_filter("long_date_plus")

@@ -1,5 +1,5 @@
 """core.formats: the one way the app writes London dates and times."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -71,5 +71,5 @@ def test_a_day_deadline_reads_by_end_of_its_day():
     from homes_qa.core.formats import deadline
     assert deadline(london_day_end(date(2026, 12, 31))) == "by end of Thu 31 Dec 2026"
     assert deadline(london_day_end(date(2027, 6, 30))) == "by end of Wed 30 Jun 2027"  # BST
-    assert deadline(datetime(2026, 12, 7, 14, 5, tzinfo=timezone.utc)) == "by Mon 7 Dec 2026, 14:05"
+    assert deadline(datetime(2026, 12, 7, 14, 5, tzinfo=UTC)) == "by Mon 7 Dec 2026, 14:05"
     assert deadline(None) == ""
