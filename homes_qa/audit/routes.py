@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
+from homes_qa.audit.readable import readable, record_type_label
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
@@ -42,7 +43,7 @@ def index():
     homes = db.session.execute(select(Home.id, Home.name).order_by(Home.name)).all()
     people = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
     record_types = db.session.scalars(select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)).all()
-    context = dict(events=events, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    context = dict(events=events, changes=readable(events), record_type_label=record_type_label, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                    homes=homes, people=people, record_types=record_types,
                    filters={"home": home_id, "person": actor_id, "record_type": record_type,
                             "record_id": record_id}, title="Audit trail")

@@ -507,3 +507,24 @@ def test_report_edits_and_submission_are_in_the_audit_trail(app, client, world, 
         submitted = [e for e in events if "status" in e.changes]
         assert submitted and submitted[-1].changes["status"] == ["draft", "submitted"]
         assert all(e.home_id == world.home_a.id for e in events)
+
+
+def test_the_audit_trail_reads_like_a_record(app, client, world, auth):
+    visitor, manager = world.users[Role.REG44_VISITOR], world.users[Role.SERVICE_MANAGER]
+    visit_id = record(app, visitor.id, date(2026, 11, 2), home_id=world.home_a.id, now=NOW)
+    report_id = submit(app, visit_id, visitor.id, now=datetime(2026, 11, 10, 15, 0, tzinfo=UTC),
+                       safeguarded="with_concerns")
+    with app.app_context():
+        reg44.check_and_send(db.session.get(Reg44Report, report_id), by=db.session.get(User, manager.id),
+                             now=datetime(2026, 6, 10, 14, 5, tzinfo=UTC))  # BST: 15:05 in London
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    response = client.get("/audit/?record_type=Reg44Report")
+    assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
+    trail = response.get_data(as_text=True).split('id="audit-results"')[1]
+    assert "Changed Reg 44 report" in trail and "Created Reg 44 report" in trail
+    assert "<strong>Checked by</strong>" in trail and f"(empty) → {manager.name}" in trail  # a name, not an id
+    assert "<strong>Checked at</strong>" in trail and "(empty) → Wed 10 Jun 2026, 15:05" in trail  # London time
+    assert "Draft → Submitted" in trail
+    assert "<strong>Opinion: children effectively safeguarded</strong>" in trail and "Yes, with concerns" in trail
+    assert "(checked_by_id)" in trail  # the stored field's name stays beside its label
+    assert f"→ {manager.id}<" not in trail
