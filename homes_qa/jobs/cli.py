@@ -104,7 +104,9 @@ def register(app) -> None:
             return
         widths = {"code": max(len(r["code"]) for r in table), "area": max(len(r["area"]) for r in table)}
         for r in table:
-            ladder = " → ".join(f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} +{s.get('after_working_days')}wd"
+            ladder = " → ".join(f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} "
+                                f"+{s['after_hours']}h" if 'after_hours' in s else
+                                f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} +{s.get('after_working_days')}wd"
                                 for s in r["ladder"] if isinstance(s, dict))
             flags = ("" if r["active"] else " [off]") + (" [verify]" if r["verify"] else "")
             click.echo(f"{r['code']:<{widths['code']}}  {r['area']:<{widths['area']}}  {r['title']}{flags}")

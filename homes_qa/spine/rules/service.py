@@ -25,7 +25,8 @@ def _from_spec(spec: RuleSpec) -> dict[str, Any]:
     return dict(title=spec.title, area=spec.area, trigger=spec.trigger,
                 scope=RuleScope.ORGANISATION if spec.code in ORGANISATION_WIDE else RuleScope.HOME,
                 timing=spec.timing.to_dict(), responsible_role=spec.responsible_role,
-                ladder=ladder_to_list(spec.ladder), source=spec.source, verify=spec.verify, notes=spec.notes)
+                ladder=ladder_to_list(spec.ladder), source=spec.source, verify=spec.verify, notes=spec.notes,
+                due_soon_hours=spec.due_soon_hours)
 
 
 @transactional
