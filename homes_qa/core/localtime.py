@@ -69,3 +69,25 @@ def is_ambiguous(day: date, at: time) -> bool:
     except NonexistentLocalTime:
         return False
     return False
+
+
+def _span_words(seconds: int) -> str:
+    minutes = seconds // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days and (minutes or not hours):
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+def time_left_words(due: datetime, now: datetime) -> str:
+    """"5 hours 12 minutes left" or "Overdue by 3 hours": elapsed time, to the minute (days when long)."""
+    seconds = int((due - now).total_seconds())
+    if seconds >= 0:
+        return f"{_span_words(seconds)} left"
+    return f"Overdue by {_span_words(-seconds)}"
