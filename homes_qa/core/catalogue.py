@@ -390,6 +390,7 @@ RULES: tuple[RuleSpec, ...] = (
 # the service manager 24 h after the deadline passes, the head of service 48 h after.
 
 TRIGGERS["restraint_used"] = "the use of restraint or another measure of control (its time)"
+TRIGGERS["safeguarding_signal"] = "a Reg 44 report or a child's feedback saying a child may not be safe"
 
 
 def _hours_ladder(*steps: tuple[str, int]) -> tuple[EscalationStep, ...]:
@@ -456,6 +457,15 @@ INCIDENT_RULES: tuple[RuleSpec, ...] = (
     _notify("incident_ico_breach", "Reportable personal data breach reported to the ICO", "data_protection",
             "data_breach_aware", Timing("elapsed_hours", 72), "UK GDPR art. 33",
             warn_hours=24, notes="72 calendar hours from becoming aware, weekends included; every breach is logged."),
+    RuleSpec("safeguarding_signal_review", "Safeguarding concern reviewed by the service manager", "safeguarding",
+             "safeguarding_signal", _H24, SERVICE_MANAGER,
+             _hours_ladder((SERVICE_MANAGER, 0), (HEAD_OF_SERVICE, 24)),
+             f"{SEED} §7.1 (Need to know ... within 24 hours; safeguarding monitoring by the service manager); "
+             f"{CHR_2015}, reg 44(4)(a) (opinion whether children are effectively safeguarded)",
+             verify=True, due_soon_hours=24,
+             notes="Raised at once when a Reg 44 report says children are not effectively safeguarded (or with "
+                   "concerns), or a young person answers that they do not feel safe; decide whether to record "
+                   "a need-to-know."),
     _notify("incident_sar_response", "Subject access request answered", "data_protection", "sar_received",
             Timing("calendar_months", 1), "UK GDPR art. 12(3); ICO guidance", warn_hours=None, ladder=RM_LADDER,
             notes="Same date next month, or its last day if none (extendable by two months when complex)."),

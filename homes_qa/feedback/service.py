@@ -30,9 +30,10 @@ from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, Feedback
 from homes_qa.feedback.policy import can_request
 from homes_qa.feedback.questions import PROFESSIONAL_ROLES, QUESTIONS
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
+from homes_qa.spine import signals
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.people.models import User
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional
 
@@ -169,6 +170,7 @@ def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: s
                                     respondent=respondent, submitted_at=now)
         db.session.add(response)
         db.session.flush()  # audited as the link, not as whoever commits
+        _safeguarding_signal(response, now)
     return response
 
 
@@ -200,7 +202,17 @@ def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool,
     db.session.add(response)
     db.session.flush()
     _discharge(visit, audience, response, now)
+    _safeguarding_signal(response, now)
     return response
+
+
+def _safeguarding_signal(response: FeedbackResponse, now: datetime) -> None:
+    """A young person who answers that they do not feel safe raises an alert at once (spine.signals)."""
+    if response.audience == FeedbackAudience.YOUNG_PERSON and response.answers.get("feel_safe") == "no":
+        home = db.session.get(Home, response.home_id)
+        if home is not None:
+            signals.raise_signal(home, now, key=f"feedback:{response.id}", subject=response,
+                                 label=f"a young person said they do not feel safe ({now:%d %b %Y})")
 
 
 # --------------------------------------------------------------------------- summaries (Reg 45)
