@@ -70,3 +70,26 @@ def deadlines(incident: Incident, now: datetime) -> list[Deadline]:
                              time_left_words(obligation.due_at, now) if obligation.is_open else "",
                              notifications.get(obligation.id)))
     return rows
+
+
+def evidence_for_period(home_id: int, start: datetime, end: datetime) -> dict:
+    """For the Reg 45 review: the period's events by type and how timely their notifications were.
+
+    Plain counts (JSON-friendly, for the review's evidence snapshot); two queries.
+    """
+    incidents = list(db.session.scalars(select(Incident).where(
+        Incident.home_id == home_id, Incident.aware_at >= start, Incident.aware_at <= end)))
+    by_type: dict[str, int] = {}
+    for incident in incidents:
+        by_type[incident.type_label] = by_type.get(incident.type_label, 0) + 1
+    counts = {"on_time": 0, "late": 0, "waived": 0, "open": 0}
+    if incidents:
+        statuses = db.session.scalars(select(Obligation.status).where(
+            Obligation.subject_type == "Incident", Obligation.subject_id.in_([i.id for i in incidents]),
+            Obligation.home_id == home_id))
+        names = {ObligationStatus.MET: "on_time", ObligationStatus.MET_LATE: "late",
+                 ObligationStatus.WAIVED: "waived", ObligationStatus.OPEN: "open"}
+        for status in statuses:
+            counts[names[ObligationStatus(status)]] += 1
+    return {"total": len(incidents), "by_type": dict(sorted(by_type.items())),
+            "notifiable": sum(1 for i in incidents if i.notifiable), "notifications": counts}

@@ -339,3 +339,24 @@ def test_an_overdue_need_to_know_reaches_the_service_manager_in_hours(app, world
         obligation_ids = [o.id for o in obligations_of(app, incident_id).values()]
         assert db.session.scalar(select(Alert.id).where(Alert.obligation_id.in_(obligation_ids),
                                                         Alert.level == 2)) is not None
+
+
+# ---------------------------------------------------------------- Reg 45 evidence
+
+def test_events_feed_the_reg45_evidence(app, world, auth):
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    first = record(auth, world)
+    record(auth, world, type_code="complaint")
+    record(auth, world, type_code="missing", notifiable="yes", paragraph="40(4)(b)")
+    assert notify(auth, first, "incident_ntk_service_manager").status_code == 303
+    from homes_qa.reg45 import queries as reg45_queries
+    from homes_qa.spine.people.models import Home
+    with app.app_context():
+        home = db.session.get(Home, world.home_a.id)
+        evidence = reg45_queries.gather_evidence(home, TODAY - timedelta(days=180), TODAY, NOW)["incidents"]
+        other = reg45_queries.gather_evidence(db.session.get(Home, world.home_b.id), TODAY - timedelta(days=180),
+                                              TODAY, NOW)["incidents"]
+    assert evidence == {"total": 3, "notifiable": 1,
+                        "by_type": {"Child missing from the home": 1, "Complaint": 1, "Need-to-know": 1},
+                        "notifications": {"on_time": 1, "late": 0, "waived": 0, "open": 4}}
+    assert other["total"] == 0
