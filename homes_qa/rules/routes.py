@@ -50,7 +50,8 @@ def _rule_or_404(code: str) -> Rule:
 
 def _initial(rule: Rule) -> dict:
     data = {"kind": rule.timing.get("kind"), "amount": rule.timing.get("amount"),
-            "unit": rule.timing.get("unit") or "", "due_soon_days": rule.due_soon_days, "active": rule.active}
+            "unit": rule.timing.get("unit") or "", "active": rule.active,
+            "due_soon_days": rule.due_soon_hours if rule.due_soon_hours is not None else rule.due_soon_days}
     for step in rule.ladder:
         data[f"step{step['level']}_role"] = step["role"]
         data[f"step{step['level']}_days"] = step.get("after_hours", step.get("after_working_days"))
@@ -110,15 +111,20 @@ def edit(code: str):
     if hourly:
         for level, _role, days in step_fields(form):
             days.label.text = f"Level {level}: hours after due"
+    warns_in_hours = rule.due_soon_hours is not None
+    if warns_in_hours:  # an hour clock warns in hours; the form's one warning field holds them
+        form.due_soon_days.label.text = "Hours of warning before it is due"
     if form.validate_on_submit():
         ladder = _ladder(form, hourly)
         if ladder is not None and saved(form, lambda: update_rule(
                 rule, timing=_timing(rule, form), ladder=ladder,
-                due_soon_days=form.due_soon_days.data, active=form.active.data)):
+                due_soon_days=rule.due_soon_days if warns_in_hours else form.due_soon_days.data,
+                due_soon_hours=form.due_soon_days.data if warns_in_hours else None, active=form.active.data)):
             flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")
             return redirect(url_for("rules.index") + f"#rule-{rule.code}", code=303)
     elif form.is_submitted():
         _ladder(form, hourly)  # incomplete ladder rows are shown alongside the other errors
     return render_template("rules/edit.html", form=form, rule=rule, steps=step_fields(form), hourly=hourly,
+                           warns_in_hours=warns_in_hours,
                            show_amount=any(k not in (t.END_OF_MONTH, t.TARGET_DATE) for k in kinds),
                            show_unit=bool(units), trigger_words=trigger_words, title=f"Edit rule: {rule.title}")
