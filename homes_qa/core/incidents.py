@@ -46,6 +46,13 @@ class EventType:
     source: str = ""
 
 
+SAR = "subject_access_request"
+SAR_RULE = "incident_sar_response"
+# UK GDPR art. 12(3): the month may be extended by two further months where requests are complex
+# or numerous; the requester is told within the first month, with the reasons.
+SAR_EXTENSION_MONTHS = 2
+SAR_EXTENSION_SOURCE = "UK GDPR art. 12(3); ICO guidance (extendable by two further months when complex)"
+
 NEED_TO_KNOW = "need_to_know"
 DATA_BREACH = "data_breach"
 

@@ -119,6 +119,11 @@ class NotificationForm(FlaskForm):
     submit = SubmitField("Record the notification", widget=GovSubmitInput())
 
 
+class ExtendForm(FlaskForm):
+    reason = TextAreaField("Why is the request complex?", widget=GovTextArea(), validators=[_LONG])
+    submit = SubmitField("Extend by two months", widget=GovSubmitInput())
+
+
 class WaiveForm(FlaskForm):
     rule_code = RadioField("Which notification is not needed?", widget=GovRadioInput(), validate_choice=False)
     reason = TextAreaField("Why is this notification not needed?", widget=GovTextArea(), validators=[_LONG])

@@ -63,6 +63,7 @@ class Incident(Audited, Model):
     status: Mapped[str] = mapped_column(String(20), default=IncidentStatus.OPEN)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    extended_reason: Mapped[str | None] = mapped_column(Text)  # a SAR extended by two months, and why
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

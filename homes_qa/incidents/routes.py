@@ -8,7 +8,7 @@ from flask_login import current_user
 from homes_qa.core.incidents import PARAGRAPHS
 from homes_qa.extensions import db
 from homes_qa.incidents import policy, queries, service
-from homes_qa.incidents.forms import IncidentForm, NotificationForm, WaiveForm
+from homes_qa.incidents.forms import ExtendForm, IncidentForm, NotificationForm, WaiveForm
 from homes_qa.incidents.models import Incident
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
@@ -68,7 +68,8 @@ def _context(incident: Incident) -> dict:
             "waiting": [row for row in rows if row.is_open],
             "paragraph_label": PARAGRAPHS[incident.paragraph][0] if incident.paragraph in PARAGRAPHS else None,
             "can_record": policy.can_record(current_user), "can_waive": policy.can_waive(current_user),
-            "can_close": policy.can_close(current_user)}
+            "can_close": policy.can_close(current_user),
+            "can_extend": current_user.role in policy.EXTENDERS and policy.can_extend(incident)}
 
 
 @bp.route("/incidents/<int:incident_id>")
@@ -130,6 +131,25 @@ def waive(incident_id: int):
         flash(f"Waived: {dict(form.rule_code.choices)[form.rule_code.data]}", "success")
         return redirect(_url(record), code=303)
     return render_template("incidents/waive.html", form=form, title="Waive a notification", **context)
+
+
+@bp.route("/incidents/<int:incident_id>/extend", methods=["GET", "POST"])
+@roles_required(*policy.EXTENDERS)
+def extend(incident_id: int):
+    """A complex subject access request: two more months, with the reason."""
+    record = _incident_or_404(incident_id)
+    if not record.is_open:
+        return _locked(record)
+    if not policy.can_extend(record):
+        flash("Only a subject access request not yet extended can be extended", "info")
+        return redirect(_url(record), code=303)
+    form = ExtendForm()
+    if form.validate_on_submit() and saved(form, lambda: service.extend_sar(
+            record, reason=form.reason.data, by=current_user)):
+        flash("The request has been extended by two months", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/extend.html", form=form, title="Extend a subject access request",
+                           **_context(record))
 
 
 @bp.route("/incidents/<int:incident_id>/close", methods=["POST"])

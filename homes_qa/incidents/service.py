@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from homes_qa.core.incidents import PARAGRAPHS, event_type, required_rules
+from homes_qa.core.incidents import PARAGRAPHS, SAR, SAR_EXTENSION_MONTHS, SAR_RULE, event_type, required_rules
 from homes_qa.core.localtime import AmbiguousLocalTime, LocalTimeError, london_to_utc
+from homes_qa.core.timing import Timing, due_at
 from homes_qa.extensions import db
 from homes_qa.incidents import policy
 from homes_qa.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationMethod
@@ -186,6 +187,37 @@ def waive_notification(incident: Incident, *, rule_code: str, reason: str | None
     if len(reason) > MAX_TEXT:
         raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "reason")
     obligations.waive(obligation, reason=reason, by=by)
+
+
+@transactional
+def extend_sar(incident: Incident, *, reason: str | None, by: User, now: datetime | None = None) -> Incident:
+    """A complex subject access request: the month becomes three (art. 12(3)), once, with the reason.
+
+    Allowed while the first month runs (the requester must be told within it).
+    """
+    now = now or utcnow()
+    if not policy.can_record(by) and not policy.can_waive(by):
+        raise ServiceError("You cannot extend this request")
+    _require_open(incident)
+    if incident.type_code != SAR:
+        raise ServiceError("Only a subject access request can be extended")
+    if incident.extended_reason:
+        raise ServiceError("This request has already been extended")
+    obligation = open_obligation(incident, SAR_RULE)
+    if obligation is None:
+        raise ServiceError("This request has already been answered")
+    if now > obligation.due_at:
+        raise ServiceError("The first month has passed: an extension must be decided within it")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ServiceError(f"Give the reason the request is complex, in at least {MIN_REASON} characters", "reason")
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "reason")
+    timing = obligation.rule.timing_value
+    months = (timing.amount or 1) + SAR_EXTENSION_MONTHS
+    obligations.move_due(obligation, due_at(Timing(timing.kind, months), incident.aware_at))
+    incident.extended_reason = reason
+    return incident
 
 
 @transactional

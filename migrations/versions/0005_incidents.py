@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('notifiable', sa.Boolean(), nullable=False),
     sa.Column('paragraph', sa.String(length=20), nullable=True),
     sa.Column('ico_reportable', sa.Boolean(), nullable=True),
+    sa.Column('extended_reason', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),

@@ -360,3 +360,40 @@ def test_events_feed_the_reg45_evidence(app, world, auth):
                         "by_type": {"Child missing from the home": 1, "Complaint": 1, "Need-to-know": 1},
                         "notifications": {"on_time": 1, "late": 0, "waived": 0, "open": 4}}
     assert other["total"] == 0
+
+
+# ---------------------------------------------------------------- subject access requests
+
+def test_a_complex_subject_access_request_is_extended_by_two_months_once(app, world, auth):
+    from dateutil.relativedelta import relativedelta
+
+    from homes_qa.core.calendar import london_date, london_day_end
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    incident_id = record(auth, world, type_code="subject_access_request")
+    url = f"/incidents/{incident_id}/extend"
+    assert "Extend: the request is complex" in auth.client.get(f"/incidents/{incident_id}").get_data(as_text=True)
+    assert "at least 10 characters" in auth.post(url, {"reason": "big"}).get_data(as_text=True)
+    assert auth.post(url, {"reason": "Ten years of records across three homes."}).status_code == 303
+    received = london_date(NOW - 2 * H)
+    assert obligations_of(app, incident_id)["incident_sar_response"].due_at == london_day_end(
+        received + relativedelta(months=3))
+    page = auth.client.get(f"/incidents/{incident_id}").get_data(as_text=True)
+    assert "Ten years of records across three homes." in page and "Extend: the request is complex" not in page
+    again = auth.client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "Only a subject access request not yet extended can be extended" in again
+
+
+def test_only_a_subject_access_request_can_be_extended(app, world, auth):
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    incident_id = record(auth, world)
+    response = auth.post(f"/incidents/{incident_id}/extend", {"reason": "Ten years of records."})
+    assert response.status_code == 303
+    assert obligations_of(app, incident_id)["incident_ntk_service_manager"].due_at == NOW - 2 * H + 24 * H
+
+
+def test_an_extension_must_be_decided_within_the_first_month(app, world, auth):
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    received = NOW - timedelta(days=40)
+    incident_id = record(auth, world, type_code="subject_access_request", occurred=received, aware=received)
+    body = auth.post(f"/incidents/{incident_id}/extend", {"reason": "Ten years of records."}).get_data(as_text=True)
+    assert "There is a problem" in body and "The first month has passed" in body

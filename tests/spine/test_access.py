@@ -109,6 +109,7 @@ POLICY: dict[str, set | str] = {
     "incidents.notify": {Role.REGISTERED_MANAGER},
     "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.close": REG45_READERS,
+    "incidents.extend": REG45_READERS,
 }
 
 
