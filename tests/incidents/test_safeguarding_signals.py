@@ -105,3 +105,14 @@ def test_the_service_manager_sees_it_on_the_alerts_page_straight_away(app, world
     assert auth.sign_in(world.users[Role.SERVICE_MANAGER]).status_code == 303
     page = auth.client.get("/alerts/").get_data(as_text=True)
     assert "Safeguarding concern reviewed by the service manager" in page
+
+
+def test_the_young_persons_questionnaire_signposts_help_and_says_who_is_told(app, world, client):
+    visit_id = _visit(app, world)
+    with app.app_context():
+        visit = db.session.get(Reg44Visit, visit_id)
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        token = feedback.create_links(visit, audience="young_person", by=manager)[0].token
+    page = client.get(f"/feedback/{token}").get_data(as_text=True)
+    assert "Childline free on <strong>0800 1111</strong>" in page and "an adult you trust" in page
+    assert "the service manager) is told straight away" in page
