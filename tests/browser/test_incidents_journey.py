@@ -108,3 +108,62 @@ def test_manager_records_a_need_to_know_notifies_both_and_closes_it(page, site, 
     expect(page.locator(".govuk-inset-text")).to_contain_text("is locked")
     expect(page.get_by_role("link", name=re.compile("Record notification"))).to_have_count(0)
     a11y()
+
+
+def test_manager_records_a_40_4_c_allegation_and_a_service_manager_waives_one(page, site, app, world, sign_in, a11y):
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[Role.REGISTERED_MANAGER])
+    a11y()
+    site(f"/homes/{world.home_a.id}/incidents/new")
+    a11y()
+    page.get_by_label("Allegation of abuse against the home or staff (Regulation 40(4)(c))").check()
+    twice = [fill_when(page, "occurred", 3), fill_when(page, "aware", 2)]
+    page.get_by_label("What happened").fill("CD said a night worker pushed them.")
+    page.get_by_label("What was done").fill("The worker was moved off shift; CD was seen by the nurse.")
+    page.locator("#notifiable").check()  # Yes
+    page.get_by_label("Under which paragraph?").select_option("40(4)(c)")
+    follow(page, page.get_by_role("button", name="Record the event"))
+    if any(twice):  # pinned in the repeated autumn hour: answer the questions the form asks
+        for prefix, hours_ago in (("occurred", 3), ("aware", 2)):
+            if page.locator(f"#{prefix}_occurrence").count():
+                later = to_london(NOW - timedelta(hours=hours_ago)).fold
+                page.locator(f"#{prefix}_occurrence" + ("-2" if later else "")).check()
+        a11y()
+        follow(page, page.get_by_role("button", name="Record the event"))
+    expect(heading(page)).to_have_text("Allegation of abuse against the home or staff (Regulation 40(4)(c))")
+    for title in ("Ofsted (HMCI) notified (Regulation 40)", "Placing authority notified (Regulation 40)",
+                  "Each other relevant person notified (Regulation 40)",
+                  "Allegation against an adult referred to the LADO", "Need-to-know: service manager told",
+                  "Need-to-know: head of service told"):
+        expect(page.get_by_role("table")).to_contain_text(title)
+    a11y()
+    follow(page, page.locator("#deadline-incident_reg40_hmci").get_by_role("link", name=re.compile("Record")))
+    a11y()
+    page.get_by_label("Name, role or organisation").fill("Ofsted")
+    asked = fill_when(page, "notified", 1)
+    page.locator("#method-3").check()  # online form
+    page.get_by_label("Reference (optional)").fill("NOT-2026-118")
+    follow(page, page.get_by_role("button", name="Record the notification"))
+    if asked:  # pinned in the repeated autumn hour
+        later = to_london(NOW - timedelta(hours=1)).fold
+        page.locator("#notified_occurrence" + ("-2" if later else "")).check()
+        a11y()
+        follow(page, page.get_by_role("button", name="Record the notification"))
+    expect(page.locator("#deadline-incident_reg40_hmci")).to_contain_text("NOT-2026-118")
+    a11y()
+    event_url = page.url
+    follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
+
+    sign_in(world.users[Role.SERVICE_MANAGER])
+    a11y()
+    page.goto(event_url)
+    a11y()
+    follow(page, page.locator("#deadline-incident_reg40_placing_authority").get_by_role("link", name=re.compile("Waive")))
+    expect(heading(page)).to_have_text("Waive a notification")
+    a11y()
+    page.get_by_label("Why is this notification not needed?").fill("The placing authority is the LADO's own council and was told by them.")
+    follow(page, page.get_by_role("button", name="Waive this notification"))
+    expect(page.locator("#deadline-incident_reg40_placing_authority")).to_contain_text("Waived")
+    a11y()
