@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
 
+    from homes_qa.incidents.routes import bp as incidents_bp  # incidents and notifications (issue 8)
+    app.register_blueprint(incidents_bp)
+
     from homes_qa import panels
     panels.register(app)
 

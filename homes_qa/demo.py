@@ -99,8 +99,34 @@ def _demo_activity(homes: list[Home]) -> None:
     # Cedar Lodge: an unannounced visit planned (the home's manager cannot see it).
     reg44.plan_visit(home=cedar, visitor=visitor, planned_for=today + timedelta(days=9), announced=False, now=now)
 
+    _demo_incident(oak, by_email["manager.oak@demo.example.org"], now)
+
     # What the scheduler would do on its first run: this period's obligations and their alerts.
     alerts.sweep(now)
+
+
+def _demo_incident(home: Home, manager: User, now) -> None:
+    """Oak House: a need-to-know from this morning, the service manager told, the head of service not yet."""
+    from datetime import timedelta
+
+    from homes_qa.core.calendar import to_london
+    from homes_qa.incidents import service as incidents
+
+    def local(hours_ago: float):
+        at = to_london(now - timedelta(hours=hours_ago)).replace(second=0, microsecond=0)
+        return at.date(), at.time(), "later" if at.fold else "earlier"
+
+    occurred, aware, told = local(5), local(4.5), local(3)
+    incident = incidents.record_incident(
+        home, type_code="need_to_know", occurred_on=occurred[0], occurred_time=occurred[1],
+        occurred_occurrence=occurred[2], aware_on=aware[0], aware_time=aware[1], aware_occurrence=aware[2],
+        children="JT", what_happened="JT returned from school with a bruise and said another pupil had hit them.",
+        action_taken="First aid given; school and JT's social worker told; body map completed.",
+        notifiable=False, paragraph=None, by=manager, now=now)
+    incidents.record_notification(
+        incident, rule_code="incident_ntk_service_manager", recipient="Karen Ward (service manager)",
+        notified_on=told[0], notified_time=told[1], notified_occurrence=told[2], method="telephone",
+        reference="", late_reason="", by=manager, now=now)
 
 
 def demo_exists() -> bool:

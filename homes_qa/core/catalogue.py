@@ -74,6 +74,8 @@ class RuleSpec:
     source: str
     verify: bool = False
     notes: str = ""
+    # Hour clocks warn in hours ("due soon" N elapsed hours before), not `due_soon_days`.
+    due_soon_hours: int | None = None
 
 
 def validate_rule_spec(rule: RuleSpec) -> None:
@@ -382,6 +384,95 @@ RULES: tuple[RuleSpec, ...] = (
         notes="Visual check; openings no more than 100 mm.",
     ),
 )
+
+
+# ---------------------------------------------------------------- incidents and notifications (issue 8)
+# One rule per recipient (or step) an incident needs; homes_qa/core/incidents.py says which event
+# types and Reg 40 paragraphs need which. Hour clocks escalate in elapsed hours (`after_hours`):
+# the service manager 24 h after the deadline passes, the head of service 48 h after.
+
+TRIGGERS["restraint_used"] = "the use of restraint or another measure of control (its time)"
+TRIGGERS["safeguarding_signal"] = "a Reg 44 report or a child's feedback saying a child may not be safe"
+
+
+def _hours_ladder(*steps: tuple[str, int]) -> tuple[EscalationStep, ...]:
+    return tuple(EscalationStep(level, role, after_hours=h) for level, (role, h) in enumerate(steps, start=1))
+
+
+RM_HOURS_LADDER = _hours_ladder((REGISTERED_MANAGER, 0), (SERVICE_MANAGER, 24), (HEAD_OF_SERVICE, 48))
+_H24 = Timing("elapsed_hours", 24)
+_REG40 = f"{CHR_2015}, reg 40 (\"without delay\"); 24 hours is the local rule ({SEED} §7.1 Need to know, LADO, notifications)"
+_REG40_NOTE = "The regulation says 'without delay'; the local rule makes it 24 hours from the manager becoming aware."
+
+
+def _notify(code: str, title: str, area: str, trigger: str, timing: Timing, source: str, *,
+            warn_hours: int | None = 6, ladder: tuple[EscalationStep, ...] = RM_HOURS_LADDER,
+            verify: bool = False, notes: str = "") -> RuleSpec:
+    return RuleSpec(code, title, area, trigger, timing, REGISTERED_MANAGER, ladder, source,
+                    verify=verify, notes=notes, due_soon_hours=warn_hours)
+
+
+INCIDENT_RULES: tuple[RuleSpec, ...] = (
+    _notify("incident_ntk_service_manager", "Need-to-know: service manager told", "notifications",
+            "incident_manager_aware", _H24, f"{SEED} §7.1 (Need to know, LADO, notifications: within 24 hours; "
+            "reported to the service manager, head of service, QPAG)",
+            notes="24 elapsed hours from the manager becoming aware, across weekends and clock changes."),
+    _notify("incident_ntk_head_of_service", "Need-to-know: head of service told", "notifications",
+            "incident_manager_aware", _H24, f"{SEED} §7.1 (Need to know, LADO, notifications: within 24 hours; "
+            "reported to the service manager, head of service, QPAG)",
+            notes="24 elapsed hours from the manager becoming aware, across weekends and clock changes."),
+    _notify("incident_lado", "Allegation against an adult referred to the LADO", "safeguarding",
+            "allegation_manager_aware", _H24, f"{SEED} §7.1 (Need to know, LADO, notifications: within 24 hours); "
+            "Working Together [verify]", verify=True,
+            notes="Some local procedures say one working day; the seed's 24 hours is the default."),
+    _notify("incident_reg40_hmci", "Ofsted (HMCI) notified (Regulation 40)", "notifications",
+            "serious_event_manager_aware", _H24, _REG40, verify=True, notes=_REG40_NOTE),
+    _notify("incident_reg40_placing_authority", "Placing authority notified (Regulation 40)", "notifications",
+            "serious_event_manager_aware", _H24, _REG40, verify=True, notes=_REG40_NOTE),
+    _notify("incident_reg40_other_relevant", "Each other relevant person notified (Regulation 40)", "notifications",
+            "serious_event_manager_aware", _H24, _REG40, verify=True, notes=_REG40_NOTE),
+    _notify("incident_reg40_secretary_of_state", "Secretary of State notified of a child's death (if not the "
+            "placing authority)", "notifications", "serious_event_manager_aware", _H24,
+            f"{CHR_2015}, reg 40(1) (amended text); {SEED} §7.1 (24 hours)", verify=True,
+            notes="Waived by a service manager with the reason when the Secretary of State is the placing authority."),
+    _notify("incident_reg40_home_local_authority", "Local authority where the home is notified of a child's death "
+            "(if not the placing authority)", "notifications", "serious_event_manager_aware", _H24,
+            f"{CHR_2015}, reg 40(1) (amended text); {SEED} §7.1 (24 hours)", verify=True,
+            notes="Waived by a service manager with the reason when it is the placing authority."),
+    _notify("incident_reg40_icb", "Integrated care board notified of a child's death", "notifications",
+            "serious_event_manager_aware", _H24, f"{CHR_2015}, reg 40(1) (amended text); {SEED} §7.1 (24 hours)",
+            verify=True),
+    _notify("incident_reg40_ppo", "Prisons and Probation Ombudsman notified of a child's death (secure homes)",
+            "notifications", "serious_event_manager_aware", _H24,
+            f"{CHR_2015}, reg 40(1) (amended text); {SEED} §7.1 (24 hours)", verify=True,
+            notes="Secure children's homes only: waived by a service manager with the reason for any other home."),
+    _notify("incident_restraint_record", "Restraint: record made", "safeguarding", "restraint_used", _H24,
+            f"{CHR_2015}, reg 35(3) (record within 24 hours of the use)",
+            notes="Not for restraint planned in an education, health and care plan (reg 35(4))."),
+    _notify("incident_restraint_staff_spoken", "Restraint: staff member spoken to and record signed", "safeguarding",
+            "restraint_used", Timing("elapsed_hours", 48), f"{CHR_2015}, reg 35(3) (within 48 hours of the use)",
+            warn_hours=12),
+    _notify("incident_restraint_child_spoken", "Restraint: confirmed that the child was spoken to", "safeguarding",
+            "restraint_used", Timing("calendar_days", 5), f"{CHR_2015}, reg 35(3) (within 5 days of the use)",
+            warn_hours=48, ladder=RM_URGENT_LADDER,
+            notes="5 days read as the end of the fifth London calendar day after the use."),
+    _notify("incident_ico_breach", "Reportable personal data breach reported to the ICO", "data_protection",
+            "data_breach_aware", Timing("elapsed_hours", 72), "UK GDPR art. 33",
+            warn_hours=24, notes="72 calendar hours from becoming aware, weekends included; every breach is logged."),
+    RuleSpec("safeguarding_signal_review", "Safeguarding concern reviewed by the service manager", "safeguarding",
+             "safeguarding_signal", _H24, SERVICE_MANAGER,
+             _hours_ladder((SERVICE_MANAGER, 0), (HEAD_OF_SERVICE, 24)),
+             f"{SEED} §7.1 (Need to know ... within 24 hours; safeguarding monitoring by the service manager); "
+             f"{CHR_2015}, reg 44(4)(a) (opinion whether children are effectively safeguarded)",
+             verify=True, due_soon_hours=24,
+             notes="Raised at once when a Reg 44 report says children are not effectively safeguarded (or with "
+                   "concerns), or a young person answers that they do not feel safe; decide whether to record "
+                   "a need-to-know."),
+    _notify("incident_sar_response", "Subject access request answered", "data_protection", "sar_received",
+            Timing("calendar_months", 1), "UK GDPR art. 12(3); ICO guidance", warn_hours=None, ladder=RM_LADDER,
+            notes="Same date next month, or its last day if none (extendable by two months when complex)."),
+)
+RULES = RULES + INCIDENT_RULES
 
 
 def catalogue_by_code() -> dict[str, RuleSpec]:

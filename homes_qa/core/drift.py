@@ -6,7 +6,10 @@ A level is *reached* once `now` is strictly later than its threshold instant:
   level 1  the due time itself
   level k  the end of the London day that is `after_working_days` working days after
            the due date (counted with `working_days_after`, so weekends and bank
-           holidays don't escalate anything)
+           holidays don't escalate anything); for an hour clock's ladder (`after_hours`),
+           that many elapsed hours after the due instant (weekends and holidays count)
+With `due_soon_hours` (hour clocks), level 0 is that many elapsed hours before the due
+instant instead of `due_soon_days` days.
 """
 
 from __future__ import annotations
@@ -54,28 +57,44 @@ def _check_due_soon_days(due_soon_days: int) -> None:
         raise ValueError(f"due_soon_days must be a whole number of days, 0 or more (got {due_soon_days!r})")
 
 
+def _check_due_soon_hours(due_soon_hours: int | None) -> None:
+    if due_soon_hours is None:
+        return
+    if isinstance(due_soon_hours, bool) or not isinstance(due_soon_hours, int) or due_soon_hours < 0:
+        raise ValueError(f"due_soon_hours must be a whole number of hours, 0 or more (got {due_soon_hours!r})")
+
+
 def alert_times(
-    due_at: datetime, ladder: Sequence[EscalationStep], due_soon_days: int = 7
+    due_at: datetime, ladder: Sequence[EscalationStep], due_soon_days: int = 7,
+    due_soon_hours: int | None = None,
 ) -> dict[int, datetime]:
-    """Per level, the UTC instant after which that level is reached (0 omitted if due_soon_days is 0)."""
+    """Per level, the UTC instant after which that level is reached (0 omitted if the warning is 0)."""
     validate_ladder(ladder)
     _check_due_soon_days(due_soon_days)
+    _check_due_soon_hours(due_soon_hours)
     due_utc = to_utc(due_at)
     times: dict[int, datetime] = {}
-    if due_soon_days:
+    if due_soon_hours is not None:
+        if due_soon_hours:
+            times[DUE_SOON_LEVEL] = due_utc - timedelta(hours=due_soon_hours)  # elapsed hours
+    elif due_soon_days:
         # Wall-clock subtraction in London, so "7 days before" is the same clock time.
         times[DUE_SOON_LEVEL] = to_utc(to_london(due_at) - timedelta(days=due_soon_days))
     due_day = london_date(due_at)
     for step in ladder:
-        if step.after_working_days == 0:
+        if step.after_hours is not None:
+            times[step.level] = due_utc + timedelta(hours=step.after_hours)
+        elif step.after_working_days == 0:
             times[step.level] = due_utc
         else:
+            assert step.after_working_days is not None
             times[step.level] = london_day_end(working_days_after(due_day, step.after_working_days))
     return times
 
 
 def alerts_due(
-    due_at: datetime, now: datetime, ladder: Sequence[EscalationStep], due_soon_days: int = 7
+    due_at: datetime, now: datetime, ladder: Sequence[EscalationStep], due_soon_days: int = 7,
+    due_soon_hours: int | None = None,
 ) -> list[int]:
     """Levels that should have been raised by `now`, ascending (the sweep inserts each once).
 
@@ -83,7 +102,8 @@ def alerts_due(
     seen long overdue yields [0, 1, 2, …]); the caller decides whether to notify each.
     """
     now_utc = to_utc(now)
-    return sorted(level for level, at in alert_times(due_at, ladder, due_soon_days).items() if now_utc > at)
+    times = alert_times(due_at, ladder, due_soon_days, due_soon_hours)
+    return sorted(level for level, at in times.items() if now_utc > at)
 
 
 def classify(
@@ -93,6 +113,7 @@ def classify(
     due_soon_days: int = 7,
     met_at: datetime | None = None,
     waived: bool = False,
+    due_soon_hours: int | None = None,
 ) -> DriftState:
     """Where one obligation stands at `now`. Waived wins over met; met ignores `now`."""
     if waived:
@@ -100,7 +121,7 @@ def classify(
     if met_at is not None:
         status = MET_LATE if to_utc(met_at) > to_utc(due_at) else MET
         return DriftState(status, None, LABELS[status])
-    reached = alerts_due(due_at, now, ladder, due_soon_days)
+    reached = alerts_due(due_at, now, ladder, due_soon_days, due_soon_hours)
     if not reached:
         return DriftState(UPCOMING, None, LABELS[UPCOMING])
     level = reached[-1]

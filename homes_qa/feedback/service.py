@@ -32,10 +32,11 @@ from homes_qa.feedback.policy import can_record_none, can_request
 from homes_qa.feedback.queries import RULE_FOR_AUDIENCE
 from homes_qa.feedback.questions import PROFESSIONAL_ROLES, QUESTIONS
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
+from homes_qa.spine import signals
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
-from homes_qa.spine.people.models import User
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional
 
@@ -170,6 +171,7 @@ def submit_via_link(token: str, answers: dict, *, anonymous: bool, respondent: s
         visit = db.session.get(Reg44Visit, request.visit_id)
         assert visit is not None  # request_for_token checked it
         _discharge(visit, request.audience, response, now)  # the answers have arrived
+        _safeguarding_signal(response, now)
     return response
 
 
@@ -201,6 +203,7 @@ def enter_for_young_person(visit: Reg44Visit, answers: dict, *, anonymous: bool,
     db.session.add(response)
     db.session.flush()
     _discharge(visit, audience, response, now)
+    _safeguarding_signal(response, now)
     return response
 
 
@@ -228,6 +231,15 @@ def record_none_received(visit: Reg44Visit, *, audience: str, reason: str, by: U
         raise ServiceError(f"{FeedbackAudience.LABELS[audience]}'s feedback for this visit is already closed",
                            "audience")
     return obligations.waive(obligation, reason=f"No feedback came: {reason}", by=by)
+
+
+def _safeguarding_signal(response: FeedbackResponse, now: datetime) -> None:
+    """A young person who answers that they do not feel safe raises an alert at once (spine.signals)."""
+    if response.audience == FeedbackAudience.YOUNG_PERSON and response.answers.get("feel_safe") == "no":
+        home = db.session.get(Home, response.home_id)
+        if home is not None:
+            signals.raise_signal(home, now, key=f"feedback:{response.id}", subject=response,
+                                 label=f"a young person said they do not feel safe ({now:%d %b %Y})")
 
 
 # --------------------------------------------------------------------------- summaries (Reg 45)

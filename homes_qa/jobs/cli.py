@@ -50,7 +50,7 @@ def rule_as_dict(rule) -> dict:
     return {"code": rule.code, "title": rule.title, "area": rule.area, "trigger": rule.trigger,
             "scope": rule.scope, "timing": rule.timing, "timing_text": _timing_text(rule.timing),
             "responsible_role": rule.responsible_role, "ladder": rule.ladder,
-            "due_soon_days": rule.due_soon_days, "active": rule.active, "verify": rule.verify,
+            "due_soon_days": rule.due_soon_days, "due_soon_hours": rule.due_soon_hours, "active": rule.active, "verify": rule.verify,
             "source": rule.source, "notes": rule.notes}
 
 
@@ -104,12 +104,16 @@ def register(app) -> None:
             return
         widths = {"code": max(len(r["code"]) for r in table), "area": max(len(r["area"]) for r in table)}
         for r in table:
-            ladder = " → ".join(f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} +{s.get('after_working_days')}wd"
+            ladder = " → ".join(f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} "
+                                f"+{s['after_hours']}h" if 'after_hours' in s else
+                                f"{ROLE_LABELS.get(s.get('role', ''), s.get('role'))} +{s.get('after_working_days')}wd"
                                 for s in r["ladder"] if isinstance(s, dict))
             flags = ("" if r["active"] else " [off]") + (" [verify]" if r["verify"] else "")
             click.echo(f"{r['code']:<{widths['code']}}  {r['area']:<{widths['area']}}  {r['title']}{flags}")
             click.echo(f"{'':<{widths['code']}}  {'':<{widths['area']}}  when: {r['timing_text']}; "
-                       f"starts: {r['trigger']}; scope: {r['scope']}; warn {r['due_soon_days']} days before")
+                       f"starts: {r['trigger']}; scope: {r['scope']}; warn "
+                       + (f"{r['due_soon_hours']} hours" if r.get("due_soon_hours") is not None
+                          else f"{r['due_soon_days']} days") + " before")
             click.echo(f"{'':<{widths['code']}}  {'':<{widths['area']}}  ladder: {ladder}")
             click.echo(f"{'':<{widths['code']}}  {'':<{widths['area']}}  source: {r['source']}")
         click.echo(f"{len(table)} rules")

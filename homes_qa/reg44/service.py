@@ -53,6 +53,7 @@ from homes_qa.reg44.queries import (
     recommendation_key,
     visit_key,
 )
+from homes_qa.spine import signals
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
@@ -402,6 +403,10 @@ def submit_report(visit: Reg44Visit, *, by: User, now: datetime | None = None) -
     obligations.discharge_by_key("reg44_report_complete", visit.home, visit_key(visit),
                                  record=draft, met_at=now)
     _recommendation_obligations(visit, draft, previous, now)
+    if draft.safeguarded_opinion in (Opinion.NO, Opinion.CONCERNS):  # a safeguarding signal: alert at once
+        signals.raise_signal(visit.home, now, key=f"reg44_visit:{visit.id}", subject=draft,
+                             label="Reg 44 report: children " + ("not effectively safeguarded"
+                                   if draft.safeguarded_opinion == Opinion.NO else "safeguarded, with concerns"))
     return draft
 
 

@@ -15,6 +15,7 @@ from homes_qa.core.drift import classify
 from homes_qa.extensions import db
 from homes_qa.feedback import queries as feedback_queries
 from homes_qa.feedback.models import FeedbackResponse
+from homes_qa.incidents import queries as incidents_queries
 from homes_qa.reg44.models import Opinion, Reg44Visit, VisitStatus
 from homes_qa.reg45.models import Reg45Review, ReviewStatus
 from homes_qa.reg45.policy import READERS
@@ -131,6 +132,7 @@ def gather_evidence(home: Home, start: date, end: date, now: datetime) -> dict:
         "visits": visit_rows,
         "actions": totals,
         "feedback": feedback_queries.summarise(list(responses)),
+        "incidents": incidents_queries.evidence_for_period(home.id, london_day_start(start), london_day_end(end)),
     }
 
 

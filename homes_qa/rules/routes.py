@@ -50,10 +50,11 @@ def _rule_or_404(code: str) -> Rule:
 
 def _initial(rule: Rule) -> dict:
     data = {"kind": rule.timing.get("kind"), "amount": rule.timing.get("amount"),
-            "unit": rule.timing.get("unit") or "", "due_soon_days": rule.due_soon_days, "active": rule.active}
+            "unit": rule.timing.get("unit") or "", "active": rule.active,
+            "due_soon_days": rule.due_soon_hours if rule.due_soon_hours is not None else rule.due_soon_days}
     for step in rule.ladder:
         data[f"step{step['level']}_role"] = step["role"]
-        data[f"step{step['level']}_days"] = step["after_working_days"]
+        data[f"step{step['level']}_days"] = step.get("after_hours", step.get("after_working_days"))
     return data
 
 
@@ -74,19 +75,25 @@ def _timing(rule: Rule, form: RuleForm) -> dict:
     return timing
 
 
-def _ladder(form: RuleForm) -> list[dict] | None:
+def _hourly(rule: Rule) -> bool:
+    """An hour clock's ladder counts in elapsed hours; the form edits it in hours."""
+    return any("after_hours" in step for step in rule.ladder)
+
+
+def _ladder(form: RuleForm, hourly: bool = False) -> list[dict] | None:
     """The filled-in rows as ladder steps (level = row), or None after marking incomplete rows."""
     steps, complete = [], True
+    unit, key = ("hours", "after_hours") if hourly else ("working days", "after_working_days")
     for level, role, days in step_fields(form):
         if not role.data and days.data is None and not days.errors:
             continue
         if not role.data:
-            role.errors = list(role.errors) + [f"Select who hears at level {level}, or clear its working days"]
+            role.errors = list(role.errors) + [f"Select who hears at level {level}, or clear its {unit}"]
             complete = False
         if days.data is None and not days.errors:
-            days.errors = list(days.errors) + [f"Enter the working days after due for level {level}"]
+            days.errors = list(days.errors) + [f"Enter the {unit} after due for level {level}"]
             complete = False
-        steps.append({"level": level, "role": role.data, "after_working_days": days.data})
+        steps.append({"level": level, "role": role.data, key: days.data})
     return steps if complete else None
 
 
@@ -100,15 +107,24 @@ def edit(code: str):
     units = units_for(kinds)
     form.kind.choices = [(kind, KIND_LABELS[kind]) for kind in kinds]
     form.unit.choices = [("", "None")] + [(unit, UNIT_LABELS[unit]) for unit in units]
+    hourly = _hourly(rule)
+    if hourly:
+        for level, _role, days in step_fields(form):
+            days.label.text = f"Level {level}: hours after due"
+    warns_in_hours = rule.due_soon_hours is not None
+    if warns_in_hours:  # an hour clock warns in hours; the form's one warning field holds them
+        form.due_soon_days.label.text = "Hours of warning before it is due"
     if form.validate_on_submit():
-        ladder = _ladder(form)
+        ladder = _ladder(form, hourly)
         if ladder is not None and saved(form, lambda: update_rule(
                 rule, timing=_timing(rule, form), ladder=ladder,
-                due_soon_days=form.due_soon_days.data, active=form.active.data)):
+                due_soon_days=rule.due_soon_days if warns_in_hours else form.due_soon_days.data,
+                due_soon_hours=form.due_soon_days.data if warns_in_hours else None, active=form.active.data)):
             flash(f"{rule.title}: changes saved. They apply to obligations created from now on.", "success")
             return redirect(url_for("rules.index") + f"#rule-{rule.code}", code=303)
     elif form.is_submitted():
-        _ladder(form)  # incomplete ladder rows are shown alongside the other errors
-    return render_template("rules/edit.html", form=form, rule=rule, steps=step_fields(form),
+        _ladder(form, hourly)  # incomplete ladder rows are shown alongside the other errors
+    return render_template("rules/edit.html", form=form, rule=rule, steps=step_fields(form), hourly=hourly,
+                           warns_in_hours=warns_in_hours,
                            show_amount=any(k not in (t.END_OF_MONTH, t.TARGET_DATE) for k in kinds),
                            show_unit=bool(units), trigger_words=trigger_words, title=f"Edit rule: {rule.title}")

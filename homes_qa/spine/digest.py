@@ -107,7 +107,8 @@ def digest_sections(obligations: list[Obligation], alerts: dict[tuple[int, int],
     sections: dict[str, list[tuple[Obligation, DriftState]]] = {key: [] for key, _ in SECTIONS}
     for obligation in obligations:
         try:
-            state = classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days)
+            state = classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
+                             due_soon_hours=obligation.due_soon_hours)
         except ValueError:  # a damaged ladder: logged, not allowed to stop everyone's digest
             log.exception("digest skipped obligation %s", obligation.id)
             continue

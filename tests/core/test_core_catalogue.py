@@ -65,6 +65,25 @@ CASES = [
     ("water_temperature_monthly", london(2026, 9, 15), london(2026, 9, 30, *EOD)),
     ("window_restrictors_monthly", london(2027, 2, 1), london(2027, 2, 28, *EOD)),
 ]
+# Incidents (issue 8): 24 h, 48 h, 5 days, 72 h and one month, across both 2027 clock changes.
+CASES += [
+    ("incident_ntk_service_manager", london(2027, 3, 28, 0, 30), london(2027, 3, 29, 1, 30)),  # spring forward
+    ("incident_ntk_head_of_service", london(2027, 10, 31, 0, 30), london(2027, 10, 31, 23, 30)),  # autumn back
+    ("incident_lado", london(2026, 12, 24, 16), london(2026, 12, 25, 16)),  # Christmas Day counts
+    ("incident_reg40_hmci", london(2027, 3, 27, 12), london(2027, 3, 28, 13)),
+    ("incident_reg40_placing_authority", london(2026, 12, 24, 18), london(2026, 12, 25, 18)),
+    ("incident_reg40_other_relevant", london(2027, 10, 30, 12), london(2027, 10, 31, 11)),
+    ("incident_reg40_secretary_of_state", london(2026, 12, 1, 9), london(2026, 12, 2, 9)),
+    ("incident_reg40_home_local_authority", london(2026, 12, 1, 9), london(2026, 12, 2, 9)),
+    ("incident_reg40_icb", london(2026, 12, 1, 9), london(2026, 12, 2, 9)),
+    ("incident_reg40_ppo", london(2026, 12, 1, 9), london(2026, 12, 2, 9)),
+    ("incident_restraint_record", london(2027, 3, 27, 22), london(2027, 3, 28, 23)),
+    ("incident_restraint_staff_spoken", london(2027, 3, 27, 22), london(2027, 3, 29, 23)),  # 48 h across spring
+    ("incident_restraint_child_spoken", london(2027, 10, 28, 15), london(2027, 11, 2, *EOD)),  # 5 days
+    ("incident_ico_breach", london(2027, 10, 29, 12), london(2027, 11, 1, 11)),  # 72 h, weekend + autumn
+    ("incident_sar_response", london(2027, 1, 31, 9), london(2027, 2, 28, *EOD)),  # one calendar month
+    ("safeguarding_signal_review", london(2027, 10, 30, 12), london(2027, 10, 31, 11)),  # 24 h, autumn back
+]
 
 
 @pytest.mark.parametrize("code, at, expected", CASES, ids=[f"{c[0]}-{c[1]:%Y%m%d}" for c in CASES])

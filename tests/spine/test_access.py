@@ -104,6 +104,15 @@ POLICY: dict[str, set | str] = {
     "reg45.refresh_evidence": {Role.REGISTERED_MANAGER},
     "reg45.complete": {Role.REGISTERED_MANAGER},
     "reg45.sent_to_ofsted": {Role.REGISTERED_MANAGER},
+    # incidents (issue 8)
+    "incidents.index": REG45_READERS,
+    "incidents.new": {Role.REGISTERED_MANAGER},
+    "incidents.incident": REG45_READERS,
+    "incidents.deadlines": REG45_READERS,
+    "incidents.notify": {Role.REGISTERED_MANAGER},
+    "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "incidents.close": REG45_READERS,
+    "incidents.extend": REG45_READERS,
 }
 
 
@@ -141,6 +150,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = _reg44_records(app, world, home)[arg]
         elif arg == "version":  # a report version of the visit above
             values[arg] = 1
+        elif arg == "incident_id":
+            values[arg] = _incident(app, world, home)
         else:  # pragma: no cover - forces the table above to learn new argument kinds
             raise AssertionError(f"no test value for <{arg}> in {rule.rule}")
     return rule.build(values)[1]
@@ -207,6 +218,36 @@ def _reg44_records(app, world, home) -> dict:
         response = db.session.scalar(select(ActionPlanResponse).where(ActionPlanResponse.home_id == home.id))
         review = db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home.id))
         return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id}
+
+
+def _incident(app, world, home) -> int:
+    """An open need-to-know at the home, its two notifications waiting (made once per home)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.incidents import service as incidents
+    from homes_qa.incidents.models import Incident
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import Home, User
+    from homes_qa.spine.timestamps import utcnow
+    with app.app_context():
+        found = db.session.scalar(select(Incident.id).where(Incident.home_id == home.id))
+        if found is None:
+            manager = world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
+            when = utcnow() - timedelta(hours=2)
+            from homes_qa.core.calendar import to_london
+            local = to_london(when)
+            with acting_as("test setup"):
+                at, which = local.time().replace(second=0, microsecond=0), "later" if local.fold else "earlier"
+                found = incidents.record_incident(
+                    db.session.get(Home, home.id), type_code="need_to_know", occurred_on=local.date(),
+                    occurred_time=at, occurred_occurrence=which, aware_on=local.date(), aware_time=at,
+                    aware_occurrence=which, children="AB",
+                    what_happened="Test event", action_taken="Test action", notifiable=False, paragraph=None,
+                    by=db.session.get(User, manager.id)).id
+        return found
 
 
 def _expected(endpoint: str, role: str | None, other_home: bool) -> set[int]:

@@ -16,6 +16,7 @@ from homes_qa.actionplans.models import Decision, PlanStatus
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
+from homes_qa.incidents.models import IncidentStatus, NotificationMethod
 from homes_qa.reg44.models import Opinion, ReportStatus, VisitStatus
 from homes_qa.reg45.models import ReviewStatus
 from homes_qa.spine.mail.models import EmailStatus
@@ -41,6 +42,8 @@ CONSTRAINTS = {
     "ck_feedback_requests_audience": FeedbackAudience,
     "ck_feedback_responses_audience": FeedbackAudience,
     "ck_reg45_reviews_status": ReviewStatus,
+    "ck_incidents_status": IncidentStatus,
+    "ck_incident_notifications_method": NotificationMethod,
 }
 
 
@@ -198,6 +201,7 @@ def test_upgrade_from_0003_keeps_rows_and_downgrade_drops_the_checks(tmp_path):
         assert {t: _count(t) for t in counts} == counts
         db.session.execute(text("UPDATE homes SET status = 'gone' WHERE id = 1"))  # no CHECK at 0003
         db.session.rollback()
-        assert not any(inspect(db.engine).get_check_constraints(t) for t in db.metadata.tables)
+        inspector = inspect(db.engine)  # tables added after 0003 are not there at all
+        assert not any(inspector.get_check_constraints(t) for t in db.metadata.tables if inspector.has_table(t))
         db.session.remove()
         db.engine.dispose()

@@ -87,8 +87,9 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
             try:
                 with db.session.begin_nested():  # one bad record is skipped, not the sweep
                     ladder = ladder_from_list(obligation.ladder)
-                    times = alert_times(obligation.due_at, ladder, obligation.due_soon_days)
-                    for level in alerts_due(obligation.due_at, now, ladder, obligation.due_soon_days):
+                    warn = (obligation.due_soon_days, obligation.due_soon_hours)
+                    times = alert_times(obligation.due_at, ladder, *warn)
+                    for level in alerts_due(obligation.due_at, now, ladder, *warn):
                         if (obligation.id, level) in raised_before:
                             continue
                         alert = Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,

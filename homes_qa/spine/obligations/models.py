@@ -56,6 +56,7 @@ class Obligation(Audited, Model):
     responsible_role: Mapped[str] = mapped_column(String(30))
     ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
+    due_soon_hours: Mapped[int | None] = mapped_column()  # copied from the rule; overrides days when set
     status: Mapped[str] = mapped_column(String(20), default=ObligationStatus.OPEN)
     # Set while the obligation would reveal an unannounced Reg 44 visit to the home's staff.
     hidden_from_home_staff: Mapped[bool] = mapped_column(default=False)

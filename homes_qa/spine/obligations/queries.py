@@ -41,7 +41,8 @@ _RANK = {drift.ESCALATED: 0, drift.OVERDUE: 0, drift.DUE_SOON: 1, drift.UPCOMING
 def state_of(obligation: Obligation, now: datetime) -> DriftState:
     return drift.classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
                           met_at=obligation.met_at,
-                          waived=obligation.status == ObligationStatus.WAIVED)
+                          waived=obligation.status == ObligationStatus.WAIVED,
+                          due_soon_hours=obligation.due_soon_hours)
 
 
 def sees_organisation(user: User) -> bool:
@@ -139,11 +140,12 @@ def drift_by_home(home_ids: list[int], now: datetime, user: User) -> dict[int, H
     if not home_ids:
         return counts
     rows = db.session.execute(
-        select(Obligation.home_id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days)
+        select(Obligation.home_id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days,
+               Obligation.due_soon_hours)
         .where(Obligation.home_id.in_(home_ids), Obligation.status == ObligationStatus.OPEN,
                Obligation.due_at <= now + timedelta(days=91), obligation_visible_clause(user)))
-    for home_id, due_at, ladder, due_soon_days in rows:
-        state = drift.classify(due_at, now, ladder_from_list(ladder), due_soon_days)
+    for home_id, due_at, ladder, due_soon_days, due_soon_hours in rows:
+        state = drift.classify(due_at, now, ladder_from_list(ladder), due_soon_days, due_soon_hours=due_soon_hours)
         if state.status == drift.ESCALATED:
             counts[home_id].escalated += 1
         elif state.status == drift.OVERDUE:

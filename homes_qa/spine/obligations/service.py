@@ -47,7 +47,8 @@ def _new(rule: Rule, home: Home | None, key: str, due: datetime, label: str,
         scope_key=scope_key(rule, home), period_key=key, title=_title(rule, home, label)[:300],
         subject_type=type(subject).__name__ if subject is not None else None,
         subject_id=getattr(subject, "id", None), due_at=due, responsible_role=rule.responsible_role,
-        ladder=list(rule.ladder), due_soon_days=rule.due_soon_days, status=ObligationStatus.OPEN)
+        ladder=list(rule.ladder), due_soon_days=rule.due_soon_days, due_soon_hours=rule.due_soon_hours,
+        status=ObligationStatus.OPEN)
 
 
 def find(rule_code: str, home: Home | None, key: str) -> Obligation | None:

@@ -37,6 +37,7 @@ class Rule(Audited, Model):
     responsible_role: Mapped[str] = mapped_column(String(30))
     ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     due_soon_days: Mapped[int] = mapped_column(default=7)
+    due_soon_hours: Mapped[int | None] = mapped_column()  # hour clocks warn in hours (overrides days)
     source: Mapped[str] = mapped_column(Text)
     verify: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -25,7 +25,8 @@ def _from_spec(spec: RuleSpec) -> dict[str, Any]:
     return dict(title=spec.title, area=spec.area, trigger=spec.trigger,
                 scope=RuleScope.ORGANISATION if spec.code in ORGANISATION_WIDE else RuleScope.HOME,
                 timing=spec.timing.to_dict(), responsible_role=spec.responsible_role,
-                ladder=ladder_to_list(spec.ladder), source=spec.source, verify=spec.verify, notes=spec.notes)
+                ladder=ladder_to_list(spec.ladder), source=spec.source, verify=spec.verify, notes=spec.notes,
+                due_soon_hours=spec.due_soon_hours)
 
 
 @transactional
@@ -57,8 +58,11 @@ def all_rules() -> list[Rule]:
 
 @transactional
 def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, Any]], due_soon_days: int | None,
-                active: bool) -> Rule:
-    """Change a rule's timing and escalation. Applies to obligations created after the change."""
+                active: bool, due_soon_hours: int | None = None) -> Rule:
+    """Change a rule's timing and escalation. Applies to obligations created after the change.
+
+    An hour clock (a rule that warns in hours) takes `due_soon_hours`; its days are left alone.
+    """
     try:
         timing_value = Timing.from_dict(timing)
     except (TimingError, TypeError, ValueError) as error:
@@ -78,6 +82,11 @@ def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, An
         raise ServiceError("Level 1 of the ladder must be the responsible role", "ladder")
     if isinstance(due_soon_days, bool) or not isinstance(due_soon_days, int) or not 0 <= due_soon_days <= 90:
         raise ServiceError("Days of warning must be a whole number from 0 to 90", "due_soon_days")
+    if rule.due_soon_hours is not None:
+        if (isinstance(due_soon_hours, bool) or not isinstance(due_soon_hours, int)
+                or not 0 <= due_soon_hours <= 720):
+            raise ServiceError("Hours of warning must be a whole number from 0 to 720", "due_soon_days")
+        rule.due_soon_hours = due_soon_hours
     rule.timing = timing_value.to_dict()
     rule.ladder = ladder_to_list(steps)
     rule.due_soon_days = due_soon_days

@@ -59,9 +59,11 @@ def ladder_words(ladder: list[dict[str, Any]]) -> str:
     parts, counted = [], False
     for step in ladder_from_list(ladder):
         who = ROLE_LABELS.get(step.role, step.role)
-        days = step.after_working_days
+        days = step.after
         if days == 0:
             parts.append(f"{who} at due time")
+        elif step.after_hours is not None:
+            parts.append(f"{who} {days} hour{'s' if days != 1 else ''} after")
         elif not counted:
             parts.append(f"{who} after {days} working day{'s' if days != 1 else ''}")
             counted = True

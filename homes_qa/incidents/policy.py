@@ -1,0 +1,34 @@
+"""Who may record, read, waive and close incidents. Home scope is spine.access (another home: 404)."""
+from __future__ import annotations
+
+from homes_qa.core.incidents import SAR
+from homes_qa.core.roles import Role
+from homes_qa.incidents.models import Incident
+from homes_qa.spine.people.models import User
+
+# The registered manager records the event and each notification (seed 002 §7.1).
+RECORDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER,)
+# The service manager and head of service receive need-to-knows and monitor them weekly (§7.1).
+READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+# Only a service manager or above waives a required notification, with a reason.
+WAIVERS: tuple[str, ...] = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+# A complex subject access request is extended by the manager or a service manager (art. 12(3)).
+EXTENDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+CLOSERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+
+def can_record(user: User) -> bool:
+    return user.role in RECORDERS
+
+
+def can_waive(user: User) -> bool:
+    return user.role in WAIVERS
+
+
+def can_close(user: User) -> bool:
+    return user.role in CLOSERS
+
+
+def can_extend(incident: Incident) -> bool:
+    """A subject access request, open and not yet extended (the service checks the first month)."""
+    return incident.is_open and incident.type_code == SAR and not incident.extended_reason

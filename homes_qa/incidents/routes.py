@@ -1,0 +1,168 @@
+"""Incidents: record an event, see who must be told by when, record each notification, waive one
+(service manager), close the event. Home-scoped: another home's event (or its notification) is 404."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from homes_qa.core.incidents import PARAGRAPHS
+from homes_qa.extensions import db
+from homes_qa.incidents import policy, queries, service
+from homes_qa.incidents.forms import ExtendForm, IncidentForm, NotificationForm, WaiveForm
+from homes_qa.incidents.models import Incident
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_homes
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.forms import ConfirmForm, saved, saved_result
+
+bp = Blueprint("incidents", __name__)
+
+
+def _incident_or_404(incident_id: int) -> Incident:
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or not can_see_home(current_user, incident.home_id):
+        abort(404)
+    return incident
+
+
+def _url(incident: Incident) -> str:
+    return url_for("incidents.incident", incident_id=incident.id)
+
+
+def _locked(incident: Incident):
+    flash("This event is closed and can no longer be changed", "info")
+    return redirect(_url(incident), code=303)
+
+
+@bp.route("/incidents")
+@roles_required(*policy.READERS)
+def index():
+    homes = visible_homes(current_user) if policy.can_record(current_user) else []
+    return render_template("incidents/index.html", incidents=queries.incidents_for(current_user), homes=homes,
+                           title="Incidents and notifications")
+
+
+@bp.route("/homes/<int:home_id>/incidents/new", methods=["GET", "POST"])
+@roles_required(*policy.RECORDERS)
+def new(home_id: int):
+    home = home_or_404(home_id)
+    form = IncidentForm()
+    if form.validate_on_submit():
+        incident = saved_result(form, lambda: service.record_incident(
+            home, type_code=form.type_code.data or "", occurred_on=form.occurred_on.data,
+            occurred_time=form.occurred_time.data, occurred_occurrence=form.occurred_occurrence.data,
+            aware_on=form.aware_on.data, aware_time=form.aware_time.data,
+            aware_occurrence=form.aware_occurrence.data, children=form.children.data,
+            what_happened=form.what_happened.data, action_taken=form.action_taken.data,
+            notifiable=form.notifiable_value, paragraph=form.paragraph.data or None,
+            ico_reportable=form.ico_value, by=current_user))
+        if incident is not None:
+            flash("The event has been recorded. Record each notification below as you make it.", "success")
+            return redirect(_url(incident), code=303)
+    return render_template("incidents/new.html", home=home, form=form, title="Record an event")
+
+
+def _context(incident: Incident) -> dict:
+    now = utcnow()
+    rows = queries.deadlines(incident, now)
+    return {"incident": incident, "home": incident.home, "deadlines": rows, "now": now,
+            "waiting": [row for row in rows if row.is_open],
+            "paragraph_label": PARAGRAPHS[incident.paragraph][0] if incident.paragraph in PARAGRAPHS else None,
+            "can_record": policy.can_record(current_user), "can_waive": policy.can_waive(current_user),
+            "can_close": policy.can_close(current_user),
+            "can_extend": current_user.role in policy.EXTENDERS and policy.can_extend(incident)}
+
+
+@bp.route("/incidents/<int:incident_id>")
+@roles_required(*policy.READERS)
+def incident(incident_id: int):
+    record = _incident_or_404(incident_id)
+    return render_template("incidents/incident.html", confirm=ConfirmForm(), title=record.type_label,
+                           **_context(record))
+
+
+@bp.route("/incidents/<int:incident_id>/deadlines")
+@roles_required(*policy.READERS)
+def deadlines(incident_id: int):
+    """The deadlines table alone: the event page refreshes it with htmx every minute."""
+    record = _incident_or_404(incident_id)
+    return render_template("incidents/_deadlines.html", **_context(record))
+
+
+@bp.route("/incidents/<int:incident_id>/notifications/new", methods=["GET", "POST"])
+@roles_required(*policy.RECORDERS)
+def notify(incident_id: int):
+    record = _incident_or_404(incident_id)
+    if not record.is_open:
+        return _locked(record)
+    context = _context(record)
+    form = NotificationForm()
+    form.rule_code.choices = [(row.obligation.rule_code, row.title) for row in context["waiting"]]
+    if not form.rule_code.choices:
+        flash("Every required notification has been recorded or waived", "info")
+        return redirect(_url(record), code=303)
+    if request.method == "GET" and request.args.get("rule") in dict(form.rule_code.choices):
+        form.rule_code.data = request.args["rule"]
+    if form.validate_on_submit() and saved(form, lambda: service.record_notification(
+            record, rule_code=form.rule_code.data or "", recipient=form.recipient.data,
+            notified_on=form.notified_on.data, notified_time=form.notified_time.data,
+            notified_occurrence=form.notified_occurrence.data, method=form.method.data,
+            reference=form.reference.data, late_reason=form.late_reason.data, by=current_user)):
+        flash("The notification has been recorded", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/notify.html", form=form, title="Record a notification", **context)
+
+
+@bp.route("/incidents/<int:incident_id>/waive", methods=["GET", "POST"])
+@roles_required(*policy.WAIVERS)
+def waive(incident_id: int):
+    record = _incident_or_404(incident_id)
+    if not record.is_open:
+        return _locked(record)
+    context = _context(record)
+    form = WaiveForm()
+    form.rule_code.choices = [(row.obligation.rule_code, row.title) for row in context["waiting"]]
+    if not form.rule_code.choices:
+        flash("Every required notification has been recorded or waived", "info")
+        return redirect(_url(record), code=303)
+    if request.method == "GET" and request.args.get("rule") in dict(form.rule_code.choices):
+        form.rule_code.data = request.args["rule"]
+    if form.validate_on_submit() and saved(form, lambda: service.waive_notification(
+            record, rule_code=form.rule_code.data or "", reason=form.reason.data, by=current_user)):
+        flash(f"Waived: {dict(form.rule_code.choices)[form.rule_code.data]}", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/waive.html", form=form, title="Waive a notification", **context)
+
+
+@bp.route("/incidents/<int:incident_id>/extend", methods=["GET", "POST"])
+@roles_required(*policy.EXTENDERS)
+def extend(incident_id: int):
+    """A complex subject access request: two more months, with the reason."""
+    record = _incident_or_404(incident_id)
+    if not record.is_open:
+        return _locked(record)
+    if not policy.can_extend(record):
+        flash("Only a subject access request not yet extended can be extended", "info")
+        return redirect(_url(record), code=303)
+    form = ExtendForm()
+    if form.validate_on_submit() and saved(form, lambda: service.extend_sar(
+            record, reason=form.reason.data, by=current_user)):
+        flash("The request has been extended by two months", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/extend.html", form=form, title="Extend a subject access request",
+                           **_context(record))
+
+
+@bp.route("/incidents/<int:incident_id>/close", methods=["POST"])
+@roles_required(*policy.CLOSERS)
+def close(incident_id: int):
+    record = _incident_or_404(incident_id)
+    if not record.is_open:
+        return _locked(record)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if saved(form, lambda: service.close_incident(record, by=current_user)):
+        flash("The event is closed and locked", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/incident.html", confirm=form, form=form, title=record.type_label,
+                           **_context(record))

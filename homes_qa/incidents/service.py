@@ -1,0 +1,237 @@
+"""Incident writes: record an event (its obligations follow from its type and the notifiable
+decision), record each notification (discharges that recipient's obligation), waive one (service
+manager, with a reason), close the event (only when nothing required is left open; then locked).
+
+Times are typed as London wall-clock times; `core.localtime` turns them into instants and
+refuses the spring-forward gap, and asks which is meant in the autumn overlap.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from homes_qa.core.incidents import PARAGRAPHS, SAR, SAR_EXTENSION_MONTHS, SAR_RULE, event_type, required_rules
+from homes_qa.core.localtime import AmbiguousLocalTime, LocalTimeError, london_to_utc
+from homes_qa.core.timing import Timing, due_at
+from homes_qa.extensions import db
+from homes_qa.incidents import policy
+from homes_qa.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationMethod
+from homes_qa.incidents.queries import obligations_for, open_obligation
+from homes_qa.spine.obligations import service as obligations
+from homes_qa.spine.obligations.models import ObligationStatus
+from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError, transactional
+
+MAX_TEXT = 5000
+MAX_SHORT = 200
+MIN_REASON = 10
+# An event is recorded within a year of the manager becoming aware of it (a bound, not a rule).
+MAX_AWARE_AGE = timedelta(days=366)
+_CHILD = re.compile(r"^[A-Za-z0-9./-]{1,12}$")
+
+
+def _instant(day: date | None, at: time | None, occurrence: str | None, field: str, what: str) -> datetime:
+    if day is None:
+        raise ServiceError(f"Enter the date {what}", f"{field}_on")
+    if at is None:
+        raise ServiceError(f"Enter the time {what}, like 14:30", f"{field}_time")
+    try:
+        return london_to_utc(day, at, occurrence or None)
+    except AmbiguousLocalTime as error:
+        raise ServiceError(str(error), f"{field}_occurrence") from None
+    except LocalTimeError as error:
+        raise ServiceError(str(error), f"{field}_time") from None
+
+
+def _text(value: str | None, field: str, missing: str, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(missing, field)
+    if len(value) > limit:
+        raise ServiceError(f"This must be {limit} characters or fewer", field)
+    return value
+
+
+def _children(value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) > MAX_SHORT:
+        raise ServiceError(f"This must be {MAX_SHORT} characters or fewer", "children")
+    tokens = [token.strip() for token in value.split(",") if token.strip()]
+    if any(not _CHILD.match(token) for token in tokens):
+        raise ServiceError("Enter each child by initials or reference only (like AB or C-1042), separated by "
+                           "commas; do not enter names", "children")
+    return ", ".join(tokens)
+
+
+@transactional
+def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occurred_time: time | None,
+                    occurred_occurrence: str | None = None, aware_on: date | None, aware_time: time | None,
+                    aware_occurrence: str | None = None, children: str | None, what_happened: str | None,
+                    action_taken: str | None, notifiable: bool | None, paragraph: str | None,
+                    ico_reportable: bool | None = None, by: User, now: datetime | None = None) -> Incident:
+    """Record the event and make one obligation per recipient (or step) it needs."""
+    now = now or utcnow()
+    if not policy.can_record(by):
+        raise ServiceError("Only the registered manager records incidents")
+    try:
+        kind = event_type(type_code)
+    except KeyError:
+        raise ServiceError("Select the type of event", "type_code") from None
+    occurred_at = _instant(occurred_on, occurred_time, occurred_occurrence, "occurred", "it happened")
+    aware_at = _instant(aware_on, aware_time, aware_occurrence, "aware", "you became aware")
+    if occurred_at > now:
+        raise ServiceError("The time it happened must be now or in the past", "occurred_time")
+    if aware_at > now:
+        raise ServiceError("The time you became aware must be now or in the past", "aware_time")
+    if aware_at < occurred_at:
+        raise ServiceError("You cannot have become aware before it happened: check both times", "aware_time")
+    if aware_at < now - MAX_AWARE_AGE:
+        raise ServiceError("Record an event within a year of becoming aware of it", "aware_on")
+    children = _children(children)
+    what_happened = _text(what_happened, "what_happened", "Enter what happened")
+    action_taken = _text(action_taken, "action_taken", "Enter what was done")
+    if notifiable is None:
+        raise ServiceError("Select whether this is notifiable under Regulation 40", "notifiable")
+    if notifiable:
+        if not paragraph or paragraph not in PARAGRAPHS:
+            raise ServiceError("Select the paragraph of Regulation 40 it is notifiable under", "paragraph")
+        if kind.paragraph and paragraph != kind.paragraph:
+            raise ServiceError(f"This type of event is notifiable under regulation {kind.paragraph}; "
+                               "choose that paragraph, or record another type", "paragraph")
+    else:
+        if kind.paragraph:
+            raise ServiceError(f"This type of event is always notifiable under regulation {kind.paragraph}",
+                               "notifiable")
+        paragraph = None
+    if kind.code == "data_breach":
+        if ico_reportable is None:
+            raise ServiceError("Select whether the breach must be reported to the ICO", "ico_reportable")
+    else:
+        ico_reportable = None
+    incident = Incident(home_id=home.id, type_code=kind.code, occurred_at=occurred_at, aware_at=aware_at,
+                        children=children, what_happened=what_happened, action_taken=action_taken,
+                        notifiable=notifiable, paragraph=paragraph, ico_reportable=ico_reportable,
+                        status=IncidentStatus.OPEN, recorded_by_id=by.id, created_at=now)
+    db.session.add(incident)
+    db.session.flush()
+    start = occurred_at if kind.counts_from_event else aware_at
+    label = f"{kind.label}, {start:%d %b %Y} (incident {incident.id})"
+    for code in required_rules(kind.code, notifiable=notifiable, paragraph=paragraph,
+                               ico_reportable=bool(ico_reportable)):
+        obligations.obligation_for_event(code, home, start, key=incident.obligation_key, subject=incident,
+                                         label=label)
+    return incident
+
+
+def _require_open(incident: Incident) -> None:
+    if not incident.is_open:
+        raise ServiceError("This event is closed and can no longer be changed")
+
+
+@transactional
+def record_notification(incident: Incident, *, rule_code: str, recipient: str | None, notified_on: date | None,
+                        notified_time: time | None, notified_occurrence: str | None = None,
+                        method: str | None, reference: str | None, late_reason: str | None, by: User,
+                        now: datetime | None = None) -> IncidentNotification:
+    """Who was told, when and how: discharges that recipient's obligation (late needs a reason)."""
+    now = now or utcnow()
+    if not policy.can_record(by):
+        raise ServiceError("Only the registered manager records notifications")
+    _require_open(incident)
+    obligation = open_obligation(incident, rule_code)
+    if obligation is None:
+        raise ServiceError("Select who was told (one still waiting for a notification)", "rule_code")
+    recipient = _text(recipient, "recipient", "Enter who was told (a name, role or organisation)", MAX_SHORT)
+    notified_at = _instant(notified_on, notified_time, notified_occurrence, "notified", "they were told")
+    if notified_at > now:
+        raise ServiceError("The time they were told must be now or in the past", "notified_time")
+    start = incident.occurred_at if event_type(incident.type_code).counts_from_event else incident.aware_at
+    if notified_at < start:
+        raise ServiceError("They cannot have been told before the event was known: check the time",
+                           "notified_time")
+    if method not in set(NotificationMethod):
+        raise ServiceError("Select how they were told", "method")
+    reference = (reference or "").strip()
+    if len(reference) > MAX_SHORT:
+        raise ServiceError(f"This must be {MAX_SHORT} characters or fewer", "reference")
+    late_reason = (late_reason or "").strip()
+    if notified_at > obligation.due_at:
+        if len(late_reason) < MIN_REASON:
+            raise ServiceError("This was after the deadline: give the reason it was late, in at least "
+                               f"{MIN_REASON} characters", "late_reason")
+        if len(late_reason) > MAX_TEXT:
+            raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "late_reason")
+    else:
+        late_reason = ""
+    notification = IncidentNotification(
+        incident_id=incident.id, home_id=incident.home_id, rule_code=rule_code, obligation_id=obligation.id,
+        recipient=recipient, notified_at=notified_at, method=method, reference=reference,
+        late_reason=late_reason, recorded_by_id=by.id, created_at=now)
+    db.session.add(notification)
+    db.session.flush()
+    obligations.discharge(obligation, record=notification, met_at=notified_at)
+    return notification
+
+
+@transactional
+def waive_notification(incident: Incident, *, rule_code: str, reason: str | None, by: User) -> None:
+    """A service manager or above decides a required notification is not needed, with the reason."""
+    if not policy.can_waive(by):
+        raise ServiceError("Only a service manager or head of service can waive a notification")
+    _require_open(incident)
+    obligation = open_obligation(incident, rule_code)
+    if obligation is None:
+        raise ServiceError("Select the notification that is not needed", "rule_code")
+    reason = (reason or "").strip()
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "reason")
+    obligations.waive(obligation, reason=reason, by=by)
+
+
+@transactional
+def extend_sar(incident: Incident, *, reason: str | None, by: User, now: datetime | None = None) -> Incident:
+    """A complex subject access request: the month becomes three (art. 12(3)), once, with the reason.
+
+    Allowed while the first month runs (the requester must be told within it).
+    """
+    now = now or utcnow()
+    if not policy.can_record(by) and not policy.can_waive(by):
+        raise ServiceError("You cannot extend this request")
+    _require_open(incident)
+    if incident.type_code != SAR:
+        raise ServiceError("Only a subject access request can be extended")
+    if incident.extended_reason:
+        raise ServiceError("This request has already been extended")
+    obligation = open_obligation(incident, SAR_RULE)
+    if obligation is None:
+        raise ServiceError("This request has already been answered")
+    if now > obligation.due_at:
+        raise ServiceError("The first month has passed: an extension must be decided within it")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ServiceError(f"Give the reason the request is complex, in at least {MIN_REASON} characters", "reason")
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "reason")
+    timing = obligation.rule.timing_value
+    months = (timing.amount or 1) + SAR_EXTENSION_MONTHS
+    obligations.move_due(obligation, due_at(Timing(timing.kind, months), incident.aware_at))
+    incident.extended_reason = reason
+    return incident
+
+
+@transactional
+def close_incident(incident: Incident, *, by: User, now: datetime | None = None) -> Incident:
+    """Close (and lock) the event once every required notification is recorded or waived."""
+    now = now or utcnow()
+    if not policy.can_close(by):
+        raise ServiceError("You cannot close this event")
+    _require_open(incident)
+    waiting = [o.rule.title for o in obligations_for(incident) if o.status == ObligationStatus.OPEN]
+    if waiting:
+        raise ServiceError("The event cannot be closed until every required notification is recorded or "
+                           f"waived. Still waiting: {'; '.join(waiting)}")
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = now
+    incident.closed_by_id = by.id
+    return incident

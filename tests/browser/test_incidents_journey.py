@@ -1,0 +1,169 @@
+"""Incidents in real Chromium: a manager records a need-to-know (first refused with the error
+summary), records both notifications (the service manager's and the head of service's) and
+closes the event, which is then locked. axe-core on every page."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from homes_qa.core.calendar import to_london
+from homes_qa.core.localtime import is_ambiguous
+from homes_qa.core.roles import Role
+from tests import clock as test_clock
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+NOW = test_clock.PINNED_NOW
+
+
+def heading(page):
+    return page.get_by_role("heading", level=1)
+
+
+def follow(page, locator):
+    with page.expect_navigation():
+        locator.click()
+
+
+def fill_when(page, prefix: str, hours_ago: float):
+    local = to_london(NOW - timedelta(hours=hours_ago))
+    day: date = local.date()
+    page.locator(f"#{prefix}_on-day").fill(str(day.day))
+    page.locator(f"#{prefix}_on-month").fill(str(day.month))
+    page.locator(f"#{prefix}_on-year").fill(str(day.year))
+    page.locator(f"#{prefix}_time").fill(local.strftime("%H:%M"))
+    return is_ambiguous(local.date(), local.time())
+
+
+def test_manager_records_a_need_to_know_notifies_both_and_closes_it(page, site, app, world, sign_in, a11y):
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[Role.REGISTERED_MANAGER])
+    expect(heading(page)).to_have_text("Overview")
+    a11y()
+    follow(page, page.get_by_role("link", name="Incidents"))
+    expect(heading(page)).to_have_text("Incidents and notifications")
+    a11y()
+    follow(page, page.get_by_role("button", name="Record an event at Alder House"))  # a link styled as a button
+    expect(heading(page)).to_have_text("Record an event")
+    a11y()
+
+    # Nothing filled in: the error summary, focused, links to each question.
+    follow(page, page.get_by_role("button", name="Record the event"))
+    expect(page).to_have_title(re.compile(r"^Error: Record an event"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter the date it happened")
+    a11y()
+
+    page.get_by_label("Need-to-know", exact=True).check()
+    twice = {"occurred": fill_when(page, "occurred", 3), "aware": fill_when(page, "aware", 2)}
+    page.get_by_label("Children involved").fill("AB")
+    page.get_by_label("What happened").fill("AB was found with a knife in their bedroom.")
+    page.get_by_label("What was done").fill("Staff removed the knife calmly and stayed with AB.")
+    page.locator("#notifiable-2").check()  # No
+    follow(page, page.get_by_role("button", name="Record the event"))
+    if any(twice.values()):  # only when the session is pinned in the repeated autumn hour: the form asks
+        for prefix, hours_ago in (("occurred", 3), ("aware", 2)):
+            if twice[prefix]:
+                later = to_london(NOW - timedelta(hours=hours_ago)).fold
+                page.locator(f"#{prefix}_occurrence" + ("-2" if later else "")).check()
+        a11y()
+        follow(page, page.get_by_role("button", name="Record the event"))
+    expect(heading(page)).to_have_text("Need-to-know")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("The event has been recorded")
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("Need-to-know: service manager told")
+    expect(table).to_contain_text("Need-to-know: head of service told")
+    expect(table).to_contain_text("left")
+    expect(page.get_by_role("button", name="Close the event")).to_have_count(0)
+    a11y()
+
+    for who, rule, method in (("J Patel (service manager)", "incident_ntk_service_manager", "#method"),
+                              ("R Okafor (head of service)", "incident_ntk_head_of_service", "#method-2")):
+        follow(page, page.locator(f"#deadline-{rule}").get_by_role("link", name=re.compile("Record notification")))
+        expect(heading(page)).to_have_text("Record a notification")
+        expect(page.locator(f"input[name=rule_code][value={rule}]")).to_be_checked()
+        a11y()
+        page.get_by_label("Name, role or organisation").fill(who)
+        asked = fill_when(page, "notified", 1)
+        page.locator(method).check()
+        page.get_by_label("Reference (optional)").fill(f"NTK-{rule[-7:]}")
+        follow(page, page.get_by_role("button", name="Record the notification"))
+        if asked:  # pinned in the repeated autumn hour
+            later = to_london(NOW - timedelta(hours=1)).fold
+            page.locator("#notified_occurrence" + ("-2" if later else "")).check()
+            a11y()
+            follow(page, page.get_by_role("button", name="Record the notification"))
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text("notification has been recorded")
+        expect(page.locator(f"#deadline-{rule}")).to_contain_text(who)
+        expect(page.locator(f"#deadline-{rule}")).to_contain_text("Met")
+        a11y()
+
+    follow(page, page.get_by_role("button", name="Close the event"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("closed and locked")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("is locked")
+    expect(page.get_by_role("link", name=re.compile("Record notification"))).to_have_count(0)
+    a11y()
+
+
+def test_manager_records_a_40_4_c_allegation_and_a_service_manager_waives_one(page, site, app, world, sign_in, a11y):
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[Role.REGISTERED_MANAGER])
+    a11y()
+    site(f"/homes/{world.home_a.id}/incidents/new")
+    a11y()
+    page.get_by_label("Allegation of abuse against the home or staff (Regulation 40(4)(c))").check()
+    twice = [fill_when(page, "occurred", 3), fill_when(page, "aware", 2)]
+    page.get_by_label("What happened").fill("CD said a night worker pushed them.")
+    page.get_by_label("What was done").fill("The worker was moved off shift; CD was seen by the nurse.")
+    page.locator("#notifiable").check()  # Yes
+    page.get_by_label("Under which paragraph?").select_option("40(4)(c)")
+    follow(page, page.get_by_role("button", name="Record the event"))
+    if any(twice):  # pinned in the repeated autumn hour: answer the questions the form asks
+        for prefix, hours_ago in (("occurred", 3), ("aware", 2)):
+            if page.locator(f"#{prefix}_occurrence").count():
+                later = to_london(NOW - timedelta(hours=hours_ago)).fold
+                page.locator(f"#{prefix}_occurrence" + ("-2" if later else "")).check()
+        a11y()
+        follow(page, page.get_by_role("button", name="Record the event"))
+    expect(heading(page)).to_have_text("Allegation of abuse against the home or staff (Regulation 40(4)(c))")
+    for title in ("Ofsted (HMCI) notified (Regulation 40)", "Placing authority notified (Regulation 40)",
+                  "Each other relevant person notified (Regulation 40)",
+                  "Allegation against an adult referred to the LADO", "Need-to-know: service manager told",
+                  "Need-to-know: head of service told"):
+        expect(page.get_by_role("table")).to_contain_text(title)
+    a11y()
+    follow(page, page.locator("#deadline-incident_reg40_hmci").get_by_role("link", name=re.compile("Record")))
+    a11y()
+    page.get_by_label("Name, role or organisation").fill("Ofsted")
+    asked = fill_when(page, "notified", 1)
+    page.locator("#method-3").check()  # online form
+    page.get_by_label("Reference (optional)").fill("NOT-2026-118")
+    follow(page, page.get_by_role("button", name="Record the notification"))
+    if asked:  # pinned in the repeated autumn hour
+        later = to_london(NOW - timedelta(hours=1)).fold
+        page.locator("#notified_occurrence" + ("-2" if later else "")).check()
+        a11y()
+        follow(page, page.get_by_role("button", name="Record the notification"))
+    expect(page.locator("#deadline-incident_reg40_hmci")).to_contain_text("NOT-2026-118")
+    a11y()
+    event_url = page.url
+    follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
+
+    sign_in(world.users[Role.SERVICE_MANAGER])
+    a11y()
+    page.goto(event_url)
+    a11y()
+    follow(page, page.locator("#deadline-incident_reg40_placing_authority").get_by_role("link", name=re.compile("Waive")))
+    expect(heading(page)).to_have_text("Waive a notification")
+    a11y()
+    page.get_by_label("Why is this notification not needed?").fill("The placing authority is the LADO's own council and was told by them.")
+    follow(page, page.get_by_role("button", name="Waive this notification"))
+    expect(page.locator("#deadline-incident_reg40_placing_authority")).to_contain_text("Waived")
+    a11y()
