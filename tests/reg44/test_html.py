@@ -62,3 +62,13 @@ def test_day_deadlines_read_by_end_of_the_day_and_one_child_is_singular(app, cli
     assert "23:59" not in deadlines
     report = client.get(f"/reg44/visits/{visit}/report").get_data(as_text=True)
     assert "1 child, 0 parents or family, 3 staff, 1 professional" in report
+
+
+def test_nothing_declared_is_a_govuk_paragraph_not_bare_text(app, client, world, auth):
+    visitor = world.users[Role.REG44_VISITOR]
+    visit = record(app, visitor.id, today(), home_id=world.home_a.id)
+    submit(app, visit, visitor.id)
+    auth.sign_in(visitor)
+    for url in (f"/reg44/visits/{visit}/report", f"/reg44/visits/{visit}/report/v1/print"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<p class="govuk-body">None declared.</p>' in page, url

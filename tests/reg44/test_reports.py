@@ -135,11 +135,11 @@ def test_a_report_without_both_opinions_is_not_submitted(app, client, world, aut
 def test_the_opinions_are_offered_yes_then_with_concerns_then_no(client, world, auth, visit):
     auth.sign_in(world.users[Role.REG44_VISITOR])
     page = client.get(_url(visit)).get_data(as_text=True)
-    fieldset = page.split('name="safeguarded_opinion"', 1)[0].rsplit("<fieldset", 1)[1] + page.split(
-        'name="safeguarded_opinion"', 1)[1].split("</fieldset>", 1)[0]
-    values = re.findall(r'value="(yes|with_concerns|no)"', page.split("wellbeing_opinion")[0])
-    assert values == ["yes", "with_concerns", "no"]
-    assert "Yes, with concerns" in fieldset
+    for name in ("safeguarded_opinion", "wellbeing_opinion"):
+        radios = re.findall(rf'<input[^>]*name="{name}"[^>]*value="([a-z_]+)"', page)
+        assert radios == ["yes", "with_concerns", "no"], name
+    labels = re.findall(r'<label class="govuk-label govuk-radios__label"[^>]*>\s*([^<]+?)\s*</label>', page)
+    assert labels[:3] == ["Yes", "Yes, with concerns", "No"]
 
 
 def test_submitting_locks_the_report_and_sets_recommendation_deadlines(app, world):
