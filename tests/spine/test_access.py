@@ -101,6 +101,16 @@ POLICY: dict[str, set | str] = {
     "reg45.refresh_evidence": {Role.REGISTERED_MANAGER},
     "reg45.complete": {Role.REGISTERED_MANAGER},
     "reg45.sent_to_ofsted": {Role.REGISTERED_MANAGER},
+    # Ofsted inspections (issue 10): public reports, read by everyone working with the home;
+    # recorded by its manager, service manager and the head of service / QA lead.
+    "inspections.index": FEEDBACK_READERS,
+    "inspections.new": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.detail": FEEDBACK_READERS,
+    "inspections.add_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.complete_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.reopen_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.new_review": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.review": FEEDBACK_READERS,
 }
 
 
@@ -136,6 +146,9 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "gas_safety_check"
         elif arg in ("visit_id", "response_id", "review_id"):
             values[arg] = _reg44_records(app, world, home)[arg]
+        elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id"):
+            from tests.inspections.records import inspection_records
+            values[arg] = inspection_records(app, world, home)[arg]
         elif arg == "version":  # a report version of the visit above
             values[arg] = 1
         else:  # pragma: no cover - forces the table above to learn new argument kinds

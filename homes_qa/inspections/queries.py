@@ -1,0 +1,153 @@
+"""Inspection reads: a home's inspections and actions, its current outcome for the monitoring
+cadence, the review obligations, Ofsted's own return dates; the home page link."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from homes_qa.core import inspections as core
+from homes_qa.core.calendar import london_date
+from homes_qa.extensions import db
+from homes_qa.inspections.models import ActionStatus, Inspection, InspectionItem, ItemKind, MonitoringReview
+from homes_qa.inspections.policy import READERS
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.obligations.queries import state_of
+from homes_qa.spine.people.models import Assignment, Home, User
+from homes_qa.spine.rules.service import rule_by_code
+
+REVIEW_RULES = tuple(core.CADENCE_RULES.values())
+ACTION_RULE = "action_complete"
+REQUIREMENT_RULE = "ofsted_requirement_compliance"
+
+
+def inspections_for(home_id: int) -> list[Inspection]:
+    """Newest first, with their items (two queries)."""
+    return list(db.session.scalars(select(Inspection).where(Inspection.home_id == home_id)
+                                   .options(selectinload(Inspection.items))
+                                   .order_by(Inspection.ended_on.desc(), Inspection.id.desc())))
+
+
+def items_for(home_id: int) -> list[InspectionItem]:
+    return list(db.session.scalars(select(InspectionItem).where(InspectionItem.home_id == home_id)
+                                   .order_by(InspectionItem.id)))
+
+
+def open_items(home_id: int) -> list[InspectionItem]:
+    return list(db.session.scalars(select(InspectionItem).where(
+        InspectionItem.home_id == home_id, InspectionItem.status == ActionStatus.OPEN)
+        .options(selectinload(InspectionItem.owner), selectinload(InspectionItem.inspection))
+        .order_by(InspectionItem.due_on, InspectionItem.id)))
+
+
+def reviews_for(home_id: int) -> list[MonitoringReview]:
+    return list(db.session.scalars(select(MonitoringReview).where(MonitoringReview.home_id == home_id)
+                                   .options(selectinload(MonitoringReview.reviewed_by))
+                                   .order_by(MonitoringReview.reviewed_on.desc(), MonitoringReview.id.desc())))
+
+
+def assigned_people(home_id: int) -> list[User]:
+    """Who an action may be given to: the active people assigned to the home."""
+    return list(db.session.scalars(select(User).join(Assignment, Assignment.user_id == User.id).where(
+        Assignment.home_id == home_id, User.active.is_(True)).order_by(User.name)))
+
+
+def latest_judged(inspections: list[Inspection]) -> Inspection | None:
+    """The newest inspection with an overall judgement (`inspections` newest first)."""
+    return next((i for i in inspections if i.overall), None)
+
+
+def current_cycle(inspections: list[Inspection]) -> list[Inspection]:
+    """The latest judged inspection and every visit since (all of them if never judged)."""
+    judged = latest_judged(inspections)
+    if judged is None:
+        return inspections
+    return [i for i in inspections if (i.ended_on, i.id) >= (judged.ended_on, judged.id)]
+
+
+def outcome_of(home_id: int) -> core.Outcome:
+    inspections = inspections_for(home_id)
+    judged = latest_judged(inspections)
+    items = [item for inspection in inspections for item in inspection.items if item.is_open]
+    return core.Outcome(
+        overall=judged.overall if judged else None,
+        compliance_notice=any(i.compliance_notice_served_on for i in current_cycle(inspections)),
+        open_actions=len(items),
+        open_requirement_dates=tuple(sorted({item.compliance_date for item in items
+                                             if item.kind == ItemKind.REQUIREMENT and item.compliance_date})))
+
+
+def open_review_obligations(home_id: int) -> list[Obligation]:
+    return list(db.session.scalars(select(Obligation).where(
+        Obligation.home_id == home_id, Obligation.rule_code.in_(REVIEW_RULES),
+        Obligation.status == ObligationStatus.OPEN).order_by(Obligation.due_at, Obligation.id)))
+
+
+def review_obligation_count(home_id: int, rule_code: str) -> int:
+    return len(db.session.scalars(select(Obligation.id).where(
+        Obligation.home_id == home_id, Obligation.rule_code == rule_code)).all())
+
+
+def reviewed_through(home_id: int) -> date | None:
+    """The latest compliance date a met 'good with requirements' review was due by."""
+    due = db.session.scalar(select(Obligation.due_at).where(
+        Obligation.home_id == home_id, Obligation.rule_code == core.CADENCE_RULES[core.BY_COMPLIANCE_DATES],
+        Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)))
+        .order_by(Obligation.due_at.desc()).limit(1))
+    return london_date(due) if due is not None else None
+
+
+def item_obligation(item: InspectionItem, rule_code: str) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(
+        Obligation.rule_code == rule_code, Obligation.home_id == item.home_id,
+        Obligation.period_key == item_key(item, rule_code)))
+
+
+def item_key(item: InspectionItem, rule_code: str) -> str:
+    prefix = "inspection-requirement" if rule_code == REQUIREMENT_RULE else "inspection-action"
+    return f"{prefix}:{item.id}:{item.times_reopened}"
+
+
+def cadence_timings() -> dict[str, object]:
+    return {"weekly": rule_by_code(core.CADENCE_RULES[core.WEEKLY]).timing_value,
+            "fortnightly": rule_by_code(core.CADENCE_RULES[core.FORTNIGHTLY]).timing_value}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    inspection: Inspection
+    complete_by: date
+    ofsted_visit_on: date
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    outcome: core.Outcome
+    judged: Inspection | None
+    window: core.InspectionWindow | None
+    follow_ups: list[FollowUp]
+    reviews_due: list[tuple[Obligation, str]]
+
+
+def home_summary(home_id: int, now: datetime) -> HomeSummary:
+    inspections = inspections_for(home_id)
+    judged = latest_judged(inspections)
+    today = london_date(now)
+    window = core.next_inspection_window(judged.overall if judged else None,
+                                         [i.ended_on for i in inspections], today=today)
+    follow_ups = [FollowUp(i, i.compliance_notice_complete_by,
+                           core.compliance_notice_follow_up(i.compliance_notice_complete_by))
+                  for i in current_cycle(inspections) if i.compliance_notice_complete_by]
+    reviews_due = [(o, state_of(o, now).label) for o in open_review_obligations(home_id)]
+    return HomeSummary(outcome_of(home_id), judged, window, follow_ups, reviews_due)
+
+
+def home_links(user: User, home: Home) -> list[dict[str, str]]:
+    """For the home page: its Ofsted inspections and monitoring reviews, for those who may see them."""
+    if user.role not in READERS:
+        return []
+    return [{"href": url_for("inspections.index", home_id=home.id), "text": "Ofsted inspections",
+             "hint": "judgements, requirements and their actions, and the monitoring reviews they set"}]
