@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from homes_qa.core import inspections as core
 from homes_qa.core.calendar import london_date
+from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
 from homes_qa.inspections.models import ActionStatus, Inspection, InspectionItem, ItemKind, MonitoringReview
 from homes_qa.inspections.policy import READERS
@@ -111,7 +112,7 @@ def item_key(item: InspectionItem, rule_code: str) -> str:
     return f"{prefix}:{item.id}:{item.times_reopened}"
 
 
-def cadence_timings() -> dict[str, object]:
+def cadence_timings() -> dict[str, Timing]:
     return {"weekly": rule_by_code(core.CADENCE_RULES[core.WEEKLY]).timing_value,
             "fortnightly": rule_by_code(core.CADENCE_RULES[core.FORTNIGHTLY]).timing_value}
 

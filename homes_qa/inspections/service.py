@@ -338,7 +338,7 @@ def sync_monitoring(home: Home, *, now: datetime, anchor: datetime | None = None
     timings = queries.cadence_timings()
     cadence = core.cadence_for(queries.outcome_of(home.id), now=now, anchor=anchor,
                                reviewed_through=queries.reviewed_through(home.id),
-                               weekly=timings["weekly"], fortnightly=timings["fortnightly"])  # type: ignore[arg-type]
+                               weekly=timings["weekly"], fortnightly=timings["fortnightly"])
     keep = None
     for obligation in queries.open_review_obligations(home.id):
         fits = obligation.rule_code == cadence.rule_code and (
