@@ -9,12 +9,15 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
 from homes_qa.core import inspections as core
 from homes_qa.core.calendar import london_date
 from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
 from homes_qa.inspections.models import ActionStatus, Inspection, InspectionItem, ItemKind, MonitoringReview
 from homes_qa.inspections.policy import READERS
+from homes_qa.reg44.models import Reg44Report
+from homes_qa.spine.access import visible_home_ids_query, visible_homes
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import state_of
 from homes_qa.spine.people.models import Assignment, Home, User
@@ -151,4 +154,98 @@ def home_links(user: User, home: Home) -> list[dict[str, str]]:
     if user.role not in READERS:
         return []
     return [{"href": url_for("inspections.index", home_id=home.id), "text": "Ofsted inspections",
-             "hint": "judgements, requirements and their actions, and the monitoring reviews they set"}]
+             "hint": "judgements, requirements and their actions, and the monitoring reviews they set"},
+            {"href": url_for("inspections.actions", home=home.id), "text": "Action list",
+             "hint": "every action of the home's Ofsted inspections and Reg 44 action plans"}]
+
+
+def homes_for_filter(user: User) -> list[tuple[int, str]]:
+    return [(home.id, home.name) for home in visible_homes(user)]
+
+
+# ---------------------------------------------------------------- the combined action list
+
+ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan"}
+ACTION_STATUSES = {"open": "Open", "completed": "Completed", "all": "All"}
+ACTION_LIST_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    home: int | None = None
+    source: str | None = None
+    status: str = "open"
+    overdue: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> ActionFilters:
+        """From a shareable URL's query string; values outside the lists fall back to the default."""
+        home = args.get("home", "")
+        source = args.get("source", "")
+        status = args.get("status", "open")
+        return cls(home=int(home) if home.isdigit() and len(home) < 10 else None,
+                   source=source if source in ACTION_SOURCES else None,
+                   status=status if status in ACTION_STATUSES else "open",
+                   overdue=args.get("overdue") == "1")
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    source: str
+    home_id: int
+    home_name: str
+    text: str
+    owner: str
+    due_on: date | None
+    completed_on: date | None
+    href: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_on is None
+
+    def overdue_on(self, today: date) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < today
+
+
+def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple[list[ActionRow], bool]:
+    """Every action of Ofsted inspections and approved Reg 44 action plans in the homes the user
+    sees, filtered; most overdue first. Two queries whatever the number of homes. Returns the rows
+    (at most ACTION_LIST_LIMIT) and whether more were left off."""
+    today = london_date(now)
+    visible = visible_home_ids_query(user)
+    rows: list[ActionRow] = []
+    if filters.source in (None, "inspection"):
+        stmt = (select(InspectionItem, Home.name, User.name).join(Home, Home.id == InspectionItem.home_id)
+                .join(User, User.id == InspectionItem.owner_id).where(InspectionItem.home_id.in_(visible)))
+        if filters.home is not None:
+            stmt = stmt.where(InspectionItem.home_id == filters.home)
+        if filters.status != "all":
+            stmt = stmt.where(InspectionItem.status == filters.status)
+        if filters.overdue:
+            stmt = stmt.where(InspectionItem.status == ActionStatus.OPEN, InspectionItem.due_on < today)
+        for item, home_name, owner in db.session.execute(stmt.limit(ACTION_LIST_LIMIT + 1)):
+            rows.append(ActionRow("inspection", item.home_id, home_name, item.action, owner, item.due_on,
+                                  item.completed_on,
+                                  url_for("inspections.detail", inspection_id=item.inspection_id)))
+    if filters.source in (None, "reg44"):
+        r_stmt = (select(ActionPlanResponse, Home.name, Reg44Report.visit_id)
+                  .join(ActionPlan, ActionPlan.id == ActionPlanResponse.plan_id)
+                  .join(Reg44Report, Reg44Report.id == ActionPlan.report_id)
+                  .join(Home, Home.id == ActionPlanResponse.home_id)
+                  .where(ActionPlanResponse.home_id.in_(visible), ActionPlan.status == PlanStatus.APPROVED,
+                         ActionPlanResponse.decision == ACCEPT))
+        if filters.home is not None:
+            r_stmt = r_stmt.where(ActionPlanResponse.home_id == filters.home)
+        if filters.status == "open" or filters.overdue:
+            r_stmt = r_stmt.where(ActionPlanResponse.completed_on.is_(None))
+        elif filters.status == "completed":
+            r_stmt = r_stmt.where(ActionPlanResponse.completed_on.is_not(None))
+        if filters.overdue:
+            r_stmt = r_stmt.where(ActionPlanResponse.due_on < today)
+        for response, home_name, visit_id in db.session.execute(r_stmt.limit(ACTION_LIST_LIMIT + 1)):
+            rows.append(ActionRow("reg44", response.home_id, home_name, response.action, response.owner,
+                                  response.due_on, response.completed_on,
+                                  url_for("actionplans.plan", visit_id=visit_id)))
+    rows.sort(key=lambda r: (not r.overdue_on(today), not r.is_open, r.due_on or date.max, r.home_name))
+    return rows[:ACTION_LIST_LIMIT], len(rows) > ACTION_LIST_LIMIT

@@ -3,7 +3,7 @@ requirements and recommendations (actions), complete and reopen actions, record 
 monitoring reviews. Home-scoped: another home's record is 404."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from homes_qa.core import inspections as core
@@ -19,9 +19,10 @@ from homes_qa.inspections.forms import (
     review_form,
 )
 from homes_qa.inspections.models import Inspection, InspectionItem
-from homes_qa.spine.access import home_or_404, roles_required
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.forms import saved, saved_result
+from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("inspections", __name__)
 
@@ -164,3 +165,19 @@ def review(monitoring_review_id: int):
     review = policy.review_or_404(monitoring_review_id)
     return render_template("inspections/review.html", review=review, home=review.home,
                            rag_labels=dict(RAG_CHOICES), title="Monitoring review", **_common())
+
+
+@bp.route("/actions")
+@roles_required(*policy.READERS)
+def actions():
+    """The combined action list: Ofsted and Reg 44 actions per home or across homes, filtered by
+    a shareable query string (htmx swaps the results and pushes the URL)."""
+    filters = queries.ActionFilters.from_args(request.args)
+    if filters.home is not None and not can_see_home(current_user, filters.home):
+        abort(404)
+    now = utcnow()
+    rows, truncated = queries.combined_actions(current_user, filters, now)
+    template = "inspections/_actions_results.html" if is_htmx() else "inspections/actions.html"
+    return render_template(template, rows=rows, truncated=truncated, filters=filters, today=london_date(now),
+                           homes=queries.homes_for_filter(current_user), sources=queries.ACTION_SOURCES,
+                           statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list")

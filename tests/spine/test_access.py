@@ -111,6 +111,7 @@ POLICY: dict[str, set | str] = {
     "inspections.reopen_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.new_review": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.review": FEEDBACK_READERS,
+    "inspections.actions": FEEDBACK_READERS,
 }
 
 
