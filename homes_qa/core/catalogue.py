@@ -290,6 +290,14 @@ RULES: tuple[RuleSpec, ...] = (
         "Ofsted action plan)",
         notes="Due by each open requirement's compliance date, in turn, until its actions are completed.",
     ),
+    RuleSpec(
+        "qpag_action_complete", "QPAG improvement action completed by its agreed date", "qpag", "action_created",
+        Timing("target_date"), SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §8.7 (QPAG action tracker); §8.8 (not completed in a reasonable space of time: the chair "
+        "escalates to CSLT)",
+        notes="The reasonable time is the date QPAG agreed; once it has passed the chair may record an "
+              "escalation to the Children's Services Leadership Team.",
+    ),
     # ---------------------------------------------------------------- Regulation 45
     RuleSpec(
         "reg45_review", "Regulation 45 review of quality of care", "reg45", "last_completed",

@@ -113,3 +113,21 @@ def review_form(items, **kwargs) -> ReviewForm:
     form = Form(**kwargs)
     form.item_ids = [item.id for item in items]
     return form
+
+
+class QpagActionForm(FlaskForm):
+    home_id = SelectField("Home", widget=GovSelect(), validate_choice=False, coerce=str,
+                          description="Leave as 'The whole service' for an action that is not about one home")
+    meeting_on = _date("Date of the QPAG meeting", "10 11 2026", required="Enter the date of the QPAG meeting "
+                                                                          "that agreed the action")
+    text = TextAreaField("Action agreed", widget=GovTextArea(), validators=[_LIMIT])
+    owner_id = SelectField("Who owns the action", widget=GovSelect(), validate_choice=False, coerce=str)
+    due_on = _date("Date it will be done by", "8 1 2027", required="Enter the date QPAG agreed it will be done by")
+    submit = SubmitField("Add to the tracker", widget=GovSubmitInput())
+
+
+class EscalateForm(FlaskForm):
+    escalated_on = _date("Date it was escalated to CSLT", "4 12 2026",
+                         required="Enter the date it was escalated to CSLT")
+    note = TextAreaField("What was escalated, and why", widget=GovTextArea(), validators=[_LIMIT])
+    submit = SubmitField("Record the escalation", widget=GovSubmitInput())

@@ -160,3 +160,42 @@ class ReviewProgress(Audited, Model):
     @property
     def audit_home_id(self) -> int | None:
         return self.home_id
+
+
+class QpagAction(Audited, Model):
+    """An improvement action agreed by QPAG (seed 002 §8.7), tracked to completion in the QPAG
+    action tracker; one not completed by its agreed date is escalated by the chair to the
+    Children's Services Leadership Team (§8.8), and the escalation is recorded here."""
+
+    __tablename__ = "qpag_actions"
+    __table_args__ = (one_of("status", ActionStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    meeting_on: Mapped[date]  # the QPAG meeting that agreed it
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
+    completed_on: Mapped[date | None]
+    escalated_on: Mapped[date | None]  # escalated to CSLT by the chair
+    escalation_note: Mapped[str] = mapped_column(Text, default="")
+    escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    home: Mapped[Home | None] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    escalated_by: Mapped[User | None] = relationship(foreign_keys=[escalated_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"QPAG action {self.id}"

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
-from homes_qa.inspections.models import Inspection, InspectionItem, MonitoringReview
+from homes_qa.inspections.models import Inspection, InspectionItem, MonitoringReview, QpagAction
 from homes_qa.spine.access import can_see_home
 
 READERS = (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
@@ -47,3 +47,23 @@ def review_or_404(review_id: int) -> MonitoringReview:
     if review is None or not can_see_home(current_user, review.home_id):
         abort(404)
     return review
+
+
+# ---------------------------------------------------------------- QPAG action tracker (seed 002 §8)
+
+# Service managers prepare QPAG's report and record what it agrees; the head of service chairs.
+QPAG_READERS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+QPAG_EDITORS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+QPAG_CHAIR = (Role.HEAD_OF_SERVICE,)
+
+
+def can_see_qpag_action(user, action: QpagAction) -> bool:
+    """Service-wide actions to every QPAG reader; a home's action to those who see the home."""
+    return action.home_id is None or can_see_home(user, action.home_id)
+
+
+def qpag_action_or_404(action_id: int) -> QpagAction:
+    action = db.session.get(QpagAction, action_id)
+    if action is None or not can_see_qpag_action(current_user, action):
+        abort(404)
+    return action

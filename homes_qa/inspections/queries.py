@@ -6,16 +6,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
 from homes_qa.core import inspections as core
 from homes_qa.core.calendar import london_date
+from homes_qa.core.roles import Role
 from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
-from homes_qa.inspections.models import ActionStatus, Inspection, InspectionItem, ItemKind, MonitoringReview
-from homes_qa.inspections.policy import READERS
+from homes_qa.inspections.models import (
+    ActionStatus,
+    Inspection,
+    InspectionItem,
+    ItemKind,
+    MonitoringReview,
+    QpagAction,
+)
+from homes_qa.inspections.policy import QPAG_READERS, READERS
 from homes_qa.reg44.models import Reg44Report
 from homes_qa.spine.access import visible_home_ids_query, visible_homes
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
@@ -165,7 +173,7 @@ def homes_for_filter(user: User) -> list[tuple[int, str]]:
 
 # ---------------------------------------------------------------- the combined action list
 
-ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan"}
+ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan", "qpag": "QPAG"}
 ACTION_STATUSES = {"open": "Open", "completed": "Completed", "all": "All"}
 ACTION_LIST_LIMIT = 500
 
@@ -247,5 +255,62 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             rows.append(ActionRow("reg44", response.home_id, home_name, response.action, response.owner,
                                   response.due_on, response.completed_on,
                                   url_for("actionplans.plan", visit_id=visit_id)))
+    if filters.source in (None, "qpag") and user.role in QPAG_READERS:
+        q_stmt = (select(QpagAction, Home.name, User.name).outerjoin(Home, Home.id == QpagAction.home_id)
+                  .join(User, User.id == QpagAction.owner_id)
+                  .where(QpagAction.home_id.is_(None) | QpagAction.home_id.in_(visible)))
+        if filters.home is not None:
+            q_stmt = q_stmt.where(QpagAction.home_id == filters.home)
+        if filters.status != "all":
+            q_stmt = q_stmt.where(QpagAction.status == filters.status)
+        if filters.overdue:
+            q_stmt = q_stmt.where(QpagAction.status == ActionStatus.OPEN, QpagAction.due_on < today)
+        for qpag, home_name, owner in db.session.execute(q_stmt.limit(ACTION_LIST_LIMIT + 1)):
+            rows.append(ActionRow("qpag", qpag.home_id or 0, home_name or "The whole service", qpag.text, owner,
+                                  qpag.due_on, qpag.completed_on, url_for("inspections.qpag")))
     rows.sort(key=lambda r: (not r.overdue_on(today), not r.is_open, r.due_on or date.max, r.home_name))
     return rows[:ACTION_LIST_LIMIT], len(rows) > ACTION_LIST_LIMIT
+
+
+# ---------------------------------------------------------------- QPAG action tracker
+
+QPAG_RULE = "qpag_action_complete"
+
+
+def qpag_actions(user: User, *, status: str = "open") -> list[QpagAction]:
+    """The tracker: service-wide actions and those of the homes the user sees (two queries)."""
+    stmt = (select(QpagAction).options(selectinload(QpagAction.owner), selectinload(QpagAction.home))
+            .where(QpagAction.home_id.is_(None) | QpagAction.home_id.in_(visible_home_ids_query(user)))
+            .order_by(QpagAction.due_on, QpagAction.id))
+    if status in (ActionStatus.OPEN, ActionStatus.COMPLETED):
+        stmt = stmt.where(QpagAction.status == status)
+    return list(db.session.scalars(stmt.limit(ACTION_LIST_LIMIT)))
+
+
+def qpag_owner_choices(home_id: int | None) -> list[User]:
+    """Who may own a QPAG action: service managers and heads of service, and for a home's action
+    the people assigned to it."""
+    senior = select(User).where(User.active.is_(True), User.role.in_((Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)))
+    people = {u.id: u for u in db.session.scalars(senior)}
+    if home_id is not None:
+        people.update({u.id: u for u in assigned_people(home_id)})
+    return sorted(people.values(), key=lambda u: u.name)
+
+
+def qpag_owner_options(user: User) -> list[User]:
+    """Everyone who could own a QPAG action in the homes the user sees, in one query (the
+    service checks the owner against the action's home)."""
+    return list(db.session.scalars(select(User).where(User.active.is_(True), or_(
+        User.role.in_((Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),
+        User.id.in_(select(Assignment.user_id).where(Assignment.home_id.in_(visible_home_ids_query(user))))))
+        .order_by(User.name)))
+
+
+def qpag_obligation(action: QpagAction) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(Obligation.rule_code == QPAG_RULE,
+                                                      Obligation.period_key == f"qpag-action:{action.id}"))
+
+
+def due_for_escalation(action: QpagAction, today: date) -> bool:
+    """Not completed in the time QPAG agreed, and not yet escalated to CSLT (seed 002 §8.8)."""
+    return action.is_open and action.escalated_on is None and action.due_on < today

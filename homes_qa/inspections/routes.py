@@ -13,8 +13,10 @@ from homes_qa.inspections import policy, queries, service
 from homes_qa.inspections.forms import (
     RAG_CHOICES,
     CompleteItemForm,
+    EscalateForm,
     InspectionForm,
     ItemForm,
+    QpagActionForm,
     ReopenItemForm,
     review_form,
 )
@@ -180,4 +182,77 @@ def actions():
     template = "inspections/_actions_results.html" if is_htmx() else "inspections/actions.html"
     return render_template(template, rows=rows, truncated=truncated, filters=filters, today=london_date(now),
                            homes=queries.homes_for_filter(current_user), sources=queries.ACTION_SOURCES,
-                           statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list")
+                           statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list",
+                           show_qpag=current_user.role in policy.QPAG_READERS)
+
+
+# ---------------------------------------------------------------- QPAG action tracker (seed 002 §8.7–8.8)
+
+@bp.route("/qpag")
+@roles_required(*policy.QPAG_READERS)
+def qpag():
+    status = request.args.get("status", "open")
+    status = status if status in queries.ACTION_STATUSES else "open"
+    now = utcnow()
+    return render_template("inspections/qpag.html", actions=queries.qpag_actions(current_user, status=status),
+                           status=status, statuses=queries.ACTION_STATUSES, today=london_date(now),
+                           due_for_escalation=queries.due_for_escalation,
+                           can_add=current_user.role in policy.QPAG_EDITORS,
+                           is_chair=current_user.role in policy.QPAG_CHAIR, title="QPAG action tracker")
+
+
+def _to_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/qpag/actions/new", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_EDITORS)
+def qpag_new():
+    form = QpagActionForm()
+    homes = queries.homes_for_filter(current_user)
+    form.home_id.choices = [("", "The whole service")] + [(str(i), name) for i, name in homes]
+    home_id = _to_int(form.home_id.data) if request.method == "POST" else None
+    if home_id is not None and not can_see_home(current_user, home_id):
+        abort(404)
+    form.owner_id.choices = [("", "Choose someone")] + [
+        (str(u.id), f"{u.name} ({role_label(u.role)})") for u in queries.qpag_owner_options(current_user)]
+    if form.validate_on_submit():
+        home = home_or_404(home_id) if home_id is not None else None
+        if saved(form, lambda: service.add_qpag_action(
+                home=home, meeting_on=form.meeting_on.data, text=form.text.data or "",
+                owner_id=_to_int(form.owner_id.data), due_on=form.due_on.data, by=current_user)):
+            flash("The action is on the QPAG tracker", "success")
+            return redirect(url_for("inspections.qpag"), code=303)
+    return render_template("inspections/qpag_form.html", form=form, title="Add a QPAG action", **_common())
+
+
+@bp.route("/qpag/actions/<int:qpag_action_id>/complete", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_EDITORS)
+def qpag_complete(qpag_action_id: int):
+    action = policy.qpag_action_or_404(qpag_action_id)
+    if not action.is_open:
+        flash("This action is already completed", "info")
+        return redirect(url_for("inspections.qpag"), code=303)
+    form = CompleteItemForm(data=None if request.method == "POST" else {"completed_on": london_date(utcnow())})
+    if form.validate_on_submit() and saved(
+            form, lambda: service.complete_qpag_action(action, completed_on=form.completed_on.data, by=current_user)):
+        flash("The QPAG action is completed", "success")
+        return redirect(url_for("inspections.qpag"), code=303)
+    return render_template("inspections/qpag_complete.html", form=form, action=action,
+                           title="Complete the QPAG action")
+
+
+@bp.route("/qpag/actions/<int:qpag_action_id>/escalate", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_CHAIR)
+def qpag_escalate(qpag_action_id: int):
+    action = policy.qpag_action_or_404(qpag_action_id)
+    if not queries.due_for_escalation(action, london_date(utcnow())):
+        flash("Only an open action past the date QPAG agreed, not yet escalated, can be escalated", "info")
+        return redirect(url_for("inspections.qpag"), code=303)
+    form = EscalateForm(data=None if request.method == "POST" else {"escalated_on": london_date(utcnow())})
+    if form.validate_on_submit() and saved(form, lambda: service.escalate_qpag_action(
+            action, escalated_on=form.escalated_on.data, note=form.note.data or "", by=current_user)):
+        flash("The escalation to CSLT is recorded", "success")
+        return redirect(url_for("inspections.qpag"), code=303)
+    return render_template("inspections/qpag_escalate.html", form=form, action=action,
+                           title="Escalate the action to CSLT")

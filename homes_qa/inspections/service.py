@@ -27,10 +27,11 @@ from homes_qa.inspections.models import (
     InspectionItem,
     ItemKind,
     MonitoringReview,
+    QpagAction,
     Rag,
     ReviewProgress,
 )
-from homes_qa.inspections.policy import EDITORS, REVIEWERS
+from homes_qa.inspections.policy import EDITORS, QPAG_CHAIR, QPAG_EDITORS, REVIEWERS
 from homes_qa.spine.access import is_assigned
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import ObligationStatus
@@ -358,3 +359,81 @@ def sync_monitoring(home: Home, *, now: datetime, anchor: datetime | None = None
         else:
             obligations.obligation_for_event(cadence.rule_code, home, anchor or now, key=key, label=label)
     return cadence
+
+
+# --------------------------------------------------------------------------- QPAG action tracker (seed 002 §8)
+
+@transactional
+def add_qpag_action(*, home: Home | None, meeting_on: date | None, text: str, owner_id: int | None,
+                    due_on: date | None, by: User, now: datetime | None = None) -> QpagAction:
+    """An improvement action QPAG agreed (§8.7): its obligation falls due on the agreed date."""
+    now = now or utcnow()
+    _require(by, QPAG_EDITORS, "record QPAG actions")
+    today = london_date(now)
+    if meeting_on is None:
+        raise ServiceError("Enter the date of the QPAG meeting that agreed the action", "meeting_on")
+    if meeting_on > today:
+        raise ServiceError("The date of the meeting must be today or in the past", "meeting_on")
+    if meeting_on < today - timedelta(days=366):
+        raise ServiceError("The meeting must be in the last 12 months", "meeting_on")
+    text = _text(text, "text", "Enter the action QPAG agreed")
+    owners = {u.id: u for u in queries.qpag_owner_choices(home.id if home else None)}
+    if owner_id is None or owner_id not in owners:
+        raise ServiceError("Select who owns the action: a service manager, the head of service, or someone "
+                           "assigned to the home", "owner_id")
+    if due_on is None:
+        raise ServiceError("Enter the date QPAG agreed it will be done by", "due_on")
+    if due_on <= meeting_on:
+        raise ServiceError("The action must be due after the meeting that agreed it", "due_on")
+    if due_on > _ahead_limit(meeting_on):
+        raise ServiceError(f"The due date must be within {AHEAD_YEARS} years of the meeting", "due_on")
+    action = QpagAction(home_id=home.id if home else None, meeting_on=meeting_on, text=text, owner_id=owner_id,
+                        due_on=due_on, status=ActionStatus.OPEN, created_by_id=by.id, created_at=now)
+    db.session.add(action)
+    db.session.flush()
+    obligations.obligation_for_event(queries.QPAG_RULE, home, now, key=f"qpag-action:{action.id}", subject=action,
+                                     label=text[:80], target=due_on)
+    return action
+
+
+@transactional
+def complete_qpag_action(action: QpagAction, *, completed_on: date | None, by: User,
+                         now: datetime | None = None) -> QpagAction:
+    now = now or utcnow()
+    _require(by, QPAG_EDITORS, "complete QPAG actions")
+    if not action.is_open:
+        raise ServiceError("This action is already completed")
+    if completed_on is None:
+        raise ServiceError("Enter the date the action was completed", "completed_on")
+    if completed_on > london_date(now):
+        raise ServiceError("The date it was completed must be today or in the past", "completed_on")
+    if completed_on < action.meeting_on:
+        raise ServiceError("The action cannot be completed before QPAG agreed it", "completed_on")
+    action.status = ActionStatus.COMPLETED
+    action.completed_on = completed_on
+    db.session.flush()
+    obligation = queries.qpag_obligation(action)
+    if obligation is not None:
+        obligations.discharge(obligation, record=action, met_at=min(london_day_end(completed_on), now))
+    return action
+
+
+@transactional
+def escalate_qpag_action(action: QpagAction, *, escalated_on: date | None, note: str, by: User,
+                         now: datetime | None = None) -> QpagAction:
+    """The chair escalates an action not completed in the time QPAG agreed to CSLT (§8.8)."""
+    now = now or utcnow()
+    _require(by, QPAG_CHAIR, "escalate QPAG actions: the chair of QPAG does")
+    today = london_date(now)
+    if not queries.due_for_escalation(action, today):
+        raise ServiceError("Only an open action past the date QPAG agreed, not yet escalated, can be escalated")
+    if escalated_on is None:
+        raise ServiceError("Enter the date it was escalated to CSLT", "escalated_on")
+    if escalated_on > today:
+        raise ServiceError("The date it was escalated must be today or in the past", "escalated_on")
+    if escalated_on <= action.due_on:
+        raise ServiceError("An action is escalated after the date QPAG agreed it would be done by", "escalated_on")
+    action.escalated_on = escalated_on
+    action.escalation_note = _text(note, "note", "Enter what was escalated to CSLT, and why")
+    action.escalated_by_id = by.id
+    return action

@@ -1,5 +1,5 @@
 """Records the access walk (tests/spine/test_access.py) needs: per home, an RI inspection with
-one open requirement and one monitoring review (made once)."""
+one open requirement, one monitoring review and an overdue QPAG action (made once)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
-from homes_qa.inspections.models import Inspection, InspectionItem, MonitoringReview, ReviewProgress
+from homes_qa.inspections.models import Inspection, InspectionItem, MonitoringReview, QpagAction, ReviewProgress
 from homes_qa.spine.audit.models import acting_as
 from tests import clock as test_clock
 
@@ -31,8 +31,12 @@ def inspection_records(app, world, home) -> dict:
                 review = MonitoringReview(home_id=home.id, reviewed_on=today - timedelta(days=1), next_steps="Go on",
                                           reviewed_by_id=manager.id)
                 review.progress.append(ReviewProgress(item=item, home_id=home.id, rag="amber", narrative="Started"))
-                db.session.add_all([inspection, item, review])
+                qpag = QpagAction(home_id=home.id, meeting_on=today - timedelta(days=40), text="Improve records",
+                                  owner_id=manager.id, due_on=today - timedelta(days=5), created_by_id=manager.id)
+                db.session.add_all([inspection, item, review, qpag])
                 db.session.commit()
         item = db.session.scalar(select(InspectionItem).where(InspectionItem.home_id == home.id))
         review = db.session.scalar(select(MonitoringReview).where(MonitoringReview.home_id == home.id))
-        return {"inspection_id": inspection.id, "inspection_item_id": item.id, "monitoring_review_id": review.id}
+        qpag = db.session.scalar(select(QpagAction).where(QpagAction.home_id == home.id))
+        return {"inspection_id": inspection.id, "inspection_item_id": item.id, "monitoring_review_id": review.id,
+                "qpag_action_id": qpag.id}

@@ -112,6 +112,11 @@ POLICY: dict[str, set | str] = {
     "inspections.new_review": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.review": FEEDBACK_READERS,
     "inspections.actions": FEEDBACK_READERS,
+    # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
+    "inspections.qpag": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qpag_new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qpag_complete": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qpag_escalate": {Role.HEAD_OF_SERVICE},
 }
 
 
@@ -147,7 +152,7 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "gas_safety_check"
         elif arg in ("visit_id", "response_id", "review_id"):
             values[arg] = _reg44_records(app, world, home)[arg]
-        elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id"):
+        elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
             from tests.inspections.records import inspection_records
             values[arg] = inspection_records(app, world, home)[arg]
         elif arg == "version":  # a report version of the visit above
