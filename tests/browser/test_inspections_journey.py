@@ -1,7 +1,8 @@
 """Ofsted inspections in real Chromium: the manager records an RI inspection (first tripping the
 limiting-judgement check, then confirming), adds a requirement with its regulation, compliance
 date, owner and due date; the head of service records a monitoring review (RAG + narrative),
-which discharges the fortnightly review and sets the next. axe-core on every page."""
+which discharges the fortnightly review and sets the next; a QPAG action escalated to CSLT by
+the chair. axe-core on every page."""
 from __future__ import annotations
 
 import re
@@ -117,4 +118,49 @@ def test_record_an_inspection_with_a_requirement_then_a_monitoring_review(page, 
     # The fortnightly review was discharged; the next is two weeks after this review.
     expect(page.locator("#monitoring-reviews-due")).to_contain_text(long_date(TODAY + timedelta(days=13)))
     expect(page.locator("#monitoring-reviews-due")).not_to_contain_text(long_date(first_due))
+    a11y()
+
+
+def test_qpag_action_escalated_to_cslt(page, site, world, sign_in, a11y):
+    """A service manager adds an action QPAG agreed (already past its date); the chair escalates
+    it to CSLT and the tracker shows the recorded escalation."""
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[Role.SERVICE_MANAGER])
+    a11y()
+    site("/actions")
+    a11y()
+    follow(page, page.get_by_role("link", name="QPAG action tracker"))
+    expect(heading(page)).to_have_text("QPAG action tracker")
+    a11y()
+    follow(page, page.get_by_role("button", name="Add a QPAG action"))
+    expect(heading(page)).to_have_text("Add a QPAG action")
+    a11y()
+    page.get_by_label("Home", exact=True).select_option(str(world.home_a.id))
+    fill_date(page, "meeting_on", TODAY - timedelta(days=30))
+    page.get_by_label("Action agreed").fill("Thematic review of missing-from-care episodes")
+    page.get_by_label("Who owns the action").select_option(str(world.users[Role.SERVICE_MANAGER].id))
+    fill_date(page, "due_on", TODAY - timedelta(days=2))
+    follow(page, page.get_by_role("button", name="Add to the tracker"))
+    expect(page.locator("#qpag-actions")).to_contain_text("Overdue")
+    expect(page.locator("#qpag-actions")).not_to_contain_text("Escalate to CSLT")  # only the chair escalates
+    a11y()
+    follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
+
+    sign_in(world.users[Role.HEAD_OF_SERVICE])
+    a11y()
+    site("/qpag")
+    a11y()
+    follow(page, page.get_by_role("link", name=re.compile("Escalate to CSLT")))
+    expect(heading(page)).to_have_text("Escalate the action to CSLT")
+    a11y()
+    follow(page, page.get_by_role("button", name="Record the escalation"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what was escalated to CSLT")
+    a11y()
+    page.get_by_label("What was escalated, and why").fill("Two months past the agreed date with no plan")
+    follow(page, page.get_by_role("button", name="Record the escalation"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("escalation to CSLT is recorded")
+    expect(page.locator("#qpag-actions")).to_contain_text(f"Escalated to CSLT on {long_date(TODAY)}")
+    expect(page.locator("#qpag-actions")).to_contain_text("Two months past the agreed date")
     a11y()
