@@ -77,6 +77,13 @@ def inspection_type(code: str) -> InspectionType | None:
     return next((t for t in INSPECTION_TYPES if t.code == code), None)
 
 
+def is_judged_type(code: str) -> bool:
+    """Full and assurance inspections give judgements and count towards 'twice a year';
+    monitoring visits do not."""
+    kind = inspection_type(code)
+    return kind is not None and bool(kind.judgements)
+
+
 # ---------------------------------------------------------------- checking the judgements
 
 @dataclass(frozen=True)
@@ -213,7 +220,8 @@ def next_inspection_window(overall: str | None, inspection_dates: Iterable[date]
                            today: date) -> InspectionWindow | None:
     """RI or inadequate homes are inspected at least twice per inspection year (SCCIF).
 
-    Counts this inspection year's inspections (any type Ofsted carried out); if fewer than
+    Counts this inspection year's inspections (pass the dates of judged ones: monitoring visits
+    are not inspections); if fewer than
     two, the next is expected by 31 March; if two already, in the next inspection year.
     None for good and outstanding homes (and homes never judged).
     """

@@ -149,7 +149,8 @@ def home_summary(home_id: int, now: datetime) -> HomeSummary:
     judged = latest_judged(inspections)
     today = london_date(now)
     window = core.next_inspection_window(judged.overall if judged else None,
-                                         [i.ended_on for i in inspections], today=today)
+                                         [i.ended_on for i in inspections if core.is_judged_type(i.inspection_type)],
+                                         today=today)
     follow_ups = [FollowUp(i, i.compliance_notice_complete_by,
                            core.compliance_notice_follow_up(i.compliance_notice_complete_by))
                   for i in current_cycle(inspections) if i.compliance_notice_complete_by]

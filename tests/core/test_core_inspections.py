@@ -24,6 +24,13 @@ def cadence(outcome, **kwargs):
 
 # ---------------------------------------------------------------- types and judgements
 
+def test_only_judged_types_count_as_inspections():
+    assert core.is_judged_type("full")
+    assert core.is_judged_type("assurance")
+    assert not core.is_judged_type("monitoring_visit")
+    assert not core.is_judged_type("interim")
+
+
 def test_inspection_types_are_data_with_their_judgements():
     assert [t.code for t in core.INSPECTION_TYPES] == ["full", "assurance", "monitoring_visit"]
     assert core.inspection_type("full").judgements == (core.OVERALL, core.HELPED_PROTECTED, core.LEADERSHIP)

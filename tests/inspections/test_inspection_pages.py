@@ -211,3 +211,12 @@ def test_another_homes_inspection_is_404(app, world, auth, inspection_id):
 def test_home_page_links_to_inspections(world, manager):
     page = manager.client.get(f"/homes/{world.home_a.id}").get_data(as_text=True)
     assert f"/homes/{world.home_a.id}/inspections" in page
+
+
+def test_monitoring_visit_does_not_count_towards_twice_a_year(world, manager):
+    assert record(manager, world).status_code == 303
+    visit = {"overall": "", "helped_protected": "", "leadership": "", "inspection_type": "monitoring_visit",
+             **dmy("started_on", TODAY - timedelta(days=1)), **dmy("ended_on", TODAY - timedelta(days=1))}
+    assert record(manager, world, **visit).status_code == 303
+    page = manager.client.get(f"/homes/{world.home_a.id}/inspections").get_data(as_text=True)
+    assert "Inspected 1 of at least 2 times this inspection year" in page

@@ -94,7 +94,7 @@ def test_head_of_service_filters_across_homes(auth, world, seeded):
 
 def test_bad_filter_values_fall_back_to_defaults(auth, world, seeded):
     auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
-    html = page(auth, "?home=abc&status=nonsense&source=qpag&overdue=yes")
+    html = page(auth, "?home=abc&status=nonsense&source=incidents&overdue=yes")
     assert "A OFSTED-OVERDUE" in html
     assert "A REG44-OPEN" in html
     assert auth.client.get("/actions?home=99999").status_code == 404
