@@ -177,6 +177,7 @@ def homes_for_filter(user: User) -> list[tuple[int, str]]:
 ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan", "qpag": "QPAG"}
 ACTION_STATUSES = {"open": "Open", "completed": "Completed", "all": "All"}
 ACTION_LIST_LIMIT = 500
+OWNER_FILTER_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class ActionFilters:
     source: str | None = None
     status: str = "open"
     overdue: bool = False
+    owner: str = ""  # part of the owner's name (Reg 44 owners are free text)
 
     @classmethod
     def from_args(cls, args) -> ActionFilters:
@@ -195,7 +197,7 @@ class ActionFilters:
         return cls(home=int(home) if home.isdigit() and len(home) < 10 else None,
                    source=source if source in ACTION_SOURCES else None,
                    status=status if status in ACTION_STATUSES else "open",
-                   overdue=args.get("overdue") == "1")
+                   overdue=args.get("overdue") == "1", owner=args.get("owner", "").strip()[:OWNER_FILTER_MAX])
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,11 @@ class ActionRow:
         return self.is_open and self.due_on is not None and self.due_on < today
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern matching the text anywhere, with the user's % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple[list[ActionRow], bool]:
     """Every action of Ofsted inspections and approved Reg 44 action plans in the homes the user
     sees, filtered; most overdue first. Two queries whatever the number of homes. Returns the rows
@@ -233,6 +240,8 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             stmt = stmt.where(InspectionItem.status == filters.status)
         if filters.overdue:
             stmt = stmt.where(InspectionItem.status == ActionStatus.OPEN, InspectionItem.due_on < today)
+        if filters.owner:
+            stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
         for item, home_name, owner in db.session.execute(stmt.limit(ACTION_LIST_LIMIT + 1)):
             rows.append(ActionRow("inspection", item.home_id, home_name, item.action, owner, item.due_on,
                                   item.completed_on,
@@ -252,6 +261,8 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             r_stmt = r_stmt.where(ActionPlanResponse.completed_on.is_not(None))
         if filters.overdue:
             r_stmt = r_stmt.where(ActionPlanResponse.due_on < today)
+        if filters.owner:
+            r_stmt = r_stmt.where(ActionPlanResponse.owner.ilike(_contains(filters.owner), escape="\\"))
         for response, home_name, visit_id in db.session.execute(r_stmt.limit(ACTION_LIST_LIMIT + 1)):
             rows.append(ActionRow("reg44", response.home_id, home_name, response.action, response.owner,
                                   response.due_on, response.completed_on,
@@ -266,6 +277,8 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             q_stmt = q_stmt.where(QpagAction.status == filters.status)
         if filters.overdue:
             q_stmt = q_stmt.where(QpagAction.status == ActionStatus.OPEN, QpagAction.due_on < today)
+        if filters.owner:
+            q_stmt = q_stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
         for qpag, home_name, owner in db.session.execute(q_stmt.limit(ACTION_LIST_LIMIT + 1)):
             rows.append(ActionRow("qpag", qpag.home_id or 0, home_name or "The whole service", qpag.text, owner,
                                   qpag.due_on, qpag.completed_on, url_for("inspections.qpag")))

@@ -129,3 +129,14 @@ def test_query_count_does_not_grow_with_homes(app, auth, world, seeded):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert counts[1] == counts[3]
+
+
+def test_filter_by_owner(auth, world, seeded):
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    html = page(auth, "?owner=deputy")  # the Reg 44 owner is free text
+    assert "A REG44-OPEN" in html
+    assert "OFSTED-OVERDUE" not in html
+    html = page(auth, "?owner=manager%20b")  # "Manager B", case-insensitive
+    assert "B OFSTED-OVERDUE" in html
+    assert "A OFSTED-OVERDUE" not in html
+    assert "No actions match" in page(auth, "?owner=%25")  # a literal %, not a wildcard
