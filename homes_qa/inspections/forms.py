@@ -6,8 +6,10 @@ scale or the list, with its own message by the field.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -131,3 +133,8 @@ class EscalateForm(FlaskForm):
                          required="Enter the date it was escalated to CSLT")
     note = TextAreaField("What was escalated, and why", widget=GovTextArea(), validators=[_LIMIT])
     submit = SubmitField("Record the escalation", widget=GovSubmitInput())
+
+
+class ReportForm(FlaskForm):
+    report = FileField("Ofsted's report (PDF)", widget=GovFileInput())
+    submit = SubmitField("Attach the report", widget=GovSubmitInput())

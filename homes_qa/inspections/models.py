@@ -61,6 +61,10 @@ class Inspection(Audited, Model):
     restriction_served_on: Mapped[date | None]
     restriction_ends_on: Mapped[date | None]
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Ofsted's published report (a PDF kept under the instance folder, named by `report_stored_as`)
+    report_filename: Mapped[str | None] = mapped_column(String(200))
+    report_stored_as: Mapped[str | None] = mapped_column(String(80))
+    report_size: Mapped[int | None] = mapped_column()
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

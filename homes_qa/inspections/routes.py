@@ -3,7 +3,10 @@ requirements and recommendations (actions), complete and reopen actions, record 
 monitoring reviews. Home-scoped: another home's record is 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from homes_qa.core import inspections as core
@@ -18,6 +21,7 @@ from homes_qa.inspections.forms import (
     ItemForm,
     QpagActionForm,
     ReopenItemForm,
+    ReportForm,
     review_form,
 )
 from homes_qa.inspections.models import Inspection, InspectionItem
@@ -256,3 +260,39 @@ def qpag_escalate(qpag_action_id: int):
         return redirect(url_for("inspections.qpag"), code=303)
     return render_template("inspections/qpag_escalate.html", form=form, action=action,
                            title="Escalate the action to CSLT")
+
+
+# ---------------------------------------------------------------- the report file
+
+def _report_storage() -> Path:
+    return Path(current_app.instance_path) / "uploads" / "inspections"
+
+
+@bp.route("/inspections/<int:inspection_id>/report", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def attach_report(inspection_id: int):
+    inspection = policy.inspection_or_404(inspection_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        upload = form.report.data
+        data = upload.read(service.REPORT_MAX_BYTES + 1) if upload else b""
+        if saved(form, lambda: service.attach_report(inspection, filename=getattr(upload, "filename", "") or "",
+                                                     data=data, storage=_report_storage(), by=current_user)):
+            flash("The report is attached", "success")
+            return redirect(_inspection_url(inspection), code=303)
+    return render_template("inspections/report_form.html", inspection=inspection, home=inspection.home, form=form,
+                           title="Attach Ofsted's report", **_common())
+
+
+@bp.route("/inspections/<int:inspection_id>/report.pdf")
+@roles_required(*policy.READERS)
+def report_file(inspection_id: int):
+    inspection = policy.inspection_or_404(inspection_id)
+    if not inspection.report_stored_as:
+        abort(404)
+    path = _report_storage() / inspection.report_stored_as
+    if not path.is_file():
+        abort(404)
+    # Read whole (at most REPORT_MAX_BYTES): no file handle outlives the request.
+    return send_file(BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
+                     download_name=inspection.report_filename or "ofsted-report.pdf")

@@ -14,8 +14,12 @@ reopened action gets new obligations and the met ones stay in the record.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from werkzeug.utils import secure_filename
 
 from homes_qa.core import inspections as core
 from homes_qa.core.calendar import london_date, london_day_end
@@ -437,3 +441,29 @@ def escalate_qpag_action(action: QpagAction, *, escalated_on: date | None, note:
     action.escalation_note = _text(note, "note", "Enter what was escalated to CSLT, and why")
     action.escalated_by_id = by.id
     return action
+
+
+# --------------------------------------------------------------------------- the report file
+
+REPORT_MAX_BYTES = 8 * 1024 * 1024
+
+
+@transactional
+def attach_report(inspection: Inspection, *, filename: str, data: bytes, storage: Path, by: User) -> Inspection:
+    """Keep Ofsted's published report (a PDF, at most 8 MB) with the inspection; a new one
+    replaces the old (the old file stays on disk: the audit trail names it)."""
+    _require(by, EDITORS, "attach the report")
+    name = secure_filename(filename or "")
+    if not data:
+        raise ServiceError("Choose the report file", "report")
+    if len(data) > REPORT_MAX_BYTES:
+        raise ServiceError(f"The file must be smaller than {REPORT_MAX_BYTES // (1024 * 1024)} MB", "report")
+    if not data.startswith(b"%PDF-") or not name.lower().endswith(".pdf"):
+        raise ServiceError("The report must be a PDF", "report")
+    stored_as = f"{uuid.uuid4().hex}.pdf"
+    storage.mkdir(parents=True, exist_ok=True)
+    (storage / stored_as).write_bytes(data)
+    inspection.report_filename = name[:200]
+    inspection.report_stored_as = stored_as
+    inspection.report_size = len(data)
+    return inspection

@@ -1,8 +1,9 @@
 """Ofsted inspections in real Chromium: the manager records an RI inspection (first tripping the
-limiting-judgement check, then confirming), adds a requirement with its regulation, compliance
-date, owner and due date; the head of service records a monitoring review (RAG + narrative),
-which discharges the fortnightly review and sets the next; a QPAG action escalated to CSLT by
-the chair. axe-core on every page."""
+limiting-judgement check, then correcting it), adds a requirement with its regulation,
+compliance date, owner and due date, and attaches the report; the head of service records a
+monitoring review (RAG + narrative), which discharges the fortnightly review and sets the next.
+Also: a QPAG action escalated to CSLT by the chair; the action list filtered with htmx.
+axe-core on every page."""
 from __future__ import annotations
 
 import re
@@ -34,7 +35,8 @@ def fill_date(page, field: str, day: date):
     page.locator(f"#{field}-year").fill(str(day.year))
 
 
-def test_record_an_inspection_with_a_requirement_then_a_monitoring_review(page, site, world, sign_in, a11y):
+def test_record_an_inspection_with_a_requirement_then_a_monitoring_review(page, site, world, sign_in, a11y,
+                                                                          tmp_path):
     site("/sign-in")
     a11y()
     sign_in(world.users[Role.REGISTERED_MANAGER])
@@ -85,6 +87,16 @@ def test_record_an_inspection_with_a_requirement_then_a_monitoring_review(page, 
     follow(page, page.get_by_role("button", name="Add"))
     expect(page.locator("#inspection-items")).to_contain_text("Regulation 35")
     expect(page.locator("#inspection-items")).to_contain_text("Audit restraint records weekly")
+    a11y()
+    # Ofsted's report, as a PDF.
+    follow(page, page.get_by_role("link", name="Attach the report"))
+    expect(heading(page)).to_have_text("Attach Ofsted's report")
+    a11y()
+    report = tmp_path / "ofsted-report.pdf"
+    report.write_bytes(b"%PDF-1.7\n% the published report\n")
+    page.get_by_label("Ofsted's report (PDF)").set_input_files(str(report))
+    follow(page, page.get_by_role("button", name="Attach the report"))
+    expect(page.locator("#report-file")).to_contain_text("ofsted-report.pdf")
     a11y()
     follow(page, page.get_by_role("link", name="Ofsted inspections"))
     first_due = TODAY + timedelta(days=14)

@@ -1,8 +1,9 @@
 """Records the access walk (tests/spine/test_access.py) needs: per home, an RI inspection with
-one open requirement, one monitoring review and an overdue QPAG action (made once)."""
+one open requirement, its report file, one monitoring review and an overdue QPAG action (made once)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -23,7 +24,11 @@ def inspection_records(app, world, home) -> dict:
                 inspection = Inspection(home_id=home.id, inspection_type="full", started_on=today - timedelta(days=9),
                                         ended_on=today - timedelta(days=8), overall="requires_improvement",
                                         helped_protected="good", leadership="requires_improvement",
-                                        recorded_by_id=manager.id)
+                                        recorded_by_id=manager.id, report_filename="report.pdf",
+                                        report_stored_as=f"access-{home.id}.pdf", report_size=9)
+                storage = Path(app.instance_path) / "uploads" / "inspections"
+                storage.mkdir(parents=True, exist_ok=True)
+                (storage / f"access-{home.id}.pdf").write_bytes(b"%PDF-1.4\n")
                 item = InspectionItem(inspection=inspection, home_id=home.id, kind="requirement", text="Fix records",
                                       regulation="Regulation 37", compliance_date=today + timedelta(days=30),
                                       action="Audit the records", owner_id=manager.id,

@@ -220,3 +220,28 @@ def test_monitoring_visit_does_not_count_towards_twice_a_year(world, manager):
     assert record(manager, world, **visit).status_code == 303
     page = manager.client.get(f"/homes/{world.home_a.id}/inspections").get_data(as_text=True)
     assert "Inspected 1 of at least 2 times this inspection year" in page
+
+
+def test_attach_and_download_the_report(app, world, manager, inspection_id):
+    from io import BytesIO
+    url = f"/inspections/{inspection_id}/report"
+    refused(manager.post(url, data={"report": (BytesIO(b"hello"), "report.pdf")},
+                         content_type="multipart/form-data"), "The report must be a PDF")
+    refused(manager.post(url, data={}, content_type="multipart/form-data"), "Choose the report file")
+    pdf = b"%PDF-1.7\n% a report\n"
+    response = manager.post(url, data={"report": (BytesIO(pdf), "Ofsted report SC900001.pdf")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 303
+    detail = manager.client.get(f"/inspections/{inspection_id}").get_data(as_text=True)
+    assert "Ofsted_report_SC900001.pdf" in detail
+    download = manager.client.get(f"/inspections/{inspection_id}/report.pdf")
+    assert download.status_code == 200
+    assert download.mimetype == "application/pdf"
+    assert download.data == pdf
+    manager.sign_out()
+    manager.sign_in(world.manager_b)
+    assert manager.client.get(f"/inspections/{inspection_id}/report.pdf").status_code == 404
+
+
+def test_no_report_is_404(world, manager, inspection_id):
+    assert manager.client.get(f"/inspections/{inspection_id}/report.pdf").status_code == 404
