@@ -70,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     from homes_qa.reg45.routes import bp as reg45_bp  # Regulation 45 reviews
     for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
+    from homes_qa.inspections.routes import bp as inspections_bp  # Ofsted inspections, monitoring reviews
+    app.register_blueprint(inspections_bp)
 
     from homes_qa.incidents.routes import bp as incidents_bp  # incidents and notifications (issue 8)
     app.register_blueprint(incidents_bp)

@@ -100,6 +100,19 @@ def _demo_activity(homes: list[Home]) -> None:
     reg44.plan_visit(home=cedar, visitor=visitor, planned_for=today + timedelta(days=9), announced=False, now=now)
 
     _demo_incident(oak, by_email["manager.oak@demo.example.org"], now)
+    # Beech View: judged requires improvement three weeks ago, with one requirement (issue 10):
+    # fortnightly monitoring reviews until its action is completed.
+    from homes_qa.inspections import service as inspections
+    beech_manager = by_email["manager.beech@demo.example.org"]
+    inspection = inspections.record_inspection(
+        beech, inspection_type="full", started_on=today - timedelta(days=22), ended_on=today - timedelta(days=21),
+        grades={"overall": "requires_improvement", "helped_protected": "good", "leadership": "requires_improvement"},
+        confirm_limiting=False, enforcement=inspections.Enforcement(), by=beech_manager, now=now,
+        summary="Leaders do not check records of physical intervention closely enough.")
+    inspections.add_item(inspection, kind="requirement", regulation="Regulation 35 (behaviour management)",
+                         text="The registered person must ensure every restraint record is reviewed within 48 hours.",
+                         compliance_date=today + timedelta(days=40), action="Weekly audit of restraint records",
+                         owner_id=beech_manager.id, due_on=today + timedelta(days=30), by=beech_manager, now=now)
 
     # What the scheduler would do on its first run: this period's obligations and their alerts.
     alerts.sweep(now)

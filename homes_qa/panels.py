@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from homes_qa.actionplans import queries as action_plans
 from homes_qa.feedback import queries as feedback
+from homes_qa.inspections import queries as inspections
 from homes_qa.reg44 import queries as reg44
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.reg45 import queries as reg45
@@ -26,7 +27,8 @@ def reg44_home_summary(home: Home) -> reg44.HomeMonth | None:
 
 
 def home_quality_links(home: Home) -> list[dict[str, str]]:
-    return action_plans.home_links(current_user, home) + reg45.home_links(current_user, home)
+    return (action_plans.home_links(current_user, home) + reg45.home_links(current_user, home)
+            + inspections.home_links(current_user, home))
 
 
 def feedback_link(visit: Reg44Visit) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ Each area keeps its models in its own package; this is the one place that lists 
 import homes_qa.actionplans.models
 import homes_qa.feedback.models
 import homes_qa.incidents.models
+import homes_qa.inspections.models
 import homes_qa.jobs.models
 import homes_qa.reg44.models
 import homes_qa.reg45.models

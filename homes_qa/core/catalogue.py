@@ -286,6 +286,22 @@ RULES: tuple[RuleSpec, ...] = (
         f"{SEED} §7.1 (QA Monitoring review: inadequate and/or compliance — every week until actions completed)",
         notes="Floating: a week after the judgement, then a week after each review, until actions are complete.",
     ),
+    # ---------------------------------------------------------------- inspections (issue 10)
+    RuleSpec(
+        "ofsted_monitoring_review_good", "QA monitoring review after Ofsted (good or outstanding with requirements)",
+        "ofsted_monitoring", "ofsted_requirement_recorded", Timing("target_date"), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (QA Monitoring review: requirement and overall good rating — within timeframes as per "
+        "Ofsted action plan)",
+        notes="Due by each open requirement's compliance date, in turn, until its actions are completed.",
+    ),
+    RuleSpec(
+        "qpag_action_complete", "QPAG improvement action completed by its agreed date", "qpag", "action_created",
+        Timing("target_date"), SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §8.7 (QPAG action tracker); §8.8 (not completed in a reasonable space of time: the chair "
+        "escalates to CSLT)",
+        notes="The reasonable time is the date QPAG agreed; once it has passed the chair may record an "
+              "escalation to the Children's Services Leadership Team.",
+    ),
     # ---------------------------------------------------------------- Regulation 45
     RuleSpec(
         "reg45_review", "Regulation 45 review of quality of care", "reg45", "last_completed",

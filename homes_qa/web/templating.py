@@ -18,6 +18,8 @@ NAVIGATION = (
     ("visits.index", "Reg 44 visits", ROLES),  # visitors, managers, service managers, senior
     ("alerts.index", "Alerts", ROLES),
     ("incidents.index", "Incidents", (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),
+    ("inspections.actions", "Actions", (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
+                                        Role.HEAD_OF_SERVICE)),  # issue 10: the combined action list
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),

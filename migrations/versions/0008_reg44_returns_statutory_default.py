@@ -1,7 +1,7 @@
 """reg44: reports returned for corrections; statutory copies due with the check-and-send
 
 Revision ID: 0008
-Revises: 0005 (re-chained at merge)
+Revises: 0007 (re-chained at merge)
 Create Date: 2026-12-01 12:30:00
 
 - reg44_reports.returned_by_id / returned_at: a version the service manager sent back to the
@@ -20,7 +20,7 @@ import homes_qa.spine.timestamps
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

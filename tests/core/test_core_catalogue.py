@@ -45,6 +45,8 @@ CASES = [
     ("ofsted_requirement_compliance", london(2026, 12, 25), london(2026, 12, 25, *EOD)),
     ("ofsted_monitoring_review_ri", london(2026, 12, 18, 15), london(2027, 1, 1, *EOD)),
     ("ofsted_monitoring_review_inadequate", london(2026, 12, 24, 15), london(2026, 12, 31, *EOD)),
+    ("ofsted_monitoring_review_good", london(2027, 1, 29), london(2027, 1, 29, *EOD)),  # inspections
+    ("qpag_action_complete", london(2027, 2, 12), london(2027, 2, 12, *EOD)),  # QPAG tracker
     ("reg45_review", london(2026, 8, 31, 12), london(2027, 2, 28, *EOD)),
     ("reg45_report_to_ofsted", london(2026, 12, 10, 12), london(2027, 1, 7, *EOD)),
     ("ico_breach_72h", london(2026, 10, 23, 12), london(2026, 10, 26, 11)),  # weekend + clock change

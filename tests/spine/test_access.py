@@ -113,6 +113,24 @@ POLICY: dict[str, set | str] = {
     "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.close": REG45_READERS,
     "incidents.extend": REG45_READERS,
+    # Ofsted inspections (issue 10): public reports, read by everyone working with the home;
+    # recorded by its manager, service manager and the head of service / QA lead.
+    "inspections.index": FEEDBACK_READERS,
+    "inspections.new": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.detail": FEEDBACK_READERS,
+    "inspections.add_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.complete_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.reopen_item": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.new_review": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.review": FEEDBACK_READERS,
+    "inspections.actions": FEEDBACK_READERS,
+    "inspections.attach_report": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.report_file": FEEDBACK_READERS,
+    # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
+    "inspections.qpag": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qpag_new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qpag_complete": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qpag_escalate": {Role.HEAD_OF_SERVICE},
 }
 
 
@@ -148,6 +166,9 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "gas_safety_check"
         elif arg in ("visit_id", "response_id", "review_id"):
             values[arg] = _reg44_records(app, world, home)[arg]
+        elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
+            from tests.inspections.records import inspection_records
+            values[arg] = inspection_records(app, world, home)[arg]
         elif arg == "version":  # a report version of the visit above
             values[arg] = 1
         elif arg == "incident_id":

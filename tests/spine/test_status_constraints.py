@@ -17,6 +17,7 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
 from homes_qa.incidents.models import IncidentStatus, NotificationMethod
+from homes_qa.inspections.models import ActionStatus, Grade, ItemKind, Rag
 from homes_qa.reg44.models import Opinion, ReportStatus, VisitStatus
 from homes_qa.reg45.models import ReviewStatus
 from homes_qa.spine.mail.models import EmailStatus
@@ -44,6 +45,14 @@ CONSTRAINTS = {
     "ck_reg45_reviews_status": ReviewStatus,
     "ck_incidents_status": IncidentStatus,
     "ck_incident_notifications_method": NotificationMethod,
+    # Ofsted inspections (issue 10)
+    "ck_inspections_overall": Grade,
+    "ck_inspections_helped_protected": Grade,
+    "ck_inspections_leadership": Grade,
+    "ck_inspection_items_kind": ItemKind,
+    "ck_inspection_items_status": ActionStatus,
+    "ck_monitoring_review_progress_rag": Rag,
+    "ck_qpag_actions_status": ActionStatus,
 }
 
 
@@ -203,5 +212,7 @@ def test_upgrade_from_0003_keeps_rows_and_downgrade_drops_the_checks(tmp_path):
         db.session.rollback()
         inspector = inspect(db.engine)  # tables added after 0003 are not there at all
         assert not any(inspector.get_check_constraints(t) for t in db.metadata.tables if inspector.has_table(t))
+        at_0003 = set(inspect(db.engine).get_table_names())  # later migrations' tables are gone
+        assert not any(inspect(db.engine).get_check_constraints(t) for t in db.metadata.tables if t in at_0003)
         db.session.remove()
         db.engine.dispose()

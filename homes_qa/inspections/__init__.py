@@ -1,0 +1,1 @@
+"""Ofsted inspections and the monitoring cadence they set (issue 10)."""

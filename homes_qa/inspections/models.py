@@ -1,0 +1,205 @@
+"""Ofsted inspections of a home, their requirements and recommendations (each an action with an
+owner and a due date), and the Head of QA's monitoring reviews after them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from homes_qa.core.inspections import GOOD, INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT
+from homes_qa.extensions import Model
+from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.constraints import one_of
+from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+
+class Grade(StrEnum):
+    OUTSTANDING = OUTSTANDING
+    GOOD = GOOD
+    REQUIRES_IMPROVEMENT = REQUIRES_IMPROVEMENT
+    INADEQUATE = INADEQUATE
+
+
+class ItemKind(StrEnum):
+    REQUIREMENT = "requirement"  # cites a regulation, has a compliance date
+    RECOMMENDATION = "recommendation"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+
+
+class Rag(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class Inspection(Audited, Model):
+    """One Ofsted inspection or monitoring visit. The type is a code from core.inspections'
+    INSPECTION_TYPES (data); the service refuses codes outside it."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (one_of("overall", Grade), one_of("helped_protected", Grade), one_of("leadership", Grade))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    inspection_type: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date]
+    ended_on: Mapped[date]
+    overall: Mapped[str | None] = mapped_column(String(30))
+    helped_protected: Mapped[str | None] = mapped_column(String(30))
+    leadership: Mapped[str | None] = mapped_column(String(30))
+    limiting_confirmed: Mapped[bool] = mapped_column(default=False)  # recorded despite a limiting-judgement warning
+    # Enforcement (s.22A and s.22B Care Standards Act 2000)
+    compliance_notice_served_on: Mapped[date | None]
+    compliance_notice_complete_by: Mapped[date | None]
+    restriction_served_on: Mapped[date | None]
+    restriction_ends_on: Mapped[date | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Ofsted's published report (a PDF kept under the instance folder, named by `report_stored_as`)
+    report_filename: Mapped[str | None] = mapped_column(String(200))
+    report_stored_as: Mapped[str | None] = mapped_column(String(80))
+    report_size: Mapped[int | None] = mapped_column()
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    home: Mapped[Home] = relationship()
+    items: Mapped[list[InspectionItem]] = relationship(back_populates="inspection", order_by="InspectionItem.id",
+                                                       cascade="all, delete-orphan")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Ofsted {self.inspection_type} {self.ended_on.isoformat()}"
+
+
+class InspectionItem(Audited, Model):
+    """A requirement (regulation + compliance date) or recommendation, and the action that
+    answers it: what will be done, by whom (a person assigned to the home) and by when."""
+
+    __tablename__ = "inspection_items"
+    __table_args__ = (one_of("kind", ItemKind), one_of("status", ActionStatus))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    regulation: Mapped[str] = mapped_column(String(120), default="")
+    compliance_date: Mapped[date | None]
+    action: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
+    completed_on: Mapped[date | None]
+    times_reopened: Mapped[int] = mapped_column(default=0)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="items")
+    owner: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Ofsted {self.kind} {self.id}"
+
+
+class MonitoringReview(Audited, Model):
+    """The Head of QA's monitoring review after Ofsted: progress per action and next steps."""
+
+    __tablename__ = "monitoring_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    reviewed_on: Mapped[date]
+    next_steps: Mapped[str] = mapped_column(Text)
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligations.id"))  # the review it discharged
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    home: Mapped[Home] = relationship()
+    reviewed_by: Mapped[User] = relationship()
+    progress: Mapped[list[ReviewProgress]] = relationship(back_populates="review", order_by="ReviewProgress.id",
+                                                          cascade="all, delete-orphan")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Monitoring review {self.reviewed_on.isoformat()}"
+
+
+class ReviewProgress(Audited, Model):
+    """Progress on one action at a monitoring review: red, amber or green, and why."""
+
+    __tablename__ = "monitoring_review_progress"
+    __table_args__ = (one_of("rag", Rag),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("monitoring_reviews.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    rag: Mapped[str] = mapped_column(String(10))
+    narrative: Mapped[str] = mapped_column(Text)
+
+    review: Mapped[MonitoringReview] = relationship(back_populates="progress")
+    item: Mapped[InspectionItem] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+
+class QpagAction(Audited, Model):
+    """An improvement action agreed by QPAG (seed 002 §8.7), tracked to completion in the QPAG
+    action tracker; one not completed by its agreed date is escalated by the chair to the
+    Children's Services Leadership Team (§8.8), and the escalation is recorded here."""
+
+    __tablename__ = "qpag_actions"
+    __table_args__ = (one_of("status", ActionStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    meeting_on: Mapped[date]  # the QPAG meeting that agreed it
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
+    completed_on: Mapped[date | None]
+    escalated_on: Mapped[date | None]  # escalated to CSLT by the chair
+    escalation_note: Mapped[str] = mapped_column(Text, default="")
+    escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    home: Mapped[Home | None] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    escalated_by: Mapped[User | None] = relationship(foreign_keys=[escalated_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"QPAG action {self.id}"

@@ -1,0 +1,298 @@
+"""Ofsted inspections: a home's inspections and monitoring cadence, record an inspection, add
+requirements and recommendations (actions), complete and reopen actions, record and read
+monitoring reviews. Home-scoped: another home's record is 404."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from homes_qa.core import inspections as core
+from homes_qa.core.calendar import london_date
+from homes_qa.core.roles import role_label
+from homes_qa.inspections import policy, queries, service
+from homes_qa.inspections.forms import (
+    RAG_CHOICES,
+    CompleteItemForm,
+    EscalateForm,
+    InspectionForm,
+    ItemForm,
+    QpagActionForm,
+    ReopenItemForm,
+    ReportForm,
+    review_form,
+)
+from homes_qa.inspections.models import Inspection, InspectionItem
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.forms import saved, saved_result
+from homes_qa.web.templating import is_htmx
+
+bp = Blueprint("inspections", __name__)
+
+
+def _common() -> dict:
+    return {"grade_labels": core.GRADE_LABELS, "judgements": core.JUDGEMENTS,
+            "type_labels": {t.code: t.label for t in core.INSPECTION_TYPES},
+            "can_edit": policy.can_edit(current_user.role), "can_review": policy.can_review(current_user.role)}
+
+
+def _inspection_url(inspection: Inspection) -> str:
+    return url_for("inspections.detail", inspection_id=inspection.id)
+
+
+@bp.route("/homes/<int:home_id>/inspections")
+@roles_required(*policy.READERS)
+def index(home_id: int):
+    home = home_or_404(home_id)
+    now = utcnow()
+    return render_template("inspections/index.html", home=home, inspections=queries.inspections_for(home.id),
+                           summary=queries.home_summary(home.id, now), reviews=queries.reviews_for(home.id),
+                           open_items=queries.open_items(home.id), title=f"Ofsted inspections for {home.name}",
+                           **_common())
+
+
+@bp.route("/homes/<int:home_id>/inspections/new", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def new(home_id: int):
+    home = home_or_404(home_id)
+    form = InspectionForm()
+    if form.validate_on_submit():
+        inspection = saved_result(form, lambda: service.record_inspection(
+            home, inspection_type=form.inspection_type.data, started_on=form.started_on.data,
+            ended_on=form.ended_on.data, confirm_limiting=bool(form.confirm_limiting.data),
+            grades={core.OVERALL: form.overall.data, core.HELPED_PROTECTED: form.helped_protected.data,
+                    core.LEADERSHIP: form.leadership.data},
+            enforcement=service.Enforcement(
+                form.compliance_notice_served_on.data, form.compliance_notice_complete_by.data,
+                form.restriction_served_on.data, form.restriction_ends_on.data),
+            summary=form.summary.data or "", by=current_user))
+        if inspection is not None:
+            flash("The inspection is recorded. Add its requirements and recommendations below.", "success")
+            return redirect(_inspection_url(inspection), code=303)
+    return render_template("inspections/new.html", home=home, form=form, title="Record an Ofsted inspection",
+                           **_common())
+
+
+@bp.route("/inspections/<int:inspection_id>")
+@roles_required(*policy.READERS)
+def detail(inspection_id: int):
+    inspection = policy.inspection_or_404(inspection_id)
+    return render_template("inspections/detail.html", inspection=inspection, home=inspection.home,
+                           follow_up=(core.compliance_notice_follow_up(inspection.compliance_notice_complete_by)
+                                      if inspection.compliance_notice_complete_by else None),
+                           title=f"{inspection.home.name}: Ofsted inspection", **_common())
+
+
+@bp.route("/inspections/<int:inspection_id>/items/new", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def add_item(inspection_id: int):
+    inspection = policy.inspection_or_404(inspection_id)
+    form = ItemForm()
+    form.owner_id.choices = [("", "Choose someone")] + [
+        (str(u.id), f"{u.name} ({role_label(u.role)})")
+        for u in queries.assigned_people(inspection.home_id)]
+    if form.validate_on_submit():
+        owner = form.owner_id.data
+        if saved(form, lambda: service.add_item(
+                inspection, kind=form.kind.data, text=form.text.data or "", regulation=form.regulation.data or "",
+                compliance_date=form.compliance_date.data, action=form.action.data or "",
+                owner_id=int(owner) if owner and owner.isdigit() else None, due_on=form.due_on.data,
+                by=current_user)):
+            flash("Added. It is on the home's action list with its deadline.", "success")
+            return redirect(_inspection_url(inspection), code=303)
+    return render_template("inspections/item_form.html", inspection=inspection, home=inspection.home, form=form,
+                           title="Add a requirement or recommendation", **_common())
+
+
+def _item_page(item: InspectionItem, form, template: str, title: str):
+    return render_template(template, item=item, inspection=item.inspection, home=item.inspection.home, form=form,
+                           title=title, **_common())
+
+
+@bp.route("/inspection-actions/<int:inspection_item_id>/complete", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def complete_item(inspection_item_id: int):
+    item = policy.item_or_404(inspection_item_id)
+    if not item.is_open:
+        flash("This action is already completed", "info")
+        return redirect(_inspection_url(item.inspection), code=303)
+    form = CompleteItemForm(data=None if request.method == "POST" else {"completed_on": london_date(utcnow())})
+    if form.validate_on_submit() and saved(
+            form, lambda: service.complete_item(item, completed_on=form.completed_on.data, by=current_user)):
+        flash("The action is completed", "success")
+        return redirect(_inspection_url(item.inspection), code=303)
+    return _item_page(item, form, "inspections/complete.html", "Complete the action")
+
+
+@bp.route("/inspection-actions/<int:inspection_item_id>/reopen", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def reopen_item(inspection_item_id: int):
+    item = policy.item_or_404(inspection_item_id)
+    if item.is_open:
+        flash("This action is still open", "info")
+        return redirect(_inspection_url(item.inspection), code=303)
+    form = ReopenItemForm()
+    if form.validate_on_submit() and saved(form, lambda: service.reopen_item(
+            item, due_on=form.due_on.data, reason=form.reason.data or "", by=current_user)):
+        flash("The action is open again", "success")
+        return redirect(_inspection_url(item.inspection), code=303)
+    return _item_page(item, form, "inspections/reopen.html", "Reopen the action")
+
+
+@bp.route("/homes/<int:home_id>/monitoring-reviews/new", methods=["GET", "POST"])
+@roles_required(*policy.REVIEWERS)
+def new_review(home_id: int):
+    home = home_or_404(home_id)
+    items = queries.open_items(home.id)
+    if not items:
+        flash("There are no open actions to review", "info")
+        return redirect(url_for("inspections.index", home_id=home.id), code=303)
+    form = review_form(items, data=None if request.method == "POST" else {"reviewed_on": london_date(utcnow())})
+    if form.validate_on_submit():
+        progress = [service.Progress(item.id, form[f"rag_{item.id}"].data, form[f"narrative_{item.id}"].data or "")
+                    for item in items]
+        review = saved_result(form, lambda: service.record_review(
+            home, reviewed_on=form.reviewed_on.data, progress=progress, next_steps=form.next_steps.data or "",
+            by=current_user))
+        if review is not None:
+            flash("The monitoring review is recorded", "success")
+            return redirect(url_for("inspections.review", monitoring_review_id=review.id), code=303)
+    summary = queries.home_summary(home.id, utcnow())
+    return render_template("inspections/review_form.html", home=home, form=form, items=items, summary=summary,
+                           title="Record a monitoring review", **_common())
+
+
+@bp.route("/monitoring-reviews/<int:monitoring_review_id>")
+@roles_required(*policy.READERS)
+def review(monitoring_review_id: int):
+    review = policy.review_or_404(monitoring_review_id)
+    return render_template("inspections/review.html", review=review, home=review.home,
+                           rag_labels=dict(RAG_CHOICES), title="Monitoring review", **_common())
+
+
+@bp.route("/actions")
+@roles_required(*policy.READERS)
+def actions():
+    """The combined action list: Ofsted and Reg 44 actions per home or across homes, filtered by
+    a shareable query string (htmx swaps the results and pushes the URL)."""
+    filters = queries.ActionFilters.from_args(request.args)
+    if filters.home is not None and not can_see_home(current_user, filters.home):
+        abort(404)
+    now = utcnow()
+    rows, truncated = queries.combined_actions(current_user, filters, now)
+    template = "inspections/_actions_results.html" if is_htmx() else "inspections/actions.html"
+    return render_template(template, rows=rows, truncated=truncated, filters=filters, today=london_date(now),
+                           homes=queries.homes_for_filter(current_user), sources=queries.ACTION_SOURCES,
+                           statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list",
+                           show_qpag=current_user.role in policy.QPAG_READERS)
+
+
+# ---------------------------------------------------------------- QPAG action tracker (seed 002 §8.7–8.8)
+
+@bp.route("/qpag")
+@roles_required(*policy.QPAG_READERS)
+def qpag():
+    status = request.args.get("status", "open")
+    status = status if status in queries.ACTION_STATUSES else "open"
+    now = utcnow()
+    return render_template("inspections/qpag.html", actions=queries.qpag_actions(current_user, status=status),
+                           status=status, statuses=queries.ACTION_STATUSES, today=london_date(now),
+                           due_for_escalation=queries.due_for_escalation,
+                           can_add=current_user.role in policy.QPAG_EDITORS,
+                           is_chair=current_user.role in policy.QPAG_CHAIR, title="QPAG action tracker")
+
+
+def _to_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/qpag/actions/new", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_EDITORS)
+def qpag_new():
+    form = QpagActionForm()
+    homes = queries.homes_for_filter(current_user)
+    form.home_id.choices = [("", "The whole service")] + [(str(i), name) for i, name in homes]
+    home_id = _to_int(form.home_id.data) if request.method == "POST" else None
+    if home_id is not None and not can_see_home(current_user, home_id):
+        abort(404)
+    form.owner_id.choices = [("", "Choose someone")] + [
+        (str(u.id), f"{u.name} ({role_label(u.role)})") for u in queries.qpag_owner_options(current_user)]
+    if form.validate_on_submit():
+        home = home_or_404(home_id) if home_id is not None else None
+        if saved(form, lambda: service.add_qpag_action(
+                home=home, meeting_on=form.meeting_on.data, text=form.text.data or "",
+                owner_id=_to_int(form.owner_id.data), due_on=form.due_on.data, by=current_user)):
+            flash("The action is on the QPAG tracker", "success")
+            return redirect(url_for("inspections.qpag"), code=303)
+    return render_template("inspections/qpag_form.html", form=form, title="Add a QPAG action", **_common())
+
+
+@bp.route("/qpag/actions/<int:qpag_action_id>/complete", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_EDITORS)
+def qpag_complete(qpag_action_id: int):
+    action = policy.qpag_action_or_404(qpag_action_id)
+    if not action.is_open:
+        flash("This action is already completed", "info")
+        return redirect(url_for("inspections.qpag"), code=303)
+    form = CompleteItemForm(data=None if request.method == "POST" else {"completed_on": london_date(utcnow())})
+    if form.validate_on_submit() and saved(
+            form, lambda: service.complete_qpag_action(action, completed_on=form.completed_on.data, by=current_user)):
+        flash("The QPAG action is completed", "success")
+        return redirect(url_for("inspections.qpag"), code=303)
+    return render_template("inspections/qpag_complete.html", form=form, action=action,
+                           title="Complete the QPAG action")
+
+
+@bp.route("/qpag/actions/<int:qpag_action_id>/escalate", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_CHAIR)
+def qpag_escalate(qpag_action_id: int):
+    action = policy.qpag_action_or_404(qpag_action_id)
+    if not queries.due_for_escalation(action, london_date(utcnow())):
+        flash("Only an open action past the date QPAG agreed, not yet escalated, can be escalated", "info")
+        return redirect(url_for("inspections.qpag"), code=303)
+    form = EscalateForm(data=None if request.method == "POST" else {"escalated_on": london_date(utcnow())})
+    if form.validate_on_submit() and saved(form, lambda: service.escalate_qpag_action(
+            action, escalated_on=form.escalated_on.data, note=form.note.data or "", by=current_user)):
+        flash("The escalation to CSLT is recorded", "success")
+        return redirect(url_for("inspections.qpag"), code=303)
+    return render_template("inspections/qpag_escalate.html", form=form, action=action,
+                           title="Escalate the action to CSLT")
+
+
+# ---------------------------------------------------------------- the report file
+
+def _report_storage() -> Path:
+    return Path(current_app.instance_path) / "uploads" / "inspections"
+
+
+@bp.route("/inspections/<int:inspection_id>/report", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def attach_report(inspection_id: int):
+    inspection = policy.inspection_or_404(inspection_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        upload = form.report.data
+        data = upload.read(service.REPORT_MAX_BYTES + 1) if upload else b""
+        if saved(form, lambda: service.attach_report(inspection, filename=getattr(upload, "filename", "") or "",
+                                                     data=data, storage=_report_storage(), by=current_user)):
+            flash("The report is attached", "success")
+            return redirect(_inspection_url(inspection), code=303)
+    return render_template("inspections/report_form.html", inspection=inspection, home=inspection.home, form=form,
+                           title="Attach Ofsted's report", **_common())
+
+
+@bp.route("/inspections/<int:inspection_id>/report.pdf")
+@roles_required(*policy.READERS)
+def report_file(inspection_id: int):
+    inspection = policy.inspection_or_404(inspection_id)
+    if not inspection.report_stored_as:
+        abort(404)
+    path = _report_storage() / inspection.report_stored_as
+    if not path.is_file():
+        abort(404)
+    # Read whole (at most REPORT_MAX_BYTES): no file handle outlives the request.
+    return send_file(BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
+                     download_name=inspection.report_filename or "ofsted-report.pdf")

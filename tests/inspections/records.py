@@ -1,0 +1,47 @@
+"""Records the access walk (tests/spine/test_access.py) needs: per home, an RI inspection with
+one open requirement, its report file, one monitoring review and an overdue QPAG action (made once)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from homes_qa.core.roles import Role
+from homes_qa.extensions import db
+from homes_qa.inspections.models import Inspection, InspectionItem, MonitoringReview, QpagAction, ReviewProgress
+from homes_qa.spine.audit.models import acting_as
+from tests import clock as test_clock
+
+
+def inspection_records(app, world, home) -> dict:
+    today = test_clock.TODAY
+    with app.app_context():
+        inspection = db.session.scalar(select(Inspection).where(Inspection.home_id == home.id))
+        if inspection is None:
+            manager = world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
+            with acting_as("test setup"):
+                inspection = Inspection(home_id=home.id, inspection_type="full", started_on=today - timedelta(days=9),
+                                        ended_on=today - timedelta(days=8), overall="requires_improvement",
+                                        helped_protected="good", leadership="requires_improvement",
+                                        recorded_by_id=manager.id, report_filename="report.pdf",
+                                        report_stored_as=f"access-{home.id}.pdf", report_size=9)
+                storage = Path(app.instance_path) / "uploads" / "inspections"
+                storage.mkdir(parents=True, exist_ok=True)
+                (storage / f"access-{home.id}.pdf").write_bytes(b"%PDF-1.4\n")
+                item = InspectionItem(inspection=inspection, home_id=home.id, kind="requirement", text="Fix records",
+                                      regulation="Regulation 37", compliance_date=today + timedelta(days=30),
+                                      action="Audit the records", owner_id=manager.id,
+                                      due_on=today + timedelta(days=20))
+                review = MonitoringReview(home_id=home.id, reviewed_on=today - timedelta(days=1), next_steps="Go on",
+                                          reviewed_by_id=manager.id)
+                review.progress.append(ReviewProgress(item=item, home_id=home.id, rag="amber", narrative="Started"))
+                qpag = QpagAction(home_id=home.id, meeting_on=today - timedelta(days=40), text="Improve records",
+                                  owner_id=manager.id, due_on=today - timedelta(days=5), created_by_id=manager.id)
+                db.session.add_all([inspection, item, review, qpag])
+                db.session.commit()
+        item = db.session.scalar(select(InspectionItem).where(InspectionItem.home_id == home.id))
+        review = db.session.scalar(select(MonitoringReview).where(MonitoringReview.home_id == home.id))
+        qpag = db.session.scalar(select(QpagAction).where(QpagAction.home_id == home.id))
+        return {"inspection_id": inspection.id, "inspection_item_id": item.id, "monitoring_review_id": review.id,
+                "qpag_action_id": qpag.id}
