@@ -70,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     from homes_qa.reg45.routes import bp as reg45_bp  # Regulation 45 reviews
     for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
+    from homes_qa.checks.routes import bp as checks_bp  # certificate register and fire log (issue 9)
+    app.register_blueprint(checks_bp)
 
     from homes_qa import panels
     panels.register(app)

@@ -379,6 +379,25 @@ RULES: tuple[RuleSpec, ...] = (
         _MONTHLY, REGISTERED_MANAGER, RM_LADDER, "HSE",
         notes="Visual check; openings no more than 100 mm.",
     ),
+    # ---------------------------------------------------------------- certificate register (issue 9)
+    # The register's other types use the statutory and fire rules above; these two complete
+    # the list the issue names. Both are certificates with an end date set by the document.
+    RuleSpec(
+        "insurance_renewal", "Insurance renewed (employers' liability and buildings)", "statutory_checks",
+        "last_completed", _every_months(12), REGISTERED_MANAGER, RM_LADDER,
+        "Employers' Liability (Compulsory Insurance) Act 1969 and Regulations 1998 (a current certificate); "
+        "12-month policy term [verify]",
+        verify=True,
+        notes="Floats from the date the policy was renewed; change it if the policy term differs.",
+    ),
+    RuleSpec(
+        "ofsted_registration_check", "Ofsted registration certificate checked and annual fee paid",
+        "statutory_checks", "last_completed", _every_months(12), REGISTERED_MANAGER, RM_LADDER,
+        "Care Standards Act 2000 s.11 (registration) and the annual fee under the Ofsted fees regulations; "
+        "annual check [verify]",
+        verify=True,
+        notes="Registration does not expire; the yearly check confirms the certificate on display and the fee.",
+    ),
 )
 
 

@@ -18,6 +18,7 @@ NAVIGATION = (
     ("visits.index", "Reg 44 visits", ROLES),  # visitors, managers, service managers, senior
     ("alerts.index", "Alerts", ROLES),
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("checks.cross_home", "Certificates", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("admin.users", "Users", (Role.ADMIN,)),

@@ -24,6 +24,7 @@ PUBLIC = "public"
 TOKEN = "token"  # no sign-in; a secret in the URL is the credential (a bogus one answers 404)
 FEEDBACK_READERS = {Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
 REG45_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
+CHECK_RECORDERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
 
 # endpoint -> roles allowed (or PUBLIC). A route with <home_id> is home-scoped: a role that
 # does not see every home gets 404 for a home it is not assigned to.
@@ -101,6 +102,20 @@ POLICY: dict[str, set | str] = {
     "reg45.refresh_evidence": {Role.REGISTERED_MANAGER},
     "reg45.complete": {Role.REGISTERED_MANAGER},
     "reg45.sent_to_ofsted": {Role.REGISTERED_MANAGER},
+    # Certificate register and fire log (issue 9): everyone who works with the home reads them;
+    # managers and up record; service managers and up say what applies; the cross-home register
+    # is for service managers and the head of service; administrators add check types.
+    "checks.register": ALL,
+    "checks.check_history": ALL,
+    "checks.record": CHECK_RECORDERS,
+    "checks.applies": {Role.SERVICE_MANAGER, *SENIOR},
+    "checks.entry": ALL,
+    "checks.add_evidence": CHECK_RECORDERS,
+    "checks.evidence": ALL,
+    "checks.cross_home": {Role.SERVICE_MANAGER, *SENIOR},
+    "checks.new_type": ADMIN,
+    "checks.fire_log": ALL,
+    "checks.log_fire": CHECK_RECORDERS,
 }
 
 
@@ -138,6 +153,12 @@ def _url(app, rule, world, home) -> str:
             values[arg] = _reg44_records(app, world, home)[arg]
         elif arg == "version":  # a report version of the visit above
             values[arg] = 1
+        elif arg == "type_code":
+            values[arg] = "gas_safety"
+        elif arg == "kind":
+            values[arg] = "alarm-test"
+        elif arg in ("entry_id", "evidence_id"):
+            values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
             raise AssertionError(f"no test value for <{arg}> in {rule.rule}")
     return rule.build(values)[1]
@@ -204,6 +225,29 @@ def _reg44_records(app, world, home) -> dict:
         response = db.session.scalar(select(ActionPlanResponse).where(ActionPlanResponse.home_id == home.id))
         review = db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home.id))
         return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id}
+
+
+def _certificate_records(app, world, home) -> dict:
+    """A gas safety certificate at the home with a PDF attached (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.checks import service as checks
+    from homes_qa.checks.models import CertificateEntry, CheckType, Evidence
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import Home, User
+    with app.app_context():
+        entry = db.session.scalar(select(CertificateEntry).where(CertificateEntry.home_id == home.id))
+        if entry is None:
+            with acting_as("test setup"):
+                checks.sync_types()
+                gas = db.session.scalar(select(CheckType).where(CheckType.code == "gas_safety"))
+                entry = checks.record_certificate(
+                    db.session.get(Home, home.id), gas, done_on=TODAY, contractor="Test Gas Ltd",
+                    certificate_number="G1", note="", by=db.session.get(User, world.users[Role.ADMIN].id),
+                    upload=checks.Upload("gas.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"))
+        evidence = db.session.scalar(select(Evidence.id).where(Evidence.entry_id == entry.id))
+        return {"entry_id": entry.id, "evidence_id": evidence}
 
 
 def _expected(endpoint: str, role: str | None, other_home: bool) -> set[int]:
