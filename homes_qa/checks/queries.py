@@ -8,6 +8,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 from flask import abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from homes_qa.checks.catalogue import DEFAULT_TYPES
 from homes_qa.checks.models import (
@@ -106,7 +107,7 @@ def _state(applies: bool, obligation: Obligation | None, last_done: date | None,
 
 
 def registers(homes: list[Home], now: datetime) -> list[HomeRegister]:
-    """The register of each home: seven queries whatever the number of homes or of entries."""
+    """The register of each home: eight queries whatever the number of homes or of entries."""
     types = check_types()
     home_ids = [home.id for home in homes]
     codes = [t.rule_code for t in types]
@@ -122,7 +123,8 @@ def registers(homes: list[Home], now: datetime) -> list[HomeRegister]:
     latest_ids = select(func.max(CertificateEntry.id)).where(CertificateEntry.home_id.in_(home_ids)).group_by(
         CertificateEntry.home_id, CertificateEntry.check_type_id)
     entries = {(e.home_id, e.check_type_id): e for e in db.session.scalars(
-        select(CertificateEntry).where(CertificateEntry.id.in_(latest_ids)))}
+        select(CertificateEntry).where(CertificateEntry.id.in_(latest_ids))
+        .options(selectinload(CertificateEntry.evidence)))}
     open_by: dict[tuple[int, str], Obligation] = {}
     for obligation in db.session.scalars(
             select(Obligation).where(Obligation.home_id.in_(home_ids), Obligation.rule_code.in_(codes),
