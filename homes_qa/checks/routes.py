@@ -39,7 +39,10 @@ def _upload(field) -> service.Upload | None:
     data = field.data
     if not isinstance(data, FileStorage) or not data.filename:
         return None
-    return service.Upload(data.filename, data.stream.read(service.MAX_UPLOAD_BYTES + 1))
+    try:
+        return service.Upload(data.filename, data.stream.read(service.MAX_UPLOAD_BYTES + 1))
+    finally:
+        data.close()  # a large upload is spooled to a temporary file: let it go now
 
 
 # ---------------------------------------------------------------- the register of a home
