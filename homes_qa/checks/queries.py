@@ -35,7 +35,7 @@ NO_RECORD = "no_record"
 # Register statuses beyond the obligation's own (core.drift): what the register tag says.
 LABELS = {NOT_APPLICABLE: "Does not apply", NO_RECORD: "No record", **drift.LABELS}
 PROBLEMS = (NO_RECORD, drift.OVERDUE, drift.ESCALATED)
-KIND_TITLES = {
+KIND_TITLES: dict[str, str] = {
     FireLogKind.ALARM_TEST: "Weekly fire alarm test",
     FireLogKind.DRILL: "Fire drill",
     FireLogKind.EMERGENCY_LIGHTING: "Monthly emergency lighting check",
@@ -139,10 +139,10 @@ def registers(homes: list[Home], now: datetime) -> list[HomeRegister]:
             setting = settings.get((home.id, check_type.id))
             applies = check_type.applies_by_default if setting is None else setting.applies
             done = last_done.get((home.id, check_type.rule_code))
-            obligation = open_by.get((home.id, check_type.rule_code))
+            cycle = open_by.get((home.id, check_type.rule_code))
             register.rows.append(RegisterRow(
                 check_type, rules.get(check_type.rule_code), applies, setting.reason if setting else "", done,
-                entries.get((home.id, check_type.id)), obligation, _state(applies, obligation, done, now)))
+                entries.get((home.id, check_type.id)), cycle, _state(applies, cycle, done, now)))
         result.append(register)
     return result
 
