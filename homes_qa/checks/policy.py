@@ -9,12 +9,13 @@ from homes_qa.core.roles import CHECKERS, Role
 
 # Everyone who works with a home reads its register and fire log (the visitor inspects
 # premises and records, reg 44(2)); evidence is served to the same people.
-READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
+READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
                             Role.HEAD_OF_SERVICE, Role.ADMIN)
 # Who records certificates and uploads evidence: the home's manager, service managers and up.
 RECORDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
-# Who logs fire alarm tests, drills and emergency lighting checks.
-FIRE_LOGGERS: tuple[str, ...] = RECORDERS
+# Who logs fire alarm tests, drills and emergency lighting checks: home staff too (domain.md,
+# "Who uses it": they log routine checks and the fire log).
+FIRE_LOGGERS: tuple[str, ...] = (*RECORDERS, Role.HOME_STAFF)
 # Who decides that a check does not apply at a home (it waives its open obligation).
 APPLICABILITY: tuple[str, ...] = CHECKERS
 # The cross-home register: service managers (their homes) and the head of service (all).

@@ -19,8 +19,24 @@ depends_on = None
 
 UTC = homes_qa.spine.timestamps.UTCDateTime
 
+# users.role gains home_staff (deputies, shift leaders, residential workers): ck_users_role
+# (migration 0004) is replaced by one that allows it.
+ROLES_BEFORE = ("registered_manager", "reg44_visitor", "service_manager", "head_of_service", "admin")
+ROLES_AFTER = ROLES_BEFORE + ("home_staff",)
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+def _replace_role_check(values):
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_users_role'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_users_role'), _in('role', values))
+
 
 def upgrade():
+    _replace_role_check(ROLES_AFTER)
     op.create_table(
         'check_types',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -143,3 +159,7 @@ def downgrade():
     op.drop_table('certificate_entries')
     op.drop_table('home_check_settings')
     op.drop_table('check_types')
+    op.execute("DELETE FROM assignments WHERE user_id IN (SELECT id FROM users WHERE role = 'home_staff')")
+    op.execute("UPDATE users SET active = false WHERE role = 'home_staff'")
+    op.execute("UPDATE users SET role = 'registered_manager' WHERE role = 'home_staff'")
+    _replace_role_check(ROLES_BEFORE)

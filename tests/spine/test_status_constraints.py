@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from homes_qa import create_app
 from homes_qa.actionplans.models import Decision, PlanStatus
+from homes_qa.checks.models import DrillConditions, EvidenceKind, FireLogKind, FireLogResult
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
@@ -41,6 +42,11 @@ CONSTRAINTS = {
     "ck_feedback_requests_audience": FeedbackAudience,
     "ck_feedback_responses_audience": FeedbackAudience,
     "ck_reg45_reviews_status": ReviewStatus,
+    # certificate register and fire log (migration 0006)
+    "ck_certificate_evidence_kind": EvidenceKind,
+    "ck_fire_log_entries_kind": FireLogKind,
+    "ck_fire_log_entries_result": FireLogResult,
+    "ck_fire_log_entries_conditions": DrillConditions,
 }
 
 
@@ -198,6 +204,7 @@ def test_upgrade_from_0003_keeps_rows_and_downgrade_drops_the_checks(tmp_path):
         assert {t: _count(t) for t in counts} == counts
         db.session.execute(text("UPDATE homes SET status = 'gone' WHERE id = 1"))  # no CHECK at 0003
         db.session.rollback()
-        assert not any(inspect(db.engine).get_check_constraints(t) for t in db.metadata.tables)
+        inspector = inspect(db.engine)  # tables of later migrations are gone at 0003
+        assert not any(inspector.get_check_constraints(t) for t in inspector.get_table_names())
         db.session.remove()
         db.engine.dispose()

@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy import Table, func, select
 
-from homes_qa.core.roles import ROLES, SEES_ALL_HOMES
+from homes_qa.core.roles import ONE_HOME, ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db
 from homes_qa.spine.access import is_assigned
 from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
@@ -134,6 +134,9 @@ def assign(home: Home, user: User) -> Assignment:
         raise ServiceError("This user is deactivated", "user_id")
     if is_assigned(user, home.id):
         raise ServiceError(f"{user.name} is already assigned to {home.name}", "user_id")
+    if user.role in ONE_HOME and db.session.scalar(select(Assignment.id).where(Assignment.user_id == user.id)):
+        raise ServiceError(f"{user.name} works in one home and is already assigned to another: "
+                           "remove that assignment first", "user_id")
     assignment = Assignment(user=user, home=home)
     db.session.add(assignment)
     return assignment
