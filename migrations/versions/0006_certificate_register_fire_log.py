@@ -1,4 +1,5 @@
-"""certificate register (check types, per-home settings, entries, evidence) and the fire log
+"""certificate register (check types, per-home settings, entries, evidence), the fire log,
+monthly audits (audits, answers, findings), and the home_staff role
 
 Revision ID: 0006
 Revises: 0004
@@ -152,8 +153,90 @@ def upgrade():
     with op.batch_alter_table('fire_log_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fire_log_entries_home_id'), ['home_id'], unique=False)
 
+    op.create_table(
+        'home_audits',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('home_id', sa.Integer(), nullable=False),
+        sa.Column('template_code', sa.String(length=40), nullable=False),
+        sa.Column('template_version', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('sections', sa.JSON(), nullable=False),
+        sa.Column('period_key', sa.String(length=20), nullable=False),
+        sa.Column('reaudit_of_id', sa.Integer(), nullable=True),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('section_grades', sa.JSON(), nullable=False),
+        sa.Column('overall_grade', sa.String(length=30), nullable=True),
+        sa.Column('overall_evidence', sa.Text(), nullable=False),
+        sa.Column('learning_points', sa.JSON(), nullable=False),
+        sa.Column('started_by_id', sa.Integer(), nullable=False),
+        sa.Column('started_at', UTC(), nullable=False),
+        sa.Column('submitted_at', UTC(), nullable=True),
+        sa.CheckConstraint("status IN ('draft', 'submitted')", name=op.f('ck_home_audits_status')),
+        sa.CheckConstraint("overall_grade IN ('outstanding', 'good', 'requires_improvement', 'inadequate')",
+                           name=op.f('ck_home_audits_overall_grade')),
+        sa.ForeignKeyConstraint(['home_id'], ['homes.id'], name=op.f('fk_home_audits_home_id_homes'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['reaudit_of_id'], ['home_audits.id'],
+                                name=op.f('fk_home_audits_reaudit_of_id_home_audits')),
+        sa.ForeignKeyConstraint(['started_by_id'], ['users.id'], name=op.f('fk_home_audits_started_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_home_audits')),
+    )
+    with op.batch_alter_table('home_audits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_home_audits_home_id'), ['home_id'], unique=False)
+
+    op.create_table(
+        'home_audit_answers',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('audit_id', sa.Integer(), nullable=False),
+        sa.Column('home_id', sa.Integer(), nullable=False),
+        sa.Column('question_code', sa.String(length=40), nullable=False),
+        sa.Column('answer', sa.String(length=10), nullable=True),
+        sa.Column('comment', sa.Text(), nullable=False),
+        sa.Column('action', sa.Text(), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=True),
+        sa.Column('due_on', sa.Date(), nullable=True),
+        sa.Column('priority', sa.String(length=10), nullable=True),
+        sa.CheckConstraint("answer IN ('yes', 'no', 'na')", name=op.f('ck_home_audit_answers_answer')),
+        sa.ForeignKeyConstraint(['audit_id'], ['home_audits.id'],
+                                name=op.f('fk_home_audit_answers_audit_id_home_audits'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['home_id'], ['homes.id'], name=op.f('fk_home_audit_answers_home_id_homes'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_home_audit_answers_owner_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_home_audit_answers')),
+        sa.UniqueConstraint('audit_id', 'question_code', name='uq_home_audit_answers_question'),
+    )
+    with op.batch_alter_table('home_audit_answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_home_audit_answers_audit_id'), ['audit_id'], unique=False)
+
+    op.create_table(
+        'home_audit_findings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('audit_id', sa.Integer(), nullable=False),
+        sa.Column('home_id', sa.Integer(), nullable=False),
+        sa.Column('question_code', sa.String(length=40), nullable=False),
+        sa.Column('question', sa.Text(), nullable=False),
+        sa.Column('finding', sa.Text(), nullable=False),
+        sa.Column('action', sa.Text(), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=False),
+        sa.Column('due_on', sa.Date(), nullable=False),
+        sa.Column('priority', sa.String(length=10), nullable=False),
+        sa.CheckConstraint("priority IN ('high', 'medium', 'low')", name=op.f('ck_home_audit_findings_priority')),
+        sa.ForeignKeyConstraint(['audit_id'], ['home_audits.id'],
+                                name=op.f('fk_home_audit_findings_audit_id_home_audits'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['home_id'], ['homes.id'], name=op.f('fk_home_audit_findings_home_id_homes'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_home_audit_findings_owner_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_home_audit_findings')),
+    )
+    with op.batch_alter_table('home_audit_findings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_home_audit_findings_audit_id'), ['audit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_home_audit_findings_home_id'), ['home_id'], unique=False)
+
 
 def downgrade():
+    op.drop_table('home_audit_findings')
+    op.drop_table('home_audit_answers')
+    op.drop_table('home_audits')
     op.drop_table('fire_log_entries')
     op.drop_table('certificate_evidence')
     op.drop_table('certificate_entries')

@@ -66,6 +66,10 @@ CASES = [
     # certificate register (issue 9): a renewal on 29 February falls due on 28 February
     ("insurance_renewal", london(2028, 2, 29, 9), london(2029, 2, 28, *EOD)),
     ("ofsted_registration_check", london(2026, 4, 1), london(2027, 4, 1, *EOD)),
+    # monthly audits (issue 9): a re-audit a month on; discussion within 5 working days
+    ("audit_reaudit", london(2027, 1, 31, 15), london(2027, 2, 28, *EOD)),
+    ("audit_reaudit_escalation", london(2026, 12, 23, 10), london(2027, 1, 4, *EOD)),
+    ("audit_reaudit_escalation_hos", london(2026, 11, 6, 10), london(2026, 11, 13, *EOD)),
 ]
 
 

@@ -27,6 +27,7 @@ TOKEN = "token"  # no sign-in; a secret in the URL is the credential (a bogus on
 FEEDBACK_READERS = {Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
 REG45_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
 CHECK_RECORDERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
+AUDIT_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
 
 # endpoint -> roles allowed (or PUBLIC). A route with <home_id> is home-scoped: a role that
 # does not see every home gets 404 for a home it is not assigned to.
@@ -118,6 +119,14 @@ POLICY: dict[str, set | str] = {
     "checks.new_type": ADMIN,
     "checks.fire_log": ALL,
     "checks.log_fire": {*CHECK_RECORDERS, Role.HOME_STAFF},
+    # Monthly audits (issue 9): managers and up read them; the template says who conducts each
+    # (H&S by the registered manager, the test's template; GDPR and statutory review by service managers).
+    "audits.index": AUDIT_READERS,
+    "audits.start": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "audits.answers": AUDIT_READERS,
+    "audits.grade": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "audits.check": AUDIT_READERS,
+    "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
 }
 
 
@@ -159,6 +168,10 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "gas_safety"
         elif arg == "kind":
             values[arg] = "alarm-test"
+        elif arg == "template_code":
+            values[arg] = "health_safety"
+        elif arg == "audit_id":
+            values[arg] = _audit_record(app, world, home)
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
@@ -250,6 +263,28 @@ def _certificate_records(app, world, home) -> dict:
                     upload=checks.Upload("gas.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"))
         evidence = db.session.scalar(select(Evidence.id).where(Evidence.entry_id == entry.id))
         return {"entry_id": entry.id, "evidence_id": evidence}
+
+
+def _audit_record(app, world, home) -> int:
+    """A submitted H&S audit graded requires improvement at the home (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.audits.models import HomeAudit
+    from homes_qa.audits.templates import latest
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    with app.app_context():
+        audit = db.session.scalar(select(HomeAudit).where(HomeAudit.home_id == home.id))
+        if audit is None:
+            manager = world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
+            with acting_as("test setup"):
+                audit = HomeAudit(home_id=home.id, template_code="health_safety", template_version=1,
+                                  title="Health and safety audit", sections=latest("health_safety").to_snapshot(),
+                                  period_key="2026-10", status="submitted", overall_grade="requires_improvement",
+                                  started_by_id=manager.id)
+                db.session.add(audit)
+                db.session.commit()
+        return audit.id
 
 
 def _expected(endpoint: str, role: str | None, other_home: bool) -> set[int]:

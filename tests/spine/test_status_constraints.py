@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from homes_qa import create_app
 from homes_qa.actionplans.models import Decision, PlanStatus
+from homes_qa.audits.models import Answer, AuditStatus, Grade, Priority
 from homes_qa.checks.models import DrillConditions, EvidenceKind, FireLogKind, FireLogResult
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
@@ -47,6 +48,10 @@ CONSTRAINTS = {
     "ck_fire_log_entries_kind": FireLogKind,
     "ck_fire_log_entries_result": FireLogResult,
     "ck_fire_log_entries_conditions": DrillConditions,
+    "ck_home_audits_status": AuditStatus,
+    "ck_home_audits_overall_grade": Grade,
+    "ck_home_audit_answers_answer": Answer,
+    "ck_home_audit_findings_priority": Priority,
 }
 
 
