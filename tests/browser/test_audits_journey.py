@@ -3,7 +3,6 @@ becomes an action), grades it and submits it; the service manager reads the grad
 axe-core checks every page loaded."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
