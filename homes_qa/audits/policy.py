@@ -9,6 +9,8 @@ from homes_qa.spine.people.models import User
 
 READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 CONDUCTORS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+# Who may own an action: the home's staff and managers, never the independent visitor (reg 43).
+OWNERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVICE_MANAGER)
 
 
 def can_conduct(user: User, template_code: str) -> bool:

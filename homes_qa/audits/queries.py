@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.audits.models import AuditStatus, HomeAudit
+from homes_qa.audits.policy import OWNERS
 from homes_qa.extensions import db
 from homes_qa.spine.access import can_see_home
 from homes_qa.spine.people.models import Assignment, Home, User
@@ -25,9 +26,10 @@ def audit_or_404(audit_id: int, user: User) -> HomeAudit:
 
 
 def home_people(home_id: int) -> list[User]:
-    """Who may own an action: the people assigned to the home."""
+    """Who may own an action: the home's staff and managers assigned to it (not the visitor)."""
     return list(db.session.scalars(select(User).join(Assignment, Assignment.user_id == User.id)
-                                   .where(Assignment.home_id == home_id, User.active.is_(True)).order_by(User.name)))
+                                   .where(Assignment.home_id == home_id, User.active.is_(True),
+                                          User.role.in_(OWNERS)).order_by(User.name)))
 
 
 def is_draft(audit: HomeAudit) -> bool:

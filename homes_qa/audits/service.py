@@ -91,8 +91,10 @@ def save_answers(audit: HomeAudit, given: dict[str, GivenAnswer], *, by: User, n
                 raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", f"{name}_{code}")
         if item.priority not in (None, "", *tuple(Priority)):
             raise ServiceError("Select a priority", f"priority_{code}")
-        if item.owner_id is not None and not is_assigned(db.session.get(User, item.owner_id) or by, audit.home_id):
-            raise ServiceError("Choose the owner from the home's people", f"owner_{code}")
+        if item.owner_id is not None:
+            owner = db.session.get(User, item.owner_id)
+            if owner is None or owner.role not in policy.OWNERS or not is_assigned(owner, audit.home_id):
+                raise ServiceError("Choose the owner from the home's people", f"owner_{code}")
         if item.due_on is not None and not (london_date(now) <= item.due_on
                                             <= london_date(now) + timedelta(days=MAX_ACTION_DAYS)):
             raise ServiceError("The action's due date must be today or later, and within a year", f"due_{code}")

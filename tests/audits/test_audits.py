@@ -185,3 +185,30 @@ def test_another_homes_audit_is_404(app, client, world, auth):
     assert client.get(f"/audits/{audit_id}").status_code == 404
     assert client.get(f"/audits/{audit_id}/check").status_code == 404
     assert client.get(f"/homes/{world.home_b.id}/audits").status_code == 404
+
+
+def test_the_visitor_cannot_own_an_action_and_the_service_refuses_a_stranger(app, world):
+    from homes_qa.audits import service
+    from homes_qa.audits.queries import home_people
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import Home, User
+    from homes_qa.spine.transaction import ServiceError
+    with app.app_context(), acting_as("test"):
+        assert world.users[Role.REG44_VISITOR].id not in [u.id for u in home_people(world.home_a.id)]
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        audit = service.start_audit(db.session.get(Home, world.home_a.id), "health_safety", by=manager)
+        for stranger in (world.users[Role.REG44_VISITOR].id, world.manager_b.id, 999999):
+            with pytest.raises(ServiceError, match="home's people"):
+                service.save_answers(audit, {"hs_windows": service.GivenAnswer("no", owner_id=stranger)}, by=manager)
+
+
+def test_a_manager_of_two_homes_cannot_become_home_staff(app, world):
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people import service as people
+    from homes_qa.spine.people.models import Home, User
+    from homes_qa.spine.transaction import ServiceError
+    with app.app_context(), acting_as("test"):
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        people.assign(db.session.get(Home, world.home_b.id), manager)
+        with pytest.raises(ServiceError, match="work in one home"):
+            people.update_user(manager, name=manager.name, email=manager.email, role=Role.HOME_STAFF)

@@ -70,6 +70,8 @@ def update_user(user: User, *, name: str, email: str, role: str) -> User:
     if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email, user.id)
+    if role in ONE_HOME and role != user.role and len(user.assignments) > 1:
+        raise ServiceError("Home staff work in one home: remove this person from all but one home first", "role")
     user.name, user.email, user.role = name.strip(), email, role
     return user
 
