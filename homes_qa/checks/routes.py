@@ -201,6 +201,15 @@ def fire_log(home_id: int):
                            may_log=current_user.role in policy.FIRE_LOGGERS, title="Fire log")
 
 
+@bp.route("/homes/<int:home_id>/fire-log/print")
+@roles_required(*policy.READERS)
+def fire_log_print(home_id: int):
+    home = home_or_404(home_id)
+    now = utcnow()
+    return render_template("checks/fire_log_print.html", home=home, entries=queries.fire_log(home, now),
+                           kinds=queries.KIND_TITLES, printed_at=now, title=f"Fire log — {home.name}")
+
+
 @bp.route("/homes/<int:home_id>/fire-log/<kind>/new", methods=["GET", "POST"])
 @roles_required(*policy.FIRE_LOGGERS)
 def log_fire(home_id: int, kind: str):

@@ -54,6 +54,13 @@ def test_manager_logs_a_fire_test_and_a_gas_certificate_then_the_service_manager
     expect(page.locator("#fire-log")).to_contain_text("CP2 first floor landing")
     a11y()
 
+    follow(page, page.get_by_role("link", name="Print the fire log (Schedule 4 record)"))
+    expect(heading).to_have_text("Record of fire drills and fire alarm tests")
+    expect(page.locator("#fire-log")).to_contain_text("CP2 first floor landing")
+    a11y()
+    follow(page, page.get_by_role("link", name="Back to the fire log"))
+    a11y()
+
     # The gas safety certificate, with its PDF.
     follow(page, page.get_by_role("link", name="Alder House"))
     a11y()

@@ -161,3 +161,16 @@ def test_the_visitor_reads_the_fire_log_but_does_not_log(client, world, auth):
     assert client.get(f"/homes/{world.home_a.id}/fire-log").status_code == 200
     assert auth.post(f"/homes/{world.home_a.id}/fire-log/alarm-test/new",
                      {**dmy(TODAY), **ALARM}).status_code == 403
+
+
+def test_the_fire_log_prints_as_the_schedule_4_record(app, client, world, auth):
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    auth.post(f"/homes/{world.home_a.id}/fire-log/drill/new", {
+        **dmy(TODAY), **DRILL, "result": "faults", "deficiencies": "Alarm not heard in bedroom 4",
+        "remedy": "Extra sounder fitted"})
+    page = client.get(f"/homes/{world.home_a.id}/fire-log/print").get_data(as_text=True)
+    assert "Record of fire drills and fire alarm tests" in page
+    assert "Schedule 4, item 6" in page
+    assert "Alarm not heard in bedroom 4" in page and "Extra sounder fitted" in page
+    assert "Log a fire drill" not in page
+    assert client.get(f"/homes/{world.home_b.id}/fire-log/print").status_code == 404

@@ -118,6 +118,7 @@ POLICY: dict[str, set | str] = {
     "checks.cross_home": {Role.SERVICE_MANAGER, *SENIOR},
     "checks.new_type": ADMIN,
     "checks.fire_log": ALL,
+    "checks.fire_log_print": ALL,
     "checks.log_fire": {*CHECK_RECORDERS, Role.HOME_STAFF},
     # Monthly audits (issue 9): managers and up read them; the template says who conducts each
     # (H&S by the registered manager, the test's template; GDPR and statutory review by service managers).
