@@ -113,6 +113,7 @@ def _demo_activity(homes: list[Home]) -> None:
                          text="The registered person must ensure every restraint record is reviewed within 48 hours.",
                          compliance_date=today + timedelta(days=40), action="Weekly audit of restraint records",
                          owner_id=beech_manager.id, due_on=today + timedelta(days=30), by=beech_manager, now=now)
+    _demo_checks(homes, by_email, now)
 
     # What the scheduler would do on its first run: this period's obligations and their alerts.
     alerts.sweep(now)
@@ -140,6 +141,32 @@ def _demo_incident(home: Home, manager: User, now) -> None:
         incident, rule_code="incident_ntk_service_manager", recipient="Karen Ward (service manager)",
         notified_on=told[0], notified_time=told[1], notified_occurrence=told[2], method="telephone",
         reference="", late_reason="", by=manager, now=now)
+def _demo_checks(homes: list[Home], by_email: dict[str, User], now) -> None:
+    """Certificate register and fire log (issue 9): an expiring gas certificate and an in-date
+    EICR at Oak House, last week's alarm test; Beech View has no gas supply."""
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    from homes_qa.checks import service as checks
+    from homes_qa.checks.models import CheckType
+    from homes_qa.core.calendar import london_date
+
+    today = london_date(now)
+    manager = by_email["manager.oak@demo.example.org"]
+    checks.sync_types()
+    types = {t.code: t for t in db.session.scalars(select(CheckType))}
+    oak, beech = homes[0], homes[1]
+    checks.record_certificate(oak, types["gas_safety"], done_on=today - relativedelta(months=12) + timedelta(days=5),
+                              contractor="Wessex Gas Services", certificate_number="GS-48213", note="",
+                              upload=None, by=manager, now=now)
+    checks.record_certificate(oak, types["eicr"], done_on=today - relativedelta(years=2),
+                              contractor="Dorset Electrical Testing", certificate_number="EICR-7731", note="",
+                              upload=None, by=manager, now=now)
+    checks.log_fire_entry(oak, kind="alarm_test", done_on=today - timedelta(days=7), result="satisfactory",
+                          call_point="CP1 front door", by=manager, now=now)
+    checks.set_applies(beech, types["gas_safety"], applies=False, reason="No gas supply: the house is all electric",
+                       by=by_email["sm.west@demo.example.org"])
 
 
 def demo_exists() -> bool:

@@ -3,6 +3,8 @@
 Each area keeps its models in its own package; this is the one place that lists them all.
 """
 import homes_qa.actionplans.models
+import homes_qa.audits.models  # monthly audits (issue 9)
+import homes_qa.checks.models  # certificate register and fire log (issue 9)
 import homes_qa.feedback.models
 import homes_qa.incidents.models
 import homes_qa.inspections.models

@@ -34,6 +34,7 @@ AREAS = (
     "safeguarding",
     "dip_sampling",
     "data_protection",
+    "audits",
 )
 
 # Trigger names: "calendar" for fixed cadences, "last_completed" for floating cadences that
@@ -55,6 +56,8 @@ TRIGGERS = {
     "reg45_review_completed": "completion of a Regulation 45 review",
     "reg44_report_submitted": "submission of a Reg 44 report (its recommendations' timescales)",
     "action_created": "an action being created (its target date)",
+    "audit_graded_inadequate": "a monthly audit submitted with the overall grade inadequate",
+    "reaudit_not_improved": "a re-audit submitted that kept or lowered a requires improvement/inadequate grade",
 }
 
 
@@ -398,6 +401,46 @@ RULES: tuple[RuleSpec, ...] = (
         "window_restrictors_monthly", "Monthly window restrictor check", "health_safety", "calendar",
         _MONTHLY, REGISTERED_MANAGER, RM_LADDER, "HSE",
         notes="Visual check; openings no more than 100 mm.",
+    ),
+    # ---------------------------------------------------------------- certificate register (issue 9)
+    # The register's other types use the statutory and fire rules above; these two complete
+    # the list the issue names. Both are certificates with an end date set by the document.
+    RuleSpec(
+        "insurance_renewal", "Insurance renewed (employers' liability and buildings)", "statutory_checks",
+        "last_completed", _every_months(12), REGISTERED_MANAGER, RM_LADDER,
+        "Employers' Liability (Compulsory Insurance) Act 1969 and Regulations 1998 (a current certificate); "
+        "12-month policy term [verify]",
+        verify=True,
+        notes="Floats from the date the policy was renewed; change it if the policy term differs.",
+    ),
+    RuleSpec(
+        "ofsted_registration_check", "Ofsted registration certificate checked and annual fee paid",
+        "statutory_checks", "last_completed", _every_months(12), REGISTERED_MANAGER, RM_LADDER,
+        "Care Standards Act 2000 s.11 (registration) and the annual fee under the Ofsted fees regulations; "
+        "annual check [verify]",
+        verify=True,
+        notes="Registration does not expire; the yearly check confirms the certificate on display and the fee.",
+    ),
+    # ---------------------------------------------------------------- monthly audits: re-audits (issue 9)
+    RuleSpec(
+        "audit_reaudit", "Re-audit after an inadequate audit", "audits", "audit_graded_inadequate",
+        Timing("calendar_months", 1), REGISTERED_MANAGER, RM_LADDER,
+        "Seed 004_e304d96c2458d85c.txt (inadequate → re-audit); seed 003_d2fdb11838f366f4.txt (grades); "
+        "one month is our default [verify]",
+        verify=True,
+        notes="Within one calendar month of the inadequate audit being submitted.",
+    ),
+    RuleSpec(
+        "audit_reaudit_escalation", "Re-audit did not improve: findings discussed with the service manager",
+        "audits", "reaudit_not_improved", Timing("working_days", 5), SERVICE_MANAGER, SM_LADDER,
+        "Seed 004_e304d96c2458d85c.txt (re-audit that kept the same RI/inadequate grade or was downgraded: "
+        "escalated; findings discussed within 5 working days)",
+    ),
+    RuleSpec(
+        "audit_reaudit_escalation_hos", "Second re-audit did not improve: escalated to the head of service",
+        "audits", "reaudit_not_improved", Timing("working_days", 5), HEAD_OF_SERVICE, HOS_LADDER,
+        "Seed 004_e304d96c2458d85c.txt (a second re-audit escalates to the head of service and assistant "
+        "director)",
     ),
 )
 

@@ -13,6 +13,7 @@ class Role(StrEnum):
     SERVICE_MANAGER = "service_manager"
     HEAD_OF_SERVICE = "head_of_service"
     ADMIN = "admin"
+    HOME_STAFF = "home_staff"  # deputies, shift leaders, residential workers: one home each
 
     @property
     def label(self) -> str:
@@ -31,13 +32,19 @@ ROLE_LABELS: dict[str, str] = {
     Role.SERVICE_MANAGER: "Service manager",
     Role.HEAD_OF_SERVICE: "Head of service / QA lead",
     Role.ADMIN: "Administrator",
+    Role.HOME_STAFF: "Home staff (deputy, shift leader, residential worker)",
 }
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 
 # These roles see every home; the others only the homes they are assigned to.
 SEES_ALL_HOMES: tuple[str, ...] = (Role.HEAD_OF_SERVICE, Role.ADMIN)
 # The home's own staff: reg 44(3) keeps unannounced visits from them.
-HOME_STAFF: tuple[str, ...] = (Role.REGISTERED_MANAGER,)
+HOME_STAFF: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.HOME_STAFF)
+# Roles held by people who work in one home only (an administrator assigns them to one).
+ONE_HOME: tuple[str, ...] = (Role.HOME_STAFF,)
+# Everyone but home staff: Regulation 44 visits and reports are for the manager and up, the
+# visitor and senior staff; home staff see their home's checks, not its Reg 44 reports.
+NOT_HOME_STAFF: tuple[str, ...] = tuple(role.value for role in Role if role != Role.HOME_STAFF)
 # Who checks Reg 44 reports and sends them on, and waives obligations (seed 002 §7.1).
 CHECKERS: tuple[str, ...] = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.formats import deadline, london_clock, long_day
-from homes_qa.core.roles import ROLES, Role
+from homes_qa.core.roles import NOT_HOME_STAFF, Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import policy, queries, service
 from homes_qa.reg44.forms import (
@@ -97,7 +97,7 @@ def reg44_labels():
 # ---------------------------------------------------------------- dashboard, registers, workload
 
 @bp.route("/")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def index():
     now = utcnow()
     homes = visible_homes(current_user)
@@ -116,7 +116,7 @@ def workload():
 
 
 @bp.route("/homes/<int:home_id>")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def register(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
@@ -221,7 +221,7 @@ def record_visit(visit_id: int):
 
 
 @bp.route("/visits/<int:visit_id>")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def visit_detail(visit_id: int):
     """The visit. Other areas (pre-visit feedback, action plans) add sections via visits/_extras.html."""
     visit = _visit_or_404(visit_id)
@@ -254,7 +254,7 @@ def _render_draft(visit, draft, form, recs, status=200):
 
 
 @bp.route("/visits/<int:visit_id>/report")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def report(visit_id: int):
     """The report: its visitor's draft (to write) or the latest submitted version (to read)."""
     visit = _visit_or_404(visit_id)
@@ -420,7 +420,7 @@ def _version_or_404(visit, version: int):
 
 
 @bp.route("/visits/<int:visit_id>/report/v<int:version>")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def report_version(visit_id: int, version: int):
     visit = _visit_or_404(visit_id)
     found = _version_or_404(visit, version)
@@ -436,7 +436,7 @@ def _document(visit, found, *, pdf: bool) -> str:
 
 
 @bp.route("/visits/<int:visit_id>/report/v<int:version>/print")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def report_print(visit_id: int, version: int):
     """A print-friendly page: the report alone, no navigation."""
     visit = _visit_or_404(visit_id)
@@ -444,7 +444,7 @@ def report_print(visit_id: int, version: int):
 
 
 @bp.route("/visits/<int:visit_id>/report/v<int:version>/pdf")
-@roles_required(*ROLES)
+@roles_required(*NOT_HOME_STAFF)
 def report_pdf(visit_id: int, version: int):
     """The same document as the print page, as a PDF (for Ofsted and other recipients)."""
     from homes_qa.reg44.pdf import html_to_pdf

@@ -8,19 +8,20 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from homes_qa.core.formats import london_datetime, long_date
-from homes_qa.core.roles import ROLE_LABELS, ROLES, Role
+from homes_qa.core.roles import NOT_HOME_STAFF, ROLE_LABELS, ROLES, Role
 from homes_qa.spine.transaction import reset_after_failed_read
 
 # (endpoint, label, roles that see it); order is the order in the navigation bar.
 NAVIGATION = (
     ("main.dashboard", "Overview", ROLES),
     ("homes.index", "Homes", ROLES),
-    ("visits.index", "Reg 44 visits", ROLES),  # visitors, managers, service managers, senior
+    ("visits.index", "Reg 44 visits", NOT_HOME_STAFF),  # visitors, managers, service managers, senior
     ("alerts.index", "Alerts", ROLES),
     ("incidents.index", "Incidents", (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),
     ("inspections.actions", "Actions", (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
                                         Role.HEAD_OF_SERVICE)),  # issue 10: the combined action list
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("checks.cross_home", "Certificates", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("admin.users", "Users", (Role.ADMIN,)),

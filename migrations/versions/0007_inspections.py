@@ -1,7 +1,7 @@
 """Ofsted inspections, their requirements and recommendations (actions), and monitoring reviews (issue 10)
 
 Revision ID: 0007
-Revises: 0005 (re-chained at merge)
+Revises: 0006 (re-chained at merge)
 Create Date: 2026-12-01 12:12:21.720767
 
 """
@@ -12,7 +12,7 @@ import homes_qa.spine.timestamps
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -66,6 +66,13 @@ CASES = [
     ("loler_examination", london(2026, 8, 31), london(2027, 2, 28, *EOD)),
     ("water_temperature_monthly", london(2026, 9, 15), london(2026, 9, 30, *EOD)),
     ("window_restrictors_monthly", london(2027, 2, 1), london(2027, 2, 28, *EOD)),
+    # certificate register (issue 9): a renewal on 29 February falls due on 28 February
+    ("insurance_renewal", london(2028, 2, 29, 9), london(2029, 2, 28, *EOD)),
+    ("ofsted_registration_check", london(2026, 4, 1), london(2027, 4, 1, *EOD)),
+    # monthly audits (issue 9): a re-audit a month on; discussion within 5 working days
+    ("audit_reaudit", london(2027, 1, 31, 15), london(2027, 2, 28, *EOD)),
+    ("audit_reaudit_escalation", london(2026, 12, 23, 10), london(2027, 1, 4, *EOD)),
+    ("audit_reaudit_escalation_hos", london(2026, 11, 6, 10), london(2026, 11, 13, *EOD)),
 ]
 # Incidents (issue 8): 24 h, 48 h, 5 days, 72 h and one month, across both 2027 clock changes.
 CASES += [
@@ -193,3 +200,26 @@ def test_event_trigger_with_fixed_timing_rejected():
     rule = dataclasses.replace(catalogue_by_code()["need_to_know_24h"], timing=Timing("fixed", 1, "months", date(2026, 1, 1)))
     with pytest.raises(ValueError):
         validate_rule_spec(rule)
+
+
+# ---------------------------------------------------------------- certificate register rules (issue 9)
+
+def test_register_rules_float_twelve_months_from_the_date_done():
+    from datetime import UTC, datetime
+
+    from homes_qa.core.calendar import london_date
+    from homes_qa.core.catalogue import catalogue_by_code
+    from homes_qa.core.timing import next_due_floating
+    rules = catalogue_by_code()
+    done = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    for code in ("insurance_renewal", "ofsted_registration_check"):
+        rule = rules[code]
+        assert (rule.trigger, rule.verify, london_date(next_due_floating(rule.timing, done))) == (
+            "last_completed", True, datetime(2027, 3, 10).date()), code
+
+
+def test_every_default_check_type_names_a_catalogue_rule_that_floats():
+    from homes_qa.checks.catalogue import DEFAULT_TYPES
+    from homes_qa.core.catalogue import catalogue_by_code
+    rules = catalogue_by_code()
+    assert [t.code for t in DEFAULT_TYPES if rules[t.rule_code].trigger != "last_completed"] == []

@@ -18,12 +18,16 @@ pytestmark = pytest.mark.usefixtures("clock")
 TODAY = test_clock.TODAY  # the London day the `clock` fixture pins
 
 ALL = set(ROLES)
+# Home staff see their home's checks and fire log, never its Reg 44 visits and reports.
+NOT_HOME_STAFF = ALL - {Role.HOME_STAFF}
 ADMIN = {Role.ADMIN}
 SENIOR = {Role.HEAD_OF_SERVICE, Role.ADMIN}
 PUBLIC = "public"
 TOKEN = "token"  # no sign-in; a secret in the URL is the credential (a bogus one answers 404)
 FEEDBACK_READERS = {Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
 REG45_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
+CHECK_RECORDERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
+AUDIT_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
 
 # endpoint -> roles allowed (or PUBLIC). A route with <home_id> is home-scoped: a role that
 # does not see every home gets 404 for a home it is not assigned to.
@@ -50,23 +54,23 @@ POLICY: dict[str, set | str] = {
     "feeds.account_calendar": ALL,
     # Regulation 44 visits and reports: visitors plan, record and write (their own visits only);
     # service managers and above check and send; everyone in the home reads what is submitted.
-    "visits.index": ALL,
+    "visits.index": NOT_HOME_STAFF,
     "visits.workload": {Role.REG44_VISITOR, Role.SERVICE_MANAGER, *SENIOR},
-    "visits.register": ALL,
+    "visits.register": NOT_HOME_STAFF,
     "visits.plan_visit": {Role.REG44_VISITOR},
     "visits.record_new_visit": {Role.REG44_VISITOR},
-    "visits.visit_detail": ALL,
+    "visits.visit_detail": NOT_HOME_STAFF,
     "visits.move_visit": {Role.REG44_VISITOR},
     "visits.record_visit": {Role.REG44_VISITOR},
-    "visits.report": ALL,
+    "visits.report": NOT_HOME_STAFF,
     "visits.save_report": {Role.REG44_VISITOR},
     "visits.autosave_report": {Role.REG44_VISITOR},
     "visits.check_answers": {Role.REG44_VISITOR},
     "visits.return_report": {Role.SERVICE_MANAGER, *SENIOR},
     "visits.correct_report": {Role.REG44_VISITOR},
-    "visits.report_version": ALL,
-    "visits.report_print": ALL,
-    "visits.report_pdf": ALL,
+    "visits.report_version": NOT_HOME_STAFF,
+    "visits.report_print": NOT_HOME_STAFF,
+    "visits.report_pdf": NOT_HOME_STAFF,
     "visits.check_report": {Role.SERVICE_MANAGER, *SENIOR},
     "visits.record_distribution": {Role.REG44_VISITOR, Role.SERVICE_MANAGER, *SENIOR},
     "alerts.index": ALL,
@@ -131,6 +135,29 @@ POLICY: dict[str, set | str] = {
     "inspections.qpag_new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.qpag_complete": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.qpag_escalate": {Role.HEAD_OF_SERVICE},
+    # Certificate register and fire log (issue 9): everyone who works with the home reads them;
+    # managers and up record; service managers and up say what applies; the cross-home register
+    # is for service managers and the head of service; administrators add check types.
+    "checks.register": ALL,
+    "checks.check_history": ALL,
+    "checks.record": CHECK_RECORDERS,
+    "checks.applies": {Role.SERVICE_MANAGER, *SENIOR},
+    "checks.entry": ALL,
+    "checks.add_evidence": CHECK_RECORDERS,
+    "checks.evidence": ALL,
+    "checks.cross_home": {Role.SERVICE_MANAGER, *SENIOR},
+    "checks.new_type": ADMIN,
+    "checks.fire_log": ALL,
+    "checks.fire_log_print": ALL,
+    "checks.log_fire": {*CHECK_RECORDERS, Role.HOME_STAFF},
+    # Monthly audits (issue 9): managers and up read them; the template says who conducts each
+    # (H&S by the registered manager, the test's template; GDPR and statutory review by service managers).
+    "audits.index": AUDIT_READERS,
+    "audits.start": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "audits.answers": AUDIT_READERS,
+    "audits.grade": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "audits.check": AUDIT_READERS,
+    "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
 }
 
 
@@ -173,6 +200,16 @@ def _url(app, rule, world, home) -> str:
             values[arg] = 1
         elif arg == "incident_id":
             values[arg] = _incident(app, world, home)
+        elif arg == "type_code":
+            values[arg] = "gas_safety"
+        elif arg == "kind":
+            values[arg] = "alarm-test"
+        elif arg == "template_code":
+            values[arg] = "health_safety"
+        elif arg == "audit_id":
+            values[arg] = _audit_record(app, world, home)
+        elif arg in ("entry_id", "evidence_id"):
+            values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
             raise AssertionError(f"no test value for <{arg}> in {rule.rule}")
     return rule.build(values)[1]
@@ -269,6 +306,49 @@ def _incident(app, world, home) -> int:
                     what_happened="Test event", action_taken="Test action", notifiable=False, paragraph=None,
                     by=db.session.get(User, manager.id)).id
         return found
+def _certificate_records(app, world, home) -> dict:
+    """A gas safety certificate at the home with a PDF attached (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.checks import service as checks
+    from homes_qa.checks.models import CertificateEntry, CheckType, Evidence
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import Home, User
+    with app.app_context():
+        entry = db.session.scalar(select(CertificateEntry).where(CertificateEntry.home_id == home.id))
+        if entry is None:
+            with acting_as("test setup"):
+                checks.sync_types()
+                gas = db.session.scalar(select(CheckType).where(CheckType.code == "gas_safety"))
+                entry = checks.record_certificate(
+                    db.session.get(Home, home.id), gas, done_on=TODAY, contractor="Test Gas Ltd",
+                    certificate_number="G1", note="", by=db.session.get(User, world.users[Role.ADMIN].id),
+                    upload=checks.Upload("gas.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"))
+        evidence = db.session.scalar(select(Evidence.id).where(Evidence.entry_id == entry.id))
+        return {"entry_id": entry.id, "evidence_id": evidence}
+
+
+def _audit_record(app, world, home) -> int:
+    """A submitted H&S audit graded requires improvement at the home (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.audits.models import HomeAudit
+    from homes_qa.audits.templates import latest
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    with app.app_context():
+        audit = db.session.scalar(select(HomeAudit).where(HomeAudit.home_id == home.id))
+        if audit is None:
+            manager = world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
+            with acting_as("test setup"):
+                audit = HomeAudit(home_id=home.id, template_code="health_safety", template_version=1,
+                                  title="Health and safety audit", sections=latest("health_safety").to_snapshot(),
+                                  period_key="2026-10", status="submitted", overall_grade="requires_improvement",
+                                  started_by_id=manager.id)
+                db.session.add(audit)
+                db.session.commit()
+        return audit.id
 
 
 def _expected(endpoint: str, role: str | None, other_home: bool) -> set[int]:

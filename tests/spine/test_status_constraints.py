@@ -13,6 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from homes_qa import create_app
 from homes_qa.actionplans.models import Decision, PlanStatus
+from homes_qa.audits.models import Answer, AuditStatus, Priority
+from homes_qa.audits.models import Grade as AuditGrade
+from homes_qa.checks.models import DrillConditions, EvidenceKind, FireLogKind, FireLogResult
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
@@ -53,6 +56,15 @@ CONSTRAINTS = {
     "ck_inspection_items_status": ActionStatus,
     "ck_monitoring_review_progress_rag": Rag,
     "ck_qpag_actions_status": ActionStatus,
+    # certificate register and fire log (migration 0006)
+    "ck_certificate_evidence_kind": EvidenceKind,
+    "ck_fire_log_entries_kind": FireLogKind,
+    "ck_fire_log_entries_result": FireLogResult,
+    "ck_fire_log_entries_conditions": DrillConditions,
+    "ck_home_audits_status": AuditStatus,
+    "ck_home_audits_overall_grade": AuditGrade,
+    "ck_home_audit_answers_answer": Answer,
+    "ck_home_audit_findings_priority": Priority,
 }
 
 
@@ -214,5 +226,7 @@ def test_upgrade_from_0003_keeps_rows_and_downgrade_drops_the_checks(tmp_path):
         assert not any(inspector.get_check_constraints(t) for t in db.metadata.tables if inspector.has_table(t))
         at_0003 = set(inspect(db.engine).get_table_names())  # later migrations' tables are gone
         assert not any(inspect(db.engine).get_check_constraints(t) for t in db.metadata.tables if t in at_0003)
+        inspector = inspect(db.engine)  # tables of later migrations are gone at 0003
+        assert not any(inspector.get_check_constraints(t) for t in inspector.get_table_names())
         db.session.remove()
         db.engine.dispose()

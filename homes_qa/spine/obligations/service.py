@@ -223,3 +223,20 @@ def record_completion(*, rule_code: str, home: Home | None, done_on: date, note:
                 Obligation.status == ObligationStatus.OPEN, Obligation.period_key != key)):
             discharge(older, record=completion, met_at=min(done_at, now))
     return completion
+
+
+@transactional
+def obligation_for_period(rule_code: str, home: Home | None, on: date) -> Obligation | None:
+    """The calendar obligation of the period that `on` falls in (made now if the sweep has not
+    made it yet), so a record dated `on` discharges its own period and never the next one.
+    None when the rule is switched off or is not a calendar cadence."""
+    rule = rule_by_code(rule_code)
+    if not rule.active or rule.trigger != "calendar":
+        return None
+    period = period_containing(rule.timing_value, on)
+    existing = find(rule_code, home, period.key)
+    if existing is not None:
+        return existing
+    obligation = _new(rule, home, period.key, due_for_period(period), _period_label(period))
+    db.session.add(obligation)
+    return obligation

@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy import Table, func, select
 
-from homes_qa.core.roles import ROLES, SEES_ALL_HOMES
+from homes_qa.core.roles import ONE_HOME, ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db
 from homes_qa.spine.access import is_assigned
 from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
@@ -70,6 +70,8 @@ def update_user(user: User, *, name: str, email: str, role: str) -> User:
     if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email, user.id)
+    if role in ONE_HOME and role != user.role and len(user.assignments) > 1:
+        raise ServiceError("Home staff work in one home: remove this person from all but one home first", "role")
     user.name, user.email, user.role = name.strip(), email, role
     return user
 
@@ -134,6 +136,9 @@ def assign(home: Home, user: User) -> Assignment:
         raise ServiceError("This user is deactivated", "user_id")
     if is_assigned(user, home.id):
         raise ServiceError(f"{user.name} is already assigned to {home.name}", "user_id")
+    if user.role in ONE_HOME and db.session.scalar(select(Assignment.id).where(Assignment.user_id == user.id)):
+        raise ServiceError(f"{user.name} works in one home and is already assigned to another: "
+                           "remove that assignment first", "user_id")
     assignment = Assignment(user=user, home=home)
     db.session.add(assignment)
     return assignment
