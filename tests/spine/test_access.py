@@ -110,6 +110,7 @@ POLICY: dict[str, set | str] = {
     "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.close": REG45_READERS,
     "incidents.extend": REG45_READERS,
+    "incidents.outcome": {Role.REGISTERED_MANAGER},
 }
 
 
