@@ -20,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 NOW = test_clock.PINNED_NOW  # 4 Nov 2026 10:00 UTC (GMT) unless the session is pinned elsewhere
 TODAY = test_clock.TODAY
 H = timedelta(hours=1)
+AFTER_AUTUMN_2026 = datetime(2026, 11, 4, 10, tzinfo=UTC)  # the clock-change tests run as if it were then
 
 
 def dmy(day: date, name: str) -> dict:
@@ -134,7 +135,8 @@ def test_bad_input_is_refused_by_the_field(app, world, auth, change, field_messa
         assert db.session.scalar(select(Incident.id)) is None
 
 
-def test_a_time_in_the_spring_forward_gap_does_not_exist(app, world, auth):
+def test_a_time_in_the_spring_forward_gap_does_not_exist(app, world, auth, clock):
+    clock.move_to(AFTER_AUTUMN_2026)
     sign_in(auth, world.users[Role.REGISTERED_MANAGER])
     spring = date(2026, 3, 29)
     data = event_form(**dmy(spring, "occurred_on"), occurred_time="00:30", **dmy(spring, "aware_on"),
@@ -143,7 +145,8 @@ def test_a_time_in_the_spring_forward_gap_does_not_exist(app, world, auth):
     assert "There is a problem" in body and "did not happen in the UK" in body
 
 
-def test_an_ambiguous_autumn_time_is_asked_about_then_recorded(app, world, auth):
+def test_an_ambiguous_autumn_time_is_asked_about_then_recorded(app, world, auth, clock):
+    clock.move_to(AFTER_AUTUMN_2026)
     sign_in(auth, world.users[Role.REGISTERED_MANAGER])
     autumn = date(2026, 10, 25)
     data = event_form(**dmy(autumn, "occurred_on"), occurred_time="00:45", **dmy(autumn, "aware_on"),
@@ -156,7 +159,8 @@ def test_an_ambiguous_autumn_time_is_asked_about_then_recorded(app, world, auth)
         assert db.session.scalar(select(Incident.aware_at)) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 
 
-def test_the_first_autumn_occurrence_is_summer_time(app, world, auth):
+def test_the_first_autumn_occurrence_is_summer_time(app, world, auth, clock):
+    clock.move_to(AFTER_AUTUMN_2026)
     sign_in(auth, world.users[Role.REGISTERED_MANAGER])
     autumn = date(2026, 10, 25)
     data = event_form(**dmy(autumn, "occurred_on"), occurred_time="00:45", **dmy(autumn, "aware_on"),
