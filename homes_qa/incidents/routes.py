@@ -38,7 +38,8 @@ def _locked(incident: Incident):
 def index():
     homes = visible_homes(current_user) if policy.can_record(current_user) else []
     return render_template("incidents/index.html", incidents=queries.incidents_for(current_user), homes=homes,
-                           title="Incidents and notifications")
+                           signals=queries.open_signals_for(current_user), now=utcnow(),
+                           can_record=policy.can_record(current_user), title="Incidents and notifications")
 
 
 @bp.route("/homes/<int:home_id>/incidents/new", methods=["GET", "POST"])
@@ -46,6 +47,9 @@ def index():
 def new(home_id: int):
     home = home_or_404(home_id)
     form = IncidentForm()
+    signal = queries.open_signal(home.id, request.args.get("signal", type=int))
+    if request.method == "GET" and signal is not None:
+        form.type_code.data = "need_to_know"
     if form.validate_on_submit():
         incident = saved_result(form, lambda: service.record_incident(
             home, type_code=form.type_code.data or "", occurred_on=form.occurred_on.data,
@@ -54,11 +58,11 @@ def new(home_id: int):
             aware_occurrence=form.aware_occurrence.data, children=form.children.data,
             what_happened=form.what_happened.data, action_taken=form.action_taken.data,
             notifiable=form.notifiable_value, paragraph=form.paragraph.data or None,
-            ico_reportable=form.ico_value, by=current_user))
+            ico_reportable=form.ico_value, signal_id=signal.id if signal else None, by=current_user))
         if incident is not None:
             flash("The event has been recorded. Record each notification below as you make it.", "success")
             return redirect(_url(incident), code=303)
-    return render_template("incidents/new.html", home=home, form=form, title="Record an event")
+    return render_template("incidents/new.html", home=home, form=form, signal=signal, title="Record an event")
 
 
 def _context(incident: Incident) -> dict:

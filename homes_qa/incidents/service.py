@@ -25,7 +25,7 @@ from homes_qa.core.timing import Timing, due_at
 from homes_qa.extensions import db
 from homes_qa.incidents import policy
 from homes_qa.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationMethod
-from homes_qa.incidents.queries import obligations_for, open_obligation
+from homes_qa.incidents.queries import obligations_for, open_obligation, open_signal
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import ObligationStatus
 from homes_qa.spine.people.models import Home, User
@@ -78,8 +78,13 @@ def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occ
                     occurred_occurrence: str | None = None, aware_on: date | None, aware_time: time | None,
                     aware_occurrence: str | None = None, children: str | None, what_happened: str | None,
                     action_taken: str | None, notifiable: bool | None, paragraph: str | None,
-                    ico_reportable: bool | None = None, by: User, now: datetime | None = None) -> Incident:
-    """Record the event and make one obligation per recipient (or step) it needs."""
+                    ico_reportable: bool | None = None, signal_id: int | None = None, by: User,
+                    now: datetime | None = None) -> Incident:
+    """Record the event and make one obligation per recipient (or step) it needs.
+
+    `signal_id`: the safeguarding concern (spine.signals) this event was recorded from; the event
+    meets its review obligation.
+    """
     now = now or utcnow()
     if not policy.can_record(by):
         raise ServiceError("Only the registered manager records incidents")
@@ -130,6 +135,9 @@ def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occ
                                ico_reportable=bool(ico_reportable)):
         obligations.obligation_for_event(code, home, start, key=incident.obligation_key, subject=incident,
                                          label=label)
+    signal = open_signal(home.id, signal_id)
+    if signal is not None:
+        obligations.discharge(signal, record=incident, met_at=now)
     return incident
 
 
