@@ -451,6 +451,7 @@ RULES: tuple[RuleSpec, ...] = (
 # the service manager 24 h after the deadline passes, the head of service 48 h after.
 
 TRIGGERS["restraint_used"] = "the use of restraint or another measure of control (its time)"
+TRIGGERS["cp_enquiry_outcome_known"] = "the outcome of a child protection enquiry becoming known"
 TRIGGERS["safeguarding_signal"] = "a Reg 44 report or a child's feedback saying a child may not be safe"
 
 
@@ -505,6 +506,11 @@ INCIDENT_RULES: tuple[RuleSpec, ...] = (
             "notifications", "serious_event_manager_aware", _H24,
             f"{CHR_2015}, reg 40(1) (amended text); {SEED} §7.1 (24 hours)", verify=True,
             notes="Secure children's homes only: waived by a service manager with the reason for any other home."),
+    _notify("incident_reg40_cp_outcome", "Ofsted told the outcome of the child protection enquiry (second stage)",
+            "notifications", "cp_enquiry_outcome_known", _H24,
+            f"{CHR_2015}, reg 40(4)(d) (two stages: the outcome quotes Ofsted's reference from the first); "
+            f"{SEED} §7.1 (24 hours)", verify=True,
+            notes="Made when the manager records the enquiry's outcome; the notification quotes Ofsted's reference."),
     _notify("incident_restraint_record", "Restraint: record made", "safeguarding", "restraint_used", _H24,
             f"{CHR_2015}, reg 35(3) (record within 24 hours of the use)",
             notes="Not for restraint planned in an education, health and care plan (reg 35(4))."),

@@ -46,6 +46,11 @@ class EventType:
     source: str = ""
 
 
+# Reg 40(4)(d): a child protection enquiry is notified in two stages, the outcome quoting
+# Ofsted's reference from the first (domain.md, "Statute and inspection facts").
+TWO_STAGE_PARAGRAPH = "40(4)(d)"
+CP_OUTCOME_RULE = "incident_reg40_cp_outcome"
+
 SAR = "subject_access_request"
 SAR_RULE = "incident_sar_response"
 # UK GDPR art. 12(3): the month may be extended by two further months where requests are complex

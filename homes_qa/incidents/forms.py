@@ -119,6 +119,18 @@ class NotificationForm(FlaskForm):
     submit = SubmitField("Record the notification", widget=GovSubmitInput())
 
 
+class OutcomeForm(FlaskForm):
+    outcome_on = GovDateField("Date the outcome became known", description="For example, 28 11 2026",
+                              missing_message="Enter the date the outcome became known",
+                              invalid_message="The date must be a real date, like 28 11 2026")
+    outcome_time = TimeOfDayField("Time the outcome became known", description="24-hour clock, UK time, like 11:20",
+                                  missing_message="Enter the time, like 11:20")
+    outcome_occurrence = RadioField("Which 01:00 to 01:59 was it?", choices=OCCURRENCE_CHOICES,
+                                    widget=GovRadioInput(), validate_choice=False)
+    outcome = TextAreaField("Outcome of the enquiry", widget=GovTextArea(), validators=[_LONG])
+    submit = SubmitField("Record the outcome", widget=GovSubmitInput())
+
+
 class ExtendForm(FlaskForm):
     reason = TextAreaField("Why is the request complex?", widget=GovTextArea(), validators=[_LONG])
     submit = SubmitField("Extend by two months", widget=GovSubmitInput())

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.core.incidents import event_type
+from homes_qa.core.incidents import TWO_STAGE_PARAGRAPH, event_type
 from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
@@ -63,7 +63,9 @@ class Incident(Audited, Model):
     status: Mapped[str] = mapped_column(String(20), default=IncidentStatus.OPEN)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    extended_reason: Mapped[str | None] = mapped_column(Text)  # a SAR extended by two months, and why
+    extended_reason: Mapped[str | None] = mapped_column(Text)
+    outcome_known_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # Reg 40(4)(d) second stage
+    outcome: Mapped[str | None] = mapped_column(Text)  # a SAR extended by two months, and why
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -82,6 +84,11 @@ class Incident(Audited, Model):
     @property
     def is_open(self) -> bool:
         return self.status == IncidentStatus.OPEN
+
+    @property
+    def two_stage(self) -> bool:
+        """A child protection enquiry (Reg 40(4)(d)): its outcome is notified as a second stage."""
+        return self.notifiable and self.paragraph == TWO_STAGE_PARAGRAPH
 
     @property
     def obligation_key(self) -> str:

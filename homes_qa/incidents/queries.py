@@ -31,6 +31,25 @@ def incidents_for(user: User) -> list[Incident]:
         .order_by(Incident.status, Incident.aware_at.desc(), Incident.id.desc()).limit(LIST_LIMIT)))
 
 
+def open_signals_for(user: User) -> list[Obligation]:
+    """Safeguarding concerns (spine.signals) still to review in the user's homes, oldest first."""
+    from homes_qa.spine.signals import SIGNAL_RULE
+    return list(db.session.scalars(
+        select(Obligation).where(Obligation.rule_code == SIGNAL_RULE, Obligation.status == ObligationStatus.OPEN,
+                                 Obligation.home_id.in_(visible_home_ids_query(user)))
+        .options(selectinload(Obligation.home)).order_by(Obligation.due_at).limit(LIST_LIMIT)))
+
+
+def open_signal(home_id: int, obligation_id: int | None) -> Obligation | None:
+    from homes_qa.spine.signals import SIGNAL_RULE
+    if obligation_id is None:
+        return None
+    found = db.session.get(Obligation, obligation_id)
+    if found is None or found.rule_code != SIGNAL_RULE or found.home_id != home_id or not found.is_open:
+        return None
+    return found
+
+
 def obligations_for(incident: Incident) -> list[Obligation]:
     return list(db.session.scalars(select(Obligation).where(
         Obligation.subject_type == "Incident", Obligation.subject_id == incident.id,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from homes_qa.core.incidents import PARAGRAPHS
 from homes_qa.extensions import db
 from homes_qa.incidents import policy, queries, service
-from homes_qa.incidents.forms import ExtendForm, IncidentForm, NotificationForm, WaiveForm
+from homes_qa.incidents.forms import ExtendForm, IncidentForm, NotificationForm, OutcomeForm, WaiveForm
 from homes_qa.incidents.models import Incident
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
@@ -38,7 +38,8 @@ def _locked(incident: Incident):
 def index():
     homes = visible_homes(current_user) if policy.can_record(current_user) else []
     return render_template("incidents/index.html", incidents=queries.incidents_for(current_user), homes=homes,
-                           title="Incidents and notifications")
+                           signals=queries.open_signals_for(current_user), now=utcnow(),
+                           can_record=policy.can_record(current_user), title="Incidents and notifications")
 
 
 @bp.route("/homes/<int:home_id>/incidents/new", methods=["GET", "POST"])
@@ -46,6 +47,9 @@ def index():
 def new(home_id: int):
     home = home_or_404(home_id)
     form = IncidentForm()
+    signal = queries.open_signal(home.id, request.args.get("signal", type=int))
+    if request.method == "GET" and signal is not None:
+        form.type_code.data = "need_to_know"
     if form.validate_on_submit():
         incident = saved_result(form, lambda: service.record_incident(
             home, type_code=form.type_code.data or "", occurred_on=form.occurred_on.data,
@@ -54,11 +58,11 @@ def new(home_id: int):
             aware_occurrence=form.aware_occurrence.data, children=form.children.data,
             what_happened=form.what_happened.data, action_taken=form.action_taken.data,
             notifiable=form.notifiable_value, paragraph=form.paragraph.data or None,
-            ico_reportable=form.ico_value, by=current_user))
+            ico_reportable=form.ico_value, signal_id=signal.id if signal else None, by=current_user))
         if incident is not None:
             flash("The event has been recorded. Record each notification below as you make it.", "success")
             return redirect(_url(incident), code=303)
-    return render_template("incidents/new.html", home=home, form=form, title="Record an event")
+    return render_template("incidents/new.html", home=home, form=form, signal=signal, title="Record an event")
 
 
 def _context(incident: Incident) -> dict:
@@ -131,6 +135,26 @@ def waive(incident_id: int):
         flash(f"Waived: {dict(form.rule_code.choices)[form.rule_code.data]}", "success")
         return redirect(_url(record), code=303)
     return render_template("incidents/waive.html", form=form, title="Waive a notification", **context)
+
+
+@bp.route("/incidents/<int:incident_id>/outcome", methods=["GET", "POST"])
+@roles_required(*policy.RECORDERS)
+def outcome(incident_id: int):
+    """Reg 40(4)(d) second stage: the outcome is known, so Ofsted must be told it."""
+    record = _incident_or_404(incident_id)
+    if not record.is_open:
+        return _locked(record)
+    if not record.two_stage or record.outcome_known_at is not None:
+        flash("Only a child protection enquiry whose outcome is not yet recorded has a second stage", "info")
+        return redirect(_url(record), code=303)
+    form = OutcomeForm()
+    if form.validate_on_submit() and saved(form, lambda: service.record_outcome(
+            record, outcome_on=form.outcome_on.data, outcome_time=form.outcome_time.data,
+            outcome_occurrence=form.outcome_occurrence.data, outcome=form.outcome.data, by=current_user)):
+        flash("The outcome has been recorded. Tell Ofsted, quoting their reference.", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/outcome.html", form=form, title="Record the outcome of the enquiry",
+                           ofsted_reference=service.ofsted_reference(record), **_context(record))
 
 
 @bp.route("/incidents/<int:incident_id>/extend", methods=["GET", "POST"])

@@ -10,13 +10,22 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from homes_qa.core.incidents import PARAGRAPHS, SAR, SAR_EXTENSION_MONTHS, SAR_RULE, event_type, required_rules
+from homes_qa.core.incidents import (
+    CP_OUTCOME_RULE,
+    HMCI,
+    PARAGRAPHS,
+    SAR,
+    SAR_EXTENSION_MONTHS,
+    SAR_RULE,
+    event_type,
+    required_rules,
+)
 from homes_qa.core.localtime import AmbiguousLocalTime, LocalTimeError, london_to_utc
 from homes_qa.core.timing import Timing, due_at
 from homes_qa.extensions import db
 from homes_qa.incidents import policy
 from homes_qa.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationMethod
-from homes_qa.incidents.queries import obligations_for, open_obligation
+from homes_qa.incidents.queries import obligations_for, open_obligation, open_signal
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import ObligationStatus
 from homes_qa.spine.people.models import Home, User
@@ -69,8 +78,13 @@ def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occ
                     occurred_occurrence: str | None = None, aware_on: date | None, aware_time: time | None,
                     aware_occurrence: str | None = None, children: str | None, what_happened: str | None,
                     action_taken: str | None, notifiable: bool | None, paragraph: str | None,
-                    ico_reportable: bool | None = None, by: User, now: datetime | None = None) -> Incident:
-    """Record the event and make one obligation per recipient (or step) it needs."""
+                    ico_reportable: bool | None = None, signal_id: int | None = None, by: User,
+                    now: datetime | None = None) -> Incident:
+    """Record the event and make one obligation per recipient (or step) it needs.
+
+    `signal_id`: the safeguarding concern (spine.signals) this event was recorded from; the event
+    meets its review obligation.
+    """
     now = now or utcnow()
     if not policy.can_record(by):
         raise ServiceError("Only the registered manager records incidents")
@@ -121,6 +135,9 @@ def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occ
                                ico_reportable=bool(ico_reportable)):
         obligations.obligation_for_event(code, home, start, key=incident.obligation_key, subject=incident,
                                          label=label)
+    signal = open_signal(home.id, signal_id)
+    if signal is not None:
+        obligations.discharge(signal, record=incident, met_at=now)
     return incident
 
 
@@ -155,6 +172,12 @@ def record_notification(incident: Incident, *, rule_code: str, recipient: str | 
     reference = (reference or "").strip()
     if len(reference) > MAX_SHORT:
         raise ServiceError(f"This must be {MAX_SHORT} characters or fewer", "reference")
+    if incident.two_stage and rule_code == HMCI and not reference:
+        raise ServiceError("Enter Ofsted's reference: the outcome, notified later, must quote it", "reference")
+    if rule_code == CP_OUTCOME_RULE:
+        first = ofsted_reference(incident)
+        if reference != first:
+            raise ServiceError(f"Quote Ofsted's reference from the first notification: {first}", "reference")
     late_reason = (late_reason or "").strip()
     if notified_at > obligation.due_at:
         if len(late_reason) < MIN_REASON:
@@ -187,6 +210,41 @@ def waive_notification(incident: Incident, *, rule_code: str, reason: str | None
     if len(reason) > MAX_TEXT:
         raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "reason")
     obligations.waive(obligation, reason=reason, by=by)
+
+
+def ofsted_reference(incident: Incident) -> str | None:
+    """The reference Ofsted gave the first-stage notification, once it is recorded."""
+    for notification in incident.notifications:
+        if notification.rule_code == HMCI:
+            return notification.reference
+    return None
+
+
+@transactional
+def record_outcome(incident: Incident, *, outcome_on: date | None, outcome_time: time | None,
+                   outcome_occurrence: str | None = None, outcome: str | None, by: User,
+                   now: datetime | None = None) -> Incident:
+    """Reg 40(4)(d) second stage: the enquiry's outcome is known; Ofsted must be told, quoting its reference."""
+    now = now or utcnow()
+    if not policy.can_record(by):
+        raise ServiceError("Only the registered manager records the outcome")
+    _require_open(incident)
+    if not incident.two_stage:
+        raise ServiceError("Only a child protection enquiry (Regulation 40(4)(d)) has a second stage")
+    if incident.outcome_known_at is not None:
+        raise ServiceError("The outcome has already been recorded")
+    if not ofsted_reference(incident):
+        raise ServiceError("Record the first notification to Ofsted, with its reference, before the outcome")
+    known_at = _instant(outcome_on, outcome_time, outcome_occurrence, "outcome", "the outcome became known")
+    if known_at > now:
+        raise ServiceError("The time the outcome became known must be now or in the past", "outcome_time")
+    if known_at < incident.aware_at:
+        raise ServiceError("The outcome cannot be known before the enquiry: check the time", "outcome_time")
+    incident.outcome = _text(outcome, "outcome", "Enter the outcome of the enquiry")
+    incident.outcome_known_at = known_at
+    obligations.obligation_for_event(CP_OUTCOME_RULE, incident.home, known_at, key=incident.obligation_key,
+                                     subject=incident, label=f"outcome of incident {incident.id}")
+    return incident
 
 
 @transactional
@@ -228,6 +286,8 @@ def close_incident(incident: Incident, *, by: User, now: datetime | None = None)
         raise ServiceError("You cannot close this event")
     _require_open(incident)
     waiting = [o.rule.title for o in obligations_for(incident) if o.status == ObligationStatus.OPEN]
+    if incident.two_stage and incident.outcome_known_at is None:
+        waiting.append("the outcome of the child protection enquiry (second stage)")
     if waiting:
         raise ServiceError("The event cannot be closed until every required notification is recorded or "
                            f"waived. Still waiting: {'; '.join(waiting)}")

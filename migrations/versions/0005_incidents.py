@@ -35,6 +35,8 @@ def upgrade():
     sa.Column('paragraph', sa.String(length=20), nullable=True),
     sa.Column('ico_reportable', sa.Boolean(), nullable=True),
     sa.Column('extended_reason', sa.Text(), nullable=True),
+    sa.Column('outcome_known_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=True),
+    sa.Column('outcome', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', homes_qa.spine.timestamps.UTCDateTime(), nullable=False),

@@ -91,6 +91,7 @@ CASES += [
     ("incident_restraint_child_spoken", london(2027, 10, 28, 15), london(2027, 11, 2, *EOD)),  # 5 days
     ("incident_ico_breach", london(2027, 10, 29, 12), london(2027, 11, 1, 11)),  # 72 h, weekend + autumn
     ("incident_sar_response", london(2027, 1, 31, 9), london(2027, 2, 28, *EOD)),  # one calendar month
+    ("incident_reg40_cp_outcome", london(2026, 12, 24, 18), london(2026, 12, 25, 18)),  # Christmas Day
     ("safeguarding_signal_review", london(2027, 10, 30, 12), london(2027, 10, 31, 11)),  # 24 h, autumn back
 ]
 

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 NOW = test_clock.PINNED_NOW  # 4 Nov 2026 10:00 UTC (GMT) unless the session is pinned elsewhere
 TODAY = test_clock.TODAY
 H = timedelta(hours=1)
+AFTER_AUTUMN_2026 = datetime(2026, 11, 4, 10, tzinfo=UTC)  # the clock-change tests run as if it were then
 
 
 def dmy(day: date, name: str) -> dict:
@@ -134,7 +135,8 @@ def test_bad_input_is_refused_by_the_field(app, world, auth, change, field_messa
         assert db.session.scalar(select(Incident.id)) is None
 
 
-def test_a_time_in_the_spring_forward_gap_does_not_exist(app, world, auth):
+def test_a_time_in_the_spring_forward_gap_does_not_exist(app, world, auth, clock):
+    clock.move_to(AFTER_AUTUMN_2026)
     sign_in(auth, world.users[Role.REGISTERED_MANAGER])
     spring = date(2026, 3, 29)
     data = event_form(**dmy(spring, "occurred_on"), occurred_time="00:30", **dmy(spring, "aware_on"),
@@ -143,7 +145,8 @@ def test_a_time_in_the_spring_forward_gap_does_not_exist(app, world, auth):
     assert "There is a problem" in body and "did not happen in the UK" in body
 
 
-def test_an_ambiguous_autumn_time_is_asked_about_then_recorded(app, world, auth):
+def test_an_ambiguous_autumn_time_is_asked_about_then_recorded(app, world, auth, clock):
+    clock.move_to(AFTER_AUTUMN_2026)
     sign_in(auth, world.users[Role.REGISTERED_MANAGER])
     autumn = date(2026, 10, 25)
     data = event_form(**dmy(autumn, "occurred_on"), occurred_time="00:45", **dmy(autumn, "aware_on"),
@@ -156,7 +159,8 @@ def test_an_ambiguous_autumn_time_is_asked_about_then_recorded(app, world, auth)
         assert db.session.scalar(select(Incident.aware_at)) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 
 
-def test_the_first_autumn_occurrence_is_summer_time(app, world, auth):
+def test_the_first_autumn_occurrence_is_summer_time(app, world, auth, clock):
+    clock.move_to(AFTER_AUTUMN_2026)
     sign_in(auth, world.users[Role.REGISTERED_MANAGER])
     autumn = date(2026, 10, 25)
     data = event_form(**dmy(autumn, "occurred_on"), occurred_time="00:45", **dmy(autumn, "aware_on"),
@@ -397,3 +401,42 @@ def test_an_extension_must_be_decided_within_the_first_month(app, world, auth):
     incident_id = record(auth, world, type_code="subject_access_request", occurred=received, aware=received)
     body = auth.post(f"/incidents/{incident_id}/extend", {"reason": "Ten years of records."}).get_data(as_text=True)
     assert "There is a problem" in body and "The first month has passed" in body
+
+
+# ---------------------------------------------------------------- Reg 40(4)(d): two stages
+
+def test_a_child_protection_enquiry_is_notified_in_two_stages_quoting_ofsteds_reference(app, world, auth):
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    incident_id = record(auth, world, type_code="reg40_child_protection", notifiable="yes", paragraph="40(4)(d)",
+                         occurred=NOW - 6 * H, aware=NOW - 5 * H)
+    outcome_url = f"/incidents/{incident_id}/outcome"
+    known_on, known_time = london_at(NOW - H)
+    outcome = {**dmy(known_on, "outcome_on"), "outcome_time": known_time, "outcome_occurrence": which(NOW - H),
+               "outcome": "Strategy meeting: no further action; safety plan kept."}
+    body = auth.post(outcome_url, outcome).get_data(as_text=True)
+    assert "Record the first notification to Ofsted, with its reference" in body
+    body = notify(auth, incident_id, "incident_reg40_hmci", when=NOW - 4 * H).get_data(as_text=True)
+    assert "Enter Ofsted&#39;s reference" in body or "Enter Ofsted's reference" in body
+    assert notify(auth, incident_id, "incident_reg40_hmci", when=NOW - 4 * H, reference="OF-77").status_code == 303
+    for rule in ("incident_reg40_placing_authority", "incident_reg40_other_relevant", "incident_ntk_service_manager",
+                 "incident_ntk_head_of_service"):
+        assert notify(auth, incident_id, rule, when=NOW - 4 * H).status_code == 303
+    body = auth.post(f"/incidents/{incident_id}/close").get_data(as_text=True)
+    assert "the outcome of the child protection enquiry (second stage)" in body
+    assert auth.post(outcome_url, outcome).status_code == 303
+    found = obligations_of(app, incident_id)
+    assert found["incident_reg40_cp_outcome"].due_at == NOW - H + 24 * H
+    body = notify(auth, incident_id, "incident_reg40_cp_outcome", reference="OF-78").get_data(as_text=True)
+    assert "Quote Ofsted&#39;s reference from the first notification: OF-77" in body or \
+        "Quote Ofsted's reference from the first notification: OF-77" in body
+    assert notify(auth, incident_id, "incident_reg40_cp_outcome", reference="OF-77").status_code == 303
+    assert auth.post(f"/incidents/{incident_id}/close").status_code == 303
+    with app.app_context():
+        assert not db.session.get(Incident, incident_id).is_open
+
+
+def test_only_a_40_4_d_event_has_a_second_stage(app, world, auth):
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    incident_id = record(auth, world)
+    response = auth.client.get(f"/incidents/{incident_id}/outcome", follow_redirects=True)
+    assert "Only a child protection enquiry" in response.get_data(as_text=True)

@@ -116,3 +116,20 @@ def test_the_young_persons_questionnaire_signposts_help_and_says_who_is_told(app
     page = client.get(f"/feedback/{token}").get_data(as_text=True)
     assert "Childline free on <strong>0800 1111</strong>" in page and "an adult you trust" in page
     assert "the service manager) is told straight away" in page
+
+
+def test_a_concern_offers_a_need_to_know_which_then_meets_its_review(app, world, auth):
+    from tests.incidents.test_incidents import event_form
+    _submit(app, world, _visit(app, world), "no")
+    with app.app_context():
+        signal_id = db.session.scalar(select(Obligation.id).where(Obligation.rule_code == SIGNAL_RULE))
+    assert auth.sign_in(world.users[Role.REGISTERED_MANAGER]).status_code == 303
+    page = auth.client.get("/incidents").get_data(as_text=True)
+    link = f"/homes/{world.home_a.id}/incidents/new?signal={signal_id}"
+    assert "Safeguarding concerns to review" in page and link in page
+    form = auth.client.get(link).get_data(as_text=True)
+    assert "Recorded from a safeguarding concern" in form and 'value="need_to_know" checked' in form
+    assert auth.post(link, event_form()).status_code == 303
+    with app.app_context():
+        assert db.session.get(Obligation, signal_id).status == "met"
+    assert "Safeguarding concerns to review" not in auth.client.get("/incidents").get_data(as_text=True)

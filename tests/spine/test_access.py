@@ -158,6 +158,7 @@ POLICY: dict[str, set | str] = {
     "audits.grade": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "audits.check": AUDIT_READERS,
     "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "incidents.outcome": {Role.REGISTERED_MANAGER},
 }
 
 
