@@ -70,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     from homes_qa.reg45.routes import bp as reg45_bp  # Regulation 45 reviews
     for bp in (feedback_bp, actionplans_bp, reg45_bp):
         app.register_blueprint(bp)
+    from homes_qa.exceptions.routes import bp as exceptions_bp  # each role's work, the grid, exports
+    app.register_blueprint(exceptions_bp)
 
     from homes_qa import panels
     panels.register(app)

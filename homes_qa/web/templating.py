@@ -17,6 +17,7 @@ NAVIGATION = (
     ("homes.index", "Homes", ROLES),
     ("visits.index", "Reg 44 visits", ROLES),  # visitors, managers, service managers, senior
     ("alerts.index", "Alerts", ROLES),
+    ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),

@@ -101,6 +101,12 @@ POLICY: dict[str, set | str] = {
     "reg45.refresh_evidence": {Role.REGISTERED_MANAGER},
     "reg45.complete": {Role.REGISTERED_MANAGER},
     "reg45.sent_to_ofsted": {Role.REGISTERED_MANAGER},
+    # Exceptions: the grid for service managers up; the items behind it and the exports for
+    # everyone, each scoped to what they may see.
+    "exceptions.grid": {Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.items": ALL,
+    "exceptions.export_obligations": ALL,
+    "exceptions.export_alerts": ALL,
 }
 
 
