@@ -153,7 +153,7 @@ class Item:
         return self.obligation.rule.area
 
 
-def _items(stmt: Select[tuple[Obligation, str]]) -> list[Item]:
+def _items(stmt: Select[Obligation, str]) -> list[Item]:
     rows = db.session.execute(stmt.options(joinedload(Obligation.home), joinedload(Obligation.rule)))
     return [Item(obligation, status) for obligation, status in rows]
 

@@ -80,6 +80,12 @@ def discharge_target(obligation: Obligation) -> tuple[str, dict[str, int], str]:
     return queries.discharge_target(obligation, current_user)
 
 
+@bp.app_template_global()
+def area_label(area: str) -> str:
+    """For templates: a rule area as a heading ("Statutory checks")."""
+    return ex.area_label(area)
+
+
 @bp.route("/")
 @roles_required(*policy.GRID_ROLES)
 def grid():
@@ -88,8 +94,7 @@ def grid():
     filters = _filters(queries.rule_areas(organisation=sees_organisation(current_user)) + _all_areas())
     result = queries.grid(current_user, now, home=filters.home, area=filters.area)
     template = "exceptions/_grid.html" if is_htmx() else "exceptions/grid.html"
-    return render_template(template, grid=result, filters=filters, title="Exceptions",
-                           area_label=ex.area_label), 400 if filters.errors else 200
+    return render_template(template, grid=result, filters=filters, title="Exceptions"), 400 if filters.errors else 200
 
 
 def _all_areas() -> list[str]:
@@ -113,7 +118,7 @@ def items():
     template = "exceptions/_items.html" if is_htmx() else "exceptions/items.html"
     return render_template(template, items=rows, filters=filters, homes=homes, home_name=home_name,
                            areas=ex.ordered_areas(queries.rule_areas(organisation=sees_organisation(current_user))),
-                           whole_service=sees_organisation(current_user), area_label=ex.area_label,
+                           whole_service=sees_organisation(current_user),
                            status_labels=ex.STATUS_LABELS, limit=queries.LIST_LIMIT,
                            title="Items needing attention"), 400 if filters.errors else 200
 

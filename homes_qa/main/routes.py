@@ -6,7 +6,6 @@ from sqlalchemy import text
 
 from homes_qa.actionplans import queries as action_plans
 from homes_qa.actionplans.models import PlanStatus
-from homes_qa.core import exceptions as ex
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.exceptions import policy as exceptions_policy
 from homes_qa.exceptions import queries as exceptions
@@ -27,8 +26,7 @@ def dashboard():
     """The signed-in person's work: what to do now, linked to where it is done."""
     now = utcnow()
     user = current_user
-    context: dict[str, object] = {"work": exceptions.my_work(user, now), "area_label": ex.area_label,
-                                  "title": "Your work"}
+    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Your work"}
     if user.role == Role.REG44_VISITOR:
         homes = visible_homes(user)
         months = reg44.home_summaries(user, homes, now)
