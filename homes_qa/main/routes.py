@@ -26,13 +26,13 @@ def dashboard():
     """The signed-in person's work: what to do now, linked to where it is done."""
     now = utcnow()
     user = current_user
-    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Your work"}
+    homes = visible_homes(user)
+    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes}
     if user.role == Role.REG44_VISITOR:
-        homes = visible_homes(user)
         months = reg44.home_summaries(user, homes, now)
         to_write = [visit for month in months for visit in month.reports_to_write]
         context.update(
-            homes=homes, months=months, to_write=to_write,
+            months=months, to_write=to_write,
             report_deadlines=exceptions.subject_items(user, now, REPORT_RULE, "Reg44Visit", [v.id for v in to_write]),
             feedback_waiting=feedback.waiting_for_visitor(user))
     if user.role in exceptions_policy.QUEUE_ROLES:
@@ -42,8 +42,6 @@ def dashboard():
             plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED))
     if exceptions_policy.can_see_grid(user):
         context["grid"] = exceptions.grid(user, now)
-    if user.role == Role.REGISTERED_MANAGER:
-        context["homes"] = visible_homes(user)
     return render_template("main/dashboard.html", **context)
 
 

@@ -223,7 +223,7 @@ def test_registered_manager_starts_with_their_homes_late_work_linked_to_its_form
     _incidents(app, world.home_b.id, overdue=1)
     auth.sign_in(world.users[Role.REGISTERED_MANAGER])
     page = client.get("/").get_data(as_text=True)
-    assert "Your work" in page and "Needs doing now" in page and "Birch House" not in page
+    assert "Overview" in page and "Needs doing now" in page and "Birch House" not in page
     now_table = page[page.index('id="work-now"'):page.index("Coming this week")]
     rows = [int(r) for r in re.findall(r'id="work-now-obligation-(\d+)"', now_table)]
     assert {check, *incidents} <= set(rows)
