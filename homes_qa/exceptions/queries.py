@@ -116,10 +116,13 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     organisation = sees_organisation(user)
     areas = rule_areas(organisation=organisation)
     where = _open_in_scope(user, now)
-    status = status_column(now, _due_soon_values(where)).label("status")
-    stmt = (select(Obligation.home_id, Rule.area, status, func.count(Obligation.id))
-            .join(Rule, Rule.id == Obligation.rule_id).where(where)
-            .group_by(Obligation.home_id, Rule.area, status))
+    # The status is computed in a subquery and grouped outside it: PostgreSQL would not match
+    # a GROUP BY expression whose bound parameters are numbered apart from the select list's.
+    classified = (select(Obligation.home_id.label("home_id"), Rule.area.label("area"),
+                         status_column(now, _due_soon_values(where)).label("status"))
+                  .join(Rule, Rule.id == Obligation.rule_id).where(where).subquery())
+    stmt = (select(classified.c.home_id, classified.c.area, classified.c.status, func.count())
+            .group_by(classified.c.home_id, classified.c.area, classified.c.status))
     counts: dict[int, dict[str, ex.Cell]] = {}
     seen_areas = set(areas)
     for home_id, row_area, row_status, count in db.session.execute(stmt):
