@@ -328,3 +328,78 @@ def subject_items(user: User, now: datetime, rule_code: str, subject_type: str,
                                             Obligation.subject_type == subject_type,
                                             Obligation.subject_id.in_(list(subject_ids)))
     return {item.obligation.subject_id: item for item in _items(stmt) if item.obligation.subject_id is not None}
+
+
+# ---------------------------------------------------------------- monthly KPIs derived from obligations
+
+# seed 002 §6/§7.1 (the monthly KPI review): on-time rates and drift, read from the obligations.
+KPI_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "notifications": ("area", ("notifications",)),
+    "reg44_reports": ("rule", ("reg44_report_complete",)),
+    "audits": ("area", ("health_safety", "fire", "gdpr", "statutory_checks")),
+}
+ACTIONS_AREA = "actions"
+
+
+@dataclass
+class HomeKpis:
+    key: int
+    name: str
+    due: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KPI_GROUPS, 0))
+    on_time: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KPI_GROUPS, 0))
+    actions_overdue: int = 0
+    late: int = 0  # obligations due in the month and met late
+    days_late: float = 0.0  # their days late, summed
+
+    def percent(self, group: str) -> int | None:
+        """Share met by the deadline, of those whose deadline fell in the month (and has passed)."""
+        return round(100 * self.on_time[group] / self.due[group]) if self.due[group] else None
+
+    @property
+    def average_days_late(self) -> float | None:
+        return round(self.days_late / self.late, 1) if self.late else None
+
+
+def _group_of(rule_code: str, area: str) -> str | None:
+    for group, (kind, values) in KPI_GROUPS.items():
+        if (rule_code if kind == "rule" else area) in values:
+            return group
+    return None
+
+
+def monthly_kpis(user: User, now: datetime, start: datetime, end: datetime) -> list[HomeKpis]:
+    """Per home in scope, for the month [start, end): notifications, Reg 44 reports and audits
+    met on time (%), actions overdue at the month's end, and the average days late of what was
+    met late. Three queries whatever the number of homes or the history (only the month is read).
+    Waived obligations count nowhere; a deadline still to come is not yet counted."""
+    homes = visible_homes(user)
+    result = {h.id: HomeKpis(h.id, h.name) for h in homes}
+    until = min(end, now)
+    rows = db.session.execute(
+        select(Obligation.home_id, Obligation.rule_code, Rule.area, Obligation.due_at, Obligation.met_at)
+        .join(Rule, Rule.id == Obligation.rule_id)
+        .where(obligations_in_scope(user), Obligation.home_id.is_not(None),
+               Obligation.status != ObligationStatus.WAIVED,
+               Obligation.due_at >= _instant(start), Obligation.due_at < _instant(until)))
+    for home_id, rule_code, area, due_at, met_at in rows:
+        kpis = result.get(home_id) if home_id is not None else None
+        if kpis is None:
+            continue
+        if met_at is not None and met_at > due_at:
+            kpis.late += 1
+            kpis.days_late += (met_at - due_at).total_seconds() / 86400
+        group = _group_of(rule_code, area)
+        if group is not None:
+            kpis.due[group] += 1
+            if met_at is not None and met_at <= due_at:
+                kpis.on_time[group] += 1
+    overdue = db.session.execute(
+        select(Obligation.home_id, func.count(Obligation.id)).join(Rule, Rule.id == Obligation.rule_id)
+        .where(obligations_in_scope(user), Rule.area == ACTIONS_AREA, Obligation.status != ObligationStatus.WAIVED,
+               Obligation.due_at < _instant(until),
+               or_(Obligation.met_at.is_(None), Obligation.met_at > _instant(until)))
+        .group_by(Obligation.home_id))
+    for home_id, count in overdue:
+        if home_id in result:
+            result[home_id].actions_overdue = count
+    return [result[h.id] for h in homes]

@@ -8,14 +8,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
 from homes_qa.core import exceptions as ex
-from homes_qa.core.calendar import london_date
+from homes_qa.core.calendar import london_date, london_day_start
 from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries
 from homes_qa.spine.access import roles_required, visible_homes
@@ -161,3 +163,33 @@ def export_alerts():
         abort(400)
     return _csv("alerts", queries.ALERT_COLUMNS,
                 queries.alert_rows(current_user, home=filters.home, area=filters.area))
+
+
+# ---------------------------------------------------------------- monthly KPIs
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _month(value: str, today: date) -> tuple[date | None, list[dict[str, str]]]:
+    """The month asked for ("2026-11"), default this month; bounded to 2000–2100."""
+    if not value:
+        return today.replace(day=1), []
+    match = MONTH.match(value)
+    if match is None or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        return None, [{"text": "Enter a month as year and month, like 2026-11", "href": "#month"}]
+    return date(int(match[1]), int(match[2]), 1), []
+
+
+@bp.route("/kpis")
+@roles_required(*policy.GRID_ROLES)
+def kpis():
+    """Derived monthly KPIs per home (seed 002 §7.1, the monthly KPI review)."""
+    now = utcnow()
+    first, errors = _month(request.args.get("month", "").strip(), london_date(now))
+    rows: list[queries.HomeKpis] = []
+    if first is not None:
+        following = (first + timedelta(days=32)).replace(day=1)
+        rows = queries.monthly_kpis(current_user, now, london_day_start(first), london_day_start(following))
+    return render_template("exceptions/kpis.html", rows=rows, month=first, errors=errors,
+                           month_value=request.args.get("month", "").strip() or (first.strftime("%Y-%m") if first else ""),
+                           title="Monthly KPIs"), 400 if errors else 200

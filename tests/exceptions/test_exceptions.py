@@ -332,3 +332,46 @@ def test_csv_cell_that_starts_like_a_formula_is_prefixed(app, client, world, aut
     rows = list(csv.reader(io.StringIO(client.get("/exceptions/export/obligations.csv").get_data().decode("utf-8-sig"))))
     record = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == str(ids[0])), strict=True))
     assert record["title"] == "'=1+1"
+
+
+# ---------------------------------------------------------------- monthly KPIs
+
+def test_monthly_kpis_equal_hand_computed_values(app, client, world, auth):
+    """A fixture month (October 2026) at Birch House: notifications 1 of 2 on time; one
+    notification met 2 days late and one waived (not counted); one action overdue at the end
+    of the month; Alder House had nothing due."""
+    from datetime import UTC, datetime
+
+    from homes_qa.core.calendar import london_day_start
+    from homes_qa.exceptions import queries as exceptions_queries
+    aware = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    with app.app_context(), acting_as("test"):
+        home = _home(world.home_b.id)
+        admin = db.session.get(User, world.users[Role.ADMIN].id)
+        on_time = obligations.obligation_for_event("need_to_know_24h", home, aware, key="k:1")
+        late = obligations.obligation_for_event("need_to_know_24h", home, aware + timedelta(days=3), key="k:2")
+        waived = obligations.obligation_for_event("need_to_know_24h", home, aware + timedelta(days=4), key="k:3")
+        action = obligations.obligation_for_event("action_complete", home, aware, key="a:1",
+                                                  target=aware.date() + timedelta(days=10))
+        db.session.flush()
+        obligations.discharge(on_time, met_at=on_time.due_at - timedelta(hours=2))
+        obligations.discharge(late, met_at=late.due_at + timedelta(days=2))
+        obligations.waive(waived, reason="Logged twice", by=admin)
+        assert action.is_open
+        db.session.commit()
+        start, end = london_day_start(aware.date().replace(day=1)), london_day_start(aware.date().replace(month=11, day=1))
+        head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
+        now = max(utcnow(), end + timedelta(days=1))
+        rows = {r.name: r for r in exceptions_queries.monthly_kpis(head, now, start, end)}
+    birch, alder = rows["Birch House"], rows["Alder House"]
+    assert (birch.due["notifications"], birch.on_time["notifications"], birch.percent("notifications")) == (2, 1, 50)
+    assert birch.percent("reg44_reports") is None and birch.actions_overdue == 1
+    assert birch.average_days_late == 2.0
+    assert alder.percent("notifications") is None and alder.actions_overdue == 0 and alder.average_days_late is None
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    page = client.get("/exceptions/kpis?month=2026-10").get_data(as_text=True)
+    row = page[page.index(f'id="kpi-home-{world.home_b.id}"'):]
+    assert "50%" in _text(row[:row.index("</tr>")]) and "(1 of 2)" in _text(row[:row.index("</tr>")])
+    bad = client.get("/exceptions/kpis?month=2026-13")
+    assert bad.status_code == 400 and "Enter a month as year and month" in bad.get_data(as_text=True)
+    assert client.get("/exceptions/kpis?month=99999-01").status_code == 400

@@ -107,6 +107,7 @@ POLICY: dict[str, set | str] = {
     "exceptions.items": ALL,
     "exceptions.export_obligations": ALL,
     "exceptions.export_alerts": ALL,
+    "exceptions.kpis": {Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
