@@ -98,3 +98,11 @@ def test_service_manager_from_work_queue_and_grid(page, site, app, world, sign_i
     expect(page).to_have_url(re.compile(rf"/homes/{world.home_a.id}#obligation-{late_id}$"))
     expect(page.locator(f"#obligation-{late_id}")).to_contain_text("Overdue")
     a11y()
+
+    # ---------------------------------------------------------------- the monthly KPIs page
+    site("/exceptions/")
+    a11y()
+    follow(page, page.get_by_role("link", name="monthly KPIs"))
+    expect(heading(page)).to_have_text("Monthly KPIs")
+    expect(page.locator(f"#kpi-home-{world.home_a.id}")).to_contain_text("Alder House")
+    a11y()
