@@ -79,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(checks_bp)
     from homes_qa.audits.routes import bp as audits_bp  # monthly audits (issue 9)
     app.register_blueprint(audits_bp)
+    from homes_qa.exceptions.routes import bp as exceptions_bp  # each role's work, the grid, exports
+    app.register_blueprint(exceptions_bp)
 
     from homes_qa import panels
     panels.register(app)

@@ -9,6 +9,7 @@ from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse, PlanStat
 from homes_qa.actionplans.policy import READERS
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus
+from homes_qa.spine.access import visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Home, User
 
@@ -89,3 +90,16 @@ def home_links(user: User, home: Home) -> list[dict[str, str]]:
         return []
     return [{"href": url_for("actionplans.index", home_id=home.id), "text": "Reg 44 action plans",
              "hint": "the home's responses to the visitors' recommendations, and their actions"}]
+
+
+# ---------------------------------------------------------------- the service manager's work queue
+
+def plans_with_status(user: User, status: str, limit: int = 100) -> list[tuple[ActionPlan, Reg44Report, Home]]:
+    """Action plans in a status (submitted: awaiting approval; returned) in the user's homes,
+    with their report and home. One query."""
+    stmt = (select(ActionPlan, Reg44Report, Home).join(Reg44Report, Reg44Report.id == ActionPlan.report_id)
+            .join(Home, Home.id == ActionPlan.home_id).where(ActionPlan.status == status)
+            .order_by(ActionPlan.proposed_at, ActionPlan.id).limit(limit))
+    if not user.sees_all_homes:
+        stmt = stmt.where(ActionPlan.home_id.in_(visible_home_ids_query(user)))
+    return [(plan, report, home) for plan, report, home in db.session.execute(stmt)]

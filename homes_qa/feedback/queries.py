@@ -12,7 +12,7 @@ from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience, FeedbackRequest, FeedbackResponse
 from homes_qa.feedback.policy import READERS, can_read
 from homes_qa.feedback.questions import PROFESSIONAL_QUESTIONS, YOUNG_PERSON_QUESTIONS, answer_label
-from homes_qa.reg44.models import Reg44Visit
+from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus, VisitStatus
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
@@ -98,3 +98,18 @@ def visit_panel(user: User, visit: Reg44Visit) -> dict[str, str | int] | None:
         return None
     return {"href": url_for("feedback.visit_feedback", visit_id=visit.id),
             "count": len(responses_for(user, visit))}
+
+
+# ---------------------------------------------------------------- the visitor's start page
+
+def waiting_for_visitor(user: User, limit: int = 50) -> list[tuple[Reg44Visit, int]]:
+    """The visitor's visits still to report on (planned, or recorded without a submitted report)
+    that have feedback responses, with how many: feedback waiting to be read. One query."""
+    submitted = select(Reg44Report.id).where(Reg44Report.visit_id == Reg44Visit.id,
+                                             Reg44Report.status == ReportStatus.SUBMITTED).exists()
+    rows = db.session.execute(
+        select(Reg44Visit, func.count(FeedbackResponse.id))
+        .join(FeedbackResponse, FeedbackResponse.visit_id == Reg44Visit.id)
+        .where(Reg44Visit.visitor_id == user.id, Reg44Visit.status != VisitStatus.CANCELLED, ~submitted)
+        .group_by(Reg44Visit.id).order_by(Reg44Visit.id).limit(limit))
+    return [(visit, count) for visit, count in rows]

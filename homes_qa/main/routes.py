@@ -1,27 +1,48 @@
+"""The start page: each role's work first (seed 002 §7.1; design card: "service managers
+reviewing exceptions"), read from the spine's obligations and alerts and the owning areas' queries."""
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
-from homes_qa.core.roles import ROLES
+from homes_qa.actionplans import queries as action_plans
+from homes_qa.actionplans.models import PlanStatus
+from homes_qa.core.roles import ROLES, Role
+from homes_qa.exceptions import policy as exceptions_policy
+from homes_qa.exceptions import queries as exceptions
 from homes_qa.extensions import db, limiter
+from homes_qa.feedback import queries as feedback
+from homes_qa.reg44 import queries as reg44
 from homes_qa.spine.access import roles_required, visible_homes
-from homes_qa.spine.obligations.queries import drift_by_home, sees_organisation, what_is_due
 from homes_qa.spine.timestamps import utcnow
 
 bp = Blueprint("main", __name__)
+
+REPORT_RULE = "reg44_report_complete"
 
 
 @bp.route("/")
 @roles_required(*ROLES)
 def dashboard():
-    """Across the user's homes: what is late, worst first; whole-service work for managers up."""
+    """The signed-in person's work: what to do now, linked to where it is done."""
     now = utcnow()
-    homes = visible_homes(current_user)
-    drift = drift_by_home([home.id for home in homes], now, current_user)
-    homes = sorted(homes, key=lambda h: (-drift[h.id].escalated, -drift[h.id].overdue, -drift[h.id].due_soon, h.name))
-    organisation = what_is_due(None, now, current_user) if sees_organisation(current_user) else None
-    return render_template("main/dashboard.html", homes=homes, drift=drift, due=organisation,
-                           title="Overview")
+    user = current_user
+    homes = visible_homes(user)
+    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes}
+    if user.role == Role.REG44_VISITOR:
+        months = reg44.home_summaries(user, homes, now)
+        to_write = [visit for month in months for visit in month.reports_to_write]
+        context.update(
+            months=months, to_write=to_write,
+            report_deadlines=exceptions.subject_items(user, now, REPORT_RULE, "Reg44Visit", [v.id for v in to_write]),
+            feedback_waiting=feedback.waiting_for_visitor(user))
+    if user.role in exceptions_policy.QUEUE_ROLES:
+        context.update(
+            reports_to_check=reg44.reports_to_check(user),
+            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED),
+            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED))
+    if exceptions_policy.can_see_grid(user):
+        context["grid"] = exceptions.grid(user, now)
+    return render_template("main/dashboard.html", **context)
 
 
 @bp.route("/health")

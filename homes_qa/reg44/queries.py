@@ -341,3 +341,21 @@ def home_panel(user: User, home: Home, now: datetime) -> HomeMonth | None:
     """For the home page: this month's Reg 44 position for the home, as the user may see it."""
     summaries = home_summaries(user, [home], now)
     return summaries[0] if summaries else None
+
+
+# ---------------------------------------------------------------- the service manager's work queue
+
+def reports_to_check(user: User, limit: int = 100) -> list[tuple[Reg44Visit, Reg44Report]]:
+    """Submitted reports (the newest version of each visit) not yet checked and sent, in the
+    user's homes, oldest submission first. One query."""
+    newest = (select(Reg44Report.visit_id, func.max(Reg44Report.version).label("version"))
+              .where(Reg44Report.status == ReportStatus.SUBMITTED).group_by(Reg44Report.visit_id).subquery())
+    visits = visible_visits(user).subquery()
+    rows = db.session.execute(
+        select(Reg44Visit, Reg44Report)
+        .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
+        .join(newest, (newest.c.visit_id == Reg44Report.visit_id) & (newest.c.version == Reg44Report.version))
+        .where(Reg44Visit.id.in_(select(visits.c.id)), Reg44Report.checked_at.is_(None))
+        .options(selectinload(Reg44Visit.home))
+        .order_by(Reg44Report.submitted_at, Reg44Report.id).limit(limit))
+    return [(visit, report) for visit, report in rows]

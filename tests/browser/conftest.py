@@ -203,6 +203,10 @@ class A11y:
         # A same-document jump (#fragment) is not a new page.
         if "#" in url and self._current is not None and _document(url) == _document(self._current):
             return
+        # Nor is htmx saving the current page to history (replaceState with the same URL)
+        # before it pushes a filtered one.
+        if url == self._current:
+            return
         if self._current is not None and not self._current_checked:
             self.unchecked.append(self._current)
         self._current, self._current_checked = url, False

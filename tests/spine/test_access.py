@@ -159,6 +159,13 @@ POLICY: dict[str, set | str] = {
     "audits.check": AUDIT_READERS,
     "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.outcome": {Role.REGISTERED_MANAGER},
+    # Exceptions: the grid for service managers up; the items behind it and the exports for
+    # everyone, each scoped to what they may see.
+    "exceptions.grid": {Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.items": ALL,
+    "exceptions.export_obligations": ALL,
+    "exceptions.export_alerts": ALL,
+    "exceptions.kpis": {Role.SERVICE_MANAGER, *SENIOR},
 }
 
 

@@ -1,0 +1,1 @@
+"""Exceptions: each role's work, the homes × areas RAG grid, the items behind each cell, exports."""

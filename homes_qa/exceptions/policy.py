@@ -1,0 +1,38 @@
+"""Who sees the exceptions grid and exports, and which obligations are in a user's scope.
+
+Scope is the spine's: the user's homes (spine.access), whole-service obligations for service
+managers and up, and never an obligation hidden from home staff (reg 44(3)).
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, or_, true
+
+from homes_qa.core.roles import ROLES, Role
+from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
+from homes_qa.spine.obligations.models import Obligation
+from homes_qa.spine.obligations.queries import sees_organisation
+from homes_qa.spine.people.models import User
+
+# The grid across homes: the service manager's and head of service's view (seed 002 §7.1).
+GRID_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
+# Everyone may export what they can see.
+EXPORT_ROLES = ROLES
+# Whose start page is a work queue of other areas' records to act on.
+QUEUE_ROLES = (Role.SERVICE_MANAGER, Role.ADMIN)
+
+
+def can_see_grid(user: User) -> bool:
+    return user.role in GRID_ROLES
+
+
+def obligations_in_scope(user: User) -> ColumnElement[bool]:
+    """WHERE clause: the obligations this user may see (home scope, whole service, reg 44(3))."""
+    if user.sees_all_homes:
+        homes: ColumnElement[bool] = true()
+    else:
+        homes = Obligation.home_id.in_(visible_home_ids_query(user))
+    if sees_organisation(user):
+        homes = or_(homes, Obligation.home_id.is_(None))
+    else:
+        homes = and_(Obligation.home_id.is_not(None), homes)
+    return and_(homes, obligation_visible_clause(user))

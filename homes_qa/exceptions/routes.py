@@ -1,0 +1,195 @@
+"""Exceptions pages: the homes × areas grid, the items behind a cell, and CSV exports.
+
+Filters are GET parameters (shareable URLs, work without JavaScript); htmx swaps the results
+in place. A home outside the user's scope is a 404, like every record elsewhere.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+
+from homes_qa.core import exceptions as ex
+from homes_qa.core.calendar import london_date, london_day_start
+from homes_qa.core.roles import ROLES
+from homes_qa.exceptions import policy, queries
+from homes_qa.spine.access import roles_required, visible_homes
+from homes_qa.spine.obligations.models import Obligation
+from homes_qa.spine.obligations.queries import sees_organisation
+from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.templating import is_htmx
+
+bp = Blueprint("exceptions", __name__, url_prefix="/exceptions")
+
+MAX_ID = 2**31 - 1
+
+
+@dataclass
+class Filters:
+    home: int | None = None
+    area: str | None = None
+    status: str | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def args(self) -> dict[str, object]:
+        return {k: v for k, v in (("home", self.home), ("area", self.area), ("status", self.status))
+                if v is not None}
+
+    def export_args(self) -> dict[str, object]:
+        return {k: v for k, v in self.args().items() if k != "status"}
+
+
+def _filters(areas: Iterable[str], *, with_status: bool = False) -> Filters:
+    """The page's filters from the query string. A home outside the user's scope is 404;
+    a value that is not one of the choices is an error shown by its field."""
+    filters = Filters()
+    home = request.args.get("home", "").strip()
+    if home:
+        if not home.isdigit() or int(home) > MAX_ID:
+            filters.errors.append({"text": "Choose a home from the list", "href": "#home"})
+        else:
+            filters.home = int(home)
+            if filters.home == queries.WHOLE_SERVICE:
+                if not sees_organisation(current_user):
+                    abort(404)
+            elif filters.home not in {h.id for h in visible_homes(current_user)}:
+                abort(404)
+    area = request.args.get("area", "").strip()
+    if area:
+        if area not in set(areas):
+            filters.errors.append({"text": "Choose an area from the list", "href": "#area"})
+        else:
+            filters.area = area
+    status = request.args.get("status", "").strip()
+    if with_status and status:
+        if status not in ex.STATUS_LABELS:
+            filters.errors.append({"text": "Choose a status from the list", "href": "#status"})
+        else:
+            filters.status = status
+    return filters
+
+
+@bp.app_template_global()
+def discharge_target(obligation: Obligation) -> tuple[str, dict[str, int], str]:
+    """For templates: where the signed-in user does this item (exceptions/_macros.html)."""
+    return queries.discharge_target(obligation, current_user)
+
+
+@bp.app_template_global()
+def area_label(area: str) -> str:
+    """For templates: a rule area as a heading ("Statutory checks")."""
+    return ex.area_label(area)
+
+
+@bp.route("/")
+@roles_required(*policy.GRID_ROLES)
+def grid():
+    """The grid: homes in scope × rule areas, escalated first."""
+    now = utcnow()
+    filters = _filters(queries.rule_areas(organisation=sees_organisation(current_user)) + _all_areas())
+    result = queries.grid(current_user, now, home=filters.home, area=filters.area)
+    template = "exceptions/_grid.html" if is_htmx() else "exceptions/grid.html"
+    return render_template(template, grid=result, filters=filters, title="Exceptions"), 400 if filters.errors else 200
+
+
+def _all_areas() -> list[str]:
+    return list(ex.AREA_LABELS)
+
+
+@bp.route("/items")
+@roles_required(*ROLES)
+def items():
+    """The open items behind a grid cell (or a home's row, or an area's column)."""
+    now = utcnow()
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), with_status=True)
+    rows = [] if filters.errors else queries.items(current_user, now, home=filters.home, area=filters.area,
+                                                   status=filters.status)
+    homes = visible_homes(current_user)
+    home_name = None
+    if filters.home == queries.WHOLE_SERVICE:
+        home_name = "Whole service"
+    elif filters.home is not None:
+        home_name = next(h.name for h in homes if h.id == filters.home)
+    template = "exceptions/_items.html" if is_htmx() else "exceptions/items.html"
+    return render_template(template, items=rows, filters=filters, homes=homes, home_name=home_name,
+                           areas=ex.ordered_areas(queries.rule_areas(organisation=sees_organisation(current_user))),
+                           whole_service=sees_organisation(current_user),
+                           status_labels=ex.STATUS_LABELS, limit=queries.LIST_LIMIT,
+                           title="Items needing attention"), 400 if filters.errors else 200
+
+
+# ---------------------------------------------------------------- CSV exports
+
+def _csv(name: str, header: tuple[str, ...], rows: Iterator[list[object]]) -> Response:
+    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), streamed."""
+    def generate() -> Iterator[str]:
+        yield codecs.BOM_UTF8.decode("utf-8")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for line in ex.csv_rows(header, rows):
+            writer.writerow(line)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+    filename = f"{name}-{london_date(utcnow()).isoformat()}.csv"
+    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/export/obligations.csv")
+@roles_required(*policy.EXPORT_ROLES)
+def export_obligations():
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas())
+    if filters.errors:
+        abort(400)
+    return _csv("obligations", queries.OBLIGATION_COLUMNS,
+                queries.obligation_rows(current_user, utcnow(), home=filters.home, area=filters.area))
+
+
+@bp.route("/export/alerts.csv")
+@roles_required(*policy.EXPORT_ROLES)
+def export_alerts():
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas())
+    if filters.errors:
+        abort(400)
+    return _csv("alerts", queries.ALERT_COLUMNS,
+                queries.alert_rows(current_user, home=filters.home, area=filters.area))
+
+
+# ---------------------------------------------------------------- monthly KPIs
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _month(value: str, today: date) -> tuple[date | None, list[dict[str, str]]]:
+    """The month asked for ("2026-11"), default this month; bounded to 2000–2100."""
+    if not value:
+        return today.replace(day=1), []
+    match = MONTH.match(value)
+    if match is None or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        return None, [{"text": "Enter a month as year and month, like 2026-11", "href": "#month"}]
+    return date(int(match[1]), int(match[2]), 1), []
+
+
+@bp.route("/kpis")
+@roles_required(*policy.GRID_ROLES)
+def kpis():
+    """Derived monthly KPIs per home (seed 002 §7.1, the monthly KPI review)."""
+    now = utcnow()
+    first, errors = _month(request.args.get("month", "").strip(), london_date(now))
+    rows: list[queries.HomeKpis] = []
+    if first is not None:
+        following = (first + timedelta(days=32)).replace(day=1)
+        rows = queries.monthly_kpis(current_user, now, london_day_start(first), london_day_start(following))
+    return render_template("exceptions/kpis.html", rows=rows, month=first, errors=errors,
+                           month_value=request.args.get("month", "").strip() or (first.strftime("%Y-%m") if first else ""),
+                           title="Monthly KPIs"), 400 if errors else 200

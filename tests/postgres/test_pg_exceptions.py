@@ -1,0 +1,26 @@
+"""The exceptions queries on PostgreSQL: the grid's GROUP BY, the item lists and my work."""
+from datetime import UTC, datetime, timedelta
+
+from homes_qa.exceptions import queries
+from homes_qa.extensions import db
+from homes_qa.spine.alerts import service as alerts
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.obligations.service import obligation_for_event
+
+
+def test_grid_items_and_work_on_postgres(pg_world):
+    now = datetime.now(UTC)
+    with acting_as("test"):
+        for n, age in enumerate((timedelta(days=10), timedelta(hours=26), timedelta(hours=1))):
+            obligation_for_event("need_to_know_24h", pg_world.birch, now - age, key=f"incident:{n}")
+        db.session.commit()
+    alerts.sweep(now)
+    grid = queries.grid(pg_world.head, now)
+    birch = next(row for row in grid.rows if row.name == "Birch House")
+    cell = birch.cells["notifications"]
+    assert (cell.escalated, cell.overdue, cell.due_soon) == (1, 1, 1)
+    assert grid.rows[0].name == "Birch House"  # escalated first
+    listed = queries.items(pg_world.head, now, home=pg_world.birch.id, area="notifications")
+    assert [item.status for item in listed] == ["escalated", "overdue", "due_soon"]
+    assert queries.my_work(pg_world.head, now).escalations
+    assert list(queries.obligation_rows(pg_world.head, now, home=pg_world.birch.id))
