@@ -27,8 +27,18 @@ run: install
 	  trap 'kill -TERM $$pid 2>/dev/null; wait $$pid 2>/dev/null; echo "Scheduler stopped."' EXIT; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
+## The Nu HTML Checker for the browser tests (32 MB, so fetched, not committed; needs npm and java).
+VNU_VERSION := 26.9.27
+VNU_JAR := tests/browser/vendor/vnu.jar
+$(VNU_JAR):
+	@if command -v npm >/dev/null && command -v java >/dev/null; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null \
+	    && tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar) \
+	  && mv $$tmp/package/build/dist/vnu.jar $@; rm -rf $$tmp; \
+	else echo "npm or java missing: the browser tests will not validate HTML (CI requires it)"; fi
+
 ## The whole suite: unit, request, browser (Chromium) and PostgreSQL tests.
-test: install
+test: install $(VNU_JAR)
 	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is missing: apt-get install postgresql (see .ci/run)"; exit 1; }
 	$(BIN)/python -m pytest
@@ -36,7 +46,7 @@ test: install
 ## The suite with the clock pinned (ticking) at the 2027 spring and autumn clock changes and
 ## at New Year's Eve, one run each: tests must hold on any date. CI: `make test-dates PIN_DATES=…`.
 PIN_DATES ?= 2027-03-28T00:30:00+00:00 2027-10-31T00:30:00+00:00 2027-12-31T23:30:00+00:00
-test-dates: install
+test-dates: install $(VNU_JAR)
 	@set -e; for instant in $(PIN_DATES); do \
 	  echo "== the suite with the clock pinned at $$instant"; \
 	  HOMES_QA_PIN_CLOCK=$$instant $(BIN)/python -m pytest; \

@@ -49,6 +49,13 @@ def vnu_available() -> bool:
     return JAVA is not None and VNU.is_file()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def vnu_required():
+    """CI sets HOMES_QA_REQUIRE_VNU=1: there a missing checker fails the run instead of skipping it."""
+    if os.environ.get("HOMES_QA_REQUIRE_VNU") == "1" and not vnu_available():
+        pytest.fail(f"HOMES_QA_REQUIRE_VNU=1 but no vnu jar at {VNU} (or no java): run `make test`", pytrace=False)
+
+
 # ---------------------------------------------------------------- browser
 
 @pytest.fixture(scope="session")
