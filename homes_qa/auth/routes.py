@@ -1,4 +1,6 @@
 import logging
+import re
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,9 +20,15 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+# A same-site path: one "/" then a printable path character that does not start another
+# authority, no backslash (browsers read it as "/"), no control character (browsers drop tabs and
+# newlines, so "/\t/evil" is "//evil"; CR/LF would split the Location header).
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[\x21-\x7e\u00a0-\uffff]*")
+
+
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never an absolute or scheme-relative URL (open redirect).
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """`next=` only if it is a path on this site; otherwise the dashboard (no open redirect)."""
+    if target and _SAME_SITE_PATH.fullmatch(target) and "\\" not in target and not urlsplit(target).netloc:
         return target
     return url_for("main.dashboard")
 
