@@ -1,6 +1,6 @@
 """Form helpers shared by the areas."""
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
@@ -8,6 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, IntegerField, SubmitField
 from wtforms.validators import ValidationError
 
+from homes_qa.core.calendar import london_date
+from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 
 T = TypeVar("T")
@@ -72,19 +74,58 @@ class WholeNumberField(IntegerField):
             raise ValueError(self.invalid_message) from None
 
 
+def today() -> date:
+    """Today's date in London: a bound for fields that are past-only or future-only."""
+    return london_date(utcnow())
+
+
+DateBound = date | Callable[[], date]
+
+
+def _written(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
 class GovDateField(DateField):
     """Day, month and year boxes (GOV.UK date input) with GOV.UK messages.
 
     Keeps the three raw values so a refused date is shown back as typed. With
     `missing_message` the date is required; without it an empty date is allowed.
+
+    Every date is bounded: by default 1 January 1900 to 31 December 2100 (a date outside is a
+    typo, and date arithmetic on 9999 overflows). A field that must be stricter passes
+    `earliest`/`latest` (a date, or a callable such as `today` for past-only or future-only
+    fields) and, optionally, `range_message`.
     """
 
+    EARLIEST = date(1900, 1, 1)
+    LATEST = date(2100, 12, 31)
+
     def __init__(self, label=None, validators=None, *, invalid_message: str,
-                 missing_message: str | None = None, **kwargs):
+                 missing_message: str | None = None, earliest: DateBound | None = None,
+                 latest: DateBound | None = None, range_message: str | None = None, **kwargs):
         super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
         self.type = "DateField"  # error_list() links the summary to the day box
         self.missing_message = missing_message
         self.invalid_message = invalid_message
+        self.earliest, self.latest, self.range_message = earliest, latest, range_message
+
+    def bounds(self) -> tuple[date, date]:
+        def resolve(bound: DateBound | None, default: date) -> date:
+            value = bound() if callable(bound) else bound
+            return default if value is None else min(max(value, self.EARLIEST), self.LATEST)
+        return resolve(self.earliest, self.EARLIEST), resolve(self.latest, self.LATEST)
+
+    def _out_of_range(self, earliest: date, latest: date) -> str:
+        if self.range_message:
+            return self.range_message
+        label = self.label.text
+        now = today()
+        if latest == now and self.latest is not None:
+            return f"{label} must be today or in the past"
+        if earliest == now and self.earliest is not None:
+            return f"{label} must be today or in the future"
+        return f"{label} must be between {_written(earliest)} and {_written(latest)}"
 
     def process_formdata(self, valuelist):
         parts = [(value or "").strip() for value in valuelist[:3]]
@@ -96,14 +137,19 @@ class GovDateField(DateField):
         if not all(parts):
             missing = [name for name, value in zip(("a day", "a month", "a year"), parts) if not value]
             raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
+        if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
+            raise ValueError(self.invalid_message)
         try:
             # a calendar date with no time of day, so no zone applies
-            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()  # noqa: DTZ007
+            parsed = datetime.strptime(" ".join(parts), "%d %m %Y").date()  # noqa: DTZ007
         except ValueError:
             raise ValueError(self.invalid_message) from None
-        if self.data.year < 1900:  # two-digit years and typos, not real dates in this service
-            self.data = None
+        if parsed.year < 1900:  # two-digit years and typos, not real dates in this service
             raise ValueError(self.invalid_message)
+        earliest, latest = self.bounds()
+        if not earliest <= parsed <= latest:
+            raise ValueError(self._out_of_range(earliest, latest))
+        self.data = parsed
 
     def post_validate(self, form, validation_stopped):
         if self.missing_message and self.data is None and not self.errors:

@@ -4,6 +4,8 @@ Every answer here is a 4xx or a safe redirect, never a 500, and nothing hostile 
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from homes_qa.core.roles import Role
@@ -62,3 +64,68 @@ def test_audit_filters_ignore_numbers_they_cannot_use(world, auth, query):
     auth.sign_in(world.users[Role.ADMIN])
     response = auth.client.get(f"/audit/?{query}")
     assert response.status_code in (200, 400), response.status_code
+
+
+# ---------------------------------------------------------------- dates are bounded
+
+def _date_form(app, values, **bounds):
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+
+    from homes_qa.web.forms import GovDateField
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+        on = GovDateField("Date of the thing", invalid_message="The date must be a real date, like 2 11 2026",
+                          missing_message="Enter the date", **bounds)
+
+    with app.test_request_context(method="POST"):
+        form = Form(formdata=MultiDict([("on", v) for v in values]))
+        ok = form.validate()
+        return ok, form.on.data, form.on.errors
+
+
+@pytest.mark.parametrize("values", [
+    ("31", "12", "9999"), ("1", "1", "2101"), ("1", "1", "1899"), ("1", "1", "99999"), ("1", "1", "٢٠٢٦"),
+    ("1", "1", "２０２６"), ("1", "1", "+2026"), ("1", "1", "2026\x00"),
+])
+def test_a_date_outside_the_default_window_is_refused_with_a_message(app, values):
+    ok, data, errors = _date_form(app, values)
+    assert not ok and data is None and errors
+
+
+def test_the_default_window_names_its_bounds(app):
+    ok, _, errors = _date_form(app, ("31", "12", "9999"))
+    assert errors == ["Date of the thing must be between 1 January 1900 and 31 December 2100"]
+    assert _date_form(app, ("31", "12", "2100"))[:2] == (True, date(2100, 12, 31))
+
+
+def test_a_field_can_be_past_only_or_future_only(app, clock):
+    from homes_qa.web.forms import today
+    with app.app_context():
+        now = today()
+    tomorrow, yesterday = now + timedelta(days=1), now - timedelta(days=1)
+
+    def parts(d):
+        return (str(d.day), str(d.month), str(d.year))
+    assert _date_form(app, parts(tomorrow), latest=today)[2] == ["Date of the thing must be today or in the past"]
+    assert _date_form(app, parts(now), latest=today)[0]
+    assert _date_form(app, parts(yesterday), earliest=today)[2] == [
+        "Date of the thing must be today or in the future"]
+    assert _date_form(app, parts(date(2030, 1, 1)), latest=date(2029, 12, 31),
+                      range_message="Too late")[2] == ["Too late"]
+
+
+def test_a_visit_cannot_be_planned_for_the_year_9999(app, world, auth, clock):
+    from sqlalchemy import func, select
+
+    from homes_qa.extensions import db
+    from homes_qa.reg44.models import Reg44Visit
+    auth.sign_in(world.users[Role.REG44_VISITOR])
+    response = auth.post(f"/reg44/homes/{world.home_a.id}/plan",
+                         {"planned_for": ["31", "12", "9999"], "announced": "announced"})
+    assert response.status_code == 200
+    assert "must be between 1 January 1900 and 31 December 2100" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Reg44Visit)) == 0
