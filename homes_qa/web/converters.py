@@ -16,7 +16,7 @@ class RecordIdConverter(IntegerConverter):
 
     regex = r"\d{1,19}"
 
-    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = 0,  # noqa: A002 - werkzeug's names
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = 0,
                  max: int | None = MAX_ID, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

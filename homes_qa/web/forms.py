@@ -6,7 +6,7 @@ from typing import TypeVar
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, IntegerField, SubmitField
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, ValidationError
 
 from homes_qa.core.calendar import london_date
 from homes_qa.spine.timestamps import utcnow
@@ -59,19 +59,27 @@ def saved(form, action: Callable[[], object], *,
 class WholeNumberField(IntegerField):
     """IntegerField with a GOV.UK-style message for text that is not a whole number."""
 
-    def __init__(self, *args, invalid_message: str = "Enter a whole number", **kwargs):
+    MAX_DIGITS = 9  # no whole number in this service needs more; 10^30 and 2^63 are typos
+
+    def __init__(self, *args, invalid_message: str = "Enter a whole number",
+                 too_big_message: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.invalid_message = invalid_message
+        self.too_big_message = too_big_message
 
     def process_formdata(self, valuelist):
+        self.data = None
         if not valuelist or not valuelist[0].strip():
-            self.data = None
             return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(self.invalid_message) from None
+        text = valuelist[0].strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError(self.invalid_message)
+        if len(digits.lstrip("0")) > self.MAX_DIGITS:
+            ranges = [v.message for v in self.validators if isinstance(v, NumberRange) and v.message]
+            raise ValueError(self.too_big_message or (ranges[0] if ranges else
+                                                      f"{self.label.text} must be a smaller number"))
+        self.data = int(text)
 
 
 def today() -> date:

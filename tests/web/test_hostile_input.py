@@ -129,3 +129,56 @@ def test_a_visit_cannot_be_planned_for_the_year_9999(app, world, auth, clock):
     assert "must be between 1 January 1900 and 31 December 2100" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Reg44Visit)) == 0
+
+
+# ---------------------------------------------------------------- numbers in rule timings and ladders
+
+RULE = "/admin/rules/gas_safety_check/edit"
+VALID_RULE = {
+    "kind": "floating", "amount": "12", "unit": "months", "due_soon_days": "30",
+    "step1_role": "registered_manager", "step1_days": "0",
+    "step2_role": "service_manager", "step2_days": "1",
+    "step3_role": "head_of_service", "step3_days": "3",
+    "step4_role": "", "step4_days": "", "active": "y",
+}
+
+
+def _rule_row(app):
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.rules.models import Rule
+    with app.app_context():
+        rule = db.session.scalar(select(Rule).where(Rule.code == "gas_safety_check"))
+        return dict(rule.timing), list(rule.ladder), rule.due_soon_days
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"amount": str(10**30)}, "The number is too big: a timing is ten years or less"),
+    ({"amount": str(2**63)}, "The number is too big: a timing is ten years or less"),
+    ({"amount": "121"}, "The number must be 120 months or fewer"),
+    ({"unit": "days", "amount": "3661"}, "The number must be 3660 days or fewer"),
+    ({"kind": "working_days", "unit": "", "amount": "999999999"}, "The number must be 2610 working days or fewer"),
+    ({"step4_role": "admin", "step4_days": str(2**63)}, "Level 4: working days after due must be 260 or fewer"),
+    ({"step4_role": "admin", "step4_days": str(10**30)}, "Level 4: working days after due must be 260 or fewer"),
+    ({"step4_role": "admin", "step4_days": "261"}, "Level 4: working days after due must be 260 or fewer"),
+    ({"due_soon_days": str(2**63)}, "Days of warning must be a whole number from 0 to 90"),
+])
+def test_rule_numbers_are_bounded(app, client, world, auth, change, message):
+    from html import unescape
+    auth.sign_in(world.users[Role.ADMIN])
+    client.get("/admin/rules/")  # fills the rule table
+    before = _rule_row(app)
+    response = auth.post(RULE, {**VALID_RULE, **change})
+    assert response.status_code == 200
+    assert message in unescape(response.get_data(as_text=True))
+    assert _rule_row(app) == before
+
+
+def test_rule_numbers_at_their_maximum_are_kept(app, client, world, auth):
+    auth.sign_in(world.users[Role.ADMIN])
+    client.get("/admin/rules/")
+    response = auth.post(RULE, {**VALID_RULE, "amount": "120", "step4_role": "admin", "step4_days": "260"})
+    assert response.status_code == 303
+    timing, ladder, _ = _rule_row(app)
+    assert timing["amount"] == 120 and ladder[-1]["after_working_days"] == 260
