@@ -1,4 +1,5 @@
 """Form helpers shared by the areas."""
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
@@ -6,13 +7,45 @@ from typing import TypeVar
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, IntegerField, SubmitField
-from wtforms.validators import NumberRange, ValidationError
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from homes_qa.core.calendar import london_date
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 
 T = TypeVar("T")
+
+
+# C0 and C1 control characters (NUL, ESC, DEL…): never meant in a single-line field.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\u2028\u2029\x85]+")
+# Bidirectional embeddings, overrides and isolates: they make a name display as other text.
+BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def single_line(value: object) -> object:
+    """Filter for a single-line text field: control characters removed (tabs and line breaks
+    become a space) and the ends trimmed."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", value)).strip()
+
+
+class Name:
+    """Validator for a name (of a person, of a home): not only spaces, no text-direction controls.
+
+    Use with the `single_line` filter; `missing_message` is the field's "Enter …" message.
+    """
+
+    def __init__(self, missing_message: str):
+        self.missing_message = missing_message
+
+    def __call__(self, form, field) -> None:
+        if not isinstance(field.data, str) or not field.data.strip():
+            raise StopValidation(self.missing_message)
+        if BIDI_CONTROLS.search(field.data):
+            raise ValidationError(f"{field.label.text} must not contain characters that change the "
+                                  "direction of text")
 
 
 class ConfirmForm(FlaskForm):

@@ -182,3 +182,67 @@ def test_rule_numbers_at_their_maximum_are_kept(app, client, world, auth):
     assert response.status_code == 303
     timing, ladder, _ = _rule_row(app)
     assert timing["amount"] == 120 and ladder[-1]["after_working_days"] == 260
+
+
+# ---------------------------------------------------------------- names and single-line text
+
+NEW_USER = {"name": "Priya Shah", "email": "priya@example.org", "role": Role.SERVICE_MANAGER,
+            "password": "a-long-temporary-pw"}
+NEW_HOME = {"name": "Cherry Tree", "ofsted_urn": "SC777777", "address": "7 Cherry Lane",
+            "registered_places": "4", "status": "open"}
+
+
+def _names(app, model):
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    with app.app_context():
+        return set(db.session.scalars(select(model.name)))
+
+
+@pytest.mark.parametrize("name", ["   ", "\t\u3000 ", "\x00", "\x1b\x1b"])
+def test_whitespace_only_names_are_refused(app, world, auth, name):
+    from homes_qa.spine.people.models import Home, User
+    auth.sign_in(world.users[Role.ADMIN])
+    users, homes = _names(app, User), _names(app, Home)
+    user = auth.post("/admin/users/new", {**NEW_USER, "name": name})
+    assert user.status_code == 200 and "Enter the person&#39;s full name" in user.get_data(as_text=True)
+    home = auth.post("/admin/homes/new", {**NEW_HOME, "name": name})
+    assert home.status_code == 200 and "Enter the name of the home" in home.get_data(as_text=True)
+    assert _names(app, User) == users and _names(app, Home) == homes
+
+
+@pytest.mark.parametrize("bidi", ["\u202e", "\u202a", "\u202d", "\u2066", "\u2069"])
+def test_text_direction_controls_are_refused_in_names(app, world, auth, bidi):
+    from homes_qa.spine.people.models import Home, User
+    auth.sign_in(world.users[Role.ADMIN])
+    users, homes = _names(app, User), _names(app, Home)
+    message = "must not contain characters that change the direction of text"
+    user = auth.post("/admin/users/new", {**NEW_USER, "name": f"Priya {bidi}hahS"})
+    assert user.status_code == 200 and f"Full name {message}" in user.get_data(as_text=True)
+    home = auth.post("/admin/homes/new", {**NEW_HOME, "name": f"Cherry{bidi} Tree"})
+    assert home.status_code == 200 and f"Name of the home {message}" in home.get_data(as_text=True)
+    assert _names(app, User) == users and _names(app, Home) == homes
+
+
+def test_control_characters_are_stripped_from_single_line_fields(app, world, auth):
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.people.models import Home, User
+    auth.sign_in(world.users[Role.ADMIN])
+    assert auth.post("/admin/users/new", {**NEW_USER, "name": "\x00Priya\x1b[31m Shah\x7f\n",
+                                          "email": " priya@example.org\x00"}).status_code == 303
+    assert auth.post("/admin/homes/new", {**NEW_HOME, "name": "Cherry\tTree\x00",
+                                          "ofsted_urn": "SC777777\x1b"}).status_code == 303
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "priya@example.org"))
+        assert user is not None and user.name == "Priya[31m Shah"
+        home = db.session.scalar(select(Home).where(Home.ofsted_urn == "SC777777"))
+        assert home is not None and home.name == "Cherry Tree"
+
+
+def test_the_single_line_filter():
+    from homes_qa.web.forms import single_line
+    assert single_line(" a\x00b\x1bc\x7fd\u0085e\r\nf\u2028g ") == "abcd e f g"
+    assert single_line(None) is None

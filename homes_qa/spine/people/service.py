@@ -26,6 +26,13 @@ def _check_password(password: str, field: str = "password") -> None:
         raise ServiceError(f"Password must be {MIN_LENGTH} characters or more", field)
 
 
+def _check_name(name: str, field: str = "name", message: str = "Enter the person's full name") -> str:
+    name = name.strip()
+    if not name:
+        raise ServiceError(message, field)
+    return name
+
+
 def _check_email_free(email: str, user_id: int | None = None) -> None:
     stmt = select(User.id).where(func.lower(User.email) == email)
     existing = db.session.scalar(stmt)
@@ -58,7 +65,7 @@ def create_user(*, name: str, email: str, role: str, password: str, active: bool
         raise ServiceError("Select a role", "role")
     _check_email_free(email)
     _check_password(password)
-    user = User(name=name.strip(), email=email, role=role, active=active,
+    user = User(name=_check_name(name), email=email, role=role, active=active,
                 password_hash=hash_password(password))
     db.session.add(user)
     return user
@@ -70,7 +77,7 @@ def update_user(user: User, *, name: str, email: str, role: str) -> User:
     if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email, user.id)
-    user.name, user.email, user.role = name.strip(), email, role
+    user.name, user.email, user.role = _check_name(name), email, role
     return user
 
 
@@ -106,7 +113,7 @@ def _check_home_unique(name: str, urn: str, home_id: int | None) -> None:
 @transactional
 def create_home(*, name: str, ofsted_urn: str, address: str, registered_places: int,
                 status: str = HomeStatus.OPEN) -> Home:
-    name, ofsted_urn = name.strip(), ofsted_urn.strip().upper()
+    name, ofsted_urn = _check_name(name, message="Enter the name of the home"), ofsted_urn.strip().upper()
     _check_home_unique(name, ofsted_urn, None)
     home = Home(name=name, ofsted_urn=ofsted_urn, address=address.strip(),
                 registered_places=registered_places, status=status)
@@ -117,7 +124,7 @@ def create_home(*, name: str, ofsted_urn: str, address: str, registered_places: 
 @transactional
 def update_home(home: Home, *, name: str, ofsted_urn: str, address: str,
                 registered_places: int, status: str) -> Home:
-    name, ofsted_urn = name.strip(), ofsted_urn.strip().upper()
+    name, ofsted_urn = _check_name(name, message="Enter the name of the home"), ofsted_urn.strip().upper()
     _check_home_unique(name, ofsted_urn, home.id)
     if status not in HomeStatus.LABELS:
         raise ServiceError("Select a status", "status")
