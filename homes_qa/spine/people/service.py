@@ -59,6 +59,18 @@ def record_sign_in(user: User) -> None:
 
 
 @transactional
+def end_sessions(user: User) -> None:
+    """End every session of this user, on every device: their session id's version goes up.
+
+    A plain UPDATE (not an audited change of the record): the sign-out or password change that
+    calls it is what is logged or audited.
+    """
+    db.session.execute(cast(Table, User.__table__).update().where(User.id == user.id).values(
+        session_version=User.session_version + 1))
+    db.session.expire(user, ["session_version"])
+
+
+@transactional
 def create_user(*, name: str, email: str, role: str, password: str, active: bool = True) -> User:
     email = normalise_email(email)
     if role not in ROLES:
@@ -85,6 +97,9 @@ def update_user(user: User, *, name: str, email: str, role: str) -> User:
 def set_active(user: User, active: bool, *, by: User) -> None:
     if not active and user.id == by.id:
         raise ServiceError("You cannot deactivate your own account")
+    if user.active and not active:
+        end_sessions(user)
+        user.ical_token = None  # the feed ends too: reactivation does not revive its old address
     user.active = active
 
 
@@ -100,6 +115,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
 def set_password(user: User, new: str) -> None:
     _check_password(new, "new_password")
     user.password_hash = hash_password(new)
+    end_sessions(user)  # every other signed-in copy of this account is signed out
 
 
 def _check_home_unique(name: str, urn: str, home_id: int | None) -> None:
