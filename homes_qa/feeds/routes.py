@@ -51,7 +51,7 @@ def account_calendar():
                       "success")
                 # Shown once, in this response: only the secret's hash is stored.
                 return _page(feed_url=_feed_url(token))
-            elif action == "revoke" and user.ical_token is not None:
+            if action == "revoke" and user.ical_token is not None:
                 calendar_feed.revoke_token(user)
                 flash("Your calendar feed has been turned off. Its address no longer works.", "success")
         return redirect(url_for("feeds.account_calendar"), code=303)

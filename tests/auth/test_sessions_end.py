@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from sqlalchemy import select
-
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.people.models import User

@@ -246,3 +246,39 @@ def test_the_single_line_filter():
     from homes_qa.web.forms import single_line
     assert single_line(" a\x00b\x1bc\x7fd\u0085e\r\nf\u2028g ") == "abcd e f g"
     assert single_line(None) is None
+
+
+# ---------------------------------------------------------------- two sweeps at once
+
+def test_a_sweep_that_loses_the_race_counts_already_raised_not_errors(app, world, monkeypatch, caplog):
+    """The other sweep committed the alerts after this one read what was raised: the unique
+    (obligation, level) key refuses the copies, and that is "already raised", not an error."""
+    import logging
+    from datetime import UTC, datetime
+    from datetime import timedelta as td
+
+    from sqlalchemy import func, select
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.alerts import service as alerts
+    from homes_qa.spine.alerts.models import Alert
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.obligations.service import obligation_for_event
+    from homes_qa.spine.people.models import Home
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    with app.app_context(), acting_as("test"):
+        obligation_for_event("need_to_know_24h", db.session.get(Home, world.home_a.id), now - td(hours=25),
+                             key="incident:race")
+    with app.app_context(), acting_as("scheduler"):
+        first = alerts.sweep(now)
+        assert first.raised and not first.errors
+        raised = db.session.scalar(select(func.count()).select_from(Alert))
+    monkeypatch.setattr(alerts, "_raised_before", set)  # read before the other sweep committed
+    caplog.set_level(logging.INFO, logger="homes_qa.sweep")
+    with app.app_context(), acting_as("scheduler"):
+        second = alerts.sweep(now)
+        assert second.errors == [] and second.raised == []
+        assert len(second.already_raised) == len(first.raised)
+        assert second.summary()["errors"] == 0 and second.summary()["already_raised"] == len(first.raised)
+        assert db.session.scalar(select(func.count()).select_from(Alert)) == raised
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
