@@ -282,3 +282,50 @@ def test_a_sweep_that_loses_the_race_counts_already_raised_not_errors(app, world
         assert second.summary()["errors"] == 0 and second.summary()["already_raised"] == len(first.raised)
         assert db.session.scalar(select(func.count()).select_from(Alert)) == raised
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
+# ---------------------------------------------------------------- a bad ladder kept by an obligation
+
+def test_an_obligation_with_an_absurd_ladder_snapshot_does_not_break_pages_or_the_sweep(app, world, auth, clock):
+    """Obligations keep the ladder of the rule as it was: one saved before the bounds (2^63 working
+    days, ten million days of warning) still shows, can be waived, and the sweep skips nothing."""
+    from datetime import UTC, datetime
+    from datetime import timedelta as td
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.alerts.service import sweep
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.obligations.service import obligation_for_event
+    from homes_qa.spine.people.models import Home
+    now = datetime.now(UTC)
+    with app.app_context(), acting_as("test"):
+        obligation = obligation_for_event("need_to_know_24h", db.session.get(Home, world.home_a.id),
+                                          now - td(hours=25), key="incident:absurd")
+        ladder = [dict(step) for step in obligation.ladder]
+        ladder[-1]["after_working_days"] = 2**63
+        obligation.ladder, obligation.due_soon_days = ladder, 10**7
+        db.session.commit()
+        obligation_id = obligation.id
+    for role in (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
+        auth.sign_in(world.users[role])
+        for path in (f"/homes/{world.home_a.id}", "/", "/alerts/", f"/homes/{world.home_a.id}/checks"):
+            assert auth.client.get(path).status_code == 200, (role, path)
+        auth.sign_out()
+    auth.sign_in(world.users[Role.SERVICE_MANAGER])
+    assert auth.client.get(f"/obligations/{obligation_id}/waive").status_code == 200
+    with app.app_context(), acting_as("scheduler"):
+        assert sweep(now).errors == []
+
+
+def test_drift_never_reaches_a_level_past_the_calendar():
+    from datetime import UTC, datetime
+
+    from homes_qa.core.drift import alert_times, classify
+    from homes_qa.core.escalation import EscalationStep
+    ladder = [EscalationStep(1, Role.REGISTERED_MANAGER, 0), EscalationStep(2, Role.SERVICE_MANAGER, 2**63)]
+    due = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    times = alert_times(due, ladder, 10**30)
+    assert set(times) == {0, 1}
+    assert classify(due, datetime(2099, 1, 1, tzinfo=UTC), ladder, 10**30).status == "overdue"
+    near_the_end = datetime(9999, 12, 30, 9, 0, tzinfo=UTC)
+    assert set(alert_times(near_the_end, [ladder[0], EscalationStep(2, Role.SERVICE_MANAGER, 5)], 7)) == {0, 1}
