@@ -329,3 +329,28 @@ def test_drift_never_reaches_a_level_past_the_calendar():
     assert classify(due, datetime(2099, 1, 1, tzinfo=UTC), ladder, 10**30).status == "overdue"
     near_the_end = datetime(9999, 12, 30, 9, 0, tzinfo=UTC)
     assert set(alert_times(near_the_end, [ladder[0], EscalationStep(2, Role.SERVICE_MANAGER, 5)], 7)) == {0, 1}
+
+
+@pytest.mark.parametrize("typed", ["9" * 40, str(2**63), "1" * 5000, "²", "٣", "1e9", "0x10"])
+def test_whole_number_fields_refuse_long_digit_strings_with_their_range_message(app, typed):
+    """The shared field (used by the autosaved recommendation days and the rule form): never an
+    int too large for the database, never a 500."""
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import InputRequired, NumberRange
+
+    from homes_qa.web.forms import WholeNumberField
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+        days = WholeNumberField("Days", invalid_message="The number of days must be a whole number, like 28",
+                                validators=[InputRequired(message="Enter the days"),
+                                            NumberRange(min=1, max=365, message="The number of days must be "
+                                                                                "between 1 and 365")])
+
+    with app.test_request_context(method="POST"):
+        form = Form(formdata=MultiDict({"days": typed}))
+        assert not form.validate() and form.days.data is None
+        assert form.days.errors[0] in ("The number of days must be between 1 and 365",
+                                       "The number of days must be a whole number, like 28")
