@@ -58,3 +58,33 @@ def test_no_get_route_answers_500_whatever_its_parameters(app, world, auth, role
         assert response.status_code < 500, (url, response.status_code)
 
     walk()
+
+
+PAYLOAD = '<script>alert("x")</script>'
+FIELD_VALUES = st.one_of(WORDS, IDS.map(str), st.just(PAYLOAD), st.sampled_from(["", " ", "\x00", "9" * 40]))
+FORMS = {
+    "/admin/users/new": ("name", "email", "role", "password"),
+    "/admin/homes/new": ("name", "ofsted_urn", "address", "registered_places", "status"),
+    "/admin/rules/gas_safety_check/edit": ("kind", "amount", "unit", "due_soon_days", "step1_role", "step1_days",
+                                           "step2_role", "step2_days", "step3_role", "step3_days", "active"),
+    "/account/password": ("current_password", "new_password", "confirm_password"),
+    "/account/calendar": ("action",),
+}
+
+
+def test_no_form_answers_500_nor_echoes_a_payload_unescaped(app, world, auth):
+    auth.sign_in(world.users[Role.ADMIN])
+    auth.client.get("/admin/rules/")  # fills the rule table
+
+    @settings(max_examples=80, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.data())
+    def submit(data):
+        url = data.draw(st.sampled_from(sorted(FORMS)))
+        fields = {name: data.draw(FIELD_VALUES) for name in FORMS[url]
+                  if data.draw(st.booleans(), label=f"send {name}")}
+        response = auth.post(url, fields)
+        assert response.status_code < 500, (url, fields, response.status_code)
+        assert PAYLOAD not in response.get_data(as_text=True), (url, fields)
+
+    submit()
