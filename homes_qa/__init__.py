@@ -21,6 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config and config.get("INSTANCE_PATH"):
         app.instance_path = config["INSTANCE_PATH"]
     load_config(app, config)
+    from homes_qa.web import converters  # <int:…> ids bounded to 64 bits (404 beyond), before any route
+    converters.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     app.jinja_loader = ChoiceLoader([

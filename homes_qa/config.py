@@ -12,6 +12,7 @@ from pathlib import Path
 ENV_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "ORGANISATION_NAME", "SERVICE_NAME",
     "SESSION_COOKIE_SECURE", "FORCE_HTTPS", "SESSION_IDLE_MINUTES", "LOGIN_RATE_LIMIT",
+    "LOGIN_ACCOUNT_RATE_LIMIT",
     "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_SENDER", "MAIL_OUTBOX", "SWEEP_MINUTES", "DIGEST_HOUR",
     "PUBLIC_BASE_URL",
@@ -30,7 +31,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     FORCE_HTTPS = False  # HSTS and Secure cookies when served over HTTPS
     SESSION_IDLE_MINUTES = 30
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"  # failed sign-ins per address
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # failed sign-ins per account (e-mail)
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_HEADERS = ["X-CSRFToken"]

@@ -41,6 +41,7 @@ def make_app(tmp_path: Path, migrated_db: Path, **overrides):
     config = {
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "INSTANCE_PATH": str(tmp_path / "instance"), "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute",
         "ORGANISATION_NAME": "Test Council",
     }
     config.update(overrides)

@@ -13,16 +13,16 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Regexp
 from homes_qa.core.roles import ROLE_LABELS
 from homes_qa.spine.people.models import HomeStatus
 from homes_qa.spine.people.passwords import MIN_LENGTH
-from homes_qa.web.forms import WholeNumberField
+from homes_qa.web.forms import Name, WholeNumberField, single_line
 
 ROLE_CHOICES = [(key, label) for key, label in ROLE_LABELS.items()]
 
 
 class UserForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(), validators=[
-        InputRequired(message="Enter the person's full name"),
+    name = StringField("Full name", widget=GovTextInput(), filters=[single_line], validators=[
+        InputRequired(message="Enter the person's full name"), Name("Enter the person's full name"),
         Length(max=120, message="Full name must be 120 characters or fewer")])
-    email = EmailField("Email address", widget=GovTextInput(), validators=[
+    email = EmailField("Email address", widget=GovTextInput(), filters=[single_line], validators=[
         InputRequired(message="Enter an email address"),
         Email(message="Enter an email address in the correct format, like name@example.org",
               check_deliverability=False),
@@ -39,10 +39,11 @@ class NewUserForm(UserForm):
 
 
 class HomeForm(FlaskForm):
-    name = StringField("Name of the home", widget=GovTextInput(), validators=[
-        InputRequired(message="Enter the name of the home"),
+    name = StringField("Name of the home", widget=GovTextInput(), filters=[single_line], validators=[
+        InputRequired(message="Enter the name of the home"), Name("Enter the name of the home"),
         Length(max=120, message="Name must be 120 characters or fewer")])
-    ofsted_urn = StringField("Ofsted unique reference number (URN)", widget=GovTextInput(), validators=[
+    ofsted_urn = StringField("Ofsted unique reference number (URN)", widget=GovTextInput(),
+                             filters=[single_line], validators=[
         InputRequired(message="Enter the Ofsted URN"),
         Regexp(r"^\s*[A-Za-z0-9]{6,10}\s*$", message="Ofsted URN must be 6 to 10 letters or numbers, like SC123456")])
     address = TextAreaField("Address", widget=GovTextArea(), validators=[

@@ -16,8 +16,11 @@ PAGE_SIZE = 50
 
 
 def _int_arg(name: str) -> int | None:
+    """A filter's whole number, or None (ignored) for anything else: "²", "1e9", 40 digits."""
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value)
 
 
 @bp.route("/")
@@ -37,6 +40,7 @@ def index():
     if record_id:
         stmt = stmt.where(AuditEvent.record_id == record_id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = min(page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))  # past the end: the last page
     events = db.session.scalars(stmt.order_by(AuditEvent.id.desc())
                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
 

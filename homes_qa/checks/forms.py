@@ -1,6 +1,8 @@
 """Forms for the certificate register and the fire log (GOV.UK widgets)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -82,7 +84,7 @@ class CheckTypeForm(FlaskForm):
 
 
 _RESULTS = [(FireLogResult.SATISFACTORY.value, "Satisfactory"), (FireLogResult.FAULTS.value, "Faults found")]
-_DATE = dict(missing_message="Enter the date of the test",
+_DATE: dict[str, Any] = dict(missing_message="Enter the date of the test",
              invalid_message="The date of the test must be a real date, like 27 3 2026",
              description="For example, 27 3 2026")
 

@@ -43,6 +43,13 @@ LABELS = {
 DUE_SOON_LEVEL = 0
 OVERDUE_LEVEL = 1
 
+# Rules are edited within ten years (spine.rules.service), but an obligation keeps the ladder it
+# was created with: a snapshot from before the bounds (10^30, 2^63 working days) must not overflow
+# the calendar, nor count working days for ever. A level further off than this is never reached;
+# a warning longer than this starts this long before the due time.
+MAX_WORKING_DAYS = 5220  # twenty years of working days
+MAX_DUE_SOON_DAYS = 7320  # twenty years
+
 
 @dataclass(frozen=True)
 class DriftState:
@@ -79,16 +86,25 @@ def alert_times(
             times[DUE_SOON_LEVEL] = due_utc - timedelta(hours=due_soon_hours)  # elapsed hours
     elif due_soon_days:
         # Wall-clock subtraction in London, so "7 days before" is the same clock time.
-        times[DUE_SOON_LEVEL] = to_utc(to_london(due_at) - timedelta(days=due_soon_days))
+        try:
+            times[DUE_SOON_LEVEL] = to_utc(to_london(due_at) - timedelta(days=min(due_soon_days,
+                                                                                  MAX_DUE_SOON_DAYS)))
+        except OverflowError:  # a due time near year 1: warned of from the start
+            times[DUE_SOON_LEVEL] = datetime.min.replace(tzinfo=due_utc.tzinfo)
     due_day = london_date(due_at)
     for step in ladder:
         if step.after_hours is not None:
-            times[step.level] = due_utc + timedelta(hours=step.after_hours)
+            try:
+                times[step.level] = due_utc + timedelta(hours=step.after_hours)
+            except OverflowError:  # past the end of the calendar: never reached
+                continue
         elif step.after_working_days == 0:
             times[step.level] = due_utc
-        else:
-            assert step.after_working_days is not None
-            times[step.level] = london_day_end(working_days_after(due_day, step.after_working_days))
+        elif step.after_working_days is not None and step.after_working_days <= MAX_WORKING_DAYS:
+            try:
+                times[step.level] = london_day_end(working_days_after(due_day, step.after_working_days))
+            except OverflowError:  # past the end of the calendar: never reached
+                continue
     return times
 
 

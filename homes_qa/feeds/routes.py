@@ -45,16 +45,22 @@ def account_calendar():
             action = request.form.get("action")
             if action == "issue":
                 had_feed = user.ical_token is not None
-                calendar_feed.issue_token(user)
+                token = calendar_feed.issue_token(user)
                 flash("You have a new calendar feed address. The old address no longer works."
                       if had_feed else "Your calendar feed is ready. Copy its address into your calendar app.",
                       "success")
-            elif action == "revoke" and user.ical_token is not None:
+                # Shown once, in this response: only the secret's hash is stored.
+                return _page(feed_url=_feed_url(token))
+            if action == "revoke" and user.ical_token is not None:
                 calendar_feed.revoke_token(user)
                 flash("Your calendar feed has been turned off. Its address no longer works.", "success")
         return redirect(url_for("feeds.account_calendar"), code=303)
+    return _page(feed_url=None)
+
+
+def _page(feed_url: str | None):
     response = make_response(render_template(
-        "feeds/account_calendar.html", feed_url=_feed_url(current_user.ical_token),
+        "feeds/account_calendar.html", feed_url=feed_url, has_feed=current_user.ical_token is not None,
         title="Calendar feed"))
-    response.headers["Cache-Control"] = "private, no-store"  # the page shows a secret address
+    response.headers["Cache-Control"] = "private, no-store"  # the page may show a secret address
     return response

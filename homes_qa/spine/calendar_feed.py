@@ -1,6 +1,7 @@
 """The personal iCalendar feed: a person's open deadlines, behind a secret revocable address.
 
-    issue_token(user)          a new secret (the old address, if any, stops working)
+    issue_token(user)          a new secret (the old address, if any, stops working); only its
+                               sha256 is stored, so the address can be shown once, when issued
     revoke_token(user)         no feed until a new one is issued
     user_for_token(token)      the active user the address belongs to, or None
     feed_for(user, now)        the .ics body: open obligations overdue or due within 400 days
@@ -10,6 +11,7 @@ Changes to `User.ical_token` are audited by the model mixin, with the value reda
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -35,11 +37,16 @@ EVENT_LENGTH = timedelta(minutes=30)
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @transactional
 def issue_token(user: User) -> str:
-    """Create (or replace) the user's feed secret. Commits."""
-    user.ical_token = secrets.token_urlsafe(32)
-    return user.ical_token
+    """Create (or replace) the user's feed secret and return it: only its hash is kept. Commits."""
+    token = secrets.token_urlsafe(32)
+    user.ical_token = token_hash(token)
+    return token
 
 
 @transactional
@@ -52,7 +59,7 @@ def revoke_token(user: User) -> None:
 def user_for_token(token: str) -> User | None:
     if not token or not _TOKEN_SHAPE.fullmatch(token):
         return None
-    return db.session.scalar(select(User).where(User.ical_token == token, User.active.is_(True)))
+    return db.session.scalar(select(User).where(User.ical_token == token_hash(token), User.active.is_(True)))
 
 
 def _description(obligation: Obligation) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -28,10 +29,23 @@ CSP = {
 }
 
 
+_SESSION_ID = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """The active user of a session "id:version" whose version is the user's current one.
+
+    Signing out, changing the password or being deactivated raises the version, so a copy of
+    an older cookie (replayed, stolen, left on another computer) signs nobody in.
+    """
+    match = _SESSION_ID.fullmatch(user_id or "")
+    if match is None:
+        return None
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or not user.active or user.session_version != int(match.group(2)):
+        return None
+    return user
 
 
 def init_app(app) -> None:

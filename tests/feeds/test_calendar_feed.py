@@ -44,10 +44,13 @@ def _feed_path(client) -> str | None:
 
 
 def _issue(auth) -> str:
-    assert auth.post(PAGE, {"action": "issue"}).status_code == 303
-    path = _feed_path(auth.client)
-    assert path
-    return path
+    """Issue a feed: its address is shown once, in the answer to the POST (only its hash is kept)."""
+    response = auth.post(PAGE, {"action": "issue"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    match = FEED_URL.search(response.get_data(as_text=True))
+    assert match
+    assert _feed_path(auth.client) is None  # never shown again
+    return match.group(1)
 
 
 def _events(response) -> dict[str, object]:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core.drift import alert_times, alerts_due
@@ -53,13 +54,16 @@ class SweepResult:
     obligations_created: int = 0
     raised: list[RaisedAlert] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # (obligation id, level) another sweep raised between our read and our insert: a lost race,
+    # not an error (the unique key kept it exactly once).
+    already_raised: list[tuple[int, int]] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
 
     def summary(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(), "examined": self.examined,
                 "obligations_created": self.obligations_created, "alerts_raised": len(self.raised),
-                "errors": len(self.errors), "seconds": round(self.seconds, 3), "dry_run": self.dry_run}
+                "already_raised": len(self.already_raised), "errors": len(self.errors), "seconds": round(self.seconds, 3), "dry_run": self.dry_run}
 
 
 def _target_role(obligation: Obligation, level: int) -> str:
@@ -67,6 +71,27 @@ def _target_role(obligation: Obligation, level: int) -> str:
     if level == 0:
         return ladder[0].role
     return ladder[level - 1].role
+
+
+def _raised_before() -> set[tuple[int, int]]:
+    """(obligation id, level) of every alert already raised on an open obligation."""
+    return {(row[0], row[1]) for row in db.session.execute(
+        select(Alert.obligation_id, Alert.level).join(Obligation)
+        .where(Obligation.status == ObligationStatus.OPEN)).all()}
+
+
+def _insert_once(alert: Alert) -> bool:
+    """Insert the alert in its own savepoint: False if another sweep raised it first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(alert)
+    except IntegrityError:
+        exists = db.session.scalar(select(Alert.id).where(
+            Alert.obligation_id == alert.obligation_id, Alert.level == alert.level))
+        if exists is None:
+            raise  # some other integrity problem: the caller reports it
+        return False
+    return True
 
 
 def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
@@ -80,9 +105,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
             select(Obligation).where(Obligation.status == ObligationStatus.OPEN)
             .options(selectinload(Obligation.home))))
         result.examined = len(open_obligations)
-        raised_before = set(db.session.execute(
-            select(Alert.obligation_id, Alert.level).join(Obligation)
-            .where(Obligation.status == ObligationStatus.OPEN)).all())
+        raised_before = _raised_before()
         for obligation in open_obligations:
             try:
                 with db.session.begin_nested():  # one bad record is skipped, not the sweep
@@ -95,7 +118,11 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
                         alert = Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
                                       target_role=_target_role(obligation, level), raised_at=now,
                                       reached_at=times[level])
-                        db.session.add(alert)
+                        if not _insert_once(alert):
+                            log.info("sweep: obligation %s level %s was already raised by another sweep",
+                                     obligation.id, level)
+                            result.already_raised.append((obligation.id, level))
+                            continue
                         result.raised.append(RaisedAlert(
                             obligation.id, obligation.home.name if obligation.home else "Whole service",
                             obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,

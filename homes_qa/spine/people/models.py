@@ -53,7 +53,7 @@ class Home(Audited, Model):
 class User(Audited, UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", Role),)
-    __audit_redact__ = frozenset({"password_hash", "ical_token"})
+    __audit_redact__ = frozenset({"password_hash", "ical_token", "session_version"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -63,8 +63,12 @@ class User(Audited, UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # Secret for the personal calendar feed URL; None when no feed is issued (revoked).
+    # sha256 (hex) of the secret in the personal calendar feed URL; None when no feed is issued.
+    # The secret itself is never stored: it is shown once, when issued.
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # Part of the session's user id ("id:version"): raising it ends every session of the user
+    # on the server (sign-out, password change, deactivation), whatever cookies still exist.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
@@ -72,6 +76,10 @@ class User(Audited, UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: a session of an older version is no session."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def role_label(self) -> str:

@@ -26,6 +26,13 @@ def _check_password(password: str, field: str = "password") -> None:
         raise ServiceError(f"Password must be {MIN_LENGTH} characters or more", field)
 
 
+def _check_name(name: str, field: str = "name", message: str = "Enter the person's full name") -> str:
+    name = name.strip()
+    if not name:
+        raise ServiceError(message, field)
+    return name
+
+
 def _check_email_free(email: str, user_id: int | None = None) -> None:
     stmt = select(User.id).where(func.lower(User.email) == email)
     existing = db.session.scalar(stmt)
@@ -52,13 +59,25 @@ def record_sign_in(user: User) -> None:
 
 
 @transactional
+def end_sessions(user: User) -> None:
+    """End every session of this user, on every device: their session id's version goes up.
+
+    A plain UPDATE (not an audited change of the record): the sign-out or password change that
+    calls it is what is logged or audited.
+    """
+    db.session.execute(cast(Table, User.__table__).update().where(User.id == user.id).values(
+        session_version=User.session_version + 1))
+    db.session.expire(user, ["session_version"])
+
+
+@transactional
 def create_user(*, name: str, email: str, role: str, password: str, active: bool = True) -> User:
     email = normalise_email(email)
     if role not in ROLES:
         raise ServiceError("Select a role", "role")
     _check_email_free(email)
     _check_password(password)
-    user = User(name=name.strip(), email=email, role=role, active=active,
+    user = User(name=_check_name(name), email=email, role=role, active=active,
                 password_hash=hash_password(password))
     db.session.add(user)
     return user
@@ -72,7 +91,7 @@ def update_user(user: User, *, name: str, email: str, role: str) -> User:
     _check_email_free(email, user.id)
     if role in ONE_HOME and role != user.role and len(user.assignments) > 1:
         raise ServiceError("Home staff work in one home: remove this person from all but one home first", "role")
-    user.name, user.email, user.role = name.strip(), email, role
+    user.name, user.email, user.role = _check_name(name), email, role
     return user
 
 
@@ -80,6 +99,9 @@ def update_user(user: User, *, name: str, email: str, role: str) -> User:
 def set_active(user: User, active: bool, *, by: User) -> None:
     if not active and user.id == by.id:
         raise ServiceError("You cannot deactivate your own account")
+    if user.active and not active:
+        end_sessions(user)
+        user.ical_token = None  # the feed ends too: reactivation does not revive its old address
     user.active = active
 
 
@@ -95,6 +117,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
 def set_password(user: User, new: str) -> None:
     _check_password(new, "new_password")
     user.password_hash = hash_password(new)
+    end_sessions(user)  # every other signed-in copy of this account is signed out
 
 
 def _check_home_unique(name: str, urn: str, home_id: int | None) -> None:
@@ -108,7 +131,7 @@ def _check_home_unique(name: str, urn: str, home_id: int | None) -> None:
 @transactional
 def create_home(*, name: str, ofsted_urn: str, address: str, registered_places: int,
                 status: str = HomeStatus.OPEN) -> Home:
-    name, ofsted_urn = name.strip(), ofsted_urn.strip().upper()
+    name, ofsted_urn = _check_name(name, message="Enter the name of the home"), ofsted_urn.strip().upper()
     _check_home_unique(name, ofsted_urn, None)
     home = Home(name=name, ofsted_urn=ofsted_urn, address=address.strip(),
                 registered_places=registered_places, status=status)
@@ -119,7 +142,7 @@ def create_home(*, name: str, ofsted_urn: str, address: str, registered_places: 
 @transactional
 def update_home(home: Home, *, name: str, ofsted_urn: str, address: str,
                 registered_places: int, status: str) -> Home:
-    name, ofsted_urn = name.strip(), ofsted_urn.strip().upper()
+    name, ofsted_urn = _check_name(name, message="Enter the name of the home"), ofsted_urn.strip().upper()
     _check_home_unique(name, ofsted_urn, home.id)
     if status not in HomeStatus.LABELS:
         raise ServiceError("Select a status", "status")

@@ -21,6 +21,40 @@ ORGANISATION_WIDE = frozenset({
 })
 
 
+# The largest number each timing may take: ten years at most (a typo such as 10^30 or 2^63
+# would overflow date arithmetic when an obligation is created, or loop over working days).
+MAX_AMOUNT: dict[tuple[str, str | None], tuple[int, str]] = {
+    ("elapsed_hours", None): (8784, "hours"),
+    ("calendar_days", None): (3660, "days"),
+    ("calendar_days_before", None): (3660, "days"),
+    ("working_days", None): (2610, "working days"),
+    ("calendar_months", None): (120, "months"),
+    ("fixed", "weeks"): (520, "weeks"), ("fixed", "months"): (120, "months"),
+    ("floating", "days"): (3660, "days"), ("floating", "weeks"): (520, "weeks"),
+    ("floating", "months"): (120, "months"),
+}
+MAX_LADDER_DAYS = 260  # a year of working days after the due date
+MAX_LADDER_HOURS = 24 * 366  # a year of elapsed hours after the due time
+MAX_DUE_SOON_DAYS = 90
+
+
+def _check_bounds(timing: dict[str, Any], ladder: list[dict[str, Any]]) -> None:
+    amount = timing.get("amount")
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        limit = MAX_AMOUNT.get((str(timing.get("kind")), timing.get("unit")))
+        if limit is not None and amount > limit[0]:
+            raise ServiceError(f"The number must be {limit[0]} {limit[1]} or fewer", "timing")
+    for step in ladder:
+        days = step.get("after_working_days") if isinstance(step, dict) else None
+        if isinstance(days, int) and not isinstance(days, bool) and days > MAX_LADDER_DAYS:
+            raise ServiceError(f"Level {step.get('level')}: working days after due must be "
+                               f"{MAX_LADDER_DAYS} or fewer", "ladder")
+        hours = step.get("after_hours") if isinstance(step, dict) else None
+        if isinstance(hours, int) and not isinstance(hours, bool) and hours > MAX_LADDER_HOURS:
+            raise ServiceError(f"Level {step.get('level')}: hours after due must be "
+                               f"{MAX_LADDER_HOURS} or fewer", "ladder")
+
+
 def _from_spec(spec: RuleSpec) -> dict[str, Any]:
     return dict(title=spec.title, area=spec.area, trigger=spec.trigger,
                 scope=RuleScope.ORGANISATION if spec.code in ORGANISATION_WIDE else RuleScope.HOME,
@@ -63,6 +97,7 @@ def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, An
 
     An hour clock (a rule that warns in hours) takes `due_soon_hours`; its days are left alone.
     """
+    _check_bounds(timing, ladder)
     try:
         timing_value = Timing.from_dict(timing)
     except (TimingError, TypeError, ValueError) as error:
@@ -80,8 +115,8 @@ def update_rule(rule: Rule, *, timing: dict[str, Any], ladder: list[dict[str, An
         raise ServiceError("The ladder names a role the app does not know", "ladder")
     if steps[0].role != rule.responsible_role:
         raise ServiceError("Level 1 of the ladder must be the responsible role", "ladder")
-    if isinstance(due_soon_days, bool) or not isinstance(due_soon_days, int) or not 0 <= due_soon_days <= 90:
-        raise ServiceError("Days of warning must be a whole number from 0 to 90", "due_soon_days")
+    if isinstance(due_soon_days, bool) or not isinstance(due_soon_days, int) or not 0 <= due_soon_days <= MAX_DUE_SOON_DAYS:
+        raise ServiceError(f"Days of warning must be a whole number from 0 to {MAX_DUE_SOON_DAYS}", "due_soon_days")
     if rule.due_soon_hours is not None:
         if (isinstance(due_soon_hours, bool) or not isinstance(due_soon_hours, int)
                 or not 0 <= due_soon_hours <= 720):
