@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from homes_qa.core.calendar import to_london, to_utc
 from homes_qa.core.catalogue import AREAS
+from homes_qa.core.drift import MAX_DUE_SOON_DAYS
 
 # How each rule area reads as a column heading; an area added later without a label here
 # still shows, named from its code.
@@ -95,7 +96,8 @@ def due_soon_threshold(now: datetime, due_soon_days: int) -> datetime:
     instant: `due_soon_days` London calendar days after `now` (drift.alert_times, turned round)."""
     if due_soon_days < 0:
         raise ValueError("due_soon_days must be 0 or more")
-    return to_utc(to_london(now) + timedelta(days=due_soon_days))
+    # the same cap drift.alert_times applies, so a corrupt snapshot cannot overflow the calendar
+    return to_utc(to_london(now) + timedelta(days=min(due_soon_days, MAX_DUE_SOON_DAYS)))
 
 
 # ---------------------------------------------------------------- CSV

@@ -34,7 +34,7 @@ def test_0008_moves_the_old_default_and_early_deadlines(app, world):
             Obligation.rule_code == "reg44_report_statutory", Obligation.period_key == key))
         statutory.due_at = london_day_end(date(2026, 11, 30))
         db.session.commit()
-        downgrade(revision="-1")  # just 0008
+        downgrade(revision="0007")  # the revision before 0008
         columns = {c["name"] for c in inspect(db.engine).get_columns("reg44_reports")}
         assert "returned_by_id" not in columns and _statutory_rule() == {"kind": "end_of_month"}
         upgrade()
@@ -50,6 +50,6 @@ def test_0008_keeps_a_rule_an_administrator_changed(app):
     with app.app_context():
         rule_by_code("reg44_report_statutory").timing = {"kind": "calendar_days", "amount": 40}
         db.session.commit()
-        downgrade(revision="-1")  # just 0008
+        downgrade(revision="0007")  # the revision before 0008
         upgrade()
         assert _statutory_rule() == {"kind": "calendar_days", "amount": 40}
