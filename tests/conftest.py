@@ -18,6 +18,15 @@ from tests import clock as test_clock
 from tests.helpers import PASSWORD, Ref, csrf_token, make_app, ref
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests judge correctness, never speed (speed is `make bench`'s job): no per-example
+# deadline and no "too slow" health check, so a loaded machine cannot fail them.
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("homes_qa", deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("homes_qa")
 KINDS = ("unit", "request", "browser", "postgres")
 
 
