@@ -59,7 +59,7 @@ def test_a_refused_htmx_answer_shows_its_error_by_the_field_and_saves_nothing(ap
     manager = world.users[Role.REGISTERED_MANAGER]
     auth.sign_in(manager)
     audit_id = start(auth, world.home_a.id)
-    response = auth.post("/audits/%d/questions/hs_windows" % audit_id, {
+    response = auth.post(f"/audits/{audit_id}/questions/hs_windows", {
         "answer_hs_windows": "no", "comment_hs_windows": "Missing", "action_hs_windows": "Fit one",
         "owner_hs_windows": str(manager.id), "due_hs_windows": dmy(TODAY - timedelta(days=1)),
         "priority_hs_windows": "high"}, headers=HX)
