@@ -128,7 +128,13 @@ def save_question(audit_id: int, code: str):
     form = question_form(audit, code, queries.home_people(audit.home_id), request.form)
     if form is None:
         abort(404)
-    ok = form.validate_on_submit() and saved(form, lambda: service.save_answers(
+    valid = form.validate_on_submit()
+    due = form[f"due_{code}"]
+    parts = [part.strip() for part in request.form.getlist(f"due_{code}")]
+    if is_htmx() and due.errors and any(parts) and not all(parts):
+        due.errors = []  # a date still being typed (day given, month not yet): no error, and not saved yet
+        valid = not any(field.errors for field in form)
+    ok = valid and saved(form, lambda: service.save_answers(
         audit, _given(form, audit, only=code), by=current_user))
     if not is_htmx():
         if ok:

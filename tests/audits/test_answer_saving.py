@@ -173,3 +173,21 @@ def test_home_staff_see_no_other_homes_audit(app, client, world, auth):
     auth.sign_in(world.users[Role.HOME_STAFF])
     assert client.get(f"/audits/{audit_id}").status_code == 404
     assert client.get(f"/homes/{world.home_b.id}/audits").status_code == 404
+
+
+def test_a_due_date_being_typed_is_neither_an_error_nor_saved_yet(app, world, auth):
+    manager = world.users[Role.REGISTERED_MANAGER]
+    auth.sign_in(manager)
+    audit_id = start(auth, world.home_a.id)
+    due = TODAY + timedelta(days=7)
+    base = {"answer_hs_windows": "no", "comment_hs_windows": "Missing", "owner_hs_windows": str(manager.id)}
+    typing = auth.post(f"/audits/{audit_id}/questions/hs_windows",
+                       {**base, "due_hs_windows": [str(due.day), "", ""]}, headers=HX).get_data(as_text=True)
+    assert "govuk-error-message" not in typing and f'value="{due.day}"' in typing
+    assert answer_row(app, audit_id, "hs_windows").due_on is None
+    auth.post(f"/audits/{audit_id}/questions/hs_windows", {**base, "due_hs_windows": dmy(due)}, headers=HX)
+    assert answer_row(app, audit_id, "hs_windows").due_on == due
+    wrong = auth.post(f"/audits/{audit_id}/questions/hs_windows",
+                      {**base, "due_hs_windows": ["31", "2", str(due.year)]}, headers=HX).get_data(as_text=True)
+    assert "The due date must be a real date" in wrong
+    assert answer_row(app, audit_id, "hs_windows").due_on == due
