@@ -197,6 +197,7 @@ def check(audit_id: int):
         answers={a.question_code: a for a in audit.answers}, answer_labels=ANSWER_LABELS, grades=GRADE_LABELS,
         priorities=PRIORITY_LABELS, owners=owners, reaudit_of=reaudit_of,
         may_conduct=policy.can_conduct(current_user, audit.template_code),
+        may_answer=policy.can_answer(current_user, audit.template_code),
         may_reaudit=(not draft and audit.overall_grade in (Grade.INADEQUATE, Grade.REQUIRES_IMPROVEMENT)
                      and policy.can_conduct(current_user, audit.template_code)),
         title=("Check your answers" if draft else audit.title))

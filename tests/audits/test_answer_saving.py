@@ -138,6 +138,7 @@ def test_home_staff_answer_the_homes_audit_by_htmx_and_the_whole_form(app, clien
     check = client.get(f"/audits/{audit_id}/check").get_data(as_text=True)
     assert "Overall: choose a grade" in check  # what the manager still has to do
     assert "Submit the audit" not in check and "Change the grades" not in check
+    assert "The registered manager grades and submits the audit" in check
 
 
 def test_home_staff_do_not_start_grade_or_submit(app, client, world, auth):

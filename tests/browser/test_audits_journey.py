@@ -4,6 +4,7 @@ axe-core checks every page loaded."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
@@ -53,19 +54,19 @@ def test_manager_completes_the_hs_audit_and_the_service_manager_reads_it(page, s
         code = question.code
         block = page.locator(f"#question-{code}")
         if code == "hs_windows":
-            saved(code, lambda: block.get_by_label("No", exact=True).check())
+            saved(code, block.get_by_label("No", exact=True).check)
             expect(block.locator("details")).to_have_attribute("open", "")  # a "no" opens the action
             typed(code, block.get_by_label("What you found"), "Bedroom 3 window restrictor missing")
             typed(code, block.get_by_label("If no: the action"), "Fit a new restrictor to bedroom 3")
-            saved(code, lambda: block.get_by_label("If no: who owns the action").select_option(
-                label=f"{manager.name} (Registered manager)"))
+            saved(code, partial(block.get_by_label("If no: who owns the action").select_option,
+                                label=f"{manager.name} (Registered manager)"))
             due = TODAY + timedelta(days=7)
             group = block.get_by_role("group", name="If no: due by")
             for part, value in (("Day", due.day), ("Month", due.month), ("Year", due.year)):
                 typed(code, group.get_by_label(part), str(value))
-            saved(code, lambda: block.get_by_label("High").check())
+            saved(code, block.get_by_label("High").check)
         else:
-            saved(code, lambda: block.get_by_label("Yes", exact=True).check())
+            saved(code, block.get_by_label("Yes", exact=True).check)
             typed(code, block.get_by_label("What you found"), "Seen this month's record")
         expect(page.locator("#progress")).to_contain_text(f"{number} of {len(HS.questions)} questions answered")
     expect(page.locator("#question-hs_windows")).to_contain_text("Saved")
