@@ -114,6 +114,7 @@ def _demo_activity(homes: list[Home]) -> None:
                          compliance_date=today + timedelta(days=40), action="Weekly audit of restraint records",
                          owner_id=beech_manager.id, due_on=today + timedelta(days=30), by=beech_manager, now=now)
     _demo_checks(homes, by_email, now)
+    _demo_audit(homes[0], by_email, now)
 
     # What the scheduler would do on its first run: this period's obligations and their alerts.
     alerts.sweep(now)
@@ -167,6 +168,30 @@ def _demo_checks(homes: list[Home], by_email: dict[str, User], now) -> None:
                           call_point="CP1 front door", by=manager, now=now)
     checks.set_applies(beech, types["gas_safety"], applies=False, reason="No gas supply: the house is all electric",
                        by=by_email["sm.west@demo.example.org"])
+
+
+def _demo_audit(oak: Home, by_email: dict[str, User], now) -> None:
+    """Oak House: this month's health and safety audit, submitted and graded good, with one "no"
+    (a missing window restrictor) that became an action for the registered manager."""
+    from datetime import timedelta
+
+    from homes_qa.audits import service as audits
+    from homes_qa.audits.models import Grade
+    from homes_qa.core.calendar import london_date
+
+    manager = by_email["manager.oak@demo.example.org"]
+    audit = audits.start_audit(oak, "health_safety", by=manager, now=now)
+    given = {q["code"]: audits.GivenAnswer(answer="yes", comment="Seen this month's record, signed and dated")
+             for q in audit.questions}
+    given["hs_windows"] = audits.GivenAnswer(
+        answer="no", comment="Bedroom 3 window opens wider than 100 mm: the restrictor is missing",
+        action="Fit a new restrictor to the bedroom 3 window and check the others", owner_id=manager.id,
+        due_on=london_date(now) + timedelta(days=7), priority="high")
+    audits.save_answers(audit, given, by=manager, now=now)
+    audits.save_grades(audit, sections={s["code"]: (Grade.GOOD, "Records complete and current") for s in audit.sections},
+                       overall=(Grade.GOOD, "Records complete; one window restrictor missing, action set"),
+                       learning_points=["Check every window restrictor after any repair to a window"], by=manager)
+    audits.submit(audit, by=manager, now=now)
 
 
 def demo_exists() -> bool:

@@ -20,32 +20,56 @@ def answers_form(audit: HomeAudit, people: list[User], formdata=None) -> FlaskFo
     class AnswersForm(FlaskForm):
         submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
-    owners = [("", "Choose the owner")] + [(str(p.id), f"{p.name} ({p.role_label})") for p in people]
+    owners = _owners(people)
     for number, question in enumerate(audit.questions, start=1):
-        code = question["code"]
-        setattr(AnswersForm, f"answer_{code}", RadioField(
-            f"{number}. {question['text']}", widget=GovRadioInput(), validators=[Optional()],
-            choices=list(ANSWER_LABELS.items()), description=f"Source: {question['source']}"))
-        setattr(AnswersForm, f"comment_{code}", TextAreaField(
-            "What you found" + (" and the evidence you saw" if question["needs_evidence"] else ""),
-            widget=GovTextArea(), validators=[_LIMIT]))
-        setattr(AnswersForm, f"action_{code}", TextAreaField("If no: the action", widget=GovTextArea(),
-                                                            validators=[_LIMIT]))
-        setattr(AnswersForm, f"owner_{code}", SelectField("If no: who owns the action", widget=GovSelect(),
-                                                          choices=owners, validators=[Optional()]))
-        setattr(AnswersForm, f"due_{code}", GovDateField(
-            "If no: due by", invalid_message="The due date must be a real date, like 27 3 2027",
-            description="For example, 27 3 2027"))
-        setattr(AnswersForm, f"priority_{code}", RadioField(
-            "If no: priority", widget=GovRadioInput(), validators=[Optional()],
-            choices=list(PRIORITY_LABELS.items())))
+        _add_question(AnswersForm, number, question, owners)
+    return AnswersForm(formdata=formdata, data=_saved_data(audit))
+
+
+def question_form(audit: HomeAudit, code: str, people: list[User], formdata=None) -> FlaskForm | None:
+    """The fields of one question only (the htmx save of one answer); None if it is not the audit's."""
+    class QuestionForm(FlaskForm):
+        pass
+
+    for number, question in enumerate(audit.questions, start=1):
+        if question["code"] == code:
+            _add_question(QuestionForm, number, question, _owners(people))
+            return QuestionForm(formdata=formdata, data=_saved_data(audit, code))
+    return None
+
+
+def _owners(people: list[User]) -> list[tuple[str, str]]:
+    return [("", "Choose the owner")] + [(str(p.id), f"{p.name} ({p.role_label})") for p in people]
+
+
+def _add_question(cls: type, number: int, question: dict, owners: list[tuple[str, str]]) -> None:
+    code = question["code"]
+    setattr(cls, f"answer_{code}", RadioField(
+        f"{number}. {question['text']}", widget=GovRadioInput(), validators=[Optional()],
+        choices=list(ANSWER_LABELS.items()), description=f"Source: {question['source']}"))
+    setattr(cls, f"comment_{code}", TextAreaField(
+        "What you found" + (" and the evidence you saw" if question["needs_evidence"] else ""),
+        widget=GovTextArea(), validators=[_LIMIT]))
+    setattr(cls, f"action_{code}", TextAreaField("If no: the action", widget=GovTextArea(), validators=[_LIMIT]))
+    setattr(cls, f"owner_{code}", SelectField("If no: who owns the action", widget=GovSelect(),
+                                              choices=owners, validators=[Optional()]))
+    setattr(cls, f"due_{code}", GovDateField(
+        "If no: due by", invalid_message="The due date must be a real date, like 27 3 2027",
+        description="For example, 27 3 2027"))
+    setattr(cls, f"priority_{code}", RadioField(
+        "If no: priority", widget=GovRadioInput(), validators=[Optional()], choices=list(PRIORITY_LABELS.items())))
+
+
+def _saved_data(audit: HomeAudit, only: str | None = None) -> dict:
     data = {}
     for row in audit.answers:
         code = row.question_code
+        if only is not None and code != only:
+            continue
         data.update({f"answer_{code}": row.answer, f"comment_{code}": row.comment, f"action_{code}": row.action,
                      f"owner_{code}": str(row.owner_id) if row.owner_id else "", f"due_{code}": row.due_on,
                      f"priority_{code}": row.priority})
-    return AnswersForm(formdata=formdata, data=data)
+    return data
 
 
 def grades_form(audit: HomeAudit, formdata=None) -> FlaskForm:

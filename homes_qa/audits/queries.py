@@ -6,21 +6,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.audits.models import AuditStatus, HomeAudit
-from homes_qa.audits.policy import OWNERS
+from homes_qa.audits.policy import OWNERS, can_read
+from homes_qa.audits.templates import latest_templates
 from homes_qa.extensions import db
 from homes_qa.spine.access import can_see_home
 from homes_qa.spine.people.models import Assignment, Home, User
 
 
-def audits_for(home: Home, limit: int = 50) -> list[HomeAudit]:
-    return list(db.session.scalars(select(HomeAudit).where(HomeAudit.home_id == home.id)
-                                   .order_by(HomeAudit.started_at.desc(), HomeAudit.id.desc()).limit(limit)))
+def audits_for(home: Home, user: User, limit: int = 50) -> list[HomeAudit]:
+    stmt = select(HomeAudit).where(HomeAudit.home_id == home.id)
+    readable = [code for code in {a.code for a in latest_templates()} if can_read(user, code)]
+    if len(readable) < len(latest_templates()):
+        stmt = stmt.where(HomeAudit.template_code.in_(readable))
+    return list(db.session.scalars(stmt.order_by(HomeAudit.started_at.desc(), HomeAudit.id.desc()).limit(limit)))
 
 
 def audit_or_404(audit_id: int, user: User) -> HomeAudit:
     audit = db.session.scalar(select(HomeAudit).where(HomeAudit.id == audit_id)
                               .options(selectinload(HomeAudit.answers), selectinload(HomeAudit.findings)))
-    if audit is None or not can_see_home(user, audit.home_id):
+    if audit is None or not can_see_home(user, audit.home_id) or not can_read(user, audit.template_code):
         abort(404)
     return audit
 

@@ -66,11 +66,12 @@ def start_audit(home: Home, template_code: str, *, by: User, now: datetime | Non
     return audit
 
 
-def _check_draft(audit: HomeAudit, by: User) -> None:
+def _check_draft(audit: HomeAudit, by: User, *, answering: bool = False) -> None:
     template = latest(audit.template_code)
     if audit.status != AuditStatus.DRAFT:
         raise ServiceError("This audit is submitted and can no longer be changed")
-    if template is None or by.role not in template.conducted_by:
+    allowed = policy.can_answer(by, audit.template_code) if answering else policy.can_conduct(by, audit.template_code)
+    if template is None or not allowed:
         raise ServiceError("You cannot change this audit")
 
 
@@ -78,7 +79,7 @@ def _check_draft(audit: HomeAudit, by: User) -> None:
 def save_answers(audit: HomeAudit, given: dict[str, GivenAnswer], *, by: User, now: datetime | None = None) -> None:
     """Keep each answer as given (an incomplete audit saves too); bounds are checked here."""
     now = now or utcnow()
-    _check_draft(audit, by)
+    _check_draft(audit, by, answering=True)
     codes = {q["code"] for q in audit.questions}
     existing = {a.question_code: a for a in audit.answers}
     for code, item in given.items():

@@ -2,9 +2,10 @@
 Schedule 4 fire log. Home-scoped: another home's register, entry or file is 404."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from homes_qa.checks import policy, queries, service
 from homes_qa.checks.forms import (
@@ -45,6 +46,30 @@ def _upload(field) -> service.Upload | None:
         data.close()  # a large upload is spooled to a temporary file: let it go now
 
 
+_TOO_LARGE = "checks.upload_too_large"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A request over the app-wide limit (MAX_CONTENT_LENGTH) is refused before its form can be
+    read: back to the form it came from (303), which shows the file field's own message."""
+    args = request.view_args or {}
+    if request.endpoint == "checks.record":
+        session[_TOO_LARGE] = request.path
+        return redirect(url_for("checks.record", **args), code=303)
+    if request.endpoint == "checks.add_evidence":
+        session[_TOO_LARGE] = request.path
+        return redirect(url_for("checks.entry", **args), code=303)
+    return render_template("errors/400.html", title="The file is too large", error=error), 413
+
+
+def _refused_as_too_large(form, posted_to: str) -> None:
+    """After upload_too_large: the message by the file field (and in the error summary)."""
+    if session.get(_TOO_LARGE) == posted_to:
+        session.pop(_TOO_LARGE)
+        form.evidence.errors = [f"The selected file must be smaller than {service.MAX_UPLOAD_LABEL}"]
+
+
 # ---------------------------------------------------------------- the register of a home
 
 @bp.route("/homes/<int:home_id>/register")
@@ -81,6 +106,8 @@ def record(home_id: int, type_code: str):
         flash(f"{check_type.title} does not apply at {home.name}", "info")
         return redirect(url_for("checks.register", home_id=home.id), code=303)
     form = CertificateForm()
+    if request.method == "GET":
+        _refused_as_too_large(form, request.path)
     if form.validate_on_submit():
         entry = saved_result(form, lambda: service.record_certificate(
             home, check_type, done_on=form.done_on.data, contractor=form.contractor.data or "",
@@ -122,7 +149,10 @@ def _entry_page(entry: CertificateEntry, form: EvidenceForm):
 @bp.route("/certificates/<int:entry_id>")
 @roles_required(*policy.READERS)
 def entry(entry_id: int):
-    return _entry_page(queries.entry_or_404(entry_id, current_user), EvidenceForm())
+    certificate = queries.entry_or_404(entry_id, current_user)
+    form = EvidenceForm()
+    _refused_as_too_large(form, url_for("checks.add_evidence", entry_id=certificate.id))
+    return _entry_page(certificate, form)
 
 
 @bp.route("/certificates/<int:entry_id>/evidence", methods=["POST"])

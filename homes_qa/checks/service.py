@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from homes_qa.checks import policy
 from homes_qa.checks.catalogue import DEFAULT_TYPES
@@ -187,6 +188,24 @@ def upload_path(evidence: Evidence) -> Path:
     return _upload_folder() / evidence.stored_name
 
 
+_WRITTEN = "homes_qa.checks.written_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_written_files(session: Session, previous_transaction) -> None:
+    """A file is written after its row is flushed, but the commit can still fail after that: the
+    rollback of the whole transaction removes the files it wrote, so no file outlives its row."""
+    if previous_transaction.parent is not None or previous_transaction.nested:
+        return
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
 def _store(entry: CertificateEntry, upload: Upload, by: User) -> Evidence:
     kind = sniff(upload.data)
     assert kind is not None  # _check_upload ran first
@@ -197,7 +216,9 @@ def _store(entry: CertificateEntry, upload: Upload, by: User) -> Evidence:
                         sha256=hashlib.sha256(upload.data).hexdigest(), uploaded_by_id=by.id)
     db.session.add(evidence)
     db.session.flush()  # the row (and its audit event) first: a refused insert writes no file
-    (_upload_folder() / stored_name).write_bytes(upload.data)
+    path = _upload_folder() / stored_name
+    db.session.info.setdefault(_WRITTEN, []).append(path)  # removed again if the transaction rolls back
+    path.write_bytes(upload.data)
     return evidence
 
 

@@ -20,11 +20,13 @@ from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.obligations import service as obligation_service
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import (
+    COMPLETE_ROLES,
     ORGANISATION_ROLES,
     RECORD_ROLES,
     RECORDED_ELSEWHERE_ROLES,
     WAIVE_ROLES,
     Row,
+    can_record,
     is_recordable,
     obligation_or_404,
     state_of,
@@ -49,7 +51,7 @@ def _back_to(obligation: Obligation) -> str:
 
 
 @bp.route("/obligations/<int:obligation_id>/complete", methods=["GET", "POST"])
-@roles_required(*RECORD_ROLES)
+@roles_required(*COMPLETE_ROLES)
 def complete(obligation_id: int):
     obligation = obligation_or_404(obligation_id, current_user)
     if not is_recordable(obligation):
@@ -57,6 +59,8 @@ def complete(obligation_id: int):
     if not obligation.is_open:
         flash(f"{obligation.title} is already closed: nothing to record", "info")
         return redirect(_back_to(obligation), code=303)
+    if not can_record(current_user, obligation):
+        abort(403)  # home staff record routine checks only
     form = CompletionForm()
     if form.validate_on_submit():
         done_on = form.done_on.data

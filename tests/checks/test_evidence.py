@@ -176,3 +176,86 @@ def test_a_path_in_the_file_name_is_kept_only_as_its_last_part(app, client, worl
         name = db.session.scalar(select(Evidence.original_name))
     assert name.endswith("gas.pdf")
     assert "/" not in name and "\\" not in name
+
+
+# ---------------------------------------------------------------- over the request limit; a failed commit
+
+def _over_the_request_limit(app) -> bytes:
+    return PDF[:-7] + b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 1) + b"%%EOF\n"
+
+
+def test_an_upload_over_the_request_limit_returns_to_the_form_with_its_message(app, client, world, auth):
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    response = record_with(auth, world.home_a.id, _over_the_request_limit(app), "huge.pdf")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/homes/{world.home_a.id}/register/gas_safety/record")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "There is a problem" in page  # the GOV.UK error summary
+    assert 'class="govuk-error-message"' in page and "The selected file must be smaller than 5 MB" in page
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "There is a problem" not in again  # said once
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CertificateEntry)) == 0
+    assert stored_files(app) == []
+
+
+def test_evidence_over_the_request_limit_returns_to_the_certificate_with_its_message(app, client, world, auth):
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    assert record_with(auth, world.home_a.id, PDF, "gas.pdf").status_code == 303
+    with app.app_context():
+        entry_id = db.session.scalar(select(CertificateEntry.id))
+    boundary = "----homesqa-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{auth.token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="huge.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n").encode() + _over_the_request_limit(app) + (
+        f"\r\n--{boundary}--\r\n").encode()
+    response = client.post(f"/certificates/{entry_id}/evidence", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/certificates/{entry_id}")
+    page = client.get(f"/certificates/{entry_id}").get_data(as_text=True)
+    assert "There is a problem" in page and "The selected file must be smaller than 5 MB" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Evidence)) == 1
+
+
+def test_a_file_written_before_a_failed_commit_is_removed(app, world, monkeypatch):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from homes_qa.checks import service
+    from homes_qa.checks.models import CheckType
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import Home, User
+
+    def refuse(session):
+        raise RuntimeError("the database went away at commit")
+
+    with app.app_context(), acting_as("test"):
+        service.sync_types()
+        db.session.commit()
+        home = db.session.get(Home, world.home_a.id)
+        gas = db.session.scalar(select(CheckType).where(CheckType.code == "gas_safety"))
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        written: list[Path] = []
+        real_write = Path.write_bytes
+
+        def spy(path, data):
+            written.append(path)
+            return real_write(path, data)
+
+        monkeypatch.setattr(Path, "write_bytes", spy)
+        event.listen(Session, "before_commit", refuse)
+        try:
+            with pytest.raises(RuntimeError):
+                service.record_certificate(home, gas, done_on=TODAY, contractor="Warm Homes Gas Ltd",
+                                           certificate_number="", note="", upload=service.Upload("gas.pdf", PDF),
+                                           by=manager)
+        finally:
+            event.remove(Session, "before_commit", refuse)
+        assert len(written) == 1  # the file was written (after the flush) …
+        assert not written[0].exists()  # … and removed by the rollback
+        assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
+        # A commit that succeeds keeps its file.
+        service.record_certificate(home, gas, done_on=TODAY, contractor="Warm Homes Gas Ltd", certificate_number="",
+                                   note="", upload=service.Upload("gas.pdf", PDF), by=manager)
+        assert len(written) == 2 and written[1].exists()

@@ -27,7 +27,8 @@ TOKEN = "token"  # no sign-in; a secret in the URL is the credential (a bogus on
 FEEDBACK_READERS = {Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
 REG45_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE}
 CHECK_RECORDERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
-AUDIT_READERS = {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR}
+# Home staff read and answer the home's own audits (H&S, fire), never the service manager's (round 2).
+AUDIT_READERS = {Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVICE_MANAGER, *SENIOR}
 
 # endpoint -> roles allowed (or PUBLIC). A route with <home_id> is home-scoped: a role that
 # does not see every home gets 404 for a home it is not assigned to.
@@ -80,6 +81,8 @@ POLICY: dict[str, set | str] = {
     "alerts.acknowledge": {Role.REGISTERED_MANAGER, *SENIOR},
     "rules.index": SENIOR,  # heads of service read the rules; administrators edit them
     "rules.edit": ADMIN,
+    # Home staff may open it only for the routine checks (ROUTINE_CHECK_RULES): the walk's record is
+    # a gas safety certificate, so they get 403 here; test_home_staff_record_routine_checks_only covers them.
     "obligations.complete": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "obligations.waive": {Role.SERVICE_MANAGER, *SENIOR},
     "obligations.checks": ALL,
@@ -158,6 +161,8 @@ POLICY: dict[str, set | str] = {
     "audits.grade": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "audits.check": AUDIT_READERS,
     "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    # One answer saved as given (htmx; a plain post saves and goes back to the checklist).
+    "audits.save_question": {Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.outcome": {Role.REGISTERED_MANAGER},
     # Exceptions: the grid for service managers up; the items behind it and the exports for
     # everyone, each scoped to what they may see.
@@ -430,3 +435,66 @@ def test_htmx_header_token_is_accepted(client, world, auth):
     response = client.post(f"/admin/users/{world.unassigned_manager.id}/active",
                            headers={"X-CSRFToken": auth.token}, data={})
     assert response.status_code == 303
+
+
+# ---------------------------------------------------------------- home staff (issue 9, round 2)
+
+def _routine_check(app, home, rule_code="window_restrictors_monthly") -> int:
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.obligations import service as obligations
+    from homes_qa.spine.people.models import Home
+    with app.app_context(), acting_as("test setup"):
+        obligation = obligations.obligation_for_period(rule_code, db.session.get(Home, home.id), TODAY)
+        assert obligation is not None
+        db.session.commit()
+        return obligation.id
+
+
+def test_home_staff_record_routine_checks_only(app, client, world, auth):
+    from homes_qa.extensions import db
+    from homes_qa.spine.obligations.models import Obligation
+    routine = _routine_check(app, world.home_a)
+    gas = _overdue_check(app, world, world.home_a)["obligation_id"]
+    elsewhere = _routine_check(app, world.home_b)
+    auth.sign_in(world.users[Role.HOME_STAFF])
+    home = client.get(f"/homes/{world.home_a.id}").get_data(as_text=True)
+    assert f"/obligations/{routine}/complete" in home
+    assert f"/obligations/{gas}/complete" not in home
+    assert client.get(f"/obligations/{routine}/complete").status_code == 200
+    done = auth.post(f"/obligations/{routine}/complete", {
+        "done_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)], "note": "All restrictors checked"})
+    assert done.status_code == 303
+    with app.app_context():
+        assert not db.session.get(Obligation, routine).is_open
+    assert client.get(f"/obligations/{gas}/complete").status_code == 403
+    assert auth.post(f"/obligations/{gas}/complete", {
+        "done_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)]}).status_code == 403
+    assert client.get(f"/obligations/{elsewhere}/complete").status_code == 404
+    with app.app_context():
+        assert db.session.get(Obligation, gas).is_open and db.session.get(Obligation, elsewhere).is_open
+
+
+def test_home_staff_still_see_no_reg44_reports_reg45_reviews_other_homes_or_admin(app, client, world, auth):
+    records = _reg44_records(app, world, world.home_a)
+    auth.sign_in(world.users[Role.HOME_STAFF])
+    with app.test_request_context():
+        from flask import url_for
+        refused = {
+            url_for("visits.index"): 403,
+            url_for("visits.visit_detail", visit_id=records["visit_id"]): 403,
+            url_for("visits.report", visit_id=records["visit_id"]): 403,
+            url_for("visits.report_print", visit_id=records["visit_id"], version=1): 403,
+            url_for("reg45.index", home_id=world.home_a.id): 403,
+            url_for("reg45.review", review_id=records["review_id"]): 403,
+            url_for("admin.users"): 403,
+            url_for("admin.homes"): 403,
+            url_for("homes.detail", home_id=world.home_b.id): 404,
+            url_for("audits.index", home_id=world.home_b.id): 404,
+            url_for("checks.fire_log", home_id=world.home_b.id): 404,
+        }
+        homes = url_for("homes.index")
+    got = {url: client.get(url).status_code for url in refused}
+    assert got == refused
+    listing = client.get(homes).get_data(as_text=True)
+    assert world.home_a.name in listing and world.home_b.name not in listing

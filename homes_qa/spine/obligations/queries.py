@@ -23,6 +23,12 @@ from homes_qa.spine.people.models import User
 
 # Who may record that a check or audit was done (the home's manager, and service managers up).
 RECORD_ROLES = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
+# Home staff (deputies, shift leaders, residential workers) tick off the home's routine checks
+# (issue 9): the weekly, monthly and quarterly checks staff on shift carry out. Not audits,
+# certificates or reviews: those are the manager's (and have their own records).
+ROUTINE_CHECK_RULES = frozenset({"fire_alarm_test_weekly", "emergency_lighting_monthly", "fire_drill_quarterly",
+                                 "water_temperature_monthly", "window_restrictors_monthly"})
+COMPLETE_ROLES = (*RECORD_ROLES, Role.HOME_STAFF)  # who may open "Record that it was done" at all
 # Who may waive an obligation (mirrors services.obligations.WAIVE_ROLES).
 WAIVE_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 # Who sees whole-service obligations (home_id NULL: QPAG report, dip samples, surveys…).
@@ -73,7 +79,9 @@ def is_recordable(obligation: Obligation) -> bool:
 
 
 def can_record(user: User, obligation: Obligation) -> bool:
-    return obligation.is_open and user.role in RECORD_ROLES and is_recordable(obligation)
+    allowed = user.role in RECORD_ROLES or (user.role == Role.HOME_STAFF
+                                            and obligation.rule_code in ROUTINE_CHECK_RULES)
+    return obligation.is_open and allowed and is_recordable(obligation)
 
 
 def can_waive(user: User, obligation: Obligation) -> bool:
