@@ -65,9 +65,10 @@ bench: install
 	$(BIN)/python bench/run_bench.py --json bench-results.json
 
 ## Static checks and the pure core's tests: ruff, mypy (strict for core/ and spine/), import-linter
-## contracts (.importlinter), pytest (warnings are errors: pytest.ini). CI runs this, then `make test`.
+## contracts (.importlinter), bandit (no medium or high findings), pytest (warnings are errors: pytest.ini). CI runs this, then `make test`.
 check: install
 	$(BIN)/ruff check homes_qa tests bench run.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r homes_qa -ll
 	$(BIN)/python -m pytest -q tests/core
