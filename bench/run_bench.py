@@ -59,7 +59,7 @@ def build(app, homes: int, months: int) -> dict:
                  {"name": "Bench Head", "email": "head@bench.example.org", "role": Role.HEAD_OF_SERVICE}]
         for i, _ in enumerate(home_ids):
             users.append({"name": f"Manager {i}", "email": f"manager{i}@bench.example.org", "role": Role.REGISTERED_MANAGER})
-        for i in range(max(homes // 6, 1)):
+        for i in range(max(-(-homes // 6), 1)):  # one visitor and one service manager per six homes
             users.append({"name": f"Visitor {i}", "email": f"visitor{i}@bench.example.org", "role": Role.REG44_VISITOR})
             users.append({"name": f"Service manager {i}", "email": f"sm{i}@bench.example.org", "role": Role.SERVICE_MANAGER})
         db.session.execute(insert(User), [{**u, "password_hash": pw, "active": True, "created_at": NOW} for u in users])
