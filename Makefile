@@ -60,14 +60,17 @@ assets:
 clean-db:
 	rm -f instance/homes_qa.sqlite instance/homes_qa.sqlite-wal instance/homes_qa.sqlite-shm
 
-## Build a large synthetic estate; report page times and query counts (fails if queries grow with history).
+## Build a county-scale estate (100 homes × 5 years; SCALE=10 for ten times the homes); report
+## page p50/p95, render floors, query counts, the sweep and peak RSS (fails if queries grow with history).
+SCALE ?= 1
 bench: install
-	$(BIN)/python bench/run_bench.py --json bench-results.json
+	$(BIN)/python bench/run_bench.py --scale $(SCALE) --json bench-results.json
 
 ## Static checks and the pure core's tests: ruff, mypy (strict for core/ and spine/), import-linter
-## contracts (.importlinter), pytest (warnings are errors: pytest.ini). CI runs this, then `make test`.
+## contracts (.importlinter), bandit (no medium or high findings), pytest (warnings are errors: pytest.ini). CI runs this, then `make test`.
 check: install
 	$(BIN)/ruff check homes_qa tests bench run.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r homes_qa -ll
 	$(BIN)/python -m pytest -q tests/core

@@ -39,3 +39,34 @@ def register(app) -> None:
         for role, email, homes in credentials:
             click.echo(f"  {email:<{width}}  {role} — {homes}")
         click.echo("")
+
+    # ---- backup and restore (issue 13) ----
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_command(path):
+        """Copy the whole database to PATH while the app runs (SQLite online backup; pg_dump)."""
+        from homes_qa.extensions import db
+        from homes_qa.spine import backup
+        try:
+            backup.backup(db.engine, path)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        prints = backup.fingerprint(db.engine)
+        click.echo(f"Backed up {len(prints)} tables, {sum(p.rows for p in prints.values())} rows, to {path}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+    def restore_command(path, yes):
+        """Replace the whole database with the backup at PATH (stop the app and scheduler first)."""
+        from homes_qa.extensions import db
+        from homes_qa.spine import backup
+        if not yes:
+            click.confirm(f"Replace every record in {db.engine.url.render_as_string(hide_password=True)} "
+                          f"with the backup {path}?", abort=True)
+        try:
+            backup.restore(db.engine, path)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        prints = backup.fingerprint(db.engine)
+        click.echo(f"Restored {len(prints)} tables, {sum(p.rows for p in prints.values())} rows, from {path}")

@@ -50,8 +50,8 @@ class Collector:
 
 
 class SMTPServer:
-    def __init__(self):
-        self.handler = Collector()
+    def __init__(self, handler: Collector | None = None):
+        self.handler = handler or Collector()
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
@@ -177,10 +177,18 @@ def test_smtp_down_keeps_the_message_and_retries_with_backoff(app, world):
     assert sent.status == "sent" and sent.attempts == 2 and sent.sent_at == NOW + timedelta(minutes=2)
 
 
-def test_after_eight_failures_the_message_is_failed_but_kept(app, world):
+class Refuser(Collector):
+    """A server that is up but refuses every recipient (a per-message failure)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 No such mailbox"
+
+
+def test_after_eight_refusals_the_message_is_failed_but_kept(app, world):
     _overdue_need_to_know(app, world.home_a.id)
-    closed = _config(app, free_port())
-    with app.app_context(), acting_as("scheduler"):
+    refuser = SMTPServer(Refuser())
+    closed = _config(app, refuser.port)
+    with refuser, app.app_context(), acting_as("scheduler"):
         sweep(NOW)
         at, waits = NOW, []
         for attempt in range(1, 9):
@@ -229,3 +237,40 @@ def test_recipients_follow_assignments_and_roles(app, world):
         db.session.get(User, world.manager_b.id).active = False
         db.session.commit()
         assert emails(Role.REGISTERED_MANAGER, world.home_b.id) == set()
+
+
+def test_smtp_down_for_a_day_loses_nothing_and_delivers_each_once_when_it_returns(app, world):
+    """The relay is down from 10:00 one day to 10:00 the next (past the 8 attempts a refused
+    message gets), the mail job runs every 5 minutes as the scheduler does, and alerts keep
+    being raised meanwhile: every message stays queued and goes, once, soon after it returns."""
+    _overdue_need_to_know(app, world.home_a.id, key="incident:1")
+    _overdue_need_to_know(app, world.home_b.id, key="incident:2")
+    down = _config(app, free_port())
+    at, outage_end = NOW, NOW + timedelta(hours=24)
+    with app.app_context(), acting_as("scheduler"):
+        sweep(at)
+        while at < outage_end:
+            if at == NOW + timedelta(hours=6):  # a third event becomes overdue during the outage
+                obligation_for_event("need_to_know_24h", db.session.get(Home, world.home_a.id),
+                                     at - timedelta(hours=25), key="incident:3")
+                sweep(at)
+            result = mail.deliver_pending(at, down)
+            assert result["sent"] == 0 and result["failed"] == 0
+            at += timedelta(minutes=5)
+        queued = db.session.scalars(select(OutboundEmail)).all()
+        assert len(queued) >= 3 and {m.status for m in queued} == {"pending"}
+        assert max(m.attempts for m in queued) > mail.MAX_ATTEMPTS  # tried all day, never given up
+        assert all(m.next_attempt_at - at <= mail.SERVER_DOWN_MAX_WAIT for m in queued)
+        expected = sorted((m.to_address, m.subject) for m in queued)
+        db.session.expunge_all()
+
+    with SMTPServer() as server, app.app_context(), acting_as("scheduler"):
+        back_at = at
+        while at <= back_at + mail.SERVER_DOWN_MAX_WAIT:
+            mail.deliver_pending(at, _config(app, server.port))
+            at += timedelta(minutes=5)
+        delivered = sorted((rcpts[0], m["Subject"]) for rcpts, m in server.handler.messages)
+        rows = db.session.scalars(select(OutboundEmail)).all()
+    assert delivered == expected  # every queued message, each exactly once
+    assert {r.status for r in rows} == {"sent"}
+    assert all(back_at <= r.sent_at <= back_at + mail.SERVER_DOWN_MAX_WAIT for r in rows)

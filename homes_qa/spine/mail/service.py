@@ -39,6 +39,10 @@ PENDING, SENT, FAILED = EmailStatus.PENDING, EmailStatus.SENT, EmailStatus.FAILE
 MAX_ATTEMPTS = 8
 # Minutes to wait after the 1st, 2nd, … failed attempt (the last value repeats).
 BACKOFF_MINUTES = (1, 5, 15, 60, 120, 240, 480)
+# While the server cannot be reached at all, messages wait at most this long between tries
+# and are never failed for it: an outage of any length loses nothing, and what queued during
+# it goes within this long of the server coming back.
+SERVER_DOWN_MAX_WAIT = timedelta(minutes=15)
 BATCH_SIZE = 200
 
 
@@ -265,7 +269,8 @@ def deliver_pending(now: datetime, app_config: Mapping[str, Any]) -> dict[str, i
     MAIL_SERVER empty: each message is written as an .eml file to MAIL_OUTBOX instead. A failure
     counts an attempt, records the error and backs off (1, 5, 15, 60 … minutes); after
     MAX_ATTEMPTS the message is marked failed (kept, never deleted). If the server cannot be
-    reached, the rest of this batch is deferred without a connection attempt each.
+    reached, the rest of this batch is deferred without a connection attempt each, and no
+    message is failed for it: each waits at most SERVER_DOWN_MAX_WAIT and tries again.
     """
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     messages = list(db.session.scalars(
@@ -303,15 +308,17 @@ def deliver_pending(now: datetime, app_config: Mapping[str, Any]) -> dict[str, i
                             smtp = None  # reconnect for the next message
                             raise
                 except Exception as error:
+                    server_down = error is unreachable
                     message.attempts += 1
                     message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                    if message.attempts >= MAX_ATTEMPTS:
+                    if message.attempts >= MAX_ATTEMPTS and not server_down:
                         message.status = FAILED
                         counts["failed"] += 1
                         log.error("e-mail %s to %s failed for good after %d attempts: %s",
                                   message.id, message.to_address, message.attempts, message.last_error)
                     else:
-                        message.next_attempt_at = now + backoff(message.attempts)
+                        wait = backoff(message.attempts)
+                        message.next_attempt_at = now + (min(wait, SERVER_DOWN_MAX_WAIT) if server_down else wait)
                         counts["retrying"] += 1
                         log.warning("e-mail %s not sent (attempt %d), retry at %s: %s", message.id,
                                     message.attempts, message.next_attempt_at.isoformat(), message.last_error)
