@@ -165,7 +165,9 @@ POLICY: dict[str, set | str] = {
     "exceptions.items": ALL,
     "exceptions.export_obligations": ALL,
     "exceptions.export_alerts": ALL,
-    "exceptions.kpis": {Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpis": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpi_entry": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpi_trends": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
@@ -216,6 +218,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "health_safety"
         elif arg == "audit_id":
             values[arg] = _audit_record(app, world, home)
+        elif arg == "month":  # monthly KPIs (issue 11): this month
+            values[arg] = TODAY.strftime("%Y-%m")
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
