@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from homes_qa.core import exceptions as ex
 from homes_qa.core import kpis as kpi_core
@@ -29,8 +29,11 @@ from homes_qa.core.roles import Role
 from homes_qa.exceptions.models import MonthlyKpi
 from homes_qa.exceptions.policy import obligations_in_scope
 from homes_qa.extensions import db
-from homes_qa.incidents.models import Incident
-from homes_qa.spine.access import visible_homes
+from homes_qa.incidents.models import Incident, IncidentNotification
+from homes_qa.reg44 import policy as reg44_policy
+from homes_qa.reg44 import queries as reg44_queries
+from homes_qa.reg44.models import Reg44Visit
+from homes_qa.spine.access import visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import is_recordable, sees_organisation
@@ -503,3 +506,59 @@ def entered_in_month(user: User, month: date) -> dict[int, MonthlyKpi]:
     homes = [h.id for h in visible_homes(user)]
     return {e.home_id: e for e in db.session.scalars(
         select(MonthlyKpi).where(MonthlyKpi.home_id.in_(homes), MonthlyKpi.month == month))}
+
+
+# ---------------------------------------------------------------- register exports (Reg 44 visits, incidents)
+
+VISIT_COLUMNS = ("visit_id", "home", "ofsted_urn", "visitor", "status", "announced", "planned_for", "visited_on",
+                 "recorded_at", "report_status", "latest_submitted_version", "submitted_at",
+                 "children_effectively_safeguarded", "wellbeing_promoted")
+INCIDENT_COLUMNS = ("incident_id", "home", "ofsted_urn", "type", "occurred_at", "aware_at", "children",
+                    "notifiable", "reg40_paragraph", "status", "what_happened", "action_taken", "notifications",
+                    "recorded_at", "closed_at")
+NOTIFICATION_COLUMNS = ("notification_id", "incident_id", "home", "incident_type", "rule_code", "recipient",
+                        "notified_at", "method", "reference", "late_reason", "recorded_at")
+
+
+def _home_filter(column: ColumnElement[int] | InstrumentedAttribute[int], home: int | None) -> ColumnElement[bool]:
+    return true() if home is None else column == home
+
+
+def visit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every Reg 44 visit the user may see (reg44.policy.visible_visits: home scope, and reg 44(3)
+    for the manager and home staff), with its latest submitted report's opinions (never a draft)."""
+    stmt = (reg44_policy.visible_visits(user).where(_home_filter(Reg44Visit.home_id, home))
+            .options(joinedload(Reg44Visit.home), joinedload(Reg44Visit.visitor), selectinload(Reg44Visit.reports))
+            .order_by(Reg44Visit.id).execution_options(yield_per=EXPORT_BATCH))
+    for visit in db.session.scalars(stmt):
+        report = reg44_queries.latest_submitted(visit)
+        yield [visit.id, visit.home.name, visit.home.ofsted_urn, visit.visitor.name, visit.status, visit.announced,
+               visit.planned_for, visit.visited_on, visit.recorded_at, reg44_queries.report_status_label(visit),
+               report.version if report else None, report.submitted_at if report else None,
+               report.safeguarded_opinion if report else None, report.wellbeing_opinion if report else None]
+
+
+def incident_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every incident in the user's homes, oldest first, with how many notifications were made."""
+    counts = (select(func.count(IncidentNotification.id)).where(IncidentNotification.incident_id == Incident.id)
+              .scalar_subquery())
+    stmt = (select(Incident, Home.name, Home.ofsted_urn, counts).join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home))
+            .order_by(Incident.occurred_at, Incident.id).execution_options(yield_per=EXPORT_BATCH))
+    for incident, home_name, urn, notified in db.session.execute(stmt):
+        yield [incident.id, home_name, urn, incident.type_label, incident.occurred_at, incident.aware_at,
+               incident.children, incident.notifiable, incident.paragraph, incident.status, incident.what_happened,
+               incident.action_taken, notified, incident.created_at, incident.closed_at]
+
+
+def notification_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every notification made (or restraint step recorded) in the user's homes, in time order."""
+    stmt = (select(IncidentNotification, Incident.type_code, Home.name)
+            .join(Incident, Incident.id == IncidentNotification.incident_id).join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home))
+            .order_by(IncidentNotification.notified_at, IncidentNotification.id)
+            .execution_options(yield_per=EXPORT_BATCH))
+    for notification, type_code, home_name in db.session.execute(stmt):
+        yield [notification.id, notification.incident_id, home_name, type_code, notification.rule_code,
+               notification.recipient, notification.notified_at, notification.method_label, notification.reference,
+               notification.late_reason, notification.created_at]

@@ -5,15 +5,12 @@ in place. A home outside the user's scope is a 404, like every record elsewhere.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from homes_qa.core import exceptions as ex
@@ -27,6 +24,7 @@ from homes_qa.spine.access import home_or_404, roles_required, visible_homes
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved
 from homes_qa.web.templating import is_htmx
 
@@ -132,21 +130,8 @@ def items():
 # ---------------------------------------------------------------- CSV exports
 
 def _csv(name: str, header: tuple[str, ...], rows: Iterator[list[object]]) -> Response:
-    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), streamed."""
-    def generate() -> Iterator[str]:
-        yield codecs.BOM_UTF8.decode("utf-8")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        for line in ex.csv_rows(header, rows):
-            writer.writerow(line)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-    filename = f"{name}-{london_date(utcnow()).isoformat()}.csv"
-    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), streamed (web/csv_export.py)."""
+    return csv_response(name, header, rows)
 
 
 @bp.route("/export/obligations.csv")
@@ -167,6 +152,35 @@ def export_alerts():
         abort(400)
     return _csv("alerts", queries.ALERT_COLUMNS,
                 queries.alert_rows(current_user, home=filters.home, area=filters.area))
+
+
+@bp.route("/export/reg44-visits.csv")
+@roles_required(*policy.VISIT_EXPORT_ROLES)
+def export_visits():
+    """Reg 44 visits the user may see (unannounced plans never reach the manager or home staff)."""
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("reg44-visits", queries.VISIT_COLUMNS, queries.visit_rows(current_user, home=filters.home))
+
+
+@bp.route("/export/incidents.csv")
+@roles_required(*policy.INCIDENT_EXPORT_ROLES)
+def export_incidents():
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("incidents", queries.INCIDENT_COLUMNS, queries.incident_rows(current_user, home=filters.home))
+
+
+@bp.route("/export/notifications.csv")
+@roles_required(*policy.INCIDENT_EXPORT_ROLES)
+def export_notifications():
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("notifications", queries.NOTIFICATION_COLUMNS,
+                queries.notification_rows(current_user, home=filters.home))
 
 
 # ---------------------------------------------------------------- monthly KPIs
