@@ -109,3 +109,25 @@ def test_incidents_and_notifications_export_scoped_and_formula_safe(app, client,
     auth.sign_out()
     auth.sign_in(world.users[Role.REG44_VISITOR])
     assert client.get("/exceptions/export/incidents.csv").status_code in (403, 404)
+
+
+def test_certificate_register_export_in_scope(app, client, world, auth):
+    from homes_qa.checks import service as checks_service
+    from homes_qa.checks.models import CheckType
+    from homes_qa.spine.people.models import Home, User
+    auth.sign_in(world.users[Role.SERVICE_MANAGER])
+    client.get("/register")  # the default check types are added on first use
+    with app.app_context(), acting_as("test"):
+        gas = db.session.query(CheckType).filter_by(code="gas_safety").one()
+        checks_service.record_certificate(db.session.get(Home, world.home_a.id), gas, done_on=TODAY - timedelta(days=30),
+                                          contractor="=Gas Co", certificate_number="GS-1", note="", upload=None,
+                                          by=db.session.get(User, world.users[Role.SERVICE_MANAGER].id))
+    rows = _rows(client, "/register/export.csv")
+    assert {r["home"] for r in rows} == {"Alder House"}  # the service manager's home only
+    gas_row = next(r for r in rows if r["rule_code"] == "gas_safety_check")
+    assert gas_row["contractor"] == "'=Gas Co" and gas_row["last_done"] == (TODAY - timedelta(days=30)).isoformat()
+    assert gas_row["applies"] == "yes" and gas_row["next_due"].endswith("+00:00")
+    assert any(r["status"] == "No record" for r in rows)
+    auth.sign_out()
+    auth.sign_in(world.manager_b)
+    assert {r["home"] for r in _rows(client, "/register/export.csv")} == {"Birch House"}

@@ -166,6 +166,7 @@ POLICY: dict[str, set | str] = {
     "exceptions.export_obligations": ALL,
     "exceptions.export_alerts": ALL,
     "exceptions.export_visits": NOT_HOME_STAFF,
+    "checks.export_register": ALL,  # issue 11: the register's readers (checks.policy.READERS)
     "exceptions.export_incidents": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "exceptions.export_notifications": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "exceptions.kpis": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
