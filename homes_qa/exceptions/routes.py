@@ -246,7 +246,6 @@ def kpi_entry(home_id: int, month: str):
         flash(f"Saved {home.name}'s KPIs for {first:%B %Y}", "success")
         return redirect(url_for("exceptions.kpi_entry", home_id=home.id, month=month), code=303)
     derived = queries.derived_measures([home.id], london_day_start(first), london_day_start(_following(first)))[home.id]
-    status = 400 if form.errors or form.form_errors else 200
     return render_template("exceptions/kpi_entry.html", home=home, month=first, form=form, entry=entry,
                            derived=derived, measures=kpi_core.MEASURES, month_value=month,
                            occupancy=kpi_core.occupancy_percent(entry.children_resident, home.registered_places)
@@ -255,7 +254,7 @@ def kpi_entry(home_id: int, month: str):
                            if entry else None,
                            previous=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next=_following(first).strftime("%Y-%m") if _following(first) <= today else None,
-                           title=f"KPIs for {first:%B %Y}"), status
+                           title=f"KPIs for {first:%B %Y}")
 
 
 TREND_MONTHS = 12
