@@ -131,3 +131,20 @@ def test_certificate_register_export_in_scope(app, client, world, auth):
     auth.sign_out()
     auth.sign_in(world.manager_b)
     assert {r["home"] for r in _rows(client, "/register/export.csv")} == {"Birch House"}
+
+
+def test_action_list_export_every_row_in_scope_and_formula_safe(app, client, world, auth):
+    from homes_qa.inspections.models import InspectionItem
+    from tests.inspections.records import inspection_records
+    mine = inspection_records(app, world, world.home_a)
+    inspection_records(app, world, world.home_b)
+    with app.app_context(), acting_as("test"):
+        db.session.get(InspectionItem, mine["inspection_item_id"]).action = "=Audit the records"
+        db.session.commit()
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    rows = _rows(client, "/actions/export.csv?status=all")
+    assert {r["home"] for r in rows} == {"Alder House"}
+    ofsted = next(r for r in rows if r["source"] == "Ofsted inspection")
+    assert ofsted["action"] == "'=Audit the records" and ofsted["status"] == "Open" and ofsted["overdue"] == "no"
+    assert ofsted["due_on"] == (TODAY + timedelta(days=20)).isoformat()
+    assert client.get(f"/actions/export.csv?home={world.home_b.id}").status_code == 404

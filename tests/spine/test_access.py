@@ -128,6 +128,7 @@ POLICY: dict[str, set | str] = {
     "inspections.new_review": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.review": FEEDBACK_READERS,
     "inspections.actions": FEEDBACK_READERS,
+    "inspections.export_actions": FEEDBACK_READERS,  # issue 11: the action list as CSV
     "inspections.attach_report": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.report_file": FEEDBACK_READERS,
     # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
