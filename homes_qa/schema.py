@@ -5,6 +5,7 @@ Each area keeps its models in its own package; this is the one place that lists 
 import homes_qa.actionplans.models
 import homes_qa.audits.models  # monthly audits (issue 9)
 import homes_qa.checks.models  # certificate register and fire log (issue 9)
+import homes_qa.exceptions.models  # monthly KPIs entered per home (issue 11)
 import homes_qa.feedback.models
 import homes_qa.incidents.models
 import homes_qa.inspections.models

@@ -21,6 +21,7 @@ from homes_qa.checks.models import CertificateEntry, CheckType, FireLogKind
 from homes_qa.core.filetypes import KINDS
 from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved, saved_result
 
 bp = Blueprint("checks", __name__)
@@ -259,3 +260,29 @@ def log_fire(home_id: int, kind: str):
             return redirect(url_for("checks.fire_log", home_id=home.id), code=303)
     return render_template("checks/log_fire.html", home=home, form=form, kind=log_kind,
                            kind_title=queries.KIND_TITLES[log_kind], title=f"Log a {queries.KIND_TITLES[log_kind].lower()}")
+
+
+# ---------------------------------------------------------------- CSV export (issue 11)
+
+REGISTER_COLUMNS = ("home", "ofsted_urn", "check", "applies", "not_applicable_reason", "status", "last_done",
+                    "next_due", "contractor", "certificate_number", "rule_code")
+
+
+@bp.route("/register/export.csv")
+@roles_required(*policy.READERS)
+def export_register():
+    """The certificate register of every open home the user sees, one row per home and check,
+    Excel-friendly and formula-safe (web/csv_export.py)."""
+    _ensure_types()
+    now = utcnow()
+
+    def rows():
+        for register in queries.cross_home_registers(current_user, now):
+            for row in register.rows:
+                entry = row.entry
+                due = row.obligation.due_at if row.obligation is not None else None
+                yield [register.home.name, register.home.ofsted_urn, row.check_type.title, row.applies,
+                       row.reason, queries.LABELS.get(row.status, row.status), row.last_done, due,
+                       entry.contractor if entry else None, entry.certificate_number if entry else None,
+                       row.check_type.rule_code]
+    return csv_response("certificate-register", REGISTER_COLUMNS, rows())

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
-from homes_qa.core.roles import ROLES, Role
-from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
+from homes_qa.core.roles import NOT_HOME_STAFF, ROLES, Role
+from homes_qa.incidents import policy as incidents_policy
+from homes_qa.spine.access import can_see_home, obligation_visible_clause, visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.people.models import User
@@ -36,3 +37,18 @@ def obligations_in_scope(user: User) -> ColumnElement[bool]:
     else:
         homes = and_(Obligation.home_id.is_not(None), homes)
     return and_(homes, obligation_visible_clause(user))
+
+
+# Monthly KPIs (seed 002 §7.1: "Registered Manager, Service Manager", monthly): the registered
+# manager enters their home's measures; service managers and up enter, review and compare.
+KPI_ROLES = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
+
+
+def can_enter_kpis(user: User, home_id: int) -> bool:
+    return user.role in KPI_ROLES and can_see_home(user, home_id)
+
+
+# Register exports: whoever may read the register (Reg 44 visits: not home staff, reg 44(3) in the
+# query; incidents: incidents.policy.READERS).
+VISIT_EXPORT_ROLES = NOT_HOME_STAFF
+INCIDENT_EXPORT_ROLES = incidents_policy.READERS

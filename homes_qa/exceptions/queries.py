@@ -16,18 +16,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from homes_qa.core import exceptions as ex
+from homes_qa.core import kpis as kpi_core
 from homes_qa.core.drift import classify
 from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.roles import Role
+from homes_qa.exceptions.models import MonthlyKpi
 from homes_qa.exceptions.policy import obligations_in_scope
 from homes_qa.extensions import db
-from homes_qa.spine.access import visible_homes
+from homes_qa.incidents.models import Incident, IncidentNotification
+from homes_qa.reg44 import policy as reg44_policy
+from homes_qa.reg44 import queries as reg44_queries
+from homes_qa.reg44.models import Reg44Visit
+from homes_qa.spine.access import visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import is_recordable, sees_organisation
@@ -403,3 +409,156 @@ def monthly_kpis(user: User, now: datetime, start: datetime, end: datetime) -> l
         if home_id in result:
             result[home_id].actions_overdue = count
     return [result[h.id] for h in homes]
+
+
+# ---------------------------------------------------------------- monthly KPIs entered, and drift in a row
+
+MISSES_LOOKBACK = timedelta(days=366)
+
+
+@dataclass
+class Misses:
+    count: int
+    rule_title: str
+
+
+def consecutive_misses(user: User, now: datetime, end: datetime) -> dict[int, Misses]:
+    """Per home in scope, the longest current run of missed deadlines of one rule at the month's
+    end (met late, or still not met): deadlines due in the year before, oldest first. One query."""
+    until = min(end, now)
+    rows = db.session.execute(
+        select(Obligation.home_id, Obligation.rule_code, Rule.title, Obligation.due_at, Obligation.met_at)
+        .join(Rule, Rule.id == Obligation.rule_id)
+        .where(obligations_in_scope(user), Obligation.home_id.is_not(None),
+               Obligation.status != ObligationStatus.WAIVED,
+               Obligation.due_at >= _instant(until - MISSES_LOOKBACK), Obligation.due_at < _instant(until))
+        .order_by(Obligation.home_id, Obligation.rule_code, Obligation.due_at, Obligation.id))
+    series: dict[tuple[int, str], list[bool]] = {}
+    titles: dict[str, str] = {}
+    for home_id, rule_code, title, due_at, met_at in rows:
+        if home_id is None:
+            continue
+        titles[rule_code] = title
+        missed = met_at is None or met_at > due_at or met_at > until
+        series.setdefault((home_id, rule_code), []).append(missed)
+    result: dict[int, Misses] = {}
+    for (home_id, rule_code), missed_list in series.items():
+        count = kpi_core.consecutive_misses(missed_list)
+        if count and (home_id not in result or count > result[home_id].count):
+            result[home_id] = Misses(count, titles[rule_code])
+    return result
+
+
+def kpi_entry(home_id: int, month: date) -> MonthlyKpi | None:
+    return db.session.scalar(select(MonthlyKpi).where(MonthlyKpi.home_id == home_id, MonthlyKpi.month == month))
+
+
+def derived_measures(home_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """What the incident log counts for each home in [start, end) by when it happened:
+    complaints, safeguarding concerns, restraints and the different children in them, missing
+    episodes (core.kpis.DERIVED_TYPES). One query."""
+    result = {home_id: dict.fromkeys((*kpi_core.DERIVED_TYPES, "restraint_children"), 0) for home_id in home_ids}
+    kinds = {code: measure for measure, codes in kpi_core.DERIVED_TYPES.items() for code in codes}
+    children: dict[int, list[str]] = {home_id: [] for home_id in home_ids}
+    rows = db.session.execute(
+        select(Incident.home_id, Incident.type_code, Incident.children)
+        .where(Incident.home_id.in_(list(home_ids)), Incident.type_code.in_(list(kinds)),
+               Incident.occurred_at >= _instant(start), Incident.occurred_at < _instant(end)))
+    for home_id, type_code, named in rows:
+        measure = kinds[type_code]
+        result[home_id][measure] += 1
+        if measure == "restraint_incidents":
+            children[home_id].append(named or "")
+    for home_id, texts in children.items():
+        result[home_id]["restraint_children"] = kpi_core.children_named(texts)
+    return result
+
+
+@dataclass
+class Trend:
+    """One measure over months for each home in scope: the chart's paths and the table's values."""
+    measure: kpi_core.Measure
+    months: list[date]
+    homes: list[Home]
+    values: dict[int, list[int | None]]  # home id -> one value per month (None: not entered)
+
+    @property
+    def maximum(self) -> int:
+        entered = [v for series in self.values.values() for v in series if v is not None]
+        return max(entered, default=0)
+
+
+def trend(user: User, measure: kpi_core.Measure, months: list[date]) -> Trend:
+    """Entered values of one measure for each home in scope over the months. Two queries."""
+    homes = visible_homes(user)
+    index = {month: n for n, month in enumerate(months)}
+    values: dict[int, list[int | None]] = {h.id: [None] * len(months) for h in homes}
+    rows = db.session.execute(
+        select(MonthlyKpi.home_id, MonthlyKpi.month, getattr(MonthlyKpi, measure.code))
+        .where(MonthlyKpi.home_id.in_([h.id for h in homes]), MonthlyKpi.month >= months[0],
+               MonthlyKpi.month <= months[-1]))
+    for home_id, month, value in rows:
+        values[home_id][index[month]] = value
+    return Trend(measure, months, homes, values)
+
+
+def entered_in_month(user: User, month: date) -> dict[int, MonthlyKpi]:
+    homes = [h.id for h in visible_homes(user)]
+    return {e.home_id: e for e in db.session.scalars(
+        select(MonthlyKpi).where(MonthlyKpi.home_id.in_(homes), MonthlyKpi.month == month))}
+
+
+# ---------------------------------------------------------------- register exports (Reg 44 visits, incidents)
+
+VISIT_COLUMNS = ("visit_id", "home", "ofsted_urn", "visitor", "status", "announced", "planned_for", "visited_on",
+                 "recorded_at", "report_status", "latest_submitted_version", "submitted_at",
+                 "children_effectively_safeguarded", "wellbeing_promoted")
+INCIDENT_COLUMNS = ("incident_id", "home", "ofsted_urn", "type", "occurred_at", "aware_at", "children",
+                    "notifiable", "reg40_paragraph", "status", "what_happened", "action_taken", "notifications",
+                    "recorded_at", "closed_at")
+NOTIFICATION_COLUMNS = ("notification_id", "incident_id", "home", "incident_type", "rule_code", "recipient",
+                        "notified_at", "method", "reference", "late_reason", "recorded_at")
+
+
+def _home_filter(column: ColumnElement[int] | InstrumentedAttribute[int], home: int | None) -> ColumnElement[bool]:
+    return true() if home is None else column == home
+
+
+def visit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every Reg 44 visit the user may see (reg44.policy.visible_visits: home scope, and reg 44(3)
+    for the manager and home staff), with its latest submitted report's opinions (never a draft)."""
+    stmt = (reg44_policy.visible_visits(user).where(_home_filter(Reg44Visit.home_id, home))
+            .options(joinedload(Reg44Visit.home), joinedload(Reg44Visit.visitor), selectinload(Reg44Visit.reports))
+            .order_by(Reg44Visit.id).execution_options(yield_per=EXPORT_BATCH))
+    for visit in db.session.scalars(stmt):
+        report = reg44_queries.latest_submitted(visit)
+        yield [visit.id, visit.home.name, visit.home.ofsted_urn, visit.visitor.name, visit.status, visit.announced,
+               visit.planned_for, visit.visited_on, visit.recorded_at, reg44_queries.report_status_label(visit),
+               report.version if report else None, report.submitted_at if report else None,
+               report.safeguarded_opinion if report else None, report.wellbeing_opinion if report else None]
+
+
+def incident_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every incident in the user's homes, oldest first, with how many notifications were made."""
+    counts = (select(func.count(IncidentNotification.id)).where(IncidentNotification.incident_id == Incident.id)
+              .scalar_subquery())
+    stmt = (select(Incident, Home.name, Home.ofsted_urn, counts).join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home))
+            .order_by(Incident.occurred_at, Incident.id).execution_options(yield_per=EXPORT_BATCH))
+    for incident, home_name, urn, notified in db.session.execute(stmt):
+        yield [incident.id, home_name, urn, incident.type_label, incident.occurred_at, incident.aware_at,
+               incident.children, incident.notifiable, incident.paragraph, incident.status, incident.what_happened,
+               incident.action_taken, notified, incident.created_at, incident.closed_at]
+
+
+def notification_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every notification made (or restraint step recorded) in the user's homes, in time order."""
+    stmt = (select(IncidentNotification, Incident.type_code, Home.name)
+            .join(Incident, Incident.id == IncidentNotification.incident_id).join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home))
+            .order_by(IncidentNotification.notified_at, IncidentNotification.id)
+            .execution_options(yield_per=EXPORT_BATCH))
+    for notification, type_code, home_name in db.session.execute(stmt):
+        yield [notification.id, notification.incident_id, home_name, type_code, notification.rule_code,
+               notification.recipient, notification.notified_at, notification.method_label, notification.reference,
+               notification.late_reason, notification.created_at]

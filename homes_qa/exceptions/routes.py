@@ -5,25 +5,27 @@ in place. A home outside the user's scope is a 404, like every record elsewhere.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from homes_qa.core import exceptions as ex
+from homes_qa.core import kpis as kpi_core
 from homes_qa.core.calendar import london_date, london_day_start
 from homes_qa.core.roles import ROLES
-from homes_qa.exceptions import policy, queries
-from homes_qa.spine.access import roles_required, visible_homes
+from homes_qa.exceptions import policy, queries, service
+from homes_qa.exceptions.forms import MonthlyKpiForm, measure_values
+from homes_qa.exceptions.models import MonthlyKpi
+from homes_qa.spine.access import home_or_404, roles_required, visible_homes
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.csv_export import csv_response
+from homes_qa.web.forms import saved
 from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("exceptions", __name__, url_prefix="/exceptions")
@@ -128,21 +130,8 @@ def items():
 # ---------------------------------------------------------------- CSV exports
 
 def _csv(name: str, header: tuple[str, ...], rows: Iterator[list[object]]) -> Response:
-    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), streamed."""
-    def generate() -> Iterator[str]:
-        yield codecs.BOM_UTF8.decode("utf-8")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        for line in ex.csv_rows(header, rows):
-            writer.writerow(line)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-    filename = f"{name}-{london_date(utcnow()).isoformat()}.csv"
-    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), streamed (web/csv_export.py)."""
+    return csv_response(name, header, rows)
 
 
 @bp.route("/export/obligations.csv")
@@ -165,6 +154,35 @@ def export_alerts():
                 queries.alert_rows(current_user, home=filters.home, area=filters.area))
 
 
+@bp.route("/export/reg44-visits.csv")
+@roles_required(*policy.VISIT_EXPORT_ROLES)
+def export_visits():
+    """Reg 44 visits the user may see (unannounced plans never reach the manager or home staff)."""
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("reg44-visits", queries.VISIT_COLUMNS, queries.visit_rows(current_user, home=filters.home))
+
+
+@bp.route("/export/incidents.csv")
+@roles_required(*policy.INCIDENT_EXPORT_ROLES)
+def export_incidents():
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("incidents", queries.INCIDENT_COLUMNS, queries.incident_rows(current_user, home=filters.home))
+
+
+@bp.route("/export/notifications.csv")
+@roles_required(*policy.INCIDENT_EXPORT_ROLES)
+def export_notifications():
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("notifications", queries.NOTIFICATION_COLUMNS,
+                queries.notification_rows(current_user, home=filters.home))
+
+
 # ---------------------------------------------------------------- monthly KPIs
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -181,15 +199,93 @@ def _month(value: str, today: date) -> tuple[date | None, list[dict[str, str]]]:
 
 
 @bp.route("/kpis")
-@roles_required(*policy.GRID_ROLES)
+@roles_required(*policy.KPI_ROLES)
 def kpis():
     """Derived monthly KPIs per home (seed 002 §7.1, the monthly KPI review)."""
     now = utcnow()
     first, errors = _month(request.args.get("month", "").strip(), london_date(now))
     rows: list[queries.HomeKpis] = []
+    misses: dict[int, queries.Misses] = {}
+    entered: dict[int, MonthlyKpi] = {}
     if first is not None:
         following = (first + timedelta(days=32)).replace(day=1)
         rows = queries.monthly_kpis(current_user, now, london_day_start(first), london_day_start(following))
-    return render_template("exceptions/kpis.html", rows=rows, month=first, errors=errors,
+        misses = queries.consecutive_misses(current_user, now, london_day_start(following))
+        entered = queries.entered_in_month(current_user, first)
+    return render_template("exceptions/kpis.html", rows=rows, month=first, errors=errors, misses=misses,
+                           entered=entered, measures=kpi_core.MEASURES, may_enter=first is not None
+                           and first <= london_date(now),
                            month_value=request.args.get("month", "").strip() or (first.strftime("%Y-%m") if first else ""),
                            title="Monthly KPIs"), 400 if errors else 200
+
+
+def _month_or_404(value: str) -> date:
+    first, errors = _month(value, london_date(utcnow()))
+    if first is None or errors:
+        abort(404)
+    return first
+
+
+def _following(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+@bp.route("/kpis/<int:home_id>/<month>", methods=["GET", "POST"])
+@roles_required(*policy.KPI_ROLES)
+def kpi_entry(home_id: int, month: str):
+    """A home's entered measures for a month, each beside what the incident log counts."""
+    home = home_or_404(home_id)
+    first = _month_or_404(month)
+    today = london_date(utcnow())
+    if first > today:
+        abort(404)
+    entry = queries.kpi_entry(home.id, first)
+    form = MonthlyKpiForm(obj=entry)
+    if form.validate_on_submit() and saved(form, lambda: service.record_monthly_kpis(
+            home, first, measure_values(form), by=current_user, today=today)):
+        flash(f"Saved {home.name}'s KPIs for {first:%B %Y}", "success")
+        return redirect(url_for("exceptions.kpi_entry", home_id=home.id, month=month), code=303)
+    derived = queries.derived_measures([home.id], london_day_start(first), london_day_start(_following(first)))[home.id]
+    return render_template("exceptions/kpi_entry.html", home=home, month=first, form=form, entry=entry,
+                           derived=derived, measures=kpi_core.MEASURES, month_value=month,
+                           occupancy=kpi_core.occupancy_percent(entry.children_resident, home.registered_places)
+                           if entry else None,
+                           retention=kpi_core.staff_retention_percent(entry.staff_at_start, entry.staff_leavers)
+                           if entry else None,
+                           previous=(first - timedelta(days=1)).strftime("%Y-%m"),
+                           next=_following(first).strftime("%Y-%m") if _following(first) <= today else None,
+                           title=f"KPIs for {first:%B %Y}")
+
+
+TREND_MONTHS = 12
+
+
+@bp.route("/kpis/trends")
+@roles_required(*policy.KPI_ROLES)
+def kpi_trends():
+    """One measure over twelve months, each home in scope a line, with the data table beside."""
+    today = london_date(utcnow())
+    errors: list[dict[str, str]] = []
+    first, month_errors = _month(request.args.get("month", "").strip(), today)
+    errors += month_errors
+    code = request.args.get("measure", "").strip() or kpi_core.MEASURES[0].code
+    measure = next((m for m in kpi_core.MEASURES if m.code == code), None)
+    if measure is None:
+        errors.append({"text": "Choose a measure from the list", "href": "#measure"})
+    result = None
+    paths: dict[int, str] = {}
+    if first is not None and measure is not None:
+        months = [date(y, m, 1) for y, m in kpi_core.months_ending(first.year, first.month, TREND_MONTHS)]
+        result = queries.trend(current_user, measure, months)
+        top = max(result.maximum, 1)
+        paths = {home_id: kpi_core.svg_path([None if v is None else float(v) for v in series],
+                                            width=CHART_WIDTH, height=CHART_HEIGHT, maximum=top, pad=CHART_PAD)
+                 for home_id, series in result.values.items()}
+    return render_template("exceptions/kpi_trends.html", trend=result, paths=paths, errors=errors,
+                           measures=kpi_core.MEASURES, measure_code=code,
+                           month_value=request.args.get("month", "").strip() or (first.strftime("%Y-%m") if first else ""),
+                           chart={"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD},
+                           title="KPI trends"), 400 if errors else 200
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 240, 20

@@ -224,10 +224,12 @@ def _contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple[list[ActionRow], bool]:
+def combined_actions(user: User, filters: ActionFilters, now: datetime,
+                     limit: int | None = ACTION_LIST_LIMIT) -> tuple[list[ActionRow], bool]:
     """Every action of Ofsted inspections and approved Reg 44 action plans in the homes the user
     sees, filtered; most overdue first. Two queries whatever the number of homes. Returns the rows
-    (at most ACTION_LIST_LIMIT) and whether more were left off."""
+    (at most `limit`; None for every one, as the CSV export) and whether more were left off."""
+    fetch = None if limit is None else limit + 1
     today = london_date(now)
     visible = visible_home_ids_query(user)
     rows: list[ActionRow] = []
@@ -242,7 +244,7 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             stmt = stmt.where(InspectionItem.status == ActionStatus.OPEN, InspectionItem.due_on < today)
         if filters.owner:
             stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
-        for item, home_name, owner in db.session.execute(stmt.limit(ACTION_LIST_LIMIT + 1)):
+        for item, home_name, owner in db.session.execute(stmt.limit(fetch)):
             rows.append(ActionRow("inspection", item.home_id, home_name, item.action, owner, item.due_on,
                                   item.completed_on,
                                   url_for("inspections.detail", inspection_id=item.inspection_id)))
@@ -263,7 +265,7 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             r_stmt = r_stmt.where(ActionPlanResponse.due_on < today)
         if filters.owner:
             r_stmt = r_stmt.where(ActionPlanResponse.owner.ilike(_contains(filters.owner), escape="\\"))
-        for response, home_name, visit_id in db.session.execute(r_stmt.limit(ACTION_LIST_LIMIT + 1)):
+        for response, home_name, visit_id in db.session.execute(r_stmt.limit(fetch)):
             rows.append(ActionRow("reg44", response.home_id, home_name, response.action, response.owner,
                                   response.due_on, response.completed_on,
                                   url_for("actionplans.plan", visit_id=visit_id)))
@@ -279,11 +281,13 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime) -> tuple
             q_stmt = q_stmt.where(QpagAction.status == ActionStatus.OPEN, QpagAction.due_on < today)
         if filters.owner:
             q_stmt = q_stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
-        for qpag, home_name, owner in db.session.execute(q_stmt.limit(ACTION_LIST_LIMIT + 1)):
+        for qpag, home_name, owner in db.session.execute(q_stmt.limit(fetch)):
             rows.append(ActionRow("qpag", qpag.home_id or 0, home_name or "The whole service", qpag.text, owner,
                                   qpag.due_on, qpag.completed_on, url_for("inspections.qpag")))
     rows.sort(key=lambda r: (not r.overdue_on(today), not r.is_open, r.due_on or date.max, r.home_name))
-    return rows[:ACTION_LIST_LIMIT], len(rows) > ACTION_LIST_LIMIT
+    if limit is None:
+        return rows, False
+    return rows[:limit], len(rows) > limit
 
 
 # ---------------------------------------------------------------- QPAG action tracker

@@ -27,6 +27,7 @@ from homes_qa.inspections.forms import (
 from homes_qa.inspections.models import Inspection, InspectionItem
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required
 from homes_qa.spine.timestamps import utcnow
+from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved, saved_result
 from homes_qa.web.templating import is_htmx
 
@@ -296,3 +297,23 @@ def report_file(inspection_id: int):
     # Read whole (at most REPORT_MAX_BYTES): no file handle outlives the request.
     return send_file(BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
                      download_name=inspection.report_filename or "ofsted-report.pdf")
+
+
+# ---------------------------------------------------------------- CSV export of the action list (issue 11)
+
+ACTION_COLUMNS = ("source", "home", "action", "owner", "due_on", "completed_on", "status", "overdue")
+
+
+@bp.route("/actions/export.csv")
+@roles_required(*policy.READERS)
+def export_actions():
+    """The action list as CSV, with the page's filters and every row (no page limit)."""
+    filters = queries.ActionFilters.from_args(request.args)
+    if filters.home is not None and not can_see_home(current_user, filters.home):
+        abort(404)
+    now = utcnow()
+    today = london_date(now)
+    rows, _ = queries.combined_actions(current_user, filters, now, limit=None)
+    return csv_response("actions", ACTION_COLUMNS, (
+        [queries.ACTION_SOURCES[row.source], row.home_name, row.text, row.owner, row.due_on, row.completed_on,
+         "Open" if row.is_open else "Completed", row.overdue_on(today)] for row in rows))

@@ -21,6 +21,7 @@ NAVIGATION = (
     ("inspections.actions", "Actions", (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
                                         Role.HEAD_OF_SERVICE)),  # issue 10: the combined action list
     ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
+    ("exceptions.kpis", "Monthly KPIs", (Role.REGISTERED_MANAGER,)),  # issue 11: entered Annex A measures
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("checks.cross_home", "Certificates", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),

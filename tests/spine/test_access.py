@@ -131,6 +131,7 @@ POLICY: dict[str, set | str] = {
     "inspections.new_review": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.review": FEEDBACK_READERS,
     "inspections.actions": FEEDBACK_READERS,
+    "inspections.export_actions": FEEDBACK_READERS,  # issue 11: the action list as CSV
     "inspections.attach_report": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.report_file": FEEDBACK_READERS,
     # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
@@ -170,7 +171,13 @@ POLICY: dict[str, set | str] = {
     "exceptions.items": ALL,
     "exceptions.export_obligations": ALL,
     "exceptions.export_alerts": ALL,
-    "exceptions.kpis": {Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.export_visits": NOT_HOME_STAFF,
+    "checks.export_register": ALL,  # issue 11: the register's readers (checks.policy.READERS)
+    "exceptions.export_incidents": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "exceptions.export_notifications": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "exceptions.kpis": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpi_entry": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpi_trends": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
@@ -221,6 +228,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "health_safety"
         elif arg == "audit_id":
             values[arg] = _audit_record(app, world, home)
+        elif arg == "month":  # monthly KPIs (issue 11): this month
+            values[arg] = TODAY.strftime("%Y-%m")
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds

@@ -1,0 +1,49 @@
+"""Exceptions writes: a home's monthly KPI entry (one unit of work, audited)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from homes_qa.core.kpis import MEASURE_CODES, MEASURES
+from homes_qa.exceptions.models import MonthlyKpi
+from homes_qa.exceptions.policy import can_enter_kpis
+from homes_qa.extensions import db
+from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.transaction import ServiceError, transactional
+
+
+@transactional
+def record_monthly_kpis(home: Home, month: date, values: dict[str, int], *, by: User, today: date) -> MonthlyKpi:
+    """Enter (or correct) a home's measures for a month that has begun. Refuses numbers out of
+    range, more children than the home's registered places, more leavers than staff, and
+    children involved in restraint without a restraint."""
+    if not can_enter_kpis(by, home.id):
+        raise ServiceError("You cannot enter this home's KPIs")
+    if month.day != 1 or month > today:
+        raise ServiceError("A month's KPIs can be entered once the month has begun")
+    for measure in MEASURES:
+        value = values.get(measure.code)
+        if value is None:
+            raise ServiceError(f"Enter the number of {measure.label.lower()}", measure.code)
+        if not 0 <= value <= measure.maximum:
+            raise ServiceError(f"{measure.label} must be between 0 and {measure.maximum}", measure.code)
+    if values["children_resident"] > home.registered_places:
+        raise ServiceError(f"Children living at the home must be no more than its {home.registered_places} "
+                           "registered places", "children_resident")
+    if values["staff_leavers"] > values["staff_at_start"]:
+        raise ServiceError("Staff who left must be no more than the staff in post at the start", "staff_leavers")
+    if values["restraint_children"] and not values["restraint_incidents"]:
+        raise ServiceError("Children involved in restraint must be 0 when there were no restraint incidents",
+                           "restraint_children")
+    if values["leavers"] == 0 and values["average_placement_days"] != 0:
+        raise ServiceError("Average placement length must be 0 when no child left", "average_placement_days")
+    entry = db.session.scalar(select(MonthlyKpi).where(MonthlyKpi.home_id == home.id, MonthlyKpi.month == month))
+    if entry is None:
+        entry = MonthlyKpi(home_id=home.id, month=month, entered_by_id=by.id)
+        db.session.add(entry)
+    for code in MEASURE_CODES:
+        setattr(entry, code, values[code])
+    entry.entered_by_id = by.id
+    db.session.flush()
+    return entry
