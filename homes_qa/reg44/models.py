@@ -142,6 +142,12 @@ class Reg44Recommendation(Audited, Model):
     number: Mapped[int] = mapped_column()
     text: Mapped[str] = mapped_column(Text)
     consider_within_days: Mapped[int] = mapped_column()  # reg 44(4): timescale for the registered person
+    # Reg 44(5): the date the registered person's decision (accept, or decline with a reason) is
+    # due by — set when the report is submitted, separate from any action's due date. When it
+    # moves, the first date and the reason are kept.
+    decide_by: Mapped[date | None]
+    original_decide_by: Mapped[date | None]
+    decide_by_reason: Mapped[str] = mapped_column(Text, default="")
 
     report: Mapped[Reg44Report] = relationship(back_populates="recommendations")
 

@@ -441,16 +441,22 @@ def _recommendation_obligations(visit: Reg44Visit, report: Reg44Report, previous
         label = f"recommendation {rec.number} after the visit on {long_day(visit.visited_on)}"
         if rec.id in carried:
             obligation, old = carried[rec.id]
-            first_submitted = london_date(obligation.due_at) - timedelta(days=old.consider_within_days)
+            first_due = old.original_decide_by or london_date(obligation.due_at)
+            first_submitted = first_due - timedelta(days=old.consider_within_days)
             obligation.period_key = recommendation_key(rec)
             obligation.subject_id = rec.id
-            obligations.move_due(obligation, london_day_end(
-                first_submitted + timedelta(days=rec.consider_within_days)))
+            rec.original_decide_by, rec.decide_by_reason = old.original_decide_by, old.decide_by_reason
+            if old.original_decide_by is not None and old.decide_by is not None:
+                rec.decide_by = old.decide_by  # an agreed move stands for the unchanged recommendation
+            else:
+                rec.decide_by = first_submitted + timedelta(days=rec.consider_within_days)
+            obligations.move_due(obligation, london_day_end(rec.decide_by))
             _relabel(obligation, label)
             continue
+        rec.decide_by = _today(now) + timedelta(days=rec.consider_within_days)
         obligations.obligation_for_event(
             RECOMMENDATION_RULE, visit.home, now, key=recommendation_key(rec), subject=rec, label=label,
-            target=_today(now) + timedelta(days=rec.consider_within_days))
+            target=rec.decide_by)
 
 
 @transactional

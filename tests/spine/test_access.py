@@ -99,6 +99,7 @@ POLICY: dict[str, set | str] = {
     "actionplans.edit": {Role.REGISTERED_MANAGER},
     "actionplans.review": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "actionplans.complete_action": {Role.REGISTERED_MANAGER},
+    "actionplans.move_decide_by": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     # Regulation 45 reviews: written by the registered manager, read by their managers.
     "reg45.index": REG45_READERS,
     "reg45.review": REG45_READERS,
