@@ -359,3 +359,11 @@ def reports_to_check(user: User, limit: int = 100) -> list[tuple[Reg44Visit, Reg
         .options(selectinload(Reg44Visit.home))
         .order_by(Reg44Report.submitted_at, Reg44Report.id).limit(limit))
     return [(visit, report) for visit, report in rows]
+
+
+def planned_visits(home: Home, *, besides: Reg44Visit | None = None, limit: int = 24) -> list[Reg44Visit]:
+    """The home's visits still planned (soonest first), other than `besides`."""
+    query = select(Reg44Visit).where(Reg44Visit.home_id == home.id, Reg44Visit.status == VisitStatus.PLANNED)
+    if besides is not None and besides.id is not None:
+        query = query.where(Reg44Visit.id != besides.id)
+    return list(db.session.scalars(query.order_by(Reg44Visit.planned_for, Reg44Visit.id).limit(limit)))

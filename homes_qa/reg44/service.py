@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from homes_qa.core.calendar import LONDON, london_date, london_day_end, london_day_start, to_utc
 from homes_qa.core.formats import long_day
 from homes_qa.core.timing import due_at as timing_due_at
@@ -191,6 +193,62 @@ class VisitDetails:
     spoke_roles: str = ""
     records_inspected: str = ""
     notes: str = ""
+    # Another visit planned at the home in the visit's month: "close" it (this visit replaces
+    # it) or "move" it to `other_plan_date`. Asked for only when there is one.
+    other_plan: str | None = None
+    other_plan_date: date | None = None
+
+
+OTHER_PLAN_CHOICES = {"close": "Close the plan: this visit replaces it",
+                      "move": "Move the planned visit to another date"}
+
+
+def other_plans_in_month(home: Home, day: date, *, besides: Reg44Visit | None = None) -> list[Reg44Visit]:
+    """Visits still planned at the home in the London month of `day`, other than `besides`."""
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    query = select(Reg44Visit).where(
+        Reg44Visit.home_id == home.id, Reg44Visit.status == VisitStatus.PLANNED,
+        Reg44Visit.planned_for >= start, Reg44Visit.planned_for < end)
+    if besides is not None and besides.id is not None:
+        query = query.where(Reg44Visit.id != besides.id)
+    return list(db.session.scalars(query.order_by(Reg44Visit.planned_for, Reg44Visit.id)))
+
+
+def _settle_other_plans(others: list[Reg44Visit], details: VisitDetails, *, by: User, now: datetime) -> None:
+    """Close or move the other plans of the month, as the visitor chose."""
+    if not others:
+        return
+    first = others[0]
+    assert first.planned_for is not None  # a planned visit has its date
+    if details.other_plan not in OTHER_PLAN_CHOICES:
+        raise ServiceError(f"A visit is planned for {long_day(first.planned_for)} this month: select "
+                           "whether to close that plan or move it", "other_plan")
+    if details.other_plan == "move":
+        new_day = details.other_plan_date
+        if new_day is None:
+            raise ServiceError("Enter the new date for the planned visit", "other_plan_date")
+        if new_day < _today(now):
+            raise ServiceError("The new date for the planned visit must be today or in the future",
+                               "other_plan_date")
+        if (new_day.year, new_day.month) == (details.visited_on.year, details.visited_on.month):
+            raise ServiceError("Move the planned visit to another month, or close it", "other_plan_date")
+    for other in others:
+        if details.other_plan == "move":
+            assert details.other_plan_date is not None
+            other.planned_for = details.other_plan_date
+            _move_feedback(other, details.other_plan_date,
+                           label=f"visit planned for {long_day(details.other_plan_date)}",
+                           hidden=not other.announced)
+            continue
+        other.status = VisitStatus.CANCELLED
+        for code in FEEDBACK_RULES:
+            obligation = obligations.find(code, other.home, visit_key(other))
+            if obligation is not None and obligation.is_open:  # no longer due: closed as waived, with why
+                obligation.status = ObligationStatus.WAIVED
+                obligation.waived_by_id = by.id
+                obligation.waived_reason = (f"The planned visit was closed: the visit on "
+                                            f"{long_day(details.visited_on)} replaced it")
 
 
 @transactional
@@ -214,6 +272,8 @@ def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None
         _require_visitor(visit, by)
         if visit.status != VisitStatus.PLANNED:
             raise ServiceError("This visit has already been recorded")
+    _settle_other_plans(other_plans_in_month(visit.home, details.visited_on, besides=visit), details,
+                        by=by, now=now)
     visit.visited_on = details.visited_on
     visit.arrived_at, visit.left_at = details.arrived_at, details.left_at
     visit.announced = bool(details.announced)
