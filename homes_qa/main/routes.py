@@ -40,6 +40,8 @@ def dashboard():
             reports_to_check=reg44.reports_to_check(user),
             plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED),
             plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED))
+    if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
+        context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes])
     if exceptions_policy.can_see_grid(user):
         context["grid"] = exceptions.grid(user, now)
     return render_template("main/dashboard.html", **context)
