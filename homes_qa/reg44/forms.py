@@ -105,6 +105,9 @@ class ReportForm(FlaskForm):
         choices=OPINION_CHOICES, widget=GovRadioInput(), validators=[Optional()], validate_choice=False)
     wellbeing_narrative = TextAreaField("Reasons for your opinion on well-being", widget=GovTextArea(),
                                         validators=[Length(max=20000, message="Must be 20000 characters or fewer")])
+    previous_progress = TextAreaField(
+        "Progress against the previous visit's recommendations", widget=GovTextArea(),
+        validators=[Length(max=20000, message="Must be 20000 characters or fewer")])
     findings = TextAreaField("Findings", widget=GovTextArea(),
                              validators=[Length(max=20000, message="Findings must be 20000 characters or fewer")])
     def validate_safeguarded_opinion(self, field):

@@ -98,6 +98,8 @@ class Reg44Report(Audited, Model):
     wellbeing_opinion: Mapped[str | None] = mapped_column(String(20))
     wellbeing_narrative: Mapped[str] = mapped_column(Text, default="")
     findings: Mapped[str] = mapped_column(Text, default="")
+    # Progress against the previous visit's recommendations (required when it made any).
+    previous_progress: Mapped[str] = mapped_column(Text, default="")
     conflict_of_interest: Mapped[str] = mapped_column(Text, default="")
     correction_reason: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

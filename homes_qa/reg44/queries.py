@@ -416,3 +416,38 @@ def planned_visits(home: Home, *, besides: Reg44Visit | None = None, limit: int 
     if besides is not None and besides.id is not None:
         query = query.where(Reg44Visit.id != besides.id)
     return list(db.session.scalars(query.order_by(Reg44Visit.planned_for, Reg44Visit.id).limit(limit)))
+
+
+@dataclass
+class PreviousRecommendation:
+    recommendation: Reg44Recommendation
+    status: str  # the registered person's response: open, met, met late or waived
+
+
+def previous_recommendations(visit: Reg44Visit) -> tuple[Reg44Visit | None, list[PreviousRecommendation]]:
+    """The home's previous recorded visit with a submitted report, and that report's (latest
+    version's) recommendations with the state of each response. Three queries."""
+    if visit.visited_on is None:
+        return None, []
+    has_report = select(Reg44Report.id).where(Reg44Report.visit_id == Reg44Visit.id,
+                                              Reg44Report.status == ReportStatus.SUBMITTED).exists()
+    previous = db.session.scalar(
+        select(Reg44Visit).where(
+            Reg44Visit.home_id == visit.home_id, Reg44Visit.status == VisitStatus.RECORDED,
+            Reg44Visit.id != visit.id, has_report,
+            or_(Reg44Visit.visited_on < visit.visited_on,
+                (Reg44Visit.visited_on == visit.visited_on) & (Reg44Visit.id < visit.id)))
+        .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc()).limit(1))
+    if previous is None:
+        return None, []
+    report = latest_submitted(previous)
+    if report is None:
+        return previous, []
+    recs = list(report.recommendations)
+    statuses = dict(db.session.execute(select(Obligation.period_key, Obligation.status).where(
+        Obligation.rule_code == RECOMMENDATION_RULE, Obligation.home_id == visit.home_id,
+        Obligation.period_key.in_([recommendation_key(r) for r in recs]))).all()) if recs else {}
+    words = {ObligationStatus.OPEN: "Response awaited", ObligationStatus.MET: "Responded",
+             ObligationStatus.MET_LATE: "Responded late", ObligationStatus.WAIVED: "Closed"}
+    return previous, [PreviousRecommendation(r, words.get(statuses.get(recommendation_key(r)), "No deadline"))
+                      for r in recs]

@@ -52,6 +52,7 @@ from homes_qa.reg44.queries import (
     _today,
     current_draft,
     latest_submitted,
+    previous_recommendations,
     recommendation_key,
     visit_key,
 )
@@ -85,7 +86,7 @@ MAX_TEXT = 20000
 MAX_CONSIDER_DAYS = 366  # input sanity only; the timescale itself is the visitor's to set
 
 EDITABLE_FIELDS = ("safeguarded_opinion", "safeguarded_narrative", "wellbeing_opinion",
-                   "wellbeing_narrative", "findings", "conflict_of_interest")
+                   "wellbeing_narrative", "previous_progress", "findings", "conflict_of_interest")
 
 
 class NotAllowed(ServiceError):
@@ -438,6 +439,9 @@ def submission_problems(report: Reg44Report) -> list[tuple[str, str]]:
                          "Select whether the conduct of the home promotes children's well-being"))
     if not report.wellbeing_narrative.strip():
         problems.append(("wellbeing_narrative", "Enter the reasons for your opinion on children's well-being"))
+    _previous, previous_recs = previous_recommendations(report.visit)
+    if previous_recs and not report.previous_progress.strip():
+        problems.append(("previous_progress", "Enter the progress against the previous visit's recommendations"))
     for rec in report.recommendations:
         if not rec.text.strip():
             problems.append((f"rec_{rec.id}_text", f"Enter recommendation {rec.number} or remove it"))
