@@ -22,11 +22,11 @@ from homes_qa.spine.obligations.models import Completion, Obligation, Obligation
 from homes_qa.spine.obligations.queries import (
     ORGANISATION_ROLES,
     RECORD_ROLES,
-    RECORDED_ELSEWHERE_ROLES,
     WAIVE_ROLES,
     Row,
     is_recordable,
     obligation_or_404,
+    recorded_elsewhere,
     state_of,
     what_is_due,
 )
@@ -111,7 +111,7 @@ def _floating_rules() -> list[Rule]:
     rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
     if not rules and sync_catalogue():  # the table is filled on first use
         rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
-    return [rule for rule in rules if rule.responsible_role not in RECORDED_ELSEWHERE_ROLES]
+    return [rule for rule in rules if not recorded_elsewhere(rule)]
 
 
 def _open_for(rule_code: str, home: Home) -> Obligation | None:

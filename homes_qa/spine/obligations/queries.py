@@ -32,6 +32,14 @@ ORGANISATION_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 RECORDABLE_TRIGGERS = ("calendar", "last_completed")
 # The Reg 44 visit is the independent visitor's record, made by the visits feature.
 RECORDED_ELSEWHERE_ROLES = (Role.REG44_VISITOR,)
+# Areas whose floating deadlines are met by their own record, not a bare "it was done": the
+# Regulation 45 review is completed on its own pages (the review, its evidence, its report).
+RECORDED_ELSEWHERE_AREAS = ("reg45",)
+
+
+def recorded_elsewhere(rule) -> bool:
+    """Met by another feature's record, so never listed among certificates and checks."""
+    return rule.responsible_role in RECORDED_ELSEWHERE_ROLES or rule.area in RECORDED_ELSEWHERE_AREAS
 
 UPCOMING_WINDOW = timedelta(days=45)
 RECENTLY_MET = timedelta(days=30)
@@ -69,7 +77,8 @@ def obligation_or_404(obligation_id: int, user: User) -> Obligation:
 
 def is_recordable(obligation: Obligation) -> bool:
     return (obligation.rule.trigger in RECORDABLE_TRIGGERS
-            and obligation.responsible_role not in RECORDED_ELSEWHERE_ROLES)
+            and obligation.responsible_role not in RECORDED_ELSEWHERE_ROLES
+            and obligation.rule.area not in RECORDED_ELSEWHERE_AREAS)
 
 
 def can_record(user: User, obligation: Obligation) -> bool:
