@@ -56,3 +56,20 @@ def health():
     except Exception:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+def _database_reachable() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return False
+    return True
+
+
+@bp.route("/status")
+@limiter.exempt
+def status():
+    """Service status for people (the footer link); `/health` stays JSON for monitors."""
+    reachable = _database_reachable()
+    return render_template("main/status.html", reachable=reachable, title="Service status"), (200 if reachable else 503)

@@ -153,6 +153,7 @@ def complete_check(home_id: int, rule_code: str):
         abort(404)
     obligation = _open_for(rule.code, home)  # its due date keeps an anniversary (gas safety)
     form = CompletionForm()
+    form.note.description = "For example, who did it, the certificate number, or anything found"
     back = url_for("obligations.checks", home_id=home.id)
     if form.validate_on_submit():
         done_on = form.done_on.data

@@ -35,6 +35,7 @@ POLICY: dict[str, set | str] = {
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
     "main.health": PUBLIC,
+    "main.status": PUBLIC,
     "auth.change_password": ALL,
     "main.dashboard": ALL,
     "homes.index": ALL,
