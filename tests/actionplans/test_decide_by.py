@@ -18,10 +18,10 @@ from homes_qa.spine.obligations.models import Obligation
 from tests import clock as test_clock
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_action_plans import dmy, make_report, post_form, proposal  # noqa: E402
+from test_action_plans import dmy, make_report, post_form, proposal
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "reg44"))
-from test_visits_support import NOW, record, submit  # noqa: E402
+from test_visits_support import NOW, record, submit
 
 pytestmark = pytest.mark.usefixtures("clock")
 TODAY = test_clock.TODAY
