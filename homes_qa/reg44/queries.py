@@ -447,7 +447,7 @@ def previous_recommendations(visit: Reg44Visit) -> tuple[Reg44Visit | None, list
     statuses = dict(db.session.execute(select(Obligation.period_key, Obligation.status).where(
         Obligation.rule_code == RECOMMENDATION_RULE, Obligation.home_id == visit.home_id,
         Obligation.period_key.in_([recommendation_key(r) for r in recs]))).all()) if recs else {}
-    words = {ObligationStatus.OPEN: "Response awaited", ObligationStatus.MET: "Responded",
+    words: dict[str | None, str] = {ObligationStatus.OPEN: "Response awaited", ObligationStatus.MET: "Responded",
              ObligationStatus.MET_LATE: "Responded late", ObligationStatus.WAIVED: "Closed"}
     return previous, [PreviousRecommendation(r, words.get(statuses.get(recommendation_key(r)), "No deadline"))
                       for r in recs]

@@ -20,6 +20,7 @@ from homes_qa.extensions import db
 from homes_qa.spine.access import can_see_home, obligation_visible_clause
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
+from homes_qa.spine.rules.models import Rule
 
 # Who may record that a check or audit was done (the home's manager, and service managers up).
 RECORD_ROLES = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
@@ -37,7 +38,7 @@ RECORDED_ELSEWHERE_ROLES = (Role.REG44_VISITOR,)
 RECORDED_ELSEWHERE_AREAS = ("reg45",)
 
 
-def recorded_elsewhere(rule) -> bool:
+def recorded_elsewhere(rule: Rule) -> bool:
     """Met by another feature's record, so never listed among certificates and checks."""
     return rule.responsible_role in RECORDED_ELSEWHERE_ROLES or rule.area in RECORDED_ELSEWHERE_AREAS
 
