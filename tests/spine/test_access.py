@@ -201,7 +201,7 @@ def _url(app, rule, world, home) -> str:
             values[arg] = _overdue_check(app, world, home)[arg]
         elif arg in ("code", "rule_code"):
             values[arg] = "gas_safety_check"
-        elif arg in ("visit_id", "response_id", "review_id"):
+        elif arg in ("visit_id", "response_id", "review_id", "recommendation_id"):
             values[arg] = _reg44_records(app, world, home)[arg]
         elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
             from tests.inspections.records import inspection_records
@@ -285,7 +285,8 @@ def _reg44_records(app, world, home) -> dict:
                 db.session.commit()
         response = db.session.scalar(select(ActionPlanResponse).where(ActionPlanResponse.home_id == home.id))
         review = db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home.id))
-        return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id}
+        return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id,
+                "recommendation_id": response.recommendation_id}
 
 
 def _incident(app, world, home) -> int:
