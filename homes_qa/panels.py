@@ -39,11 +39,17 @@ def action_plan_link(visit: Reg44Visit) -> dict[str, Any] | None:
     return action_plans.visit_panel(current_user, visit)
 
 
+def reg44_previous(visit: Reg44Visit) -> tuple[Reg44Visit | None, list[reg44.PreviousRecommendation]]:
+    """The previous visit's recommendations, for the report's progress section."""
+    return reg44.previous_recommendations(visit)
+
+
 def endpoint_exists(endpoint: str) -> bool:
     """Links to pages another area may not have registered (a deployment can leave an area out)."""
     return endpoint in current_app.view_functions
 
 
 def register(app: Flask) -> None:
-    for panel in (reg44_home_summary, home_quality_links, feedback_link, action_plan_link, endpoint_exists):
+    for panel in (reg44_home_summary, home_quality_links, feedback_link, action_plan_link, endpoint_exists,
+                  reg44_previous):
         app.add_template_global(panel)

@@ -101,3 +101,11 @@ class CompleteActionForm(FlaskForm):
                                 missing_message="Enter the date the action was completed",
                                 invalid_message="The date it was completed must be a real date, like 27 3 2027")
     submit = SubmitField("Mark as complete", widget=GovSubmitInput())
+
+
+class DecideByForm(FlaskForm):
+    decide_by = GovDateField("New decide-by date", description="For example, 27 3 2027",
+                             missing_message="Enter the new decide-by date",
+                             invalid_message="The new decide-by date must be a real date, like 27 3 2027")
+    reason = TextAreaField("Why is the date moving?", widget=GovTextArea())
+    submit = SubmitField("Change the decide-by date", widget=GovSubmitInput())

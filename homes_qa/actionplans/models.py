@@ -71,6 +71,7 @@ class ActionPlanResponse(Audited, Model):
     action: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(120), default="")
     due_on: Mapped[date | None]
+    original_due_on: Mapped[date | None]  # the first due date proposed, kept when it moves
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     completed_on: Mapped[date | None]
 

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from homes_qa.actionplans import policy, queries, service
-from homes_qa.actionplans.forms import CompleteActionForm, ReviewForm, action_plan_form
+from homes_qa.actionplans.forms import CompleteActionForm, DecideByForm, ReviewForm, action_plan_form
 from homes_qa.actionplans.models import ACCEPT, ActionPlanResponse, PlanStatus
 from homes_qa.core.calendar import london_date
 from homes_qa.extensions import db
-from homes_qa.reg44.models import Reg44Visit
+from homes_qa.reg44.models import Reg44Recommendation, Reg44Visit
 from homes_qa.reg44.policy import visit_or_404
 from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.obligations.models import Obligation
@@ -73,6 +73,8 @@ def _render_plan(visit: Reg44Visit, review_form: ReviewForm, status: int = 200):
         can_review=(current_user.role in policy.REVIEWERS and action_plan is not None
                     and action_plan.status == PlanStatus.SUBMITTED),
         can_complete=current_user.role in policy.EDITORS,
+        can_move_decide_by=(current_user.role in policy.REVIEWERS
+                            and (action_plan is None or action_plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED))),
         title="Action plan"), status
 
 
@@ -143,3 +145,19 @@ def complete_action(response_id: int):
         return redirect(_plan_url(visit_id), code=303)
     return render_template("actionplans/complete.html", response=response, visit_id=visit_id, form=form,
                            title="Mark an action as complete")
+
+
+@bp.route("/reg44/recommendations/<int:recommendation_id>/decide-by", methods=["GET", "POST"])
+@roles_required(*policy.REVIEWERS)
+def move_decide_by(recommendation_id: int):
+    recommendation = db.session.get(Reg44Recommendation, recommendation_id)
+    if recommendation is None:
+        abort(404)
+    visit = visit_or_404(recommendation.report.visit_id)  # home scope
+    form = DecideByForm()
+    if form.validate_on_submit() and saved(form, lambda: service.move_decide_by(
+            recommendation, decide_by=form.decide_by.data, reason=form.reason.data or "", by=current_user)):
+        flash(f"The decide-by date for recommendation {recommendation.number} has changed", "success")
+        return redirect(_plan_url(visit.id), code=303)
+    return render_template("actionplans/decide_by.html", recommendation=recommendation, visit=visit, form=form,
+                           title="Change the decide-by date")

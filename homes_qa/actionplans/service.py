@@ -12,14 +12,15 @@ complete discharges it. Every call is one transaction: nothing is saved half-way
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from homes_qa.actionplans.models import ACCEPT, DECISIONS, ActionPlan, ActionPlanResponse, PlanStatus
 from homes_qa.actionplans.policy import EDITORS, REVIEWERS, can_complete
 from homes_qa.actionplans.queries import action_key, plan_for, responses_by_recommendation
 from homes_qa.core.calendar import london_date, london_day_end
 from homes_qa.extensions import db
-from homes_qa.reg44.models import Reg44Report, ReportStatus
+from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, ReportStatus
+from homes_qa.reg44.queries import RECOMMENDATION_RULE, recommendation_key
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
@@ -108,7 +109,11 @@ def submit_plan(report: Reg44Report, proposals: list[Proposal], *, by: User,
         accept = proposal.decision == ACCEPT
         response.action = proposal.action.strip() if accept else ""
         response.owner = proposal.owner.strip() if accept else ""
-        response.due_on = proposal.due_on if accept else None
+        new_due = proposal.due_on if accept else None
+        if (response.due_on is not None and new_due is not None and new_due != response.due_on
+                and response.original_due_on is None):
+            response.original_due_on = response.due_on  # the first date proposed is kept when it moves
+        response.due_on = new_due
         response.decline_reason = "" if accept else proposal.decline_reason.strip()
     plan.status = PlanStatus.SUBMITTED
     plan.proposed_by_id = by.id
@@ -190,3 +195,47 @@ def complete_action(response: ActionPlanResponse, *, completed_on: date | None, 
     return response
 
 
+
+
+MAX_DECIDE_BY_DAYS = 366  # a moved decide-by date is at most a year from today
+
+
+@transactional
+def move_decide_by(recommendation: Reg44Recommendation, *, decide_by: date | None, reason: str, by: User,
+                   now: datetime | None = None) -> Reg44Recommendation:
+    """Reg 44(5): a service manager agrees a new date for the registered person's decision.
+
+    The first date is kept (`original_decide_by`) however often it moves; the response
+    obligation moves with it. Once the manager has proposed the plan the decision is made,
+    so the date can no longer move.
+    """
+    now = now or utcnow()
+    _require_role(by, REVIEWERS, "Only a service manager or head of service changes the decide-by date")
+    plan = plan_for(recommendation.report)
+    if plan is not None and plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise ServiceError("The registered person has already decided on this recommendation")
+    if recommendation.decide_by is None:
+        raise ServiceError("This recommendation has no decide-by date to move")
+    today = london_date(now)
+    if decide_by is None:
+        raise ServiceError("Enter the new decide-by date", "decide_by")
+    if decide_by < today:
+        raise ServiceError("The new decide-by date must be today or in the future", "decide_by")
+    if decide_by > today + timedelta(days=MAX_DECIDE_BY_DAYS):
+        raise ServiceError("The new decide-by date must be within a year", "decide_by")
+    if decide_by == recommendation.decide_by:
+        raise ServiceError("The new decide-by date must differ from the current one", "decide_by")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Enter why the date is moving", "reason")
+    if len(reason) > 2000:
+        raise ServiceError("The reason must be 2000 characters or fewer", "reason")
+    if recommendation.original_decide_by is None:
+        recommendation.original_decide_by = recommendation.decide_by
+    recommendation.decide_by = decide_by
+    recommendation.decide_by_reason = reason
+    obligation = obligations.find(RECOMMENDATION_RULE, recommendation.report.visit.home,
+                                  recommendation_key(recommendation))
+    if obligation is not None and obligation.is_open:
+        obligations.move_due(obligation, london_day_end(decide_by))
+    return recommendation

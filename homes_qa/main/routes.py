@@ -40,6 +40,8 @@ def dashboard():
             reports_to_check=reg44.reports_to_check(user),
             plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED),
             plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED))
+    if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
+        context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes])
     if exceptions_policy.can_see_grid(user):
         context["grid"] = exceptions.grid(user, now)
     return render_template("main/dashboard.html", **context)
@@ -54,3 +56,20 @@ def health():
     except Exception:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+def _database_reachable() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return False
+    return True
+
+
+@bp.route("/status")
+@limiter.exempt
+def status():
+    """Service status for people (the footer link); `/health` stays JSON for monitors."""
+    reachable = _database_reachable()
+    return render_template("main/status.html", reachable=reachable, title="Service status"), (200 if reachable else 503)

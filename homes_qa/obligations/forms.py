@@ -14,7 +14,7 @@ class CompletionForm(FlaskForm):
                            range_message="The date it was done must be today or in the past")
     note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[
         Length(max=2000, message="The note must be 2000 characters or fewer")],
-        description="For example, who did it, the certificate number, or anything found")
+        description="For example, who did it, or anything found")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -23,12 +23,12 @@ from homes_qa.spine.obligations.queries import (
     COMPLETE_ROLES,
     ORGANISATION_ROLES,
     RECORD_ROLES,
-    RECORDED_ELSEWHERE_ROLES,
     WAIVE_ROLES,
     Row,
     can_record,
     is_recordable,
     obligation_or_404,
+    recorded_elsewhere,
     state_of,
     what_is_due,
 )
@@ -115,7 +115,7 @@ def _floating_rules() -> list[Rule]:
     rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
     if not rules and sync_catalogue():  # the table is filled on first use
         rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
-    return [rule for rule in rules if rule.responsible_role not in RECORDED_ELSEWHERE_ROLES]
+    return [rule for rule in rules if not recorded_elsewhere(rule)]
 
 
 def _open_for(rule_code: str, home: Home) -> Obligation | None:
@@ -157,6 +157,7 @@ def complete_check(home_id: int, rule_code: str):
         abort(404)
     obligation = _open_for(rule.code, home)  # its due date keeps an anniversary (gas safety)
     form = CompletionForm()
+    form.note.description = "For example, who did it, the certificate number, or anything found"
     back = url_for("obligations.checks", home_id=home.id)
     if form.validate_on_submit():
         done_on = form.done_on.data

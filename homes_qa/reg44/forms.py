@@ -15,7 +15,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, T
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from homes_qa.reg44.models import Opinion
-from homes_qa.reg44.service import MAX_CONSIDER_DAYS, METHODS, RECIPIENTS
+from homes_qa.reg44.service import MAX_CONSIDER_DAYS, METHODS, OTHER_PLAN_CHOICES, RECIPIENTS
 from homes_qa.web.forms import GovDateField, WholeNumberField
 
 ANNOUNCED_CHOICES = [("announced", "Announced"), ("unannounced", "Unannounced")]
@@ -84,6 +84,11 @@ class RecordVisitForm(FlaskForm):
     notes = TextAreaField("Notes made on site", widget=GovTextArea(), validators=[
         Length(max=20000, message="Notes must be 20000 characters or fewer")],
         description="Your working notes; the report is written separately. Do not write children's names.")
+    other_plan = RadioField("What should happen to the visit planned for that month?",
+                            choices=list(OTHER_PLAN_CHOICES.items()), widget=GovRadioInput(),
+                            validators=[Optional()], validate_choice=False)
+    other_plan_date = GovDateField("New date for the planned visit", description="For example, 2 12 2026",
+                                   invalid_message="The new date must be a real date, like 2 12 2026")
     submit = SubmitField("Record the visit", widget=GovSubmitInput())
 
 
@@ -100,6 +105,9 @@ class ReportForm(FlaskForm):
         choices=OPINION_CHOICES, widget=GovRadioInput(), validators=[Optional()], validate_choice=False)
     wellbeing_narrative = TextAreaField("Reasons for your opinion on well-being", widget=GovTextArea(),
                                         validators=[Length(max=20000, message="Must be 20000 characters or fewer")])
+    previous_progress = TextAreaField(
+        "Progress against the previous visit's recommendations", widget=GovTextArea(),
+        validators=[Length(max=20000, message="Must be 20000 characters or fewer")])
     findings = TextAreaField("Findings", widget=GovTextArea(),
                              validators=[Length(max=20000, message="Findings must be 20000 characters or fewer")])
     def validate_safeguarded_opinion(self, field):

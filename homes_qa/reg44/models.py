@@ -98,6 +98,8 @@ class Reg44Report(Audited, Model):
     wellbeing_opinion: Mapped[str | None] = mapped_column(String(20))
     wellbeing_narrative: Mapped[str] = mapped_column(Text, default="")
     findings: Mapped[str] = mapped_column(Text, default="")
+    # Progress against the previous visit's recommendations (required when it made any).
+    previous_progress: Mapped[str] = mapped_column(Text, default="")
     conflict_of_interest: Mapped[str] = mapped_column(Text, default="")
     correction_reason: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -142,6 +144,12 @@ class Reg44Recommendation(Audited, Model):
     number: Mapped[int] = mapped_column()
     text: Mapped[str] = mapped_column(Text)
     consider_within_days: Mapped[int] = mapped_column()  # reg 44(4): timescale for the registered person
+    # Reg 44(5): the date the registered person's decision (accept, or decline with a reason) is
+    # due by — set when the report is submitted, separate from any action's due date. When it
+    # moves, the first date and the reason are kept.
+    decide_by: Mapped[date | None]
+    original_decide_by: Mapped[date | None]
+    decide_by_reason: Mapped[str] = mapped_column(Text, default="")
 
     report: Mapped[Reg44Report] = relationship(back_populates="recommendations")
 

@@ -15,6 +15,7 @@ from homes_qa.core.timing import due_for_period, period_containing
 from homes_qa.extensions import db
 from homes_qa.reg44.models import (
     Distribution,
+    Opinion,
     Reg44Recommendation,
     Reg44Report,
     Reg44Visit,
@@ -31,6 +32,7 @@ from homes_qa.spine.timestamps import utcnow
 VISIT_RULE = "reg44_visit"
 
 
+REPORT_RULE = "reg44_report_complete"  # the visitor's report, 2 weeks after the visit
 REPORT_RULES = ("reg44_report_complete", "reg44_report_sent", "reg44_report_statutory")
 STATUTORY_RULE = "reg44_report_statutory"  # reg 44(7): the visitor provides the copies
 
@@ -145,6 +147,13 @@ class HomeMonth:
     last_visit: Reg44Visit | None = None
     open_recommendations: int = 0
     reports_to_write: list[Reg44Visit] = field(default_factory=list)
+    # Each report to write: its deadline and drift state, by visit id.
+    report_deadlines: dict[int, tuple[datetime, DriftState]] = field(default_factory=dict)
+    latest_report: Reg44Report | None = None  # the latest submitted report: its two opinions
+
+    @property
+    def has_concerns(self) -> bool:
+        return opinions_of_concern(self.latest_report)
 
 
 def _month_obligations(home_ids: list[int], key: str) -> dict[int | None, Obligation]:
@@ -203,6 +212,14 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -
         unsubmitted = unsubmitted.where(Reg44Visit.visitor_id == user.id)
     to_write = list(db.session.scalars(unsubmitted.order_by(Reg44Visit.visited_on)))
     open_recs = open_recommendations_by_home(home_ids)
+    deadlines: dict[int, tuple[datetime, DriftState]] = {}
+    if to_write:
+        keys = {visit_key(v): v.id for v in to_write}
+        for o in db.session.scalars(select(Obligation).where(
+                Obligation.rule_code == REPORT_RULE, Obligation.home_id.in_(home_ids),
+                Obligation.period_key.in_(list(keys)))):
+            deadlines[keys[o.period_key]] = (o.due_at, state_of(o, now))
+    opinions = latest_reports(user, home_ids)
     summaries = []
     for home in homes:
         obligation = month_obligations.get(home.id)
@@ -219,8 +236,40 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -
                            key=lambda v: v.planned_for or date.max),
             last_visit=last_visits.get(home.id),
             open_recommendations=open_recs.get(home.id, 0),
-            reports_to_write=[v for v in to_write if v.home_id == home.id]))
+            reports_to_write=[v for v in to_write if v.home_id == home.id],
+            report_deadlines={v.id: deadlines[v.id] for v in to_write if v.home_id == home.id and v.id in deadlines},
+            latest_report=opinions.get(home.id)))
     return summaries
+
+
+CONCERN_OPINIONS = (Opinion.NO, Opinion.CONCERNS)
+
+
+def opinions_of_concern(report: Reg44Report | None) -> bool:
+    """A "No" or "Yes, with concerns" on either statutory opinion."""
+    return report is not None and (report.safeguarded_opinion in CONCERN_OPINIONS
+                                   or report.wellbeing_opinion in CONCERN_OPINIONS)
+
+
+def latest_reports(user: User, home_ids: list[int]) -> dict[int, Reg44Report]:
+    """Each home's latest submitted report: the newest version for the most recent visit that has
+    one. Never for home staff (they do not see Reg 44 reports). Two queries whatever the history."""
+    if not home_ids or user.role == Role.HOME_STAFF:
+        return {}
+    reported = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
+                .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
+                .where(Reg44Visit.home_id.in_(home_ids), Reg44Report.status == ReportStatus.SUBMITTED)
+                .group_by(Reg44Visit.home_id).subquery())
+    reports = db.session.scalars(
+        select(Reg44Report).join(Reg44Visit, Reg44Report.visit_id == Reg44Visit.id)
+        .join(reported, (reported.c.home_id == Reg44Visit.home_id) & (reported.c.day == Reg44Visit.visited_on))
+        .where(Reg44Report.status == ReportStatus.SUBMITTED)
+        .options(selectinload(Reg44Report.visit))
+        .order_by(Reg44Visit.id, Reg44Report.version))
+    latest: dict[int, Reg44Report] = {}
+    for report in reports:  # ascending: the last one seen per home is its newest
+        latest[report.home_id] = report
+    return latest
 
 
 @dataclass
@@ -359,3 +408,46 @@ def reports_to_check(user: User, limit: int = 100) -> list[tuple[Reg44Visit, Reg
         .options(selectinload(Reg44Visit.home))
         .order_by(Reg44Report.submitted_at, Reg44Report.id).limit(limit))
     return [(visit, report) for visit, report in rows]
+
+
+def planned_visits(home: Home, *, besides: Reg44Visit | None = None, limit: int = 24) -> list[Reg44Visit]:
+    """The home's visits still planned (soonest first), other than `besides`."""
+    query = select(Reg44Visit).where(Reg44Visit.home_id == home.id, Reg44Visit.status == VisitStatus.PLANNED)
+    if besides is not None and besides.id is not None:
+        query = query.where(Reg44Visit.id != besides.id)
+    return list(db.session.scalars(query.order_by(Reg44Visit.planned_for, Reg44Visit.id).limit(limit)))
+
+
+@dataclass
+class PreviousRecommendation:
+    recommendation: Reg44Recommendation
+    status: str  # the registered person's response: open, met, met late or waived
+
+
+def previous_recommendations(visit: Reg44Visit) -> tuple[Reg44Visit | None, list[PreviousRecommendation]]:
+    """The home's previous recorded visit with a submitted report, and that report's (latest
+    version's) recommendations with the state of each response. Three queries."""
+    if visit.visited_on is None:
+        return None, []
+    has_report = select(Reg44Report.id).where(Reg44Report.visit_id == Reg44Visit.id,
+                                              Reg44Report.status == ReportStatus.SUBMITTED).exists()
+    previous = db.session.scalar(
+        select(Reg44Visit).where(
+            Reg44Visit.home_id == visit.home_id, Reg44Visit.status == VisitStatus.RECORDED,
+            Reg44Visit.id != visit.id, has_report,
+            or_(Reg44Visit.visited_on < visit.visited_on,
+                (Reg44Visit.visited_on == visit.visited_on) & (Reg44Visit.id < visit.id)))
+        .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc()).limit(1))
+    if previous is None:
+        return None, []
+    report = latest_submitted(previous)
+    if report is None:
+        return previous, []
+    recs = list(report.recommendations)
+    statuses = dict(db.session.execute(select(Obligation.period_key, Obligation.status).where(
+        Obligation.rule_code == RECOMMENDATION_RULE, Obligation.home_id == visit.home_id,
+        Obligation.period_key.in_([recommendation_key(r) for r in recs]))).all()) if recs else {}
+    words: dict[str | None, str] = {ObligationStatus.OPEN: "Response awaited", ObligationStatus.MET: "Responded",
+             ObligationStatus.MET_LATE: "Responded late", ObligationStatus.WAIVED: "Closed"}
+    return previous, [PreviousRecommendation(r, words.get(statuses.get(recommendation_key(r)), "No deadline"))
+                      for r in recs]

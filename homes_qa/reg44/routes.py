@@ -175,7 +175,13 @@ def _details(form: RecordVisitForm) -> service.VisitDetails:
         announced=form.announced.data == "announced",
         spoke_children=form.spoke_children.data or 0, spoke_parents=form.spoke_parents.data or 0,
         spoke_staff=form.spoke_staff.data or 0, spoke_professionals=form.spoke_professionals.data or 0,
-        spoke_roles=form.spoke_roles.data, records_inspected=form.records_inspected.data, notes=form.notes.data)
+        spoke_roles=form.spoke_roles.data, records_inspected=form.records_inspected.data, notes=form.notes.data,
+        other_plan=form.other_plan.data or None, other_plan_date=form.other_plan_date.data)
+
+
+def _other_plans(home, visit: Reg44Visit | None) -> list[Reg44Visit]:
+    """The home's other planned visits the visitor may see (the question is asked when one shares the month)."""
+    return [v for v in queries.planned_visits(home, besides=visit) if policy.can_view_visit(current_user, v)]
 
 
 def _record(form: RecordVisitForm, visit: Reg44Visit | None, home):
@@ -199,7 +205,7 @@ def record_new_visit(home_id: int):
         done = _record(form, None, home)
         if done is not None:
             return done
-    return render_template("visits/record.html", form=form, home=home, visit=None,
+    return render_template("visits/record.html", form=form, home=home, visit=None, other_plans=_other_plans(home, None),
                            title=f"Record a visit to {home.name}")
 
 
@@ -217,6 +223,7 @@ def record_visit(visit_id: int):
         if done is not None:
             return done
     return render_template("visits/record.html", form=form, home=visit.home, visit=visit,
+                           other_plans=_other_plans(visit.home, visit),
                            title=f"Record your visit to {visit.home.name}")
 
 

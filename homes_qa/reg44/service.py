@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from homes_qa.core.calendar import LONDON, london_date, london_day_end, london_day_start, to_utc
 from homes_qa.core.formats import long_day
 from homes_qa.core.timing import due_at as timing_due_at
@@ -50,6 +52,7 @@ from homes_qa.reg44.queries import (
     _today,
     current_draft,
     latest_submitted,
+    previous_recommendations,
     recommendation_key,
     visit_key,
 )
@@ -83,7 +86,7 @@ MAX_TEXT = 20000
 MAX_CONSIDER_DAYS = 366  # input sanity only; the timescale itself is the visitor's to set
 
 EDITABLE_FIELDS = ("safeguarded_opinion", "safeguarded_narrative", "wellbeing_opinion",
-                   "wellbeing_narrative", "findings", "conflict_of_interest")
+                   "wellbeing_narrative", "previous_progress", "findings", "conflict_of_interest")
 
 
 class NotAllowed(ServiceError):
@@ -191,6 +194,62 @@ class VisitDetails:
     spoke_roles: str = ""
     records_inspected: str = ""
     notes: str = ""
+    # Another visit planned at the home in the visit's month: "close" it (this visit replaces
+    # it) or "move" it to `other_plan_date`. Asked for only when there is one.
+    other_plan: str | None = None
+    other_plan_date: date | None = None
+
+
+OTHER_PLAN_CHOICES = {"close": "Close the plan: this visit replaces it",
+                      "move": "Move the planned visit to another date"}
+
+
+def other_plans_in_month(home: Home, day: date, *, besides: Reg44Visit | None = None) -> list[Reg44Visit]:
+    """Visits still planned at the home in the London month of `day`, other than `besides`."""
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    query = select(Reg44Visit).where(
+        Reg44Visit.home_id == home.id, Reg44Visit.status == VisitStatus.PLANNED,
+        Reg44Visit.planned_for >= start, Reg44Visit.planned_for < end)
+    if besides is not None and besides.id is not None:
+        query = query.where(Reg44Visit.id != besides.id)
+    return list(db.session.scalars(query.order_by(Reg44Visit.planned_for, Reg44Visit.id)))
+
+
+def _settle_other_plans(others: list[Reg44Visit], details: VisitDetails, *, by: User, now: datetime) -> None:
+    """Close or move the other plans of the month, as the visitor chose."""
+    if not others:
+        return
+    first = others[0]
+    assert first.planned_for is not None  # a planned visit has its date
+    if details.other_plan not in OTHER_PLAN_CHOICES:
+        raise ServiceError(f"A visit is planned for {long_day(first.planned_for)} this month: select "
+                           "whether to close that plan or move it", "other_plan")
+    if details.other_plan == "move":
+        new_day = details.other_plan_date
+        if new_day is None:
+            raise ServiceError("Enter the new date for the planned visit", "other_plan_date")
+        if new_day < _today(now):
+            raise ServiceError("The new date for the planned visit must be today or in the future",
+                               "other_plan_date")
+        if (new_day.year, new_day.month) == (details.visited_on.year, details.visited_on.month):
+            raise ServiceError("Move the planned visit to another month, or close it", "other_plan_date")
+    for other in others:
+        if details.other_plan == "move":
+            assert details.other_plan_date is not None
+            other.planned_for = details.other_plan_date
+            _move_feedback(other, details.other_plan_date,
+                           label=f"visit planned for {long_day(details.other_plan_date)}",
+                           hidden=not other.announced)
+            continue
+        other.status = VisitStatus.CANCELLED
+        for code in FEEDBACK_RULES:
+            obligation = obligations.find(code, other.home, visit_key(other))
+            if obligation is not None and obligation.is_open:  # no longer due: closed as waived, with why
+                obligation.status = ObligationStatus.WAIVED
+                obligation.waived_by_id = by.id
+                obligation.waived_reason = (f"The planned visit was closed: the visit on "
+                                            f"{long_day(details.visited_on)} replaced it")
 
 
 @transactional
@@ -214,6 +273,8 @@ def record_visit(visit: Reg44Visit | None, *, by: User, home: Home | None = None
         _require_visitor(visit, by)
         if visit.status != VisitStatus.PLANNED:
             raise ServiceError("This visit has already been recorded")
+    _settle_other_plans(other_plans_in_month(visit.home, details.visited_on, besides=visit), details,
+                        by=by, now=now)
     visit.visited_on = details.visited_on
     visit.arrived_at, visit.left_at = details.arrived_at, details.left_at
     visit.announced = bool(details.announced)
@@ -378,6 +439,9 @@ def submission_problems(report: Reg44Report) -> list[tuple[str, str]]:
                          "Select whether the conduct of the home promotes children's well-being"))
     if not report.wellbeing_narrative.strip():
         problems.append(("wellbeing_narrative", "Enter the reasons for your opinion on children's well-being"))
+    _previous, previous_recs = previous_recommendations(report.visit)
+    if previous_recs and not report.previous_progress.strip():
+        problems.append(("previous_progress", "Enter the progress against the previous visit's recommendations"))
     for rec in report.recommendations:
         if not rec.text.strip():
             problems.append((f"rec_{rec.id}_text", f"Enter recommendation {rec.number} or remove it"))
@@ -441,16 +505,22 @@ def _recommendation_obligations(visit: Reg44Visit, report: Reg44Report, previous
         label = f"recommendation {rec.number} after the visit on {long_day(visit.visited_on)}"
         if rec.id in carried:
             obligation, old = carried[rec.id]
-            first_submitted = london_date(obligation.due_at) - timedelta(days=old.consider_within_days)
+            first_due = old.original_decide_by or london_date(obligation.due_at)
+            first_submitted = first_due - timedelta(days=old.consider_within_days)
             obligation.period_key = recommendation_key(rec)
             obligation.subject_id = rec.id
-            obligations.move_due(obligation, london_day_end(
-                first_submitted + timedelta(days=rec.consider_within_days)))
+            rec.original_decide_by, rec.decide_by_reason = old.original_decide_by, old.decide_by_reason
+            if old.original_decide_by is not None and old.decide_by is not None:
+                rec.decide_by = old.decide_by  # an agreed move stands for the unchanged recommendation
+            else:
+                rec.decide_by = first_submitted + timedelta(days=rec.consider_within_days)
+            obligations.move_due(obligation, london_day_end(rec.decide_by))
             _relabel(obligation, label)
             continue
+        rec.decide_by = _today(now) + timedelta(days=rec.consider_within_days)
         obligations.obligation_for_event(
             RECOMMENDATION_RULE, visit.home, now, key=recommendation_key(rec), subject=rec, label=label,
-            target=_today(now) + timedelta(days=rec.consider_within_days))
+            target=rec.decide_by)
 
 
 @transactional

@@ -106,7 +106,10 @@ def edit(code: str):
     kinds = kinds_for(rule)
     units = units_for(kinds)
     form.kind.choices = [(kind, KIND_LABELS[kind]) for kind in kinds]
-    form.unit.choices = [("", "None")] + [(unit, UNIT_LABELS[unit]) for unit in units]
+    form.unit.choices = [("", "Not needed for this timing")] + [(unit, UNIT_LABELS[unit]) for unit in units]
+    form.unit.description = ("Only for “Every N days, weeks or months after it was last done” and the fixed calendar "
+                             "cadence; other timings (hours, working days…) ignore it.")
+
     hourly = _hourly(rule)
     if hourly:
         for level, _role, days in step_fields(form):

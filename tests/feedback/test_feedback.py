@@ -454,3 +454,18 @@ def test_public_link_is_rate_limited(app, world):
     public = app.test_client()
     statuses = [public.get(f"/feedback/{link.token}").status_code for _ in range(31)]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
+
+
+def test_each_link_has_a_copy_button_and_works_without_javascript(app, client, world, auth):
+    """Issue 12: a copy button per link, progressive: without JavaScript the button stays hidden
+    and the link is a plain read-only box to copy by hand."""
+    visit_id = make_visit(app, world)
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    response = auth.post(f"/reg44/visits/{visit_id}/feedback/links/new",
+                         {"audience": "young_person", "count": "2", "label": "Young person K"})
+    page = response.get_data(as_text=True)
+    for n in (1, 2):
+        assert re.search(rf'<input class="govuk-input app-feedback-link" id="link-{n}" type="text" value="[^"]+" readonly',
+                         page)
+        assert re.search(rf'<button type="button" [^>]*data-copy-target="link-{n}" hidden>Copy link', page)
+    assert 'id="copy-status" role="status"' in page and "navigator.clipboard" in page

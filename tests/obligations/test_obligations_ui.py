@@ -318,3 +318,13 @@ def test_whole_service_obligations_for_service_managers_only(app, client, world,
     assert client.get("/organisation/").status_code == 403
     assert client.get(f"/obligations/{qpag}/complete").status_code == 404  # not theirs to see
     assert "Whole service" not in client.get("/").get_data(as_text=True)  # no navigation entry
+
+
+def test_the_reg45_review_is_not_among_certificates_and_checks(app, client, world, auth):
+    """Issue 12: the Regulation 45 review is completed on its own pages, never as a bare check."""
+    quiet_calendar(app)
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    html = client.get(f"/homes/{world.home_a.id}/checks").get_data(as_text=True)
+    assert "Gas safety check" in html and "Regulation 45 review" not in html
+    assert client.get(f"/homes/{world.home_a.id}/checks/reg45_review/complete").status_code == 404
+    assert _completions(app) == 0

@@ -36,6 +36,7 @@ POLICY: dict[str, set | str] = {
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
     "main.health": PUBLIC,
+    "main.status": PUBLIC,
     "auth.change_password": ALL,
     "main.dashboard": ALL,
     "homes.index": ALL,
@@ -102,6 +103,7 @@ POLICY: dict[str, set | str] = {
     "actionplans.edit": {Role.REGISTERED_MANAGER},
     "actionplans.review": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "actionplans.complete_action": {Role.REGISTERED_MANAGER},
+    "actionplans.move_decide_by": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     # Regulation 45 reviews: written by the registered manager, read by their managers.
     "reg45.index": REG45_READERS,
     "reg45.review": REG45_READERS,
@@ -211,7 +213,7 @@ def _url(app, rule, world, home) -> str:
             values[arg] = _overdue_check(app, world, home)[arg]
         elif arg in ("code", "rule_code"):
             values[arg] = "gas_safety_check"
-        elif arg in ("visit_id", "response_id", "review_id"):
+        elif arg in ("visit_id", "response_id", "review_id", "recommendation_id"):
             values[arg] = _reg44_records(app, world, home)[arg]
         elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
             from tests.inspections.records import inspection_records
@@ -297,7 +299,8 @@ def _reg44_records(app, world, home) -> dict:
                 db.session.commit()
         response = db.session.scalar(select(ActionPlanResponse).where(ActionPlanResponse.home_id == home.id))
         review = db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home.id))
-        return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id}
+        return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id,
+                "recommendation_id": response.recommendation_id}
 
 
 def _incident(app, world, home) -> int:

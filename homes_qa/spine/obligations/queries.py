@@ -20,6 +20,7 @@ from homes_qa.extensions import db
 from homes_qa.spine.access import can_see_home, obligation_visible_clause
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
+from homes_qa.spine.rules.models import Rule
 
 # Who may record that a check or audit was done (the home's manager, and service managers up).
 RECORD_ROLES = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
@@ -38,6 +39,14 @@ ORGANISATION_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 RECORDABLE_TRIGGERS = ("calendar", "last_completed")
 # The Reg 44 visit is the independent visitor's record, made by the visits feature.
 RECORDED_ELSEWHERE_ROLES = (Role.REG44_VISITOR,)
+# Areas whose floating deadlines are met by their own record, not a bare "it was done": the
+# Regulation 45 review is completed on its own pages (the review, its evidence, its report).
+RECORDED_ELSEWHERE_AREAS = ("reg45",)
+
+
+def recorded_elsewhere(rule: Rule) -> bool:
+    """Met by another feature's record, so never listed among certificates and checks."""
+    return rule.responsible_role in RECORDED_ELSEWHERE_ROLES or rule.area in RECORDED_ELSEWHERE_AREAS
 
 UPCOMING_WINDOW = timedelta(days=45)
 RECENTLY_MET = timedelta(days=30)
@@ -75,7 +84,8 @@ def obligation_or_404(obligation_id: int, user: User) -> Obligation:
 
 def is_recordable(obligation: Obligation) -> bool:
     return (obligation.rule.trigger in RECORDABLE_TRIGGERS
-            and obligation.responsible_role not in RECORDED_ELSEWHERE_ROLES)
+            and obligation.responsible_role not in RECORDED_ELSEWHERE_ROLES
+            and obligation.rule.area not in RECORDED_ELSEWHERE_AREAS)
 
 
 def can_record(user: User, obligation: Obligation) -> bool:
