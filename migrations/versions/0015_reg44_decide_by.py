@@ -1,7 +1,7 @@
 """reg44: progress against the previous visit; each recommendation's decide-by date (reg 44(5)); actions keep their first due date
 
 Revision ID: 0015
-Revises: 0010 (re-chained at merge)
+Revises: 0014 (re-chained at merge)
 Create Date: 2026-12-01 13:15:00
 
 - reg44_recommendations.decide_by / original_decide_by / decide_by_reason: when the registered
