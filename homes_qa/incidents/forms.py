@@ -140,3 +140,13 @@ class WaiveForm(FlaskForm):
     rule_code = RadioField("Which notification is not needed?", widget=GovRadioInput(), validate_choice=False)
     reason = TextAreaField("Why is this notification not needed?", widget=GovTextArea(), validators=[_LONG])
     submit = SubmitField("Waive this notification", widget=GovSubmitInput())
+
+
+class SummaryForm(FlaskForm):
+    """The service manager's narrative of the week; the figures come from the records."""
+
+    themes = TextAreaField("Themes of the week", widget=GovTextArea(), validators=[_LONG])
+    learning = TextAreaField("Learning", widget=GovTextArea(), validators=[_LONG])
+    actions = TextAreaField("Actions taken and outcomes (optional)", widget=GovTextArea(), validators=[_LONG])
+    save = SubmitField("Save as draft", widget=GovSubmitInput())
+    submit = SubmitField("Submit the summary", widget=GovSubmitInput())
