@@ -6,15 +6,24 @@ from homes_qa.core.roles import Role
 from homes_qa.incidents.models import Incident, SafeguardingSummary
 from homes_qa.spine.people.models import User
 
-# The registered manager records the event and each notification (seed 002 §7.1).
-RECORDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER,)
+# The registered manager and home staff record the event and each notification (issue 8,
+# "Recording an event (registered manager and home staff)"): the shift leader on duty at night is
+# often the one who must tell the service manager within 24 hours. Waiving a notification,
+# extending a SAR and closing the event stay with the manager and above (a management decision).
+RECORDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.HOME_STAFF)
 # The service manager and head of service receive need-to-knows and monitor them weekly (§7.1).
-READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 # Only a service manager or above waives a required notification, with a reason.
 WAIVERS: tuple[str, ...] = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 # A complex subject access request is extended by the manager or a service manager (art. 12(3)).
 EXTENDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 CLOSERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+
+def sees_signals(user: User) -> bool:
+    """Safeguarding concerns come from Reg 44 reports and young people's feedback, which home
+    staff do not see (reg 44 pages are closed to them), so the concerns list is not theirs."""
+    return user.role != Role.HOME_STAFF
 
 
 def can_record(user: User) -> bool:

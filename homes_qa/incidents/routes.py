@@ -49,7 +49,8 @@ def _locked(incident: Incident):
 def index():
     homes = visible_homes(current_user) if policy.can_record(current_user) else []
     return render_template("incidents/index.html", incidents=queries.incidents_for(current_user), homes=homes,
-                           signals=queries.open_signals_for(current_user), now=utcnow(),
+                           signals=queries.open_signals_for(current_user) if policy.sees_signals(current_user) else [],
+                           now=utcnow(),
                            can_record=policy.can_record(current_user),
                            can_summaries=current_user.role in policy.SUMMARY_READERS,
                            title="Incidents and notifications")
@@ -60,7 +61,8 @@ def index():
 def new(home_id: int):
     home = home_or_404(home_id)
     form = IncidentForm()
-    signal = queries.open_signal(home.id, request.args.get("signal", type=int))
+    signal = (queries.open_signal(home.id, request.args.get("signal", type=int))
+              if policy.sees_signals(current_user) else None)
     if request.method == "GET" and signal is not None:
         form.type_code.data = "need_to_know"
     if form.validate_on_submit():

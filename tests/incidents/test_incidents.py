@@ -440,3 +440,21 @@ def test_only_a_40_4_d_event_has_a_second_stage(app, world, auth):
     incident_id = record(auth, world)
     response = auth.client.get(f"/incidents/{incident_id}/outcome", follow_redirects=True)
     assert "Only a child protection enquiry" in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- home staff (issue 8: "registered manager and home staff")
+
+def test_home_staff_record_an_event_and_its_notification_but_do_not_waive_or_close(app, world, auth):
+    sign_in(auth, world.users[Role.HOME_STAFF])
+    incident_id = record(auth, world)
+    assert notify(auth, incident_id, "incident_ntk_service_manager").status_code == 303
+    found = obligations_of(app, incident_id)
+    assert found["incident_ntk_service_manager"].status == ObligationStatus.MET
+    with app.app_context():
+        incident = db.session.get(Incident, incident_id)
+        assert incident.recorded_by_id == world.users[Role.HOME_STAFF].id
+    page = auth.client.get(f"/incidents/{incident_id}").get_data(as_text=True)
+    assert "Record notification" in page and "Close the event" not in page and "Waive" not in page
+    assert auth.post(f"/incidents/{incident_id}/close", {}).status_code == 403
+    assert auth.client.get(f"/incidents/{incident_id}/waive").status_code == 403
+    assert auth.client.get(f"/homes/{world.home_b.id}/incidents/new").status_code == 404

@@ -109,11 +109,13 @@ POLICY: dict[str, set | str] = {
     "reg45.complete": {Role.REGISTERED_MANAGER},
     "reg45.sent_to_ofsted": {Role.REGISTERED_MANAGER},
     # incidents (issue 8)
-    "incidents.index": REG45_READERS,
-    "incidents.new": {Role.REGISTERED_MANAGER},
-    "incidents.incident": REG45_READERS,
-    "incidents.deadlines": REG45_READERS,
-    "incidents.notify": {Role.REGISTERED_MANAGER},
+    # home staff record events and notifications for their home (issue 8); waiving, extending and
+    # closing stay with the registered manager and above
+    "incidents.index": REG45_READERS | {Role.HOME_STAFF},
+    "incidents.new": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
+    "incidents.incident": REG45_READERS | {Role.HOME_STAFF},
+    "incidents.deadlines": REG45_READERS | {Role.HOME_STAFF},
+    "incidents.notify": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
     "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.close": REG45_READERS,
     "incidents.extend": REG45_READERS,
@@ -158,7 +160,7 @@ POLICY: dict[str, set | str] = {
     "audits.grade": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "audits.check": AUDIT_READERS,
     "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
-    "incidents.outcome": {Role.REGISTERED_MANAGER},
+    "incidents.outcome": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
     # the weekly safeguarding summary (issue 8): service managers write their own, the head of
     # service reads every submitted one; home staff, visitors and admins do not see them.
     "incidents.summaries": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
