@@ -74,6 +74,7 @@ class Incident(Audited, Model):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     notifications: Mapped[list[IncidentNotification]] = relationship(
         back_populates="incident", order_by="IncidentNotification.notified_at")
+    corrections: Mapped[list[IncidentCorrection]] = relationship(order_by="IncidentCorrection.version")
 
     @property
     def type_label(self) -> str:
@@ -209,3 +210,34 @@ class SummaryRead(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Weekly safeguarding summary {self.summary_id} read"
+
+
+class IncidentCorrection(Audited, Model):
+    """A correction of an event's account: a new version with its reason. The event row keeps the
+    original as recorded (version 1), so every earlier version stays readable; the latest
+    correction is the current account. Times and type are not corrected here: they fixed who had
+    to be told by when."""
+
+    __tablename__ = "incident_corrections"
+    __table_args__ = (UniqueConstraint("incident_id", "version", name="uq_incident_correction_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()  # 2, 3, …: the event as first recorded is version 1
+    children: Mapped[str] = mapped_column(String(200), default="")
+    what_happened: Mapped[str] = mapped_column(Text)
+    action_taken: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    corrected_by: Mapped[User] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Correction, version {self.version} (incident {self.incident_id})"

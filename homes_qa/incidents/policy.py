@@ -17,6 +17,8 @@ READERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVI
 WAIVERS: tuple[str, ...] = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 # A complex subject access request is extended by the manager or a service manager (art. 12(3)).
 EXTENDERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+# A correction of the account (a new version with a reason): the manager and above.
+CORRECTORS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 CLOSERS: tuple[str, ...] = (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
 
 

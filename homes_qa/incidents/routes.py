@@ -12,6 +12,7 @@ from homes_qa.core.incidents import PARAGRAPHS
 from homes_qa.extensions import db
 from homes_qa.incidents import policy, queries, service
 from homes_qa.incidents.forms import (
+    CorrectionForm,
     ExtendForm,
     IncidentForm,
     NotificationForm,
@@ -88,6 +89,8 @@ def _context(incident: Incident) -> dict:
             "paragraph_label": PARAGRAPHS[incident.paragraph][0] if incident.paragraph in PARAGRAPHS else None,
             "can_record": policy.can_record(current_user), "can_waive": policy.can_waive(current_user),
             "can_close": policy.can_close(current_user),
+            "can_correct": current_user.role in policy.CORRECTORS,
+            "account": incident.corrections[-1] if incident.corrections else incident,
             "can_extend": current_user.role in policy.EXTENDERS and policy.can_extend(incident)}
 
 
@@ -289,3 +292,21 @@ def summary_read(summary_id: int):
     if saved(form, lambda: service.mark_summary_read(record, by=current_user)):
         flash("Marked as read", "success")
     return redirect(url_for("incidents.summaries"), code=303)
+
+
+@bp.route("/incidents/<int:incident_id>/correct", methods=["GET", "POST"])
+@roles_required(*policy.CORRECTORS)
+def correct(incident_id: int):
+    """A closed event is never edited: a correction of its account is a new version with a reason."""
+    record = _incident_or_404(incident_id)
+    current = record.corrections[-1] if record.corrections else record
+    form = CorrectionForm(obj=current if request.method == "GET" else None)
+    if request.method == "GET":
+        form.reason.data = ""
+    if form.validate_on_submit() and saved(form, lambda: service.correct_incident(
+            record, children=form.children.data, what_happened=form.what_happened.data,
+            action_taken=form.action_taken.data, reason=form.reason.data, by=current_user)):
+        flash("The correction has been saved as a new version; earlier versions are kept", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/correct.html", form=form, title="Correct the account of the event",
+                           **_context(record))

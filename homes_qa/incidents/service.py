@@ -30,6 +30,7 @@ from homes_qa.extensions import db
 from homes_qa.incidents import policy
 from homes_qa.incidents.models import (
     Incident,
+    IncidentCorrection,
     IncidentNotification,
     IncidentStatus,
     NotificationMethod,
@@ -424,3 +425,27 @@ def mark_summary_read(summary: SafeguardingSummary, *, by: User, now: datetime |
     read = SummaryRead(summary=summary, reader_id=by.id, read_at=now or utcnow())
     db.session.add(read)
     return read
+
+
+@transactional
+def correct_incident(incident: Incident, *, children: str | None, what_happened: str | None,
+                     action_taken: str | None, reason: str | None, by: User) -> IncidentCorrection:
+    """A correction of the account (open or closed): a new version with its reason; the event as
+    recorded and every earlier version stay as they were."""
+    if by.role not in policy.CORRECTORS:
+        raise ServiceError("Only the registered manager or above corrects an event")
+    reason_text = _text(reason, "reason", "Enter the reason for the correction")
+    if len(reason_text) < MIN_REASON:
+        raise ServiceError(f"Give the reason in at least {MIN_REASON} characters", "reason")
+    current = incident.corrections[-1] if incident.corrections else incident
+    correction = IncidentCorrection(
+        incident_id=incident.id, home_id=incident.home_id, version=len(incident.corrections) + 2,
+        children=_children(children), what_happened=_text(what_happened, "what_happened", "Enter what happened"),
+        action_taken=_text(action_taken, "action_taken", "Enter what was done"), reason=reason_text,
+        corrected_by_id=by.id)
+    if (correction.children, correction.what_happened, correction.action_taken) == (
+            current.children, current.what_happened, current.action_taken):
+        raise ServiceError("Nothing has changed: change the account, or go back", "what_happened")
+    incident.corrections.append(correction)
+    db.session.add(correction)
+    return correction

@@ -1,4 +1,5 @@
-"""the weekly safeguarding summary (one per service manager per week) and its reads
+"""the weekly safeguarding summary (one per service manager per week) and its reads; corrections
+of an event's account as new versions with a reason
 
 Revision ID: 0011
 Revises: 0010
@@ -43,7 +44,25 @@ def upgrade():
     )
     op.create_index("ix_safeguarding_summary_reads_summary_id", "safeguarding_summary_reads", ["summary_id"])
 
+    op.create_table(
+        "incident_corrections",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("incident_id", sa.Integer(), sa.ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("home_id", sa.Integer(), sa.ForeignKey("homes.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("children", sa.String(200), nullable=False),
+        sa.Column("what_happened", sa.Text(), nullable=False),
+        sa.Column("action_taken", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("corrected_by_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("incident_id", "version", name="uq_incident_correction_version"),
+    )
+    op.create_index("ix_incident_corrections_incident_id", "incident_corrections", ["incident_id"])
+    op.create_index("ix_incident_corrections_home_id", "incident_corrections", ["home_id"])
+
 
 def downgrade():
+    op.drop_table("incident_corrections")
     op.drop_table("safeguarding_summary_reads")
     op.drop_table("safeguarding_summaries")

@@ -118,6 +118,7 @@ POLICY: dict[str, set | str] = {
     "incidents.notify": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
     "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.close": REG45_READERS,
+    "incidents.correct": REG45_READERS,  # a correction is a new version with a reason (manager and above)
     "incidents.extend": REG45_READERS,
     # Ofsted inspections (issue 10): public reports, read by everyone working with the home;
     # recorded by its manager, service manager and the head of service / QA lead.
