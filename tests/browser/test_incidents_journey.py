@@ -109,6 +109,19 @@ def test_manager_records_a_need_to_know_notifies_both_and_closes_it(page, site, 
     expect(page.get_by_role("link", name=re.compile("Record notification"))).to_have_count(0)
     a11y()
 
+    # Locked: a correction of the account is a new version with its reason; the original stays readable.
+    follow(page, page.get_by_role("link", name=re.compile("Correct the account")))
+    expect(heading(page)).to_have_text("Correct the account of the event")
+    a11y()
+    page.get_by_label("What happened").fill("AB was found with a kitchen knife in their bedroom at 21:40.")
+    page.get_by_label("Reason for the correction").fill("The time and the kind of knife were missing.")
+    follow(page, page.get_by_role("button", name="Save the correction"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("new version")
+    expect(page.locator("#versions")).to_contain_text("version 2 of the account")
+    page.locator("#versions summary").click()
+    expect(page.locator("#versions")).to_contain_text("AB was found with a knife in their bedroom.")
+    a11y()
+
 
 def test_manager_records_a_40_4_c_allegation_and_a_service_manager_waives_one(page, site, app, world, sign_in, a11y):
     site("/sign-in")
