@@ -151,3 +151,15 @@ def test_the_services_weekly_update_is_met_when_every_service_manager_has_submit
     with app.app_context():
         week = obligations.obligation_for_period("safeguarding_monitoring_weekly", None, WEEK)
         assert week is not None and week.status == ObligationStatus.MET
+
+
+def test_the_scheduled_sweep_makes_the_weekly_obligation(app, world):
+    from homes_qa.jobs.definitions import sweep_job
+    sweep_job(app, "test-holder", NOW)
+    assert summary_obligation(app, world.users[Role.SERVICE_MANAGER].id) is not None
+
+
+def test_flask_sweep_makes_the_weekly_obligation(app, world, runner):
+    result = runner.invoke(args=["sweep", "--at", NOW.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert summary_obligation(app, world.users[Role.SERVICE_MANAGER].id) is not None
