@@ -140,3 +140,24 @@ class WaiveForm(FlaskForm):
     rule_code = RadioField("Which notification is not needed?", widget=GovRadioInput(), validate_choice=False)
     reason = TextAreaField("Why is this notification not needed?", widget=GovTextArea(), validators=[_LONG])
     submit = SubmitField("Waive this notification", widget=GovSubmitInput())
+
+
+class SummaryForm(FlaskForm):
+    """The service manager's narrative of the week; the figures come from the records."""
+
+    themes = TextAreaField("Themes of the week", widget=GovTextArea(), validators=[_LONG])
+    learning = TextAreaField("Learning", widget=GovTextArea(), validators=[_LONG])
+    actions = TextAreaField("Actions taken and outcomes (optional)", widget=GovTextArea(), validators=[_LONG])
+    save = SubmitField("Save as draft", widget=GovSubmitInput())
+    submit = SubmitField("Submit the summary", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    """A correction of the account: a new version; the reason is required."""
+
+    children = StringField("Children involved", widget=GovTextInput(), validators=[_SHORT],
+                           description="Initials or reference numbers only, separated by commas (like AB, C-1042).")
+    what_happened = TextAreaField("What happened", widget=GovTextArea(), validators=[_LONG])
+    action_taken = TextAreaField("What was done", widget=GovTextArea(), validators=[_LONG])
+    reason = TextAreaField("Reason for the correction", widget=GovTextArea(), validators=[_LONG])
+    submit = SubmitField("Save the correction", widget=GovSubmitInput())

@@ -1,10 +1,11 @@
 """An incident (an event in a home that someone must be told about) and each notification made."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.incidents import TWO_STAGE_PARAGRAPH, event_type
@@ -73,6 +74,7 @@ class Incident(Audited, Model):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     notifications: Mapped[list[IncidentNotification]] = relationship(
         back_populates="incident", order_by="IncidentNotification.notified_at")
+    corrections: Mapped[list[IncidentCorrection]] = relationship(order_by="IncidentCorrection.version")
 
     @property
     def type_label(self) -> str:
@@ -136,3 +138,106 @@ class IncidentNotification(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Notification to {self.recipient} (incident {self.incident_id})"
+
+
+# ---------------------------------------------------------------- the weekly safeguarding summary
+
+class SummaryStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class SafeguardingSummary(Audited, Model):
+    """One service manager's weekly safeguarding summary for their homes (seed 002 §7.1).
+
+    One per service manager per week (Monday to Sunday, London). The figures are drafted from the
+    week's records and frozen into `figures` when it is submitted; submitted, it is locked.
+    """
+
+    __tablename__ = "safeguarding_summaries"
+    __table_args__ = (one_of("status", SummaryStatus),
+                      UniqueConstraint("manager_id", "week_start", name="uq_safeguarding_summary_week"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    week_start: Mapped[date] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default=SummaryStatus.DRAFT)
+    themes: Mapped[str] = mapped_column(Text, default="")
+    learning: Mapped[str] = mapped_column(Text, default="")
+    actions: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    manager: Mapped[User] = relationship()
+    reads: Mapped[list[SummaryRead]] = relationship(back_populates="summary", order_by="SummaryRead.read_at")
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SummaryStatus.SUBMITTED
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return None
+
+    @property
+    def audit_label(self) -> str:
+        return f"Weekly safeguarding summary, {self.manager_id}, week of {self.week_start:%d %b %Y}"
+
+
+class SummaryRead(Audited, Model):
+    """The head of service has read a submitted summary (who and when)."""
+
+    __tablename__ = "safeguarding_summary_reads"
+    __table_args__ = (UniqueConstraint("summary_id", "reader_id", name="uq_safeguarding_summary_read"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_summaries.id", ondelete="CASCADE"), index=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    summary: Mapped[SafeguardingSummary] = relationship(back_populates="reads")
+    reader: Mapped[User] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return None
+
+    @property
+    def audit_label(self) -> str:
+        return f"Weekly safeguarding summary {self.summary_id} read"
+
+
+class IncidentCorrection(Audited, Model):
+    """A correction of an event's account: a new version with its reason. The event row keeps the
+    original as recorded (version 1), so every earlier version stays readable; the latest
+    correction is the current account. Times and type are not corrected here: they fixed who had
+    to be told by when."""
+
+    __tablename__ = "incident_corrections"
+    __table_args__ = (UniqueConstraint("incident_id", "version", name="uq_incident_correction_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()  # 2, 3, …: the event as first recorded is version 1
+    children: Mapped[str] = mapped_column(String(200), default="")
+    what_happened: Mapped[str] = mapped_column(Text)
+    action_taken: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    corrected_by: Mapped[User] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Correction, version {self.version} (incident {self.incident_id})"

@@ -2,18 +2,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core.drift import DriftState, classify
 from homes_qa.core.localtime import time_left_words
 from homes_qa.extensions import db
-from homes_qa.incidents.models import Incident, IncidentNotification
+from homes_qa.incidents.models import (
+    Incident,
+    IncidentNotification,
+    IncidentStatus,
+    SafeguardingSummary,
+    SummaryRead,
+    SummaryStatus,
+)
 from homes_qa.spine.access import visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import User
+from homes_qa.spine.people.models import Home, User
 
 LIST_LIMIT = 200
 
@@ -112,3 +120,89 @@ def evidence_for_period(home_id: int, start: datetime, end: datetime) -> dict:
             counts[names[ObligationStatus(status)]] += 1
     return {"total": len(incidents), "by_type": dict(sorted(by_type.items())),
             "notifiable": sum(1 for i in incidents if i.notifiable), "notifications": counts}
+
+
+# ---------------------------------------------------------------- the weekly safeguarding summary
+
+def week_start_of(day: date) -> date:
+    """The Monday of the London week (Monday to Sunday) that `day` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_figures(manager: User, week_start: date, now: datetime) -> dict[str, Any]:
+    """What the week's records say for the manager's homes: a draft's figures (frozen on submit).
+
+    Bounded: homes, the week's incidents, their obligations, the week's late notifications,
+    open LADO referrals and the week's safeguarding signals; six queries whatever the history.
+    """
+    from homes_qa.core.calendar import london_day_start
+    from homes_qa.core.incidents import NEED_TO_KNOW
+    from homes_qa.spine.signals import SIGNAL_RULE
+    start, end = london_day_start(week_start), london_day_start(week_start + timedelta(days=7))
+    home_ids = visible_home_ids_query(manager)
+    homes = {home.id: home.name for home in db.session.scalars(
+        select(Home).where(Home.id.in_(home_ids)).order_by(Home.name))}
+    events = list(db.session.scalars(select(Incident).where(
+        Incident.home_id.in_(home_ids), Incident.aware_at >= start, Incident.aware_at < end)
+        .order_by(Incident.aware_at)))
+    by_type: dict[str, int] = {}
+    by_home_type: dict[tuple[str, str], int] = {}
+    for event in events:
+        by_type[event.type_label] = by_type.get(event.type_label, 0) + 1
+        pair = (homes.get(event.home_id, ""), event.type_label)
+        by_home_type[pair] = by_home_type.get(pair, 0) + 1
+    due = list(db.session.scalars(select(Obligation).where(
+        Obligation.subject_type == "Incident", Obligation.home_id.in_(home_ids),
+        Obligation.due_at >= start, Obligation.due_at < end)))
+    on_time = sum(1 for o in due if o.status == ObligationStatus.MET)
+    late = sum(1 for o in due if o.status == ObligationStatus.MET_LATE)
+    overdue = sum(1 for o in due if o.status == ObligationStatus.OPEN and o.due_at < now)
+    waived = sum(1 for o in due if o.status == ObligationStatus.WAIVED)
+    judged = on_time + late + overdue
+    late_rows = db.session.execute(select(IncidentNotification, Incident).join(Incident).where(
+        IncidentNotification.home_id.in_(home_ids), IncidentNotification.late_reason != "",
+        IncidentNotification.notified_at >= start, IncidentNotification.notified_at < end)
+        .order_by(IncidentNotification.notified_at)).all()
+    lado_open = db.session.scalar(select(func.count(Incident.id)).where(
+        Incident.home_id.in_(home_ids), Incident.type_code == "lado_allegation",
+        Incident.status == IncidentStatus.OPEN)) or 0
+    signals = db.session.scalar(select(func.count(Obligation.id)).where(
+        Obligation.rule_code == SIGNAL_RULE, Obligation.home_id.in_(home_ids),
+        Obligation.created_at >= start, Obligation.created_at < end)) or 0
+    return {
+        "homes": list(homes.values()),
+        "events": len(events),
+        "by_type": sorted(by_type.items()),
+        "by_home_type": [[home, label, count] for (home, label), count in sorted(by_home_type.items())],
+        "need_to_know": sum(1 for e in events if e.type_code == NEED_TO_KNOW),
+        "restraint": sum(1 for e in events if e.type_code == "restraint"),
+        "missing": sum(1 for e in events if e.type_code == "missing"),
+        "complaints": sum(1 for e in events if e.type_code == "complaint"),
+        "lado_open": lado_open,
+        "signals": signals,
+        "due": len(due), "on_time": on_time, "late": late, "overdue": overdue, "waived": waived,
+        "on_time_percent": round(100 * on_time / judged) if judged else None,
+        "late_notifications": [[homes.get(n.home_id, ""), i.type_label, n.recipient, n.late_reason]
+                               for n, i in late_rows],
+    }
+
+
+def summary_for(manager_id: int, week_start: date) -> SafeguardingSummary | None:
+    return db.session.scalar(select(SafeguardingSummary).where(
+        SafeguardingSummary.manager_id == manager_id, SafeguardingSummary.week_start == week_start))
+
+
+def summaries_of(manager: User) -> list[SafeguardingSummary]:
+    return list(db.session.scalars(select(SafeguardingSummary).where(SafeguardingSummary.manager_id == manager.id)
+                                   .order_by(SafeguardingSummary.week_start.desc()).limit(LIST_LIMIT)))
+
+
+def submitted_summaries(reader: User) -> list[tuple[SafeguardingSummary, bool]]:
+    """Every submitted summary, latest week first, with whether `reader` has read it (two queries)."""
+    rows = list(db.session.scalars(
+        select(SafeguardingSummary).where(SafeguardingSummary.status == SummaryStatus.SUBMITTED)
+        .options(selectinload(SafeguardingSummary.manager))
+        .order_by(SafeguardingSummary.week_start.desc(), SafeguardingSummary.id).limit(LIST_LIMIT)))
+    read = set(db.session.scalars(select(SummaryRead.summary_id).where(
+        SummaryRead.reader_id == reader.id, SummaryRead.summary_id.in_([s.id for s in rows]))))
+    return [(summary, summary.id in read) for summary in rows]

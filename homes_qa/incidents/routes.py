@@ -2,16 +2,28 @@
 (service manager), close the event. Home-scoped: another home's event (or its notification) is 404."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from homes_qa.core.calendar import london_date
 from homes_qa.core.incidents import PARAGRAPHS
 from homes_qa.extensions import db
 from homes_qa.incidents import policy, queries, service
-from homes_qa.incidents.forms import ExtendForm, IncidentForm, NotificationForm, OutcomeForm, WaiveForm
-from homes_qa.incidents.models import Incident
+from homes_qa.incidents.forms import (
+    CorrectionForm,
+    ExtendForm,
+    IncidentForm,
+    NotificationForm,
+    OutcomeForm,
+    SummaryForm,
+    WaiveForm,
+)
+from homes_qa.incidents.models import Incident, SafeguardingSummary
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
+from homes_qa.spine.transaction import ServiceError
 from homes_qa.web.forms import ConfirmForm, saved, saved_result
 
 bp = Blueprint("incidents", __name__)
@@ -38,8 +50,11 @@ def _locked(incident: Incident):
 def index():
     homes = visible_homes(current_user) if policy.can_record(current_user) else []
     return render_template("incidents/index.html", incidents=queries.incidents_for(current_user), homes=homes,
-                           signals=queries.open_signals_for(current_user), now=utcnow(),
-                           can_record=policy.can_record(current_user), title="Incidents and notifications")
+                           signals=queries.open_signals_for(current_user) if policy.sees_signals(current_user) else [],
+                           now=utcnow(),
+                           can_record=policy.can_record(current_user),
+                           can_summaries=current_user.role in policy.SUMMARY_READERS,
+                           title="Incidents and notifications")
 
 
 @bp.route("/homes/<int:home_id>/incidents/new", methods=["GET", "POST"])
@@ -47,7 +62,8 @@ def index():
 def new(home_id: int):
     home = home_or_404(home_id)
     form = IncidentForm()
-    signal = queries.open_signal(home.id, request.args.get("signal", type=int))
+    signal = (queries.open_signal(home.id, request.args.get("signal", type=int))
+              if policy.sees_signals(current_user) else None)
     if request.method == "GET" and signal is not None:
         form.type_code.data = "need_to_know"
     if form.validate_on_submit():
@@ -73,6 +89,8 @@ def _context(incident: Incident) -> dict:
             "paragraph_label": PARAGRAPHS[incident.paragraph][0] if incident.paragraph in PARAGRAPHS else None,
             "can_record": policy.can_record(current_user), "can_waive": policy.can_waive(current_user),
             "can_close": policy.can_close(current_user),
+            "can_correct": current_user.role in policy.CORRECTORS,
+            "account": incident.corrections[-1] if incident.corrections else incident,
             "can_extend": current_user.role in policy.EXTENDERS and policy.can_extend(incident)}
 
 
@@ -189,4 +207,106 @@ def close(incident_id: int):
         flash("The event is closed and locked", "success")
         return redirect(_url(record), code=303)
     return render_template("incidents/incident.html", confirm=form, form=form, title=record.type_label,
+                           **_context(record))
+
+
+# ---------------------------------------------------------------- the weekly safeguarding summary
+
+def _summary_or_404(summary_id: int) -> SafeguardingSummary:
+    summary = db.session.get(SafeguardingSummary, summary_id)
+    if summary is None or not policy.can_see_summary(current_user, summary):
+        abort(404)
+    return summary
+
+
+@bp.route("/safeguarding-summaries")
+@roles_required(*policy.SUMMARY_READERS)
+def summaries():
+    """A service manager's weeks (this one and the last, then every summary written);
+    the head of service's list of every submitted summary, read or not."""
+    now = utcnow()
+    if current_user.role in policy.SUMMARY_WRITERS:
+        this_week = queries.week_start_of(london_date(now))
+        weeks = [(week, queries.summary_for(current_user.id, week))
+                 for week in (this_week, this_week - timedelta(weeks=1))]
+        return render_template("incidents/summaries.html", weeks=weeks, mine=queries.summaries_of(current_user),
+                               rows=None, title="Weekly safeguarding summaries")
+    return render_template("incidents/summaries.html", weeks=None, mine=None,
+                           rows=queries.submitted_summaries(current_user), title="Weekly safeguarding summaries")
+
+
+@bp.route("/safeguarding-summaries/week/<week>", methods=["GET", "POST"])
+@roles_required(*policy.SUMMARY_WRITERS)
+def summary_week(week: str):
+    """Write (or go on writing) the week's summary; submitting locks it."""
+    try:
+        week_start = date.fromisoformat(week)
+    except ValueError:
+        abort(404)
+    now = utcnow()
+    try:
+        service.check_week(week_start, now)
+    except ServiceError:
+        abort(404)
+    summary = queries.summary_for(current_user.id, week_start)
+    if summary is not None and summary.is_submitted:
+        return redirect(url_for("incidents.summary", summary_id=summary.id), code=303)
+    form = SummaryForm(obj=summary)
+    if form.validate_on_submit():
+        submit = bool(form.submit.data)
+        saved_summary = saved_result(form, lambda: service.save_summary(
+            current_user, week_start, themes=form.themes.data, learning=form.learning.data,
+            actions=form.actions.data, submit=submit))
+        if saved_summary is not None:
+            flash("The summary has been submitted to the head of service" if submit
+                  else "The draft has been saved", "success")
+            target = ("incidents.summary", {"summary_id": saved_summary.id}) if submit else (
+                "incidents.summary_week", {"week": week_start.isoformat()})
+            return redirect(url_for(target[0], **target[1]), code=303)
+    return render_template("incidents/summary_edit.html", form=form, week_start=week_start,
+                           week_end=week_start + timedelta(days=6), summary=summary,
+                           figures=queries.week_figures(current_user, week_start, now),
+                           title="Weekly safeguarding summary")
+
+
+@bp.route("/safeguarding-summaries/<int:summary_id>")
+@roles_required(*policy.SUMMARY_READERS)
+def summary(summary_id: int):
+    record = _summary_or_404(summary_id)
+    if not record.is_submitted:
+        return redirect(url_for("incidents.summary_week", week=record.week_start.isoformat()), code=303)
+    read_by_me = any(read.reader_id == current_user.id for read in record.reads)
+    return render_template("incidents/summary.html", summary=record, figures=record.figures or {},
+                           read_by_me=read_by_me, confirm=ConfirmForm(),
+                           can_mark=current_user.role in policy.SUMMARY_MARKERS,
+                           title="Weekly safeguarding summary")
+
+
+@bp.route("/safeguarding-summaries/<int:summary_id>/read", methods=["POST"])
+@roles_required(*policy.SUMMARY_MARKERS)
+def summary_read(summary_id: int):
+    record = _summary_or_404(summary_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if saved(form, lambda: service.mark_summary_read(record, by=current_user)):
+        flash("Marked as read", "success")
+    return redirect(url_for("incidents.summaries"), code=303)
+
+
+@bp.route("/incidents/<int:incident_id>/correct", methods=["GET", "POST"])
+@roles_required(*policy.CORRECTORS)
+def correct(incident_id: int):
+    """A closed event is never edited: a correction of its account is a new version with a reason."""
+    record = _incident_or_404(incident_id)
+    current = record.corrections[-1] if record.corrections else record
+    form = CorrectionForm(obj=current if request.method == "GET" else None)
+    if request.method == "GET":
+        form.reason.data = ""
+    if form.validate_on_submit() and saved(form, lambda: service.correct_incident(
+            record, children=form.children.data, what_happened=form.what_happened.data,
+            action_taken=form.action_taken.data, reason=form.reason.data, by=current_user)):
+        flash("The correction has been saved as a new version; earlier versions are kept", "success")
+        return redirect(_url(record), code=303)
+    return render_template("incidents/correct.html", form=form, title="Correct the account of the event",
                            **_context(record))

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+
+from homes_qa.core.calendar import london_date, london_day_start
 from homes_qa.core.incidents import (
     CP_OUTCOME_RULE,
     HMCI,
@@ -21,11 +24,28 @@ from homes_qa.core.incidents import (
     required_rules,
 )
 from homes_qa.core.localtime import AmbiguousLocalTime, LocalTimeError, london_to_utc
+from homes_qa.core.roles import Role
 from homes_qa.core.timing import Timing, due_at
 from homes_qa.extensions import db
 from homes_qa.incidents import policy
-from homes_qa.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationMethod
-from homes_qa.incidents.queries import obligations_for, open_obligation, open_signal
+from homes_qa.incidents.models import (
+    Incident,
+    IncidentCorrection,
+    IncidentNotification,
+    IncidentStatus,
+    NotificationMethod,
+    SafeguardingSummary,
+    SummaryRead,
+    SummaryStatus,
+)
+from homes_qa.incidents.queries import (
+    obligations_for,
+    open_obligation,
+    open_signal,
+    summary_for,
+    week_figures,
+    week_start_of,
+)
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import ObligationStatus
 from homes_qa.spine.people.models import Home, User
@@ -295,3 +315,137 @@ def close_incident(incident: Incident, *, by: User, now: datetime | None = None)
     incident.closed_at = now
     incident.closed_by_id = by.id
     return incident
+
+
+# ---------------------------------------------------------------- the weekly safeguarding summary
+
+SUMMARY_RULE = "safeguarding_monitoring_weekly"  # seed 002 §7.1, in core/catalogue.py
+MAX_SUMMARY_AGE_WEEKS = 53  # a summary is written for a week in the last year (a bound, not a rule)
+
+
+def summary_key(manager: User, week_start: date) -> str:
+    return f"summary:{manager.id}:{week_start.isoformat()}"
+
+
+def _summary_obligation(manager: User, week_start: date):
+    """The manager's own obligation for the week, from the weekly rule (due at the week's end)."""
+    return obligations.obligation_for_event(
+        SUMMARY_RULE, None, london_day_start(week_start), key=summary_key(manager, week_start),
+        subject=manager, label=f"{manager.name}, week of {week_start:%d %b %Y}")
+
+
+@transactional
+def ensure_weekly_summaries(now: datetime) -> int:
+    """One obligation per active service manager for the current week (the sweep calls this)."""
+    week_start = week_start_of(london_date(now))
+    made = 0
+    for manager in db.session.scalars(select(User).where(User.role == Role.SERVICE_MANAGER,
+                                                         User.active.is_(True))):
+        if obligations.find(SUMMARY_RULE, None, summary_key(manager, week_start)) is None:
+            made += _summary_obligation(manager, week_start) is not None
+    return made
+
+
+def check_week(week_start: date, now: datetime) -> None:
+    if week_start.weekday() != 0:
+        raise ServiceError("A week starts on a Monday", "week")
+    this_week = week_start_of(london_date(now))
+    if week_start > this_week:
+        raise ServiceError("You cannot write the summary of a week that has not started", "week")
+    if week_start < this_week - timedelta(weeks=MAX_SUMMARY_AGE_WEEKS):
+        raise ServiceError("A summary is written for a week in the last year", "week")
+
+
+def _summary_text(value: str | None, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > MAX_TEXT:
+        raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", field)
+    return value
+
+
+@transactional
+def save_summary(manager: User, week_start: date, *, themes: str | None, learning: str | None,
+                 actions: str | None, submit: bool = False, now: datetime | None = None) -> SafeguardingSummary:
+    """Save the manager's narrative for the week; `submit` freezes the figures, locks it and
+    discharges the manager's obligation for the week."""
+    now = now or utcnow()
+    if manager.role not in policy.SUMMARY_WRITERS:
+        raise ServiceError("Only a service manager writes a weekly safeguarding summary")
+    check_week(week_start, now)
+    summary = summary_for(manager.id, week_start)
+    if summary is not None and summary.is_submitted:
+        raise ServiceError("This summary has been submitted and can no longer be changed")
+    texts = {"themes": _summary_text(themes, "themes"), "learning": _summary_text(learning, "learning"),
+             "actions": _summary_text(actions, "actions")}
+    if summary is None:
+        summary = SafeguardingSummary(manager_id=manager.id, week_start=week_start,
+                                      status=SummaryStatus.DRAFT)
+        db.session.add(summary)
+    summary.themes, summary.learning, summary.actions = texts["themes"], texts["learning"], texts["actions"]
+    if not submit:
+        return summary
+    if not summary.themes:
+        raise ServiceError("Enter the themes of the week", "themes")
+    if not summary.learning:
+        raise ServiceError("Enter the learning, or say there was none", "learning")
+    summary.figures = week_figures(manager, week_start, now)
+    summary.status = SummaryStatus.SUBMITTED
+    summary.submitted_at = now
+    db.session.flush()
+    obligation = _summary_obligation(manager, week_start)
+    if obligation is not None:
+        obligations.discharge(obligation, record=summary, met_at=now)
+    _discharge_service_week(week_start, summary, now)
+    return summary
+
+
+def _discharge_service_week(week_start: date, summary: SafeguardingSummary, now: datetime) -> None:
+    """The service's weekly update (the rule's organisation-wide obligation) is met when every
+    active service manager has submitted theirs."""
+    managers = set(db.session.scalars(select(User.id).where(User.role == Role.SERVICE_MANAGER,
+                                                            User.active.is_(True))))
+    done = set(db.session.scalars(select(SafeguardingSummary.manager_id).where(
+        SafeguardingSummary.week_start == week_start, SafeguardingSummary.status == SummaryStatus.SUBMITTED)))
+    if managers <= done:
+        week = obligations.obligation_for_period(SUMMARY_RULE, None, week_start)
+        if week is not None:
+            obligations.discharge(week, record=summary, met_at=now)
+
+
+@transactional
+def mark_summary_read(summary: SafeguardingSummary, *, by: User, now: datetime | None = None) -> SummaryRead:
+    """The head of service has read it (once per reader; reading again changes nothing)."""
+    if by.role not in policy.SUMMARY_MARKERS:
+        raise ServiceError("Only the head of service marks a summary as read")
+    if not summary.is_submitted:
+        raise ServiceError("Only a submitted summary can be read")
+    existing = next((read for read in summary.reads if read.reader_id == by.id), None)
+    if existing is not None:
+        return existing
+    read = SummaryRead(summary=summary, reader_id=by.id, read_at=now or utcnow())
+    db.session.add(read)
+    return read
+
+
+@transactional
+def correct_incident(incident: Incident, *, children: str | None, what_happened: str | None,
+                     action_taken: str | None, reason: str | None, by: User) -> IncidentCorrection:
+    """A correction of the account (open or closed): a new version with its reason; the event as
+    recorded and every earlier version stay as they were."""
+    if by.role not in policy.CORRECTORS:
+        raise ServiceError("Only the registered manager or above corrects an event")
+    reason_text = _text(reason, "reason", "Enter the reason for the correction")
+    if len(reason_text) < MIN_REASON:
+        raise ServiceError(f"Give the reason in at least {MIN_REASON} characters", "reason")
+    current = incident.corrections[-1] if incident.corrections else incident
+    correction = IncidentCorrection(
+        incident_id=incident.id, home_id=incident.home_id, version=len(incident.corrections) + 2,
+        children=_children(children), what_happened=_text(what_happened, "what_happened", "Enter what happened"),
+        action_taken=_text(action_taken, "action_taken", "Enter what was done"), reason=reason_text,
+        corrected_by_id=by.id)
+    if (correction.children, correction.what_happened, correction.action_taken) == (
+            current.children, current.what_happened, current.action_taken):
+        raise ServiceError("Nothing has changed: change the account, or go back", "what_happened")
+    incident.corrections.append(correction)
+    db.session.add(correction)
+    return correction

@@ -74,6 +74,9 @@ def register(app) -> None:
         from homes_qa.spine.alerts import service as alerts
         now = parse_instant(at)
         with acting_as("cli: sweep"):
+            if not dry_run:
+                from homes_qa.incidents.service import ensure_weekly_summaries
+                ensure_weekly_summaries(now)  # each service manager's weekly summary (issue 8)
             result = alerts.sweep(now, dry_run=dry_run)
         summary = result.summary()
         if as_json:

@@ -104,7 +104,9 @@ def _run(job: str, app, holder: str, work: Callable[[Any, datetime], Any], now: 
 
 
 def _sweep(app, now: datetime):
+    from homes_qa.incidents.service import ensure_weekly_summaries
     from homes_qa.spine.alerts import service as alerts
+    ensure_weekly_summaries(now)  # one weekly safeguarding summary obligation per service manager (issue 8)
     result = alerts.sweep(now)
     log.info("scheduled sweep: %s", result.summary())
     return result

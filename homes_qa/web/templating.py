@@ -17,7 +17,8 @@ NAVIGATION = (
     ("homes.index", "Homes", ROLES),
     ("visits.index", "Reg 44 visits", NOT_HOME_STAFF),  # visitors, managers, service managers, senior
     ("alerts.index", "Alerts", ROLES),
-    ("incidents.index", "Incidents", (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),
+    ("incidents.index", "Incidents", (Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVICE_MANAGER,
+                                      Role.HEAD_OF_SERVICE)),  # issue 8: home staff record events too
     ("inspections.actions", "Actions", (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
                                         Role.HEAD_OF_SERVICE)),  # issue 10: the combined action list
     ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),

@@ -109,6 +109,19 @@ def test_manager_records_a_need_to_know_notifies_both_and_closes_it(page, site, 
     expect(page.get_by_role("link", name=re.compile("Record notification"))).to_have_count(0)
     a11y()
 
+    # Locked: a correction of the account is a new version with its reason; the original stays readable.
+    follow(page, page.get_by_role("link", name=re.compile("Correct the account")))
+    expect(heading(page)).to_have_text("Correct the account of the event")
+    a11y()
+    page.get_by_label("What happened").fill("AB was found with a kitchen knife in their bedroom at 21:40.")
+    page.get_by_label("Reason for the correction").fill("The time and the kind of knife were missing.")
+    follow(page, page.get_by_role("button", name="Save the correction"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("new version")
+    expect(page.locator("#versions")).to_contain_text("version 2 of the account")
+    page.locator("#versions summary").click()
+    expect(page.locator("#versions")).to_contain_text("AB was found with a knife in their bedroom.")
+    a11y()
+
 
 def test_manager_records_a_40_4_c_allegation_and_a_service_manager_waives_one(page, site, app, world, sign_in, a11y):
     site("/sign-in")
@@ -166,4 +179,76 @@ def test_manager_records_a_40_4_c_allegation_and_a_service_manager_waives_one(pa
     page.get_by_label("Why is this notification not needed?").fill("The placing authority is the LADO's own council and was told by them.")
     follow(page, page.get_by_role("button", name="Waive this notification"))
     expect(page.locator("#deadline-incident_reg40_placing_authority")).to_contain_text("Waived")
+    a11y()
+
+
+def _missing_episode_at_home_a(app, world) -> None:
+    """A missing episode recorded this week at home A (so the summary has a figure to show)."""
+    from homes_qa.extensions import db
+    from homes_qa.incidents import service as incidents
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import Home, User
+    when = to_london(NOW - timedelta(minutes=30))
+    with app.app_context(), acting_as("test setup"):
+        incidents.record_incident(
+            db.session.get(Home, world.home_a.id), type_code="missing", occurred_on=when.date(),
+            occurred_time=when.time().replace(second=0, microsecond=0),
+            occurred_occurrence="later" if when.fold else None, aware_on=when.date(),
+            aware_time=when.time().replace(second=0, microsecond=0),
+            aware_occurrence="later" if when.fold else None, children="EF",
+            what_happened="EF did not come back from school.", action_taken="Police told; EF returned at 19:00.",
+            notifiable=False, paragraph=None, by=db.session.get(User, world.users[Role.REGISTERED_MANAGER].id))
+
+
+def test_a_service_manager_completes_the_weekly_summary_and_the_head_of_service_reads_it(
+        page, site, app, world, sign_in, a11y):
+    _missing_episode_at_home_a(app, world)
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[Role.SERVICE_MANAGER])
+    a11y()
+    follow(page, page.get_by_role("link", name="Incidents"))
+    expect(page.get_by_role("link", name="Weekly safeguarding summaries")).to_be_visible()
+    a11y()
+    follow(page, page.get_by_role("link", name="Weekly safeguarding summaries"))
+    expect(heading(page)).to_have_text("Weekly safeguarding summaries")
+    expect(page.locator("#summary-weeks")).to_contain_text("Not started")
+    a11y()
+    follow(page, page.locator("#summary-weeks a").first)
+    expect(heading(page)).to_have_text("Weekly safeguarding summary")
+    expect(page.locator("#summary-figures")).to_contain_text("Missing from the home")
+    expect(page.get_by_role("table")).to_contain_text("Child missing from the home")
+    a11y()
+
+    # Submitting with nothing written: the error summary says what is missing.
+    follow(page, page.get_by_role("button", name="Submit the summary"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the themes of the week")
+    a11y()
+    page.get_by_label("Themes of the week").fill("One missing episode at Alder House; EF returned the same day.")
+    follow(page, page.get_by_role("button", name="Save as draft"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("draft has been saved")
+    expect(page.get_by_label("Themes of the week")).to_have_value(
+        "One missing episode at Alder House; EF returned the same day.")
+    page.get_by_label("Learning").fill("The return interview was done within 72 hours.")
+    follow(page, page.get_by_role("button", name="Submit the summary"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("submitted to the head of service")
+    expect(page.get_by_role("button", name="Submit the summary")).to_have_count(0)
+    expect(page.locator("#summary-themes")).to_contain_text("One missing episode")
+    a11y()
+    follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
+    sign_in(world.users[Role.HEAD_OF_SERVICE])
+    a11y()
+    site("/safeguarding-summaries")
+    rows = page.locator("#submitted-summaries")
+    expect(rows).to_contain_text(world.users[Role.SERVICE_MANAGER].name)
+    expect(rows).to_contain_text("Not read")
+    a11y()
+    follow(page, rows.get_by_role("link").first)
+    expect(page.locator("#summary-themes")).to_contain_text("One missing episode")
+    a11y()
+    follow(page, page.get_by_role("button", name="Mark as read"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Marked as read")
+    expect(page.locator("#submitted-summaries")).to_contain_text("Read")
+    expect(page.locator("#submitted-summaries")).not_to_contain_text("Not read")
     a11y()

@@ -440,3 +440,58 @@ def test_only_a_40_4_d_event_has_a_second_stage(app, world, auth):
     incident_id = record(auth, world)
     response = auth.client.get(f"/incidents/{incident_id}/outcome", follow_redirects=True)
     assert "Only a child protection enquiry" in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- home staff (issue 8: "registered manager and home staff")
+
+def test_home_staff_record_an_event_and_its_notification_but_do_not_waive_or_close(app, world, auth):
+    sign_in(auth, world.users[Role.HOME_STAFF])
+    incident_id = record(auth, world)
+    assert notify(auth, incident_id, "incident_ntk_service_manager").status_code == 303
+    found = obligations_of(app, incident_id)
+    assert found["incident_ntk_service_manager"].status == ObligationStatus.MET
+    with app.app_context():
+        incident = db.session.get(Incident, incident_id)
+        assert incident.recorded_by_id == world.users[Role.HOME_STAFF].id
+    page = auth.client.get(f"/incidents/{incident_id}").get_data(as_text=True)
+    assert "Record notification" in page and "Close the event" not in page and "Waive" not in page
+    assert auth.post(f"/incidents/{incident_id}/close", {}).status_code == 403
+    assert auth.client.get(f"/incidents/{incident_id}/waive").status_code == 403
+    assert auth.client.get(f"/homes/{world.home_b.id}/incidents/new").status_code == 404
+
+
+# ---------------------------------------------------------------- corrections (a closed event is not edited)
+
+def test_a_closed_event_is_corrected_as_a_new_version_with_a_reason_and_the_original_kept(app, world, auth):
+    from homes_qa.incidents.models import IncidentCorrection
+    from homes_qa.spine.audit.models import AuditEvent
+    sign_in(auth, world.users[Role.REGISTERED_MANAGER])
+    incident_id = record(auth, world)
+    for rule in ("incident_ntk_service_manager", "incident_ntk_head_of_service"):
+        assert notify(auth, incident_id, rule).status_code == 303
+    assert auth.post(f"/incidents/{incident_id}/close", {}).status_code == 303
+    url = f"/incidents/{incident_id}/correct"
+    base = {"children": "AB", "what_happened": "AB left the home after an argument and was found by staff at 9pm.",
+            "action_taken": "Staff stayed with AB; the social worker was told."}
+    no_reason = auth.post(url, {**base, "reason": ""})
+    assert no_reason.status_code == 200 and "Enter the reason for the correction" in no_reason.get_data(as_text=True)
+    unchanged = auth.post(url, {"children": "AB, C-1042", "what_happened": event_form()["what_happened"],
+                                "action_taken": event_form()["action_taken"], "reason": "Checked with the log book"})
+    assert unchanged.status_code == 200 and "Nothing has changed" in unchanged.get_data(as_text=True)
+    assert auth.post(url, {**base, "reason": "C-1042 was not involved; the time was missing"}).status_code == 303
+    with app.app_context():
+        incident = db.session.get(Incident, incident_id)
+        assert incident.status == "closed" and incident.children == "AB, C-1042"  # the original, unchanged
+        assert "found by staff." in incident.what_happened
+        correction = db.session.scalar(select(IncidentCorrection))
+        assert correction.version == 2 and correction.children == "AB" and "9pm" in correction.what_happened
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "IncidentCorrection"))
+    page = auth.client.get(f"/incidents/{incident_id}").get_data(as_text=True)
+    assert "version 2 of the account" in page and "C-1042 was not involved" in page
+    assert "Version 1, as recorded" in page and "found by staff.</p>" in page  # the original stays readable
+    auth.sign_out()
+    sign_in(auth, world.manager_b)
+    assert auth.client.get(url).status_code == 404  # another home's event
+    auth.sign_out()
+    sign_in(auth, world.users[Role.HOME_STAFF])
+    assert auth.client.get(url).status_code == 403

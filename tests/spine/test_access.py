@@ -114,13 +114,16 @@ POLICY: dict[str, set | str] = {
     "reg45.complete": {Role.REGISTERED_MANAGER},
     "reg45.sent_to_ofsted": {Role.REGISTERED_MANAGER},
     # incidents (issue 8)
-    "incidents.index": REG45_READERS,
-    "incidents.new": {Role.REGISTERED_MANAGER},
-    "incidents.incident": REG45_READERS,
-    "incidents.deadlines": REG45_READERS,
-    "incidents.notify": {Role.REGISTERED_MANAGER},
+    # home staff record events and notifications for their home (issue 8); waiving, extending and
+    # closing stay with the registered manager and above
+    "incidents.index": REG45_READERS | {Role.HOME_STAFF},
+    "incidents.new": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
+    "incidents.incident": REG45_READERS | {Role.HOME_STAFF},
+    "incidents.deadlines": REG45_READERS | {Role.HOME_STAFF},
+    "incidents.notify": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
     "incidents.waive": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.close": REG45_READERS,
+    "incidents.correct": REG45_READERS,  # a correction is a new version with a reason (manager and above)
     "incidents.extend": REG45_READERS,
     # Ofsted inspections (issue 10): public reports, read by everyone working with the home;
     # recorded by its manager, service manager and the head of service / QA lead.
@@ -166,7 +169,13 @@ POLICY: dict[str, set | str] = {
     "audits.reaudit": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     # One answer saved as given (htmx; a plain post saves and goes back to the checklist).
     "audits.save_question": {Role.REGISTERED_MANAGER, Role.HOME_STAFF, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
-    "incidents.outcome": {Role.REGISTERED_MANAGER},
+    "incidents.outcome": {Role.REGISTERED_MANAGER, Role.HOME_STAFF},
+    # the weekly safeguarding summary (issue 8): service managers write their own, the head of
+    # service reads every submitted one; home staff, visitors and admins do not see them.
+    "incidents.summaries": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "incidents.summary_week": {Role.SERVICE_MANAGER},
+    "incidents.summary": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "incidents.summary_read": {Role.HEAD_OF_SERVICE},
     # Exceptions: the grid for service managers up; the items behind it and the exports for
     # everyone, each scoped to what they may see.
     "exceptions.grid": {Role.SERVICE_MANAGER, *SENIOR},
@@ -222,6 +231,11 @@ def _url(app, rule, world, home) -> str:
             values[arg] = 1
         elif arg == "incident_id":
             values[arg] = _incident(app, world, home)
+        elif arg == "week":  # the service manager's current week
+            from homes_qa.incidents.queries import week_start_of
+            values[arg] = week_start_of(TODAY).isoformat()
+        elif arg == "summary_id":
+            values[arg] = _safeguarding_summary(app, world)
         elif arg == "type_code":
             values[arg] = "gas_safety"
         elif arg == "kind":
@@ -301,6 +315,26 @@ def _reg44_records(app, world, home) -> dict:
         review = db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home.id))
         return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id,
                 "recommendation_id": response.recommendation_id}
+
+
+def _safeguarding_summary(app, world) -> int:
+    """Last week's submitted weekly safeguarding summary by home A's service manager (made once)."""
+    from datetime import timedelta
+
+    from homes_qa.extensions import db
+    from homes_qa.incidents import service as incidents
+    from homes_qa.incidents.queries import summary_for, week_start_of
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import User
+    week = week_start_of(TODAY) - timedelta(weeks=1)
+    manager_id = world.users[Role.SERVICE_MANAGER].id
+    with app.app_context():
+        found = summary_for(manager_id, week)
+        if found is None:
+            with acting_as("test setup"):
+                found = incidents.save_summary(db.session.get(User, manager_id), week, themes="Quiet week",
+                                               learning="None", actions="", submit=True)
+        return found.id
 
 
 def _incident(app, world, home) -> int:

@@ -19,7 +19,7 @@ from homes_qa.checks.models import DrillConditions, EvidenceKind, FireLogKind, F
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
-from homes_qa.incidents.models import IncidentStatus, NotificationMethod
+from homes_qa.incidents.models import IncidentStatus, NotificationMethod, SummaryStatus
 from homes_qa.inspections.models import ActionStatus, Grade, ItemKind, Rag
 from homes_qa.reg44.models import Opinion, ReportStatus, VisitStatus
 from homes_qa.reg45.models import ReviewStatus
@@ -56,6 +56,8 @@ CONSTRAINTS = {
     "ck_inspection_items_status": ActionStatus,
     "ck_monitoring_review_progress_rag": Rag,
     "ck_qpag_actions_status": ActionStatus,
+    # the weekly safeguarding summary (migration 0011)
+    "ck_safeguarding_summaries_status": SummaryStatus,
     # certificate register and fire log (migration 0006)
     "ck_certificate_evidence_kind": EvidenceKind,
     "ck_fire_log_entries_kind": FireLogKind,
