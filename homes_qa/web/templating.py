@@ -20,6 +20,7 @@ NAVIGATION = (
     ("incidents.index", "Incidents", (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),
     ("inspections.actions", "Actions", (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
                                         Role.HEAD_OF_SERVICE)),  # issue 10: the combined action list
+    ("inspections.qa_reviews", "QA reviews", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),  # issue 10: dip samples…
     ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("checks.cross_home", "Certificates", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
