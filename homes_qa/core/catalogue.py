@@ -61,7 +61,6 @@ TRIGGERS = {
     "reaudit_not_improved": "a re-audit submitted that kept or lowered a requires improvement/inadequate grade",
     # QA reviews (issue 10: dip samples, thematic reviews, full audits)
     "qa_review_commissioned": "a QA review being commissioned (its due date)",
-    "registered_manager_assigned": "a registered manager being assigned to a home",
 }
 
 
@@ -551,15 +550,6 @@ QA_REVIEW_RULES: tuple[RuleSpec, ...] = (
         f"{SEED} §7.1 (Dip sampling; Scheduled full audit); §8.5 (dip samples, results to the next QPAG)",
         notes="One per home the review covers, due on the date the QA lead set; met when the assignee "
               "completes the review.",
-    ),
-    RuleSpec(
-        "full_audit_new_manager", "Full audit commissioned after a new registered manager", "qa_reviews",
-        "registered_manager_assigned", Timing("calendar_days", 28), HEAD_OF_SERVICE, HOS_LADDER,
-        f"{SEED} §7.1 (Scheduled full audit: normally completed when a new manager has taken over the home; "
-        "determined by the Head of Service) [verify: no source gives the time to commission it]",
-        verify=True,
-        notes="Made when a registered manager is assigned to a home; met when the QA lead commissions a "
-              "full audit of that home.",
     ),
 )
 RULES = RULES + QA_REVIEW_RULES

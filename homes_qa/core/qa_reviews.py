@@ -18,7 +18,7 @@ SEED = "Seed 002_ab3e3b0f66cfcef1.txt"
 class ReviewKind:
     code: str
     label: str
-    area_label: str  # what the "area or theme" field asks for
+    missing_area: str  # the message when the "area or theme" field is left empty
     source: str
 
 
@@ -27,10 +27,10 @@ THEMATIC = "thematic"
 FULL_AUDIT = "full_audit"
 
 REVIEW_KINDS: tuple[ReviewKind, ...] = (
-    ReviewKind(DIP_SAMPLE, "Dip sample", "Area of the service to sample",
+    ReviewKind(DIP_SAMPLE, "Dip sample", "Enter the area of the service to sample",
                f"{SEED} §8.5 (every other month, in a given area); §7.1 (Dip sampling)"),
-    ReviewKind(THEMATIC, "Thematic review", "Theme", f"{SEED} §4.4 (focused thematic audit); §8.2"),
-    ReviewKind(FULL_AUDIT, "Full audit", "Why the audit is needed (new manager, concerns)",
+    ReviewKind(THEMATIC, "Thematic review", "Enter the theme of the review", f"{SEED} §4.4 (focused thematic audit); §8.2"),
+    ReviewKind(FULL_AUDIT, "Full audit", "Enter why the full audit is needed (a new manager, concerns)",
                f"{SEED} §7.1 (Scheduled full audit: a new manager or concerns)"),
 )
 

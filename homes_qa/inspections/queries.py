@@ -339,7 +339,6 @@ def due_for_escalation(action: QpagAction, today: date) -> bool:
 # ---------------------------------------------------------------- QA reviews (seed 002 §7.1, §8.5)
 
 QA_REVIEW_RULE = "qa_review_complete"
-FULL_AUDIT_PROMPT_RULE = "full_audit_new_manager"
 DIP_SAMPLE_RULE = "dip_sample_bimonthly"
 QA_REVIEW_LIST_LIMIT = 200
 
@@ -369,18 +368,10 @@ def qa_assignee_choices() -> list[User]:
 
 def qa_review_prompts(user: User) -> list[Obligation]:
     """What should prompt the QA lead to commission: the open dip-sample request of the period
-    (whole service) and each home's open 'full audit after a new manager'."""
+    (whole service, §8.5)."""
     return list(db.session.scalars(select(Obligation).where(
-        Obligation.status == ObligationStatus.OPEN,
-        or_(Obligation.rule_code == DIP_SAMPLE_RULE,
-            (Obligation.rule_code == FULL_AUDIT_PROMPT_RULE) & Obligation.home_id.in_(visible_home_ids_query(user))))
+        Obligation.status == ObligationStatus.OPEN, Obligation.rule_code == DIP_SAMPLE_RULE)
         .order_by(Obligation.due_at, Obligation.id)))
-
-
-def open_full_audit_prompts(home_id: int) -> list[Obligation]:
-    return list(db.session.scalars(select(Obligation).where(
-        Obligation.rule_code == FULL_AUDIT_PROMPT_RULE, Obligation.home_id == home_id,
-        Obligation.status == ObligationStatus.OPEN)))
 
 
 def qa_review_obligation(review: QaReview, home_id: int) -> Obligation | None:

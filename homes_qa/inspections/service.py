@@ -495,14 +495,14 @@ def commission_review(*, kind: str | None, area: str, home_ids: list[int], assig
                       due_on: date | None, by: User, now: datetime | None = None) -> QaReview:
     """The QA lead commissions a dip sample, thematic review or full audit: one `qa_review_complete`
     obligation per home, due on `due_on`. A dip sample meets the period's dip-sample request
-    (§8.5); a full audit meets each of its homes' open 'new manager' prompts (§7.1)."""
+    (§8.5)."""
     now = now or utcnow()
     _require(by, QA_COMMISSIONERS, "commission QA reviews: the QA lead (head of service) does")
     today = london_date(now)
     review_kind = qa_core.review_kind(kind or "")
     if review_kind is None:
         raise ServiceError("Select the kind of review", "kind")
-    area = _text(area, "area", f"Enter the {review_kind.area_label.lower()}", MAX_AREA)
+    area = _text(area, "area", review_kind.missing_area, MAX_AREA)
     unique = sorted(set(home_ids))
     if not unique:
         raise ServiceError("Select at least one home", "home_ids")
@@ -529,9 +529,6 @@ def commission_review(*, kind: str | None, area: str, home_ids: list[int], assig
         assert home is not None
         obligations.obligation_for_event(queries.QA_REVIEW_RULE, home, now, key=queries.qa_review_key(review),
                                          subject=review, label=f"{review_kind.label}: {area}"[:120], target=due_on)
-        if review_kind.code == qa_core.FULL_AUDIT:
-            for prompt in queries.open_full_audit_prompts(home.id):
-                obligations.discharge(prompt, record=review, met_at=now)
     if review_kind.code == qa_core.DIP_SAMPLE:
         request = obligations.obligation_for_period(queries.DIP_SAMPLE_RULE, None, today)
         if request is not None:

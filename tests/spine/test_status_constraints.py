@@ -20,7 +20,7 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
 from homes_qa.incidents.models import IncidentStatus, NotificationMethod
-from homes_qa.inspections.models import ActionStatus, Grade, ItemKind, Rag
+from homes_qa.inspections.models import ActionStatus, Grade, ItemKind, QaReviewStatus, Rag
 from homes_qa.reg44.models import Opinion, ReportStatus, VisitStatus
 from homes_qa.reg45.models import ReviewStatus
 from homes_qa.spine.mail.models import EmailStatus
@@ -56,6 +56,9 @@ CONSTRAINTS = {
     "ck_inspection_items_status": ActionStatus,
     "ck_monitoring_review_progress_rag": Rag,
     "ck_qpag_actions_status": ActionStatus,
+    "ck_qa_reviews_status": QaReviewStatus,
+    "ck_qa_review_homes_rag": Rag,
+    "ck_qa_review_actions_status": ActionStatus,
     # certificate register and fire log (migration 0006)
     "ck_certificate_evidence_kind": EvidenceKind,
     "ck_fire_log_entries_kind": FireLogKind,

@@ -6,10 +6,9 @@ from typing import cast
 
 from sqlalchemy import Table, func, select
 
-from homes_qa.core.roles import ONE_HOME, ROLES, SEES_ALL_HOMES, Role
+from homes_qa.core.roles import ONE_HOME, ROLES, SEES_ALL_HOMES
 from homes_qa.extensions import db
 from homes_qa.spine.access import is_assigned
-from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
 from homes_qa.spine.people.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from homes_qa.spine.timestamps import utcnow
@@ -165,20 +164,7 @@ def assign(home: Home, user: User) -> Assignment:
                            "remove that assignment first", "user_id")
     assignment = Assignment(user=user, home=home)
     db.session.add(assignment)
-    if user.role == Role.REGISTERED_MANAGER:
-        _prompt_full_audit(home, user)
     return assignment
-
-
-def _prompt_full_audit(home: Home, user: User) -> None:
-    """A new registered manager: prompt the QA lead to commission a full audit (seed 002 §7.1,
-    rule `full_audit_new_manager`). The spine makes the obligation from the rule; the QA-review
-    area (inspections) discharges it when a full audit of the home is commissioned, so the
-    spine never imports an area."""
-    now = utcnow()
-    obligations.obligation_for_event("full_audit_new_manager", home, now,
-                                     key=f"new-manager:{user.id}:{now.date().isoformat()}",
-                                     label=f"new registered manager {user.name}"[:120])
 
 
 @transactional
