@@ -35,6 +35,7 @@ AREAS = (
     "dip_sampling",
     "data_protection",
     "audits",
+    "qa_reviews",
 )
 
 # Trigger names: "calendar" for fixed cadences, "last_completed" for floating cadences that
@@ -58,6 +59,8 @@ TRIGGERS = {
     "action_created": "an action being created (its target date)",
     "audit_graded_inadequate": "a monthly audit submitted with the overall grade inadequate",
     "reaudit_not_improved": "a re-audit submitted that kept or lowered a requires improvement/inadequate grade",
+    # QA reviews (issue 10: dip samples, thematic reviews, full audits)
+    "qa_review_commissioned": "a QA review being commissioned (its due date)",
 }
 
 
@@ -538,6 +541,18 @@ INCIDENT_RULES: tuple[RuleSpec, ...] = (
             notes="Same date next month, or its last day if none (extendable by two months when complex)."),
 )
 RULES = RULES + INCIDENT_RULES
+
+# --------------------------------------------------------------------------- QA reviews (issue 10)
+QA_REVIEW_RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(
+        "qa_review_complete", "QA review (dip sample, thematic review, full audit) completed", "qa_reviews",
+        "qa_review_commissioned", Timing("target_date"), SERVICE_MANAGER, SM_LADDER,
+        f"{SEED} §7.1 (Dip sampling; Scheduled full audit); §8.5 (dip samples, results to the next QPAG)",
+        notes="One per home the review covers, due on the date the QA lead set; met when the assignee "
+              "completes the review.",
+    ),
+)
+RULES = RULES + QA_REVIEW_RULES
 
 
 def catalogue_by_code() -> dict[str, RuleSpec]:

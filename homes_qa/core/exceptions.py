@@ -29,6 +29,7 @@ AREA_LABELS = {
     "reg45": "Reg 45",
     "safeguarding": "Safeguarding",
     "dip_sampling": "Dip sampling",
+    "qa_reviews": "QA reviews",
     "data_protection": "Data protection",
 }
 

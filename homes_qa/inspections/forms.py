@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
@@ -16,7 +17,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Length
 
 from homes_qa.core.inspections import (
@@ -27,8 +36,9 @@ from homes_qa.core.inspections import (
     OVERALL,
     grade_choices,
 )
+from homes_qa.core.qa_reviews import REVIEW_KINDS
 from homes_qa.inspections.models import ItemKind, Rag
-from homes_qa.inspections.service import MAX_REGULATION, MAX_TEXT
+from homes_qa.inspections.service import MAX_AREA, MAX_REGULATION, MAX_TEXT
 from homes_qa.web.forms import GovDateField
 
 _LIMIT = Length(max=MAX_TEXT, message=f"This must be {MAX_TEXT} characters or fewer")
@@ -138,3 +148,46 @@ class EscalateForm(FlaskForm):
 class ReportForm(FlaskForm):
     report = FileField("Ofsted's report (PDF)", widget=GovFileInput())
     submit = SubmitField("Attach the report", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------- QA reviews
+
+class CommissionReviewForm(FlaskForm):
+    kind = RadioField("Kind of review", widget=GovRadioInput(), validate_choice=False,
+                      choices=[(k.code, k.label) for k in REVIEW_KINDS])
+    area = StringField("Area of the service or theme", widget=GovTextInput(),
+                       description="For a dip sample the area to sample, for a thematic review the theme, "
+                                   "for a full audit why it is needed (a new manager, concerns)",
+                       validators=[Length(max=MAX_AREA, message=f"This must be {MAX_AREA} characters or fewer")])
+    home_ids = SelectMultipleField("Homes", widget=GovCheckboxesInput(), validate_choice=False, coerce=str)
+    assignee_id = SelectField("Who will carry it out", widget=GovSelect(), validate_choice=False, coerce=str)
+    due_on = _date("Date it is due", "31 1 2027", required="Enter the date the review is due")
+    submit = SubmitField("Commission the review", widget=GovSubmitInput())
+
+
+class FindingsForm(FlaskForm):
+    rag = RadioField("Rating", widget=GovRadioInput(), validate_choice=False,
+                     choices=[(r.value, r.value.capitalize()) for r in Rag])
+    findings = TextAreaField("Findings", widget=GovTextArea(), validators=[_LIMIT])
+    submit = SubmitField("Save the findings", widget=GovSubmitInput())
+
+
+class CompleteReviewForm(FlaskForm):
+    completed_on = _date("Date the review was completed", "4 12 2026",
+                         required="Enter the date the review was completed")
+    summary = TextAreaField("Summary for QPAG (optional)", widget=GovTextArea(), validators=[_LIMIT])
+    submit = SubmitField("Complete the review", widget=GovSubmitInput())
+
+
+class ReviewActionForm(FlaskForm):
+    home_id = SelectField("Home", widget=GovSelect(), validate_choice=False, coerce=str)
+    text = TextAreaField("Action", widget=GovTextArea(), validators=[_LIMIT])
+    owner_id = SelectField("Who owns the action", widget=GovSelect(), validate_choice=False, coerce=str)
+    due_on = _date("Date it is due", "8 1 2027", required="Enter the date the action is due")
+    submit = SubmitField("Add to the action plan", widget=GovSubmitInput())
+
+
+class AgreePlanForm(FlaskForm):
+    agreed_on = _date("Date of the QPAG meeting that agreed the plan", "10 12 2026",
+                      required="Enter the date of the QPAG meeting that agreed the plan")
+    submit = SubmitField("Record QPAG's agreement", widget=GovSubmitInput())

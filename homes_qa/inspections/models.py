@@ -203,3 +203,114 @@ class QpagAction(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"QPAG action {self.id}"
+
+
+# ---------------------------------------------------------------- QA reviews (dip samples, thematic reviews, full audits)
+
+class QaReviewStatus(StrEnum):
+    COMMISSIONED = "commissioned"
+    COMPLETED = "completed"
+
+
+class QaReview(Audited, Model):
+    """A dip sample, thematic review or full audit the QA lead (head of service) commissioned
+    (kinds are data: core.qa_reviews.REVIEW_KINDS), across one or more homes, assigned to a
+    service manager or the QA lead, due by a date (seed 002 §7.1, §8.5). The assignee records
+    findings per home and completes it; the service manager proposes an action plan and QPAG
+    agrees it (who and when are recorded here)."""
+
+    __tablename__ = "qa_reviews"
+    __table_args__ = (one_of("status", QaReviewStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    area: Mapped[str] = mapped_column(String(200))  # the area sampled, the theme, or why the audit
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=QaReviewStatus.COMMISSIONED)
+    completed_on: Mapped[date | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    plan_agreed_on: Mapped[date | None]  # the QPAG meeting that agreed the action plan
+    plan_agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    commissioned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
+    commissioned_by: Mapped[User] = relationship(foreign_keys=[commissioned_by_id])
+    plan_agreed_by: Mapped[User | None] = relationship(foreign_keys=[plan_agreed_by_id])
+    homes: Mapped[list[QaReviewHome]] = relationship(back_populates="review", order_by="QaReviewHome.id",
+                                                     cascade="all, delete-orphan")
+    actions: Mapped[list[QaReviewAction]] = relationship(back_populates="review", order_by="QaReviewAction.id",
+                                                         cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == QaReviewStatus.COMMISSIONED
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.homes[0].home_id if len(self.homes) == 1 else None
+
+    @property
+    def audit_label(self) -> str:
+        return f"QA review {self.id} ({self.kind})"
+
+
+class QaReviewHome(Audited, Model):
+    """One home a QA review covers, and the findings there: a RAG rating and the narrative."""
+
+    __tablename__ = "qa_review_homes"
+    __table_args__ = (one_of("rag", Rag),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("qa_reviews.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    rag: Mapped[str | None] = mapped_column(String(10))
+    findings: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    review: Mapped[QaReview] = relationship(back_populates="homes")
+    home: Mapped[Home] = relationship()
+
+    @property
+    def has_findings(self) -> bool:
+        return self.rag is not None
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+
+class QaReviewAction(Audited, Model):
+    """An action of a QA review's action plan, proposed by the service manager: what, in which
+    home, who owns it (someone assigned to the home) and by when. Once QPAG agrees the plan each
+    action is an `action_complete` obligation and shows in the combined action list."""
+
+    __tablename__ = "qa_review_actions"
+    __table_args__ = (one_of("status", ActionStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("qa_reviews.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
+    completed_on: Mapped[date | None]
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    review: Mapped[QaReview] = relationship(back_populates="actions")
+    home: Mapped[Home] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"QA review action {self.id}"

@@ -12,7 +12,14 @@ from flask_login import current_user
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
-from homes_qa.inspections.models import Inspection, InspectionItem, MonitoringReview, QpagAction
+from homes_qa.inspections.models import (
+    Inspection,
+    InspectionItem,
+    MonitoringReview,
+    QaReview,
+    QaReviewAction,
+    QpagAction,
+)
 from homes_qa.spine.access import can_see_home
 
 READERS = (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
@@ -65,5 +72,39 @@ def can_see_qpag_action(user, action: QpagAction) -> bool:
 def qpag_action_or_404(action_id: int) -> QpagAction:
     action = db.session.get(QpagAction, action_id)
     if action is None or not can_see_qpag_action(current_user, action):
+        abort(404)
+    return action
+
+
+# ---------------------------------------------------------------- QA reviews (seed 002 §7.1, §8.5)
+
+# The QA lead (head of service) commissions dip samples, thematic reviews and full audits; the
+# assignee (a service manager or the QA lead) records findings; the service manager proposes the
+# action plan; QPAG's agreement is recorded by its chair or a service manager (QPAG_EDITORS).
+QA_REVIEW_READERS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+QA_COMMISSIONERS = (Role.HEAD_OF_SERVICE,)
+QA_ASSIGNEES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+QA_PLANNERS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+
+def can_see_qa_review(user, review: QaReview) -> bool:
+    """Its assignee, and anyone who sees one of the homes it covers."""
+    return review.assignee_id == user.id or any(can_see_home(user, h.home_id) for h in review.homes)
+
+
+def can_record_findings(user, review: QaReview) -> bool:
+    return review.assignee_id == user.id or user.role in QA_COMMISSIONERS
+
+
+def qa_review_or_404(review_id: int) -> QaReview:
+    review = db.session.get(QaReview, review_id)
+    if review is None or current_user.role not in QA_REVIEW_READERS or not can_see_qa_review(current_user, review):
+        abort(404)
+    return review
+
+
+def qa_review_action_or_404(action_id: int) -> QaReviewAction:
+    action = db.session.get(QaReviewAction, action_id)
+    if action is None or not can_see_home(current_user, action.home_id):
         abort(404)
     return action

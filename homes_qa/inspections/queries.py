@@ -21,9 +21,12 @@ from homes_qa.inspections.models import (
     InspectionItem,
     ItemKind,
     MonitoringReview,
+    QaReview,
+    QaReviewAction,
+    QaReviewHome,
     QpagAction,
 )
-from homes_qa.inspections.policy import QPAG_READERS, READERS
+from homes_qa.inspections.policy import QA_ASSIGNEES, QPAG_READERS, READERS
 from homes_qa.reg44.models import Reg44Report
 from homes_qa.spine.access import visible_home_ids_query, visible_homes
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
@@ -174,7 +177,8 @@ def homes_for_filter(user: User) -> list[tuple[int, str]]:
 
 # ---------------------------------------------------------------- the combined action list
 
-ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan", "qpag": "QPAG"}
+ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan", "qpag": "QPAG",
+                  "qa_review": "QA review"}
 ACTION_STATUSES = {"open": "Open", "completed": "Completed", "all": "All"}
 ACTION_LIST_LIMIT = 500
 OWNER_FILTER_MAX = 120
@@ -284,6 +288,8 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
         for qpag, home_name, owner in db.session.execute(q_stmt.limit(fetch)):
             rows.append(ActionRow("qpag", qpag.home_id or 0, home_name or "The whole service", qpag.text, owner,
                                   qpag.due_on, qpag.completed_on, url_for("inspections.qpag")))
+    if filters.source in (None, "qa_review"):
+        rows.extend(_qa_review_action_rows(visible, filters, today))
     rows.sort(key=lambda r: (not r.overdue_on(today), not r.is_open, r.due_on or date.max, r.home_name))
     if limit is None:
         return rows, False
@@ -332,3 +338,71 @@ def qpag_obligation(action: QpagAction) -> Obligation | None:
 def due_for_escalation(action: QpagAction, today: date) -> bool:
     """Not completed in the time QPAG agreed, and not yet escalated to CSLT (seed 002 §8.8)."""
     return action.is_open and action.escalated_on is None and action.due_on < today
+
+
+# ---------------------------------------------------------------- QA reviews (seed 002 §7.1, §8.5)
+
+QA_REVIEW_RULE = "qa_review_complete"
+DIP_SAMPLE_RULE = "dip_sample_bimonthly"
+QA_REVIEW_LIST_LIMIT = 200
+
+
+def qa_review_key(review: QaReview) -> str:
+    return f"qa-review:{review.id}"
+
+
+def qa_action_key(action: QaReviewAction) -> str:
+    return f"qa-review-action:{action.id}"
+
+
+def qa_reviews(user: User) -> list[QaReview]:
+    """The reviews the user is assigned or that cover a home they see, newest due first (three queries)."""
+    covers = select(QaReviewHome.review_id).where(QaReviewHome.home_id.in_(visible_home_ids_query(user)))
+    return list(db.session.scalars(
+        select(QaReview).where(or_(QaReview.assignee_id == user.id, QaReview.id.in_(covers)))
+        .options(selectinload(QaReview.assignee), selectinload(QaReview.homes).selectinload(QaReviewHome.home))
+        .order_by(QaReview.status, QaReview.due_on.desc(), QaReview.id.desc()).limit(QA_REVIEW_LIST_LIMIT)))
+
+
+def qa_assignee_choices() -> list[User]:
+    """Who a review may be assigned to: active service managers and the QA lead (head of service)."""
+    return list(db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(QA_ASSIGNEES))
+                                   .order_by(User.name)))
+
+
+def qa_review_prompts(user: User) -> list[Obligation]:
+    """What should prompt the QA lead to commission: the open dip-sample request of the period
+    (whole service, §8.5)."""
+    return list(db.session.scalars(select(Obligation).where(
+        Obligation.status == ObligationStatus.OPEN, Obligation.rule_code == DIP_SAMPLE_RULE)
+        .order_by(Obligation.due_at, Obligation.id)))
+
+
+def qa_review_obligation(review: QaReview, home_id: int) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(
+        Obligation.rule_code == QA_REVIEW_RULE, Obligation.home_id == home_id,
+        Obligation.period_key == qa_review_key(review)))
+
+
+def qa_action_obligation(action: QaReviewAction) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(
+        Obligation.rule_code == ACTION_RULE, Obligation.home_id == action.home_id,
+        Obligation.period_key == qa_action_key(action)))
+
+
+def _qa_review_action_rows(visible, filters: ActionFilters, today: date) -> list[ActionRow]:
+    """The actions of QA review plans QPAG agreed, in the homes the user sees (one query)."""
+    stmt = (select(QaReviewAction, Home.name, User.name).join(QaReview, QaReview.id == QaReviewAction.review_id)
+            .join(Home, Home.id == QaReviewAction.home_id).join(User, User.id == QaReviewAction.owner_id)
+            .where(QaReviewAction.home_id.in_(visible), QaReview.plan_agreed_on.is_not(None)))
+    if filters.home is not None:
+        stmt = stmt.where(QaReviewAction.home_id == filters.home)
+    if filters.status != "all":
+        stmt = stmt.where(QaReviewAction.status == filters.status)
+    if filters.overdue:
+        stmt = stmt.where(QaReviewAction.status == ActionStatus.OPEN, QaReviewAction.due_on < today)
+    if filters.owner:
+        stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
+    return [ActionRow("qa_review", action.home_id, home_name, action.text, owner, action.due_on, action.completed_on,
+                      url_for("inspections.qa_review_action_complete", qa_review_action_id=action.id))
+            for action, home_name, owner in db.session.execute(stmt.limit(ACTION_LIST_LIMIT + 1))]

@@ -10,21 +10,27 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from homes_qa.core import inspections as core
+from homes_qa.core import qa_reviews as qa_core
 from homes_qa.core.calendar import london_date
 from homes_qa.core.roles import role_label
 from homes_qa.inspections import policy, queries, service
 from homes_qa.inspections.forms import (
     RAG_CHOICES,
+    AgreePlanForm,
+    CommissionReviewForm,
     CompleteItemForm,
+    CompleteReviewForm,
     EscalateForm,
+    FindingsForm,
     InspectionForm,
     ItemForm,
     QpagActionForm,
     ReopenItemForm,
     ReportForm,
+    ReviewActionForm,
     review_form,
 )
-from homes_qa.inspections.models import Inspection, InspectionItem
+from homes_qa.inspections.models import Inspection, InspectionItem, QaReview
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
@@ -317,3 +323,163 @@ def export_actions():
     return csv_response("actions", ACTION_COLUMNS, (
         [queries.ACTION_SOURCES[row.source], row.home_name, row.text, row.owner, row.due_on, row.completed_on,
          "Open" if row.is_open else "Completed", row.overdue_on(today)] for row in rows))
+
+
+# ---------------------------------------------------------------- QA reviews: dip samples, thematic reviews, full audits
+
+def _qa_common() -> dict:
+    return {"kind_labels": {k.code: k.label for k in qa_core.REVIEW_KINDS}, "rag_labels": qa_core.FINDING_RAGS,
+            "is_commissioner": current_user.role in policy.QA_COMMISSIONERS}
+
+
+def _qa_review_url(review: QaReview) -> str:
+    return url_for("inspections.qa_review", qa_review_id=review.id)
+
+
+@bp.route("/qa-reviews")
+@roles_required(*policy.QA_REVIEW_READERS)
+def qa_reviews():
+    return render_template("inspections/qa_reviews.html", reviews=queries.qa_reviews(current_user),
+                           prompts=queries.qa_review_prompts(current_user), today=london_date(utcnow()),
+                           title="Dip samples, thematic reviews and full audits", **_qa_common())
+
+
+@bp.route("/qa-reviews/new", methods=["GET", "POST"])
+@roles_required(*policy.QA_COMMISSIONERS)
+def qa_review_new():
+    form = CommissionReviewForm()
+    form.home_ids.choices = [(str(i), name) for i, name in queries.homes_for_filter(current_user)]
+    form.assignee_id.choices = [("", "Choose someone")] + [
+        (str(u.id), f"{u.name} ({role_label(u.role)})") for u in queries.qa_assignee_choices()]
+    if request.method == "GET":
+        form.kind.data = form.kind.data or request.args.get("kind")
+        home = _to_int(request.args.get("home"))
+        if home is not None:
+            form.home_ids.data = [str(home)]
+    if form.validate_on_submit():
+        home_ids = [i for i in (_to_int(v) for v in form.home_ids.data or []) if i is not None]
+        review = saved_result(form, lambda: service.commission_review(
+            kind=form.kind.data, area=form.area.data or "", home_ids=home_ids,
+            assignee_id=_to_int(form.assignee_id.data), due_on=form.due_on.data, by=current_user))
+        if review is not None:
+            flash("The review is commissioned: the person carrying it out has it as a deadline for each home.",
+                  "success")
+            return redirect(_qa_review_url(review), code=303)
+    return render_template("inspections/qa_review_new.html", form=form, title="Commission a review", **_qa_common())
+
+
+@bp.route("/qa-reviews/<int:qa_review_id>")
+@roles_required(*policy.QA_REVIEW_READERS)
+def qa_review(qa_review_id: int):
+    review = policy.qa_review_or_404(qa_review_id)
+    return render_template("inspections/qa_review.html", review=review,
+                           can_record=policy.can_record_findings(current_user, review),
+                           can_plan=current_user.role in policy.QA_PLANNERS,
+                           can_agree=current_user.role in policy.QPAG_EDITORS,
+                           can_complete_actions=policy.can_edit(current_user.role),
+                           agree_form=AgreePlanForm(formdata=None), today=london_date(utcnow()),
+                           title=f"{_qa_common()['kind_labels'].get(review.kind, 'Review')}: {review.area}",
+                           **_qa_common())
+
+
+def _require_recorder(review: QaReview) -> None:
+    if not policy.can_record_findings(current_user, review):
+        abort(403)
+
+
+@bp.route("/qa-reviews/<int:qa_review_id>/homes/<int:home_id>/findings", methods=["GET", "POST"])
+@roles_required(*policy.QA_ASSIGNEES)
+def qa_review_findings(qa_review_id: int, home_id: int):
+    review = policy.qa_review_or_404(qa_review_id)
+    home = home_or_404(home_id)
+    row = next((h for h in review.homes if h.home_id == home.id), None)
+    if row is None:
+        abort(404)
+    _require_recorder(review)
+    if not review.is_open:
+        return redirect(_qa_review_url(review), code=303)
+    form = FindingsForm(data={"rag": row.rag, "findings": row.findings} if request.method == "GET" else None)
+    if form.validate_on_submit() and saved(form, lambda: service.record_findings(
+            review, home.id, rag=form.rag.data, findings=form.findings.data or "", by=current_user)):
+        flash(f"Findings for {home.name} saved", "success")
+        return redirect(_qa_review_url(review), code=303)
+    return render_template("inspections/qa_findings.html", review=review, home=home, form=form,
+                           title=f"Findings for {home.name}", **_qa_common())
+
+
+@bp.route("/qa-reviews/<int:qa_review_id>/complete", methods=["GET", "POST"])
+@roles_required(*policy.QA_ASSIGNEES)
+def qa_review_complete(qa_review_id: int):
+    review = policy.qa_review_or_404(qa_review_id)
+    _require_recorder(review)
+    if not review.is_open:
+        return redirect(_qa_review_url(review), code=303)
+    form = CompleteReviewForm()
+    if request.method == "GET":
+        form.completed_on.data = london_date(utcnow())
+    if form.validate_on_submit() and saved(form, lambda: service.complete_review(
+            review, completed_on=form.completed_on.data, summary=form.summary.data or "", by=current_user)):
+        flash("The review is completed. The service manager can now propose its action plan.", "success")
+        return redirect(_qa_review_url(review), code=303)
+    return render_template("inspections/qa_complete.html", review=review, form=form, title="Complete the review",
+                           **_qa_common())
+
+
+@bp.route("/qa-reviews/<int:qa_review_id>/actions/new", methods=["GET", "POST"])
+@roles_required(*policy.QA_PLANNERS)
+def qa_review_action_new(qa_review_id: int):
+    review = policy.qa_review_or_404(qa_review_id)
+    if review.is_open or review.plan_agreed_on is not None:
+        return redirect(_qa_review_url(review), code=303)
+    visible = [h for h in review.homes if can_see_home(current_user, h.home_id)]
+    form = ReviewActionForm()
+    form.home_id.choices = [(str(h.home_id), h.home.name) for h in visible]
+    owners: dict[int, str] = {}
+    for h in visible:
+        for u in queries.assigned_people(h.home_id):
+            owners[u.id] = f"{u.name} ({role_label(u.role)}, {h.home.name})"
+    form.owner_id.choices = [("", "Choose someone")] + [(str(i), label) for i, label in owners.items()]
+    if form.validate_on_submit():
+        home_id = _to_int(form.home_id.data)
+        if home_id is not None and not can_see_home(current_user, home_id):
+            abort(404)
+        if saved(form, lambda: service.propose_review_action(
+                review, home_id=home_id, text=form.text.data or "", owner_id=_to_int(form.owner_id.data),
+                due_on=form.due_on.data, by=current_user)):
+            flash("The action is in the proposed plan", "success")
+            return redirect(_qa_review_url(review), code=303)
+    return render_template("inspections/qa_action_form.html", review=review, form=form,
+                           title="Add an action to the plan", **_qa_common())
+
+
+@bp.route("/qa-reviews/<int:qa_review_id>/agree", methods=["GET", "POST"])
+@roles_required(*policy.QPAG_EDITORS)
+def qa_review_agree(qa_review_id: int):
+    review = policy.qa_review_or_404(qa_review_id)
+    if review.plan_agreed_on is not None:
+        return redirect(_qa_review_url(review), code=303)
+    form = AgreePlanForm()
+    if form.validate_on_submit() and saved(form, lambda: service.agree_review_plan(
+            review, agreed_on=form.agreed_on.data, by=current_user)):
+        flash("QPAG's agreement is recorded: the actions are on the action list with their deadlines.", "success")
+        return redirect(_qa_review_url(review), code=303)
+    return render_template("inspections/qa_agree.html", review=review, form=form,
+                           title="Record QPAG's agreement", **_qa_common())
+
+
+@bp.route("/qa-review-actions/<int:qa_review_action_id>/complete", methods=["GET", "POST"])
+@roles_required(*policy.EDITORS)
+def qa_review_action_complete(qa_review_action_id: int):
+    action = policy.qa_review_action_or_404(qa_review_action_id)
+    review = action.review
+    # Back to the action list (registered managers own actions but do not read the review itself)
+    back = url_for("inspections.actions", home=action.home_id, source="qa_review")
+    if not action.is_open or review.plan_agreed_on is None:
+        return redirect(back, code=303)
+    form = CompleteItemForm()
+    if form.validate_on_submit() and saved(form, lambda: service.complete_review_action(
+            action, completed_on=form.completed_on.data, by=current_user)):
+        flash("The action is completed", "success")
+        return redirect(back, code=303)
+    return render_template("inspections/qa_action_complete.html", action=action, review=review, form=form, back=back,
+                           title="Complete a QA review action", **_qa_common())

@@ -22,6 +22,7 @@ from pathlib import Path
 from werkzeug.utils import secure_filename
 
 from homes_qa.core import inspections as core
+from homes_qa.core import qa_reviews as qa_core
 from homes_qa.core.calendar import london_date, london_day_end
 from homes_qa.extensions import db
 from homes_qa.inspections import queries
@@ -31,12 +32,25 @@ from homes_qa.inspections.models import (
     InspectionItem,
     ItemKind,
     MonitoringReview,
+    QaReview,
+    QaReviewAction,
+    QaReviewHome,
+    QaReviewStatus,
     QpagAction,
     Rag,
     ReviewProgress,
 )
-from homes_qa.inspections.policy import EDITORS, QPAG_CHAIR, QPAG_EDITORS, REVIEWERS
-from homes_qa.spine.access import is_assigned
+from homes_qa.inspections.policy import (
+    EDITORS,
+    QA_ASSIGNEES,
+    QA_COMMISSIONERS,
+    QA_PLANNERS,
+    QPAG_CHAIR,
+    QPAG_EDITORS,
+    REVIEWERS,
+    can_record_findings,
+)
+from homes_qa.spine.access import can_see_home, is_assigned
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import ObligationStatus
 from homes_qa.spine.people.models import Home, User
@@ -467,3 +481,187 @@ def attach_report(inspection: Inspection, *, filename: str, data: bytes, storage
     inspection.report_stored_as = stored_as
     inspection.report_size = len(data)
     return inspection
+
+
+# --------------------------------------------------------------------------- QA reviews (seed 002 §7.1, §8.5)
+
+MAX_AREA = 200
+MAX_REVIEW_HOMES = 200
+QA_REVIEW_AHEAD_DAYS = 366  # a review is due within a year of being commissioned
+
+
+@transactional
+def commission_review(*, kind: str | None, area: str, home_ids: list[int], assignee_id: int | None,
+                      due_on: date | None, by: User, now: datetime | None = None) -> QaReview:
+    """The QA lead commissions a dip sample, thematic review or full audit: one `qa_review_complete`
+    obligation per home, due on `due_on`. A dip sample meets the period's dip-sample request
+    (§8.5)."""
+    now = now or utcnow()
+    _require(by, QA_COMMISSIONERS, "commission QA reviews: the QA lead (head of service) does")
+    today = london_date(now)
+    review_kind = qa_core.review_kind(kind or "")
+    if review_kind is None:
+        raise ServiceError("Select the kind of review", "kind")
+    area = _text(area, "area", review_kind.missing_area, MAX_AREA)
+    unique = sorted(set(home_ids))
+    if not unique:
+        raise ServiceError("Select at least one home", "home_ids")
+    if len(unique) > MAX_REVIEW_HOMES:
+        raise ServiceError(f"Select at most {MAX_REVIEW_HOMES} homes", "home_ids")
+    homes = [db.session.get(Home, home_id) for home_id in unique]
+    if any(home is None or not can_see_home(by, home.id) for home in homes):
+        raise ServiceError("Select homes from the list", "home_ids")
+    assignee = db.session.get(User, assignee_id) if assignee_id is not None else None
+    if assignee is None or not assignee.active or assignee.role not in QA_ASSIGNEES:
+        raise ServiceError("Select who will carry out the review: a service manager or the QA lead", "assignee_id")
+    if due_on is None:
+        raise ServiceError("Enter the date the review is due", "due_on")
+    if due_on < today:
+        raise ServiceError("The due date must be today or later", "due_on")
+    if due_on > today + timedelta(days=QA_REVIEW_AHEAD_DAYS):
+        raise ServiceError("The review must be due within a year", "due_on")
+    review = QaReview(kind=review_kind.code, area=area, assignee_id=assignee.id, due_on=due_on,
+                      status=QaReviewStatus.COMMISSIONED, commissioned_by_id=by.id, created_at=now,
+                      homes=[QaReviewHome(home_id=home.id) for home in homes if home is not None])
+    db.session.add(review)
+    db.session.flush()
+    for home in homes:
+        assert home is not None
+        obligations.obligation_for_event(queries.QA_REVIEW_RULE, home, now, key=queries.qa_review_key(review),
+                                         subject=review, label=f"{review_kind.label}: {area}"[:120], target=due_on)
+    if review_kind.code == qa_core.DIP_SAMPLE:
+        request = obligations.obligation_for_period(queries.DIP_SAMPLE_RULE, None, today)
+        if request is not None:
+            obligations.discharge(request, record=review, met_at=now)
+    return review
+
+
+@transactional
+def record_findings(review: QaReview, home_id: int, *, rag: str | None, findings: str, by: User) -> QaReviewHome:
+    """The assignee's findings for one home of the review: red, amber or green, and the narrative."""
+    if not can_record_findings(by, review):
+        raise ServiceError("Only the person the review is assigned to records its findings")
+    if not review.is_open:
+        raise ServiceError("This review is completed: its findings are locked")
+    row = next((h for h in review.homes if h.home_id == home_id), None)
+    if row is None:
+        raise ServiceError("This home is not part of the review")
+    if rag not in tuple(Rag):
+        raise ServiceError("Select red, amber or green", "rag")
+    row.rag = rag
+    row.findings = _text(findings, "findings", "Enter the findings for this home")
+    row.recorded_by_id = by.id
+    return row
+
+
+@transactional
+def complete_review(review: QaReview, *, completed_on: date | None, summary: str, by: User,
+                    now: datetime | None = None) -> QaReview:
+    """Every home has its findings: the review is completed and its obligations are met."""
+    now = now or utcnow()
+    if not can_record_findings(by, review):
+        raise ServiceError("Only the person the review is assigned to completes it")
+    if not review.is_open:
+        raise ServiceError("This review is already completed")
+    missing = [h.home.name for h in review.homes if not h.has_findings]
+    if missing:
+        raise ServiceError("Record the findings for every home first: " + ", ".join(missing), "completed_on")
+    if completed_on is None:
+        raise ServiceError("Enter the date the review was completed", "completed_on")
+    if completed_on > london_date(now):
+        raise ServiceError("The date it was completed must be today or in the past", "completed_on")
+    if completed_on < london_date(review.created_at):
+        raise ServiceError("The review cannot be completed before it was commissioned", "completed_on")
+    if len(summary or "") > MAX_TEXT:
+        raise ServiceError(f"This must be {MAX_TEXT} characters or fewer", "summary")
+    review.status = QaReviewStatus.COMPLETED
+    review.completed_on = completed_on
+    review.summary = (summary or "").strip()
+    db.session.flush()
+    met_at = min(london_day_end(completed_on), now)
+    for row in review.homes:
+        obligation = queries.qa_review_obligation(review, row.home_id)
+        if obligation is not None:
+            obligations.discharge(obligation, record=review, met_at=met_at)
+    return review
+
+
+@transactional
+def propose_review_action(review: QaReview, *, home_id: int | None, text: str, owner_id: int | None,
+                          due_on: date | None, by: User, now: datetime | None = None) -> QaReviewAction:
+    """The service manager proposes an action of the review's plan (after its findings, before QPAG agrees)."""
+    now = now or utcnow()
+    _require(by, QA_PLANNERS, "propose a review's action plan")
+    if review.is_open:
+        raise ServiceError("Complete the review before proposing its action plan")
+    if review.plan_agreed_on is not None:
+        raise ServiceError("QPAG has agreed this action plan: it is locked")
+    if home_id not in {h.home_id for h in review.homes}:
+        raise ServiceError("Select a home the review covered", "home_id")
+    text = _text(text, "text", "Enter the action")
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
+    if owner is None or not owner.active or not is_assigned(owner, home_id):
+        raise ServiceError("The owner must be someone assigned to the home", "owner_id")
+    today = london_date(now)
+    if due_on is None:
+        raise ServiceError("Enter the date the action is due", "due_on")
+    if due_on < today:
+        raise ServiceError("The due date must be today or later", "due_on")
+    if due_on > _ahead_limit(today):
+        raise ServiceError(f"The due date must be within {AHEAD_YEARS} years", "due_on")
+    action = QaReviewAction(review_id=review.id, home_id=home_id, text=text, owner_id=owner.id, due_on=due_on,
+                            status=ActionStatus.OPEN, proposed_by_id=by.id)
+    db.session.add(action)
+    return action
+
+
+@transactional
+def agree_review_plan(review: QaReview, *, agreed_on: date | None, by: User,
+                      now: datetime | None = None) -> QaReview:
+    """QPAG agreed the action plan (who recorded it and the meeting date are kept): each action
+    becomes an `action_complete` obligation and joins the combined action list."""
+    now = now or utcnow()
+    _require(by, QPAG_EDITORS, "record what QPAG agreed")
+    if review.plan_agreed_on is not None:
+        raise ServiceError("QPAG has already agreed this action plan")
+    if not review.actions:
+        raise ServiceError("The action plan has no actions yet", "agreed_on")
+    today = london_date(now)
+    if agreed_on is None:
+        raise ServiceError("Enter the date of the QPAG meeting that agreed the plan", "agreed_on")
+    if agreed_on > today:
+        raise ServiceError("The date of the meeting must be today or in the past", "agreed_on")
+    if review.completed_on is not None and agreed_on < review.completed_on:
+        raise ServiceError("QPAG cannot agree the plan before the review was completed", "agreed_on")
+    review.plan_agreed_on = agreed_on
+    review.plan_agreed_by_id = by.id
+    db.session.flush()
+    for action in review.actions:
+        obligations.obligation_for_event(queries.ACTION_RULE, action.home, now, key=queries.qa_action_key(action),
+                                         subject=action, label=f"QA review action {action.id}: {action.text[:80]}",
+                                         target=action.due_on)
+    return review
+
+
+@transactional
+def complete_review_action(action: QaReviewAction, *, completed_on: date | None, by: User,
+                           now: datetime | None = None) -> QaReviewAction:
+    now = now or utcnow()
+    _require(by, EDITORS, "complete actions")
+    if action.review.plan_agreed_on is None:
+        raise ServiceError("QPAG has not agreed this action plan yet")
+    if not action.is_open:
+        raise ServiceError("This action is already completed")
+    if completed_on is None:
+        raise ServiceError("Enter the date the action was completed", "completed_on")
+    if completed_on > london_date(now):
+        raise ServiceError("The date it was completed must be today or in the past", "completed_on")
+    if completed_on < action.review.plan_agreed_on:
+        raise ServiceError("The action cannot be completed before QPAG agreed it", "completed_on")
+    action.status = ActionStatus.COMPLETED
+    action.completed_on = completed_on
+    db.session.flush()
+    obligation = queries.qa_action_obligation(action)
+    if obligation is not None:
+        obligations.discharge(obligation, record=action, met_at=min(london_day_end(completed_on), now))
+    return action

@@ -21,6 +21,7 @@ NAVIGATION = (
                                       Role.HEAD_OF_SERVICE)),  # issue 8: home staff record events too
     ("inspections.actions", "Actions", (Role.REGISTERED_MANAGER, Role.REG44_VISITOR, Role.SERVICE_MANAGER,
                                         Role.HEAD_OF_SERVICE)),  # issue 10: the combined action list
+    ("inspections.qa_reviews", "QA reviews", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),  # issue 10: dip samples…
     ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("exceptions.kpis", "Monthly KPIs", (Role.REGISTERED_MANAGER,)),  # issue 11: entered Annex A measures
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),

@@ -94,6 +94,10 @@ CASES += [
     ("incident_reg40_cp_outcome", london(2026, 12, 24, 18), london(2026, 12, 25, 18)),  # Christmas Day
     ("safeguarding_signal_review", london(2027, 10, 30, 12), london(2027, 10, 31, 11)),  # 24 h, autumn back
 ]
+# QA reviews (issue 10): a review is due on the date the QA lead set.
+CASES += [
+    ("qa_review_complete", london(2027, 1, 15), london(2027, 1, 15, *EOD)),
+]
 
 
 @pytest.mark.parametrize("code, at, expected", CASES, ids=[f"{c[0]}-{c[1]:%Y%m%d}" for c in CASES])

@@ -45,3 +45,32 @@ def inspection_records(app, world, home) -> dict:
         qpag = db.session.scalar(select(QpagAction).where(QpagAction.home_id == home.id))
         return {"inspection_id": inspection.id, "inspection_item_id": item.id, "monitoring_review_id": review.id,
                 "qpag_action_id": qpag.id}
+
+
+def qa_review_records(app, world, home) -> dict:
+    """Per home, a completed dip sample whose plan QPAG agreed, with one open action. Home A's
+    is assigned to the test's service manager; home B's to the head of service (so the service
+    manager, who does not see home B, gets 404 for it)."""
+    from homes_qa.inspections.models import QaReview, QaReviewAction, QaReviewHome
+
+    today = test_clock.TODAY
+    with app.app_context():
+        row = db.session.scalar(select(QaReviewHome).where(QaReviewHome.home_id == home.id))
+        if row is None:
+            assignee = world.users[Role.HEAD_OF_SERVICE] if home == world.home_b else world.users[Role.SERVICE_MANAGER]
+            owner = world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
+            with acting_as("test setup"):
+                review = QaReview(kind="dip_sample", area="Missing from care records", assignee_id=assignee.id,
+                                  due_on=today + timedelta(days=10), status="completed",
+                                  completed_on=today - timedelta(days=2), plan_agreed_on=today - timedelta(days=1),
+                                  plan_agreed_by_id=world.users[Role.HEAD_OF_SERVICE].id,
+                                  commissioned_by_id=world.users[Role.HEAD_OF_SERVICE].id)
+                review.homes.append(QaReviewHome(home_id=home.id, rag="amber", findings="Gaps in return interviews"))
+                review.actions.append(QaReviewAction(home_id=home.id, text="Train staff on return interviews",
+                                                     owner_id=owner.id, due_on=today + timedelta(days=20),
+                                                     proposed_by_id=assignee.id))
+                db.session.add(review)
+                db.session.commit()
+            row = db.session.scalar(select(QaReviewHome).where(QaReviewHome.home_id == home.id))
+        action = db.session.scalar(select(QaReviewAction).where(QaReviewAction.home_id == home.id))
+        return {"qa_review_id": row.review_id, "qa_review_action_id": action.id}

@@ -144,6 +144,18 @@ POLICY: dict[str, set | str] = {
     "inspections.qpag_new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.qpag_complete": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.qpag_escalate": {Role.HEAD_OF_SERVICE},
+    # QA reviews (dip samples, thematic reviews, full audits): the QA lead (head of service)
+    # commissions; the assignee (a service manager here) records findings and completes; service
+    # managers propose the plan and record QPAG's agreement; whoever edits actions completes one.
+    # Home staff: none of them.
+    "inspections.qa_reviews": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qa_review_new": {Role.HEAD_OF_SERVICE},
+    "inspections.qa_review": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qa_review_findings": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qa_review_complete": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qa_review_action_new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qa_review_agree": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "inspections.qa_review_action_complete": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     # Certificate register and fire log (issue 9): everyone who works with the home reads them;
     # managers and up record; service managers and up say what applies; the cross-home register
     # is for service managers and the head of service; administrators add check types.
@@ -224,6 +236,9 @@ def _url(app, rule, world, home) -> str:
             values[arg] = "gas_safety_check"
         elif arg in ("visit_id", "response_id", "review_id", "recommendation_id"):
             values[arg] = _reg44_records(app, world, home)[arg]
+        elif arg in ("qa_review_id", "qa_review_action_id"):
+            from tests.inspections.records import qa_review_records
+            values[arg] = qa_review_records(app, world, home)[arg]
         elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
             from tests.inspections.records import inspection_records
             values[arg] = inspection_records(app, world, home)[arg]

@@ -24,6 +24,7 @@ AREA_LABELS = {
     "reg45": "Regulation 45 reviews",
     "safeguarding": "Safeguarding",
     "dip_sampling": "Dip sampling",
+    "qa_reviews": "QA reviews",
     "data_protection": "Data protection",
 }
 
