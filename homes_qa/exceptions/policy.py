@@ -51,4 +51,5 @@ def can_enter_kpis(user: User, home_id: int) -> bool:
 # Register exports: whoever may read the register (Reg 44 visits: not home staff, reg 44(3) in the
 # query; incidents: incidents.policy.READERS).
 VISIT_EXPORT_ROLES = NOT_HOME_STAFF
-INCIDENT_EXPORT_ROLES = incidents_policy.READERS
+# Bulk exports are for management: home staff record events for their home but export nothing.
+INCIDENT_EXPORT_ROLES = tuple(r for r in incidents_policy.READERS if r != Role.HOME_STAFF)

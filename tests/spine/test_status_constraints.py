@@ -130,7 +130,8 @@ def test_models_and_migration_declare_the_same_constraints(app):
                 if isinstance(constraint, CheckConstraint):
                     declared[constraint.name] = str(constraint.sqltext)
     assert migrated == declared
-    assert set(declared) == set(CONSTRAINTS)
+    # every enum-backed CHECK is listed here (range checks, such as the monthly KPIs', are not enums)
+    assert {name for name, sql in declared.items() if " IN (" in sql} == set(CONSTRAINTS)
     for name, enum in CONSTRAINTS.items():
         column = declared[name].split(" IN ")[0]
         assert name.endswith(f"_{column}")
