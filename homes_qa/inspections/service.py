@@ -242,17 +242,23 @@ def add_item(inspection: Inspection, *, kind: str | None, text: str, regulation:
     return item
 
 
-@transactional
-def complete_item(item: InspectionItem, *, completed_on: date | None, by: User,
-                  now: datetime | None = None) -> InspectionItem:
-    now = now or utcnow()
-    _require(by, EDITORS, "complete actions")
-    if not item.is_open:
+def _completion_date(is_open: bool, completed_on: date | None, now: datetime) -> date:
+    """The date an open action was completed: given, and not in the future."""
+    if not is_open:
         raise ServiceError("This action is already completed")
     if completed_on is None:
         raise ServiceError("Enter the date the action was completed", "completed_on")
     if completed_on > london_date(now):
         raise ServiceError("The date it was completed must be today or in the past", "completed_on")
+    return completed_on
+
+
+@transactional
+def complete_item(item: InspectionItem, *, completed_on: date | None, by: User,
+                  now: datetime | None = None) -> InspectionItem:
+    now = now or utcnow()
+    _require(by, EDITORS, "complete actions")
+    completed_on = _completion_date(item.is_open, completed_on, now)
     if completed_on < item.inspection.started_on:
         raise ServiceError("The action cannot be completed before the inspection", "completed_on")
     item.status = ActionStatus.COMPLETED
@@ -419,12 +425,7 @@ def complete_qpag_action(action: QpagAction, *, completed_on: date | None, by: U
                          now: datetime | None = None) -> QpagAction:
     now = now or utcnow()
     _require(by, QPAG_EDITORS, "complete QPAG actions")
-    if not action.is_open:
-        raise ServiceError("This action is already completed")
-    if completed_on is None:
-        raise ServiceError("Enter the date the action was completed", "completed_on")
-    if completed_on > london_date(now):
-        raise ServiceError("The date it was completed must be today or in the past", "completed_on")
+    completed_on = _completion_date(action.is_open, completed_on, now)
     if completed_on < action.meeting_on:
         raise ServiceError("The action cannot be completed before QPAG agreed it", "completed_on")
     action.status = ActionStatus.COMPLETED
@@ -650,12 +651,7 @@ def complete_review_action(action: QaReviewAction, *, completed_on: date | None,
     _require(by, EDITORS, "complete actions")
     if action.review.plan_agreed_on is None:
         raise ServiceError("QPAG has not agreed this action plan yet")
-    if not action.is_open:
-        raise ServiceError("This action is already completed")
-    if completed_on is None:
-        raise ServiceError("Enter the date the action was completed", "completed_on")
-    if completed_on > london_date(now):
-        raise ServiceError("The date it was completed must be today or in the past", "completed_on")
+    completed_on = _completion_date(action.is_open, completed_on, now)
     if completed_on < action.review.plan_agreed_on:
         raise ServiceError("The action cannot be completed before QPAG agreed it", "completed_on")
     action.status = ActionStatus.COMPLETED
