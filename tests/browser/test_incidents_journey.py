@@ -193,9 +193,9 @@ def _missing_episode_at_home_a(app, world) -> None:
         incidents.record_incident(
             db.session.get(Home, world.home_a.id), type_code="missing", occurred_on=when.date(),
             occurred_time=when.time().replace(second=0, microsecond=0),
-            occurred_occurrence="later" if when.fold else None, aware_on=when.date(),
+            occurred_occurrence="later" if when.fold else "earlier", aware_on=when.date(),
             aware_time=when.time().replace(second=0, microsecond=0),
-            aware_occurrence="later" if when.fold else None, children="EF",
+            aware_occurrence="later" if when.fold else "earlier", children="EF",
             what_happened="EF did not come back from school.", action_taken="Police told; EF returned at 19:00.",
             notifiable=False, paragraph=None, by=db.session.get(User, world.users[Role.REGISTERED_MANAGER].id))
 
