@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from homes_qa.core.roles import Role
-from tests.qpag_report.records import MONTH, seed_month
+from tests.qpag_report.records import MONTH, qpag_report_record, seed_month
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -88,3 +88,19 @@ def test_service_manager_drafts_writes_finalises_and_prints_the_report(app, page
     follow(page, page.get_by_role("button", name="Start a corrected version"))
     expect(page.locator(".govuk-caption-l")).to_have_text("QPAG report, version 2")
     a11y()
+
+
+@pytest.mark.browser_context_args(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+def test_the_report_does_not_scroll_sideways_on_a_phone(app, page, site, world, sign_in, a11y):
+    seed_month(app, world)
+    report_id = qpag_report_record(app, world)
+    site("/sign-in")
+    a11y()
+    sign_in(world.users[Role.HEAD_OF_SERVICE])
+    a11y()
+    for path in ("/qpag-reports", f"/qpag-reports/{report_id}", f"/qpag-reports/{report_id}/edit"):
+        site(path)
+        expect(page.locator("#escalations-section, .govuk-table").first).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{page.url} is {width}px wide at a 375px viewport"
+        a11y()

@@ -16,7 +16,7 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackResponse
 from homes_qa.qpag_report.models import QpagReport
-from homes_qa.reg44.models import Reg44Visit
+from homes_qa.reg44.models import Reg44Report, Reg44Visit
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from tests import clock as test_clock
@@ -296,3 +296,42 @@ def test_the_demo_has_last_months_draft_and_its_pdf_is_made(app, runner, auth, c
     for expected in (f"Report to the Quality and Performance Assurance Group: {MONTH.label}", report.commentary("reg44"),
                      "Willow Court", "Thematic reviews and dip samples completed"):
         assert re.sub(r"\s+", "", expected) in text, expected
+
+
+def test_drafting_reads_a_fixed_number_of_queries_whatever_the_homes_and_records(app, world):
+    from sqlalchemy import event
+
+    from homes_qa.qpag_report.queries import draft_facts
+    from homes_qa.spine.people import service as people
+    from homes_qa.spine.timestamps import utcnow
+
+    def counted() -> int:
+        statements = []
+
+        def count(*args):
+            statements.append(1)
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                facts = draft_facts(MONTH, utcnow())
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            assert facts["homes"] >= 2
+        return len(statements)
+
+    seed_month(app, world)
+    small = counted()
+    with app.app_context(), acting_as("test setup"):
+        visitor = world.users[Role.REG44_VISITOR]
+        for n in range(8):
+            home = people.create_home(name=f"Extra Home {n}", ofsted_urn=f"SC8000{n:02d}", address="Somewhere",
+                                      registered_places=3)
+            db.session.flush()
+            visit = Reg44Visit(home_id=home.id, visitor_id=visitor.id, status="recorded",
+                               visited_on=MONTH.first + timedelta(days=n))
+            db.session.add(visit)
+            db.session.flush()
+            db.session.add(Reg44Report(visit_id=visit.id, home_id=home.id, version=1, status="submitted",
+                                       author_id=visitor.id, safeguarded_opinion="yes", wellbeing_opinion="yes"))
+        db.session.commit()
+    assert counted() == small
