@@ -83,6 +83,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(audits_bp)
     from homes_qa.exceptions.routes import bp as exceptions_bp  # each role's work, the grid, exports
     app.register_blueprint(exceptions_bp)
+    from homes_qa.qpag_report.routes import bp as qpag_report_bp  # the QPAG monthly report (issue 11)
+    app.register_blueprint(qpag_report_bp)
 
     from homes_qa import panels
     panels.register(app)

@@ -118,6 +118,19 @@ def _demo_activity(homes: list[Home]) -> None:
 
     # What the scheduler would do on its first run: this period's obligations and their alerts.
     alerts.sweep(now)
+    _demo_qpag_report(service_manager, now)
+
+
+def _demo_qpag_report(service_manager: User, now) -> None:
+    """Last month's QPAG report, drafted from the records, with the Reg 44 summary written (issue 11)."""
+    from homes_qa.core.calendar import london_date
+    from homes_qa.core.qpag import previous_month
+    from homes_qa.qpag_report import service as qpag_report
+    month = previous_month(london_date(now))
+    report = qpag_report.start_draft(year=month.first.year, month=month.first.month, by=service_manager, now=now)
+    qpag_report.save_commentary(report, by=service_manager, reg44=(
+        "Oak House's visitor found the young people safe; weekend activities need planning with them. "
+        "The recommendation is on the action plan."))
 
 
 def _demo_incident(home: Home, manager: User, now) -> None:

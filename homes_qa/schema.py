@@ -10,6 +10,7 @@ import homes_qa.feedback.models
 import homes_qa.incidents.models
 import homes_qa.inspections.models
 import homes_qa.jobs.models
+import homes_qa.qpag_report.models  # the QPAG monthly report (issue 11)
 import homes_qa.reg44.models
 import homes_qa.reg45.models
 import homes_qa.spine.alerts.models

@@ -259,7 +259,9 @@ RULES: tuple[RuleSpec, ...] = (
         "qpag_report_monthly", "Monthly joint report to QPAG", "qpag", "calendar", _MONTHLY,
         SERVICE_MANAGER, SM_LADDER,
         f"{SEED} §8.1–8.2 (QPAG meets monthly; service managers' joint report)",
-        notes="Thematic reviews, Reg 44 visits in the month with findings, KPI review.",
+        notes="Thematic reviews, Reg 44 visits in the month with findings, KPI review, escalations; in "
+              "June and December the surveys (§8.3–8.4). Met by finalising the report on the month before "
+              "(the meeting's past month).",
     ),
     RuleSpec(
         "dip_sample_bimonthly", "Dip sample (requested every other month)", "dip_sampling", "calendar",

@@ -24,6 +24,7 @@ NAVIGATION = (
     ("inspections.qa_reviews", "QA reviews", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),  # issue 10: dip samples…
     ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("exceptions.kpis", "Monthly KPIs", (Role.REGISTERED_MANAGER,)),  # issue 11: entered Annex A measures
+    ("qpag_report.index", "QPAG reports", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),  # issue 11: §8.2–8.4
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("checks.cross_home", "Certificates", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),

@@ -201,6 +201,17 @@ POLICY: dict[str, set | str] = {
     "exceptions.kpis": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "exceptions.kpi_entry": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "exceptions.kpi_trends": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    # The QPAG monthly report (issue 11, §8.2–8.4): the service managers' joint report for the
+    # whole service, with the head of service (QPAG's chair); nobody else, administrators included.
+    "qpag_report.index": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.report": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.edit": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.redraft": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.finalise": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.correct": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.print_report": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.pdf": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
 }
 
 
@@ -261,6 +272,9 @@ def _url(app, rule, world, home) -> str:
             values[arg] = _audit_record(app, world, home)
         elif arg == "month":  # monthly KPIs (issue 11): this month
             values[arg] = TODAY.strftime("%Y-%m")
+        elif arg == "qpag_report_id":  # last month's QPAG report, a draft
+            from tests.qpag_report.records import qpag_report_record
+            values[arg] = qpag_report_record(app, world)
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds

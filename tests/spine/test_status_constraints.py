@@ -21,6 +21,7 @@ from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
 from homes_qa.incidents.models import IncidentStatus, NotificationMethod, SummaryStatus
 from homes_qa.inspections.models import ActionStatus, Grade, ItemKind, QaReviewStatus, Rag
+from homes_qa.qpag_report.models import ReportStatus as QpagReportStatus
 from homes_qa.reg44.models import Opinion, ReportStatus, VisitStatus
 from homes_qa.reg45.models import ReviewStatus
 from homes_qa.spine.mail.models import EmailStatus
@@ -70,6 +71,7 @@ CONSTRAINTS = {
     "ck_home_audits_overall_grade": AuditGrade,
     "ck_home_audit_answers_answer": Answer,
     "ck_home_audit_findings_priority": Priority,
+    "ck_qpag_reports_status": QpagReportStatus,  # the QPAG monthly report (issue 11)
 }
 
 
