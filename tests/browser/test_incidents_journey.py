@@ -126,8 +126,11 @@ def test_manager_records_a_need_to_know_notifies_both_and_closes_it(page, site, 
     expect(page.locator("#case-review")).to_contain_text("Due")
     event_url = page.url
     follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
     sign_in(world.users[Role.HEAD_OF_SERVICE])
+    a11y()
     page.goto(event_url)
+    a11y()
     follow(page, page.get_by_role("button", name="Record the case review"))
     expect(heading(page)).to_have_text("Record the QA case review")
     a11y()
@@ -148,7 +151,9 @@ def test_manager_records_a_need_to_know_notifies_both_and_closes_it(page, site, 
 
 def test_an_administrator_adds_an_event_type_that_a_manager_then_records(page, site, app, world, sign_in, a11y):
     site("/sign-in")
+    a11y()
     sign_in(world.users[Role.ADMIN])
+    a11y()
     follow(page, page.get_by_role("link", name="Event types"))
     expect(heading(page)).to_have_text("Event types")
     a11y()
@@ -166,7 +171,9 @@ def test_an_administrator_adds_an_event_type_that_a_manager_then_records(page, s
     expect(page.locator("#organisation-types")).to_contain_text("Self-harm needing hospital treatment")
     a11y()
     follow(page, page.get_by_role("button", name="Sign out"))
+    a11y()
     sign_in(world.users[Role.REGISTERED_MANAGER])
+    a11y()
     site(f"/homes/{world.home_a.id}/incidents/new")
     expect(page.get_by_label("Self-harm needing hospital treatment")).to_be_visible()
     a11y()
