@@ -220,3 +220,20 @@ def test_two_overdue_summaries_reach_each_manager_once(app, world):
     with app.app_context():
         alerts.sweep(times[1] + timedelta(seconds=1))
     assert _summary_mail(app) == sorted([other_email, world.users[Role.SERVICE_MANAGER].email])
+
+
+def test_the_daily_digest_lists_each_managers_own_summary_only(app, world):
+    from homes_qa.spine.digest import queue_digests
+    from homes_qa.spine.mail.models import OutboundEmail
+    other_id, other_email = _second_manager(app, world)
+    with app.app_context():
+        ensure_weekly_summaries(NOW)
+    due = summary_obligation(app, other_id).due_at
+    with app.app_context():
+        queue_digests(due - timedelta(hours=12))  # due soon for both managers
+        bodies = {m.to_address: m.body_text for m in db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.kind == "digest"))}
+    mine = world.users[Role.SERVICE_MANAGER]
+    for address, name, someone_else in ((mine.email, mine.name, "SM Birch"), (other_email, "SM Birch", mine.name)):
+        assert bodies[address].count("Weekly safeguarding") == 1, bodies[address]
+        assert f"{name}, week of" in bodies[address] and f"{someone_else}, week of" not in bodies[address]
