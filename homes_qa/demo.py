@@ -100,6 +100,12 @@ def _demo_activity(homes: list[Home]) -> None:
     reg44.plan_visit(home=cedar, visitor=visitor, planned_for=today + timedelta(days=9), announced=False, now=now)
 
     _demo_incident(oak, by_email["manager.oak@demo.example.org"], now)
+    # An event type the organisation added (issue 8): offered on the record-an-event form.
+    from homes_qa.incidents import service as incidents
+    incidents.add_event_type(
+        label="Self-harm needing medical treatment", notifiable_default=False,
+        rules=["incident_ntk_service_manager", "incident_ntk_head_of_service"],
+        source="Local self-harm and suicide prevention procedure (demo)", by=by_email["admin@demo.example.org"])
     # Beech View: judged requires improvement three weeks ago, with one requirement (issue 10):
     # fortnightly monitoring reviews until its action is completed.
     from homes_qa.inspections import service as inspections

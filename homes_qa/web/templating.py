@@ -31,6 +31,7 @@ NAVIGATION = (
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("admin.users", "Users", (Role.ADMIN,)),
     ("admin.homes", "Manage homes", (Role.ADMIN,)),
+    ("incidents.event_types", "Event types", (Role.ADMIN,)),  # issue 8: the organisation's own event types
 )
 
 

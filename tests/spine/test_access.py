@@ -188,6 +188,12 @@ POLICY: dict[str, set | str] = {
     "incidents.summary_week": {Role.SERVICE_MANAGER},
     "incidents.summary": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.summary_read": {Role.HEAD_OF_SERVICE},
+    # issue 8: the QA case review after a need-to-know is the head of service / QA lead's (seed 004);
+    # the organisation's own event types are an administrator's data.
+    "incidents.case_review": {Role.HEAD_OF_SERVICE},
+    "incidents.event_types": {Role.ADMIN},
+    "incidents.new_event_type": {Role.ADMIN},
+    "incidents.event_type_active": {Role.ADMIN},
     # Exceptions: the grid for service managers up; the items behind it and the exports for
     # everyone, each scoped to what they may see.
     "exceptions.grid": {Role.SERVICE_MANAGER, *SENIOR},
@@ -262,6 +268,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = week_start_of(TODAY).isoformat()
         elif arg == "summary_id":
             values[arg] = _safeguarding_summary(app, world)
+        elif arg == "type_id":  # an event type the organisation added (issue 8)
+            values[arg] = _event_type(app, world)
         elif arg == "type_code":
             values[arg] = "gas_safety"
         elif arg == "kind":
@@ -394,6 +402,27 @@ def _incident(app, world, home) -> int:
                     what_happened="Test event", action_taken="Test action", notifiable=False, paragraph=None,
                     by=db.session.get(User, manager.id)).id
         return found
+
+
+def _event_type(app, world) -> int:
+    """An event type added by the administrator (made once)."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.incidents import service as incidents
+    from homes_qa.incidents.models import IncidentEventType
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import User
+    with app.app_context():
+        found = db.session.scalar(select(IncidentEventType.id))
+        if found is None:
+            with acting_as("test setup"):
+                found = incidents.add_event_type(label="Self-harm needing hospital treatment", notifiable_default=False,
+                                                 rules=["incident_ntk_service_manager"], source="Local procedure",
+                                                 by=db.session.get(User, world.users[Role.ADMIN].id)).id
+        return found
+
+
 def _certificate_records(app, world, home) -> dict:
     """A gas safety certificate at the home with a PDF attached (made once per home)."""
     from sqlalchemy import select
