@@ -1,7 +1,7 @@
 """the QPAG monthly report (seed 002 §8.2–8.4), one row per version
 
 Revision ID: 0018
-Revises: 0015 (re-chained at merge)
+Revises: 0016 (re-chained at merge)
 Create Date: 2026-12-01 15:00:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import homes_qa.spine.timestamps
 
 revision = '0018'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
