@@ -26,7 +26,7 @@ from homes_qa.core import kpis as kpi_core
 from homes_qa.core.drift import classify
 from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.roles import Role
-from homes_qa.exceptions.models import MonthlyKpi
+from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
 from homes_qa.exceptions.policy import obligations_in_scope
 from homes_qa.extensions import db
 from homes_qa.incidents.models import Incident, IncidentNotification
@@ -562,3 +562,169 @@ def notification_rows(user: User, *, home: int | None = None) -> Iterator[list[o
         yield [notification.id, notification.incident_id, home_name, type_code, notification.rule_code,
                notification.recipient, notification.notified_at, notification.method_label, notification.reference,
                notification.late_reason, notification.created_at]
+
+
+# ---------------------------------------------------------------- what changed since you last looked
+
+CHANGES_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that happened in the user's scope, with the page where it is seen."""
+    at: datetime
+    kind: str  # "Escalated", "Overdue", "Due soon", "Done", "Report submitted", "Audit submitted", "Event recorded"
+    text: str
+    endpoint: str
+    args: dict[str, int]
+    anchor: str = ""
+
+
+@dataclass
+class Changes:
+    since: datetime
+    first_look: bool  # no earlier look: the list covers core.since.FIRST_LOOK
+    items: list[Change]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def first_page_view(user_id: int) -> FirstPageView | None:
+    return db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user_id))
+
+
+def _window(column: ColumnElement[datetime] | InstrumentedAttribute[datetime], start: datetime,
+            now: datetime) -> ColumnElement[bool]:
+    return (column > _instant(start)) & (column <= _instant(now))
+
+
+def _latest(stmt: Select, at: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+            limit: int) -> tuple[list, int]:
+    """The latest `limit` rows of a source and how many it has in all: two queries."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return list(db.session.execute(stmt.order_by(at.desc()).limit(limit))), total
+
+
+_ALERT_KINDS = {0: "Due soon", 1: "Overdue"}
+
+
+def changes_since(user: User, start: datetime, now: datetime, *, first_look: bool = False,
+                  limit: int = CHANGES_LIMIT) -> Changes:
+    """What changed in the user's scope in (start, now]: alerts raised (an escalation is level 2
+    and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
+    none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
+    first, and the count of every one. At most ten queries, whatever the history."""
+    from homes_qa.audits import policy as audits_policy
+    from homes_qa.audits.models import HomeAudit
+    from homes_qa.audits.templates import latest_templates
+    from homes_qa.incidents import policy as incidents_policy
+    from homes_qa.reg44.models import Reg44Report
+
+    found: list[Change] = []
+    total = 0
+    home_ids = visible_home_ids_query(user)
+
+    def home_name(name: str | None) -> str:
+        return name or "Whole service"
+
+    alerts_stmt = (select(Alert.raised_at, Alert.level, Obligation, Home.name)
+                   .join(Obligation, Obligation.id == Alert.obligation_id)
+                   .outerjoin(Home, Home.id == Obligation.home_id)
+                   .where(obligations_in_scope(user), _window(Alert.raised_at, start, now))
+                   .options(joinedload(Obligation.rule), joinedload(Obligation.home)))
+    rows, count = _latest(alerts_stmt, Alert.raised_at, limit)
+    total += count
+    for at, level, obligation, name in rows:
+        endpoint, args, anchor = discharge_target(obligation, user)
+        kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
+        found.append(Change(at, kind, f"{obligation.title} ({home_name(name)})", endpoint, args, anchor))
+
+    met_stmt = (select(Obligation.met_at, Obligation.id, Obligation.title, Obligation.home_id, Home.name)
+                .outerjoin(Home, Home.id == Obligation.home_id)
+                .where(obligations_in_scope(user), Obligation.status == ObligationStatus.MET,
+                       _window(Obligation.met_at, start, now)))
+    rows, count = _latest(met_stmt, Obligation.met_at, limit)
+    total += count
+    for at, obligation_id, title, obligation_home, name in rows:
+        if obligation_home is None:
+            found.append(Change(at, "Done", f"{title} ({home_name(name)})", "organisation.index", {},
+                                f"obligation-{obligation_id}"))
+        else:
+            found.append(Change(at, "Done", f"{title} ({name})", "homes.detail", {"home_id": obligation_home},
+                                f"obligation-{obligation_id}"))
+
+    if user.role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
+        visits = reg44_policy.visible_visits(user).with_only_columns(Reg44Visit.id).scalar_subquery()
+        reports_stmt = (select(Reg44Report.submitted_at, Reg44Report.visit_id, Reg44Report.version, Home.name)
+                        .join(Home, Home.id == Reg44Report.home_id)
+                        .where(Reg44Report.visit_id.in_(visits), Reg44Report.submitted_at.is_not(None),
+                               _window(Reg44Report.submitted_at, start, now)))
+        rows, count = _latest(reports_stmt, Reg44Report.submitted_at, limit)
+        total += count
+        for at, visit_id, version, name in rows:
+            text = f"Reg 44 report for {name}" + (f" (version {version})" if version > 1 else "")
+            found.append(Change(at, "Report submitted", text, "visits.visit_detail", {"visit_id": visit_id}))
+
+    if user.role in audits_policy.READERS:
+        readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
+        audits_stmt = (select(HomeAudit.submitted_at, HomeAudit.id, HomeAudit.title, HomeAudit.period_key, Home.name)
+                       .join(Home, Home.id == HomeAudit.home_id)
+                       .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
+                              HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
+        rows, count = _latest(audits_stmt, HomeAudit.submitted_at, limit)
+        total += count
+        for at, audit_id, title, period, name in rows:
+            found.append(Change(at, "Audit submitted", f"{title} {period} ({name})", "audits.check",
+                                {"audit_id": audit_id}))
+
+    if user.role in incidents_policy.READERS:
+        events_stmt = (select(Incident.created_at, Incident, Home.name).join(Home, Home.id == Incident.home_id)
+                       .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
+        rows, count = _latest(events_stmt, Incident.created_at, limit)
+        total += count
+        for at, incident, name in rows:
+            found.append(Change(at, "Event recorded", f"{incident.type_label} ({name})", "incidents.incident",
+                                {"incident_id": incident.id}))
+
+    found.sort(key=lambda c: c.at, reverse=True)
+    return Changes(start, first_look, found[:limit], total)
+
+
+# ---------------------------------------------------------------- the work queue: late notifications, signals
+
+NOTIFICATIONS_AREA = "notifications"
+
+
+def late_notifications(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
+    """Notifications (incidents area: need-to-know, Regulation 40, …) past their deadline and
+    not yet made or waived, in the user's scope: escalated first, then the longest late. Two queries."""
+    where = _open_in_scope(user, now)
+    column = status_column(now, _due_soon_values(where))
+    order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
+    stmt = (select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id)
+            .where(where, Rule.area == NOTIFICATIONS_AREA, Obligation.due_at < _instant(now))
+            .order_by(order, Obligation.due_at, Obligation.id).limit(limit))
+    return _items(stmt)
+
+
+def open_signals(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
+    """Safeguarding signals (spine.signals: a Reg 44 report or a child's feedback saying a child
+    may not be safe) whose review is still open, in the user's scope, oldest first. Two queries."""
+    from homes_qa.spine.signals import SIGNAL_RULE
+    where = _open_in_scope(user, now)
+    column = status_column(now, _due_soon_values(where))
+    stmt = (select(Obligation, column).where(where, Obligation.rule_code == SIGNAL_RULE)
+            .order_by(Obligation.due_at, Obligation.id).limit(limit))
+    return _items(stmt)
+
+
+def queue_target(item: Item, user: User) -> tuple[str, dict[str, int], str]:
+    """Where the work queue sends an item: a notification to its event's page (where it is
+    recorded or waived), anything else to where it is done."""
+    obligation = item.obligation
+    if obligation.subject_type == "Incident" and obligation.subject_id is not None:
+        return "incidents.incident", {"incident_id": obligation.subject_id}, ""
+    return discharge_target(obligation, user)

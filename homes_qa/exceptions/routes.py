@@ -85,6 +85,12 @@ def discharge_target(obligation: Obligation) -> tuple[str, dict[str, int], str]:
 
 
 @bp.app_template_global()
+def queue_target(item: queries.Item) -> tuple[str, dict[str, int], str]:
+    """For templates: where the work queue sends an item (main/dashboard.html)."""
+    return queries.queue_target(item, current_user)
+
+
+@bp.app_template_global()
 def area_label(area: str) -> str:
     """For templates: a rule area as a heading ("Statutory checks")."""
     return ex.area_label(area)
