@@ -596,13 +596,14 @@ def first_page_view(user_id: int) -> FirstPageView | None:
     return db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user_id))
 
 
-def _window(column: ColumnElement[datetime] | InstrumentedAttribute[datetime], start: datetime,
-            now: datetime) -> ColumnElement[bool]:
+_Instant = ColumnElement[datetime] | InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]
+
+
+def _window(column: _Instant, start: datetime, now: datetime) -> ColumnElement[bool]:
     return (column > _instant(start)) & (column <= _instant(now))
 
 
-def _latest(stmt: Select, at: ColumnElement[datetime] | InstrumentedAttribute[datetime],
-            limit: int) -> tuple[list, int]:
+def _latest(stmt: Select, at: _Instant, limit: int) -> tuple[list, int]:
     """The latest `limit` rows of a source and how many it has in all: two queries."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     return list(db.session.execute(stmt.order_by(at.desc()).limit(limit))), total
@@ -622,38 +623,36 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     from homes_qa.audits.templates import latest_templates
     from homes_qa.incidents import policy as incidents_policy
     from homes_qa.reg44.models import Reg44Report
+    from homes_qa.spine.signals import SIGNAL_RULE
 
     found: list[Change] = []
     total = 0
     home_ids = visible_home_ids_query(user)
+    # Safeguarding signals come from Reg 44 reports and children's feedback: not home staff's.
+    obligation_scope = obligations_in_scope(user) & (
+        true() if incidents_policy.sees_signals(user) else Obligation.rule_code != SIGNAL_RULE)
 
-    def home_name(name: str | None) -> str:
-        return name or "Whole service"
-
-    alerts_stmt = (select(Alert.raised_at, Alert.level, Obligation, Home.name)
+    alerts_stmt = (select(Alert.raised_at, Alert.level, Obligation)
                    .join(Obligation, Obligation.id == Alert.obligation_id)
-                   .outerjoin(Home, Home.id == Obligation.home_id)
-                   .where(obligations_in_scope(user), _window(Alert.raised_at, start, now))
+                   .where(obligation_scope, _window(Alert.raised_at, start, now))
                    .options(joinedload(Obligation.rule), joinedload(Obligation.home)))
     rows, count = _latest(alerts_stmt, Alert.raised_at, limit)
     total += count
-    for at, level, obligation, name in rows:
+    for at, level, obligation in rows:
         endpoint, args, anchor = discharge_target(obligation, user)
         kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
-        found.append(Change(at, kind, f"{obligation.title} ({home_name(name)})", endpoint, args, anchor))
+        found.append(Change(at, kind, obligation.title, endpoint, args, anchor))  # the title names the home
 
-    met_stmt = (select(Obligation.met_at, Obligation.id, Obligation.title, Obligation.home_id, Home.name)
-                .outerjoin(Home, Home.id == Obligation.home_id)
-                .where(obligations_in_scope(user), Obligation.status == ObligationStatus.MET,
+    met_stmt = (select(Obligation.met_at, Obligation.id, Obligation.title, Obligation.home_id)
+                .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
                        _window(Obligation.met_at, start, now)))
     rows, count = _latest(met_stmt, Obligation.met_at, limit)
     total += count
-    for at, obligation_id, title, obligation_home, name in rows:
+    for at, obligation_id, title, obligation_home in rows:
         if obligation_home is None:
-            found.append(Change(at, "Done", f"{title} ({home_name(name)})", "organisation.index", {},
-                                f"obligation-{obligation_id}"))
+            found.append(Change(at, "Done", title, "organisation.index", {}, f"obligation-{obligation_id}"))
         else:
-            found.append(Change(at, "Done", f"{title} ({name})", "homes.detail", {"home_id": obligation_home},
+            found.append(Change(at, "Done", title, "homes.detail", {"home_id": obligation_home},
                                 f"obligation-{obligation_id}"))
 
     if user.role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff

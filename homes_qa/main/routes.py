@@ -6,9 +6,9 @@ from sqlalchemy import text
 
 from homes_qa.actionplans import queries as action_plans
 from homes_qa.actionplans.models import PlanStatus
+from homes_qa.core import since as since_core
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.exceptions import policy as exceptions_policy
-from homes_qa.core import since as since_core
 from homes_qa.exceptions import queries as exceptions
 from homes_qa.exceptions import service as exceptions_service
 from homes_qa.extensions import db, limiter
