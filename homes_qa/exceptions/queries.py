@@ -727,3 +727,30 @@ def queue_target(item: Item, user: User) -> tuple[str, dict[str, int], str]:
     if obligation.subject_type == "Incident" and obligation.subject_id is not None:
         return "incidents.incident", {"incident_id": obligation.subject_id}, ""
     return discharge_target(obligation, user)
+
+
+# ---------------------------------------------------------------- register export: monthly audits
+
+AUDIT_COLUMNS = ("audit_id", "home", "ofsted_urn", "audit", "template_code", "template_version", "period",
+                 "status", "overall_grade", "started_by", "started_at", "submitted_at", "findings",
+                 "reaudit_of_audit_id")
+
+
+def audit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every monthly audit in the user's homes that the user may read (audits.policy.can_read:
+    home staff never the service manager's), oldest first, with its number of findings."""
+    from homes_qa.audits import policy as audits_policy
+    from homes_qa.audits.models import AuditFinding, HomeAudit
+    from homes_qa.audits.templates import latest_templates
+    readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
+    findings = (select(func.count(AuditFinding.id)).where(AuditFinding.audit_id == HomeAudit.id)
+                .scalar_subquery())
+    stmt = (select(HomeAudit, Home.name, Home.ofsted_urn, User.name, findings)
+            .join(Home, Home.id == HomeAudit.home_id).join(User, User.id == HomeAudit.started_by_id)
+            .where(HomeAudit.home_id.in_(visible_home_ids_query(user)), HomeAudit.template_code.in_(readable),
+                   _home_filter(HomeAudit.home_id, home))
+            .order_by(HomeAudit.started_at, HomeAudit.id).execution_options(yield_per=EXPORT_BATCH))
+    for audit, home_name, urn, started_by, found in db.session.execute(stmt):
+        yield [audit.id, home_name, urn, audit.title, audit.template_code, audit.template_version, audit.period_key,
+               audit.status, audit.overall_grade, started_by, audit.started_at, audit.submitted_at, found,
+               audit.reaudit_of_id]

@@ -189,6 +189,16 @@ def export_notifications():
                 queries.notification_rows(current_user, home=filters.home))
 
 
+@bp.route("/export/audits.csv")
+@roles_required(*policy.AUDIT_EXPORT_ROLES)
+def export_audits():
+    """Monthly audits (H&S, fire, GDPR, statutory check review) the user may read."""
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("monthly-audits", queries.AUDIT_COLUMNS, queries.audit_rows(current_user, home=filters.home))
+
+
 # ---------------------------------------------------------------- monthly KPIs
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -201,6 +201,8 @@ POLICY: dict[str, set | str] = {
     "exceptions.kpis": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "exceptions.kpi_entry": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "exceptions.kpi_trends": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    # issue 11 (wt-excq): monthly audits as CSV, for the audits' readers except home staff.
+    "exceptions.export_audits": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
