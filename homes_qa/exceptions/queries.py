@@ -103,6 +103,7 @@ class Grid:
     whole_service: bool  # whether the user sees whole-service obligations
     home_filter: int | None = None
     area_filter: str | None = None
+    link_args: dict[str, object] = field(default_factory=dict)  # the person and period filters, for cell links
 
 
 def rule_areas(*, organisation: bool) -> list[str]:
@@ -112,8 +113,43 @@ def rule_areas(*, organisation: bool) -> list[str]:
         select(Rule.area).where(Rule.active.is_(True), Rule.scope.in_(scopes)).distinct()))
 
 
-def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None) -> Grid:
-    """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations.
+def narrowed(person: User | None, window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
+    """WHERE clause of the person and period filters: what the person answers for (their role,
+    in their own scope: `_responsible_clause`, `obligations_in_scope`), due in [start, end)."""
+    clause: ColumnElement[bool] = true()
+    if person is not None:
+        clause = clause & obligations_in_scope(person) & _responsible_clause(person)
+    if window is not None:
+        clause = clause & (Obligation.due_at >= _instant(window[0])) & (Obligation.due_at < _instant(window[1]))
+    return clause
+
+
+def _open_filtered(user: User, now: datetime, person: User | None,
+                   window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
+    """Open obligations in the user's scope, narrowed by the filters. With a period the horizon
+    is the period's own end (an open item due next month is "upcoming" all the same)."""
+    if window is None:
+        return _open_in_scope(user, now) & narrowed(person, None)
+    return ((Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user) & narrowed(person, window))
+
+
+def people_in_scope(user: User) -> list[User]:
+    """Whom the person filter offers: active people working with the user's homes (and those
+    who see every home), by name. One query."""
+    from homes_qa.core.roles import SEES_ALL_HOMES
+    from homes_qa.spine.people.models import Assignment
+    stmt = select(User).where(User.active.is_(True), User.role != Role.ADMIN)
+    if not user.sees_all_homes:
+        stmt = stmt.where(or_(User.role.in_(SEES_ALL_HOMES), User.id.in_(
+            select(Assignment.user_id).where(Assignment.home_id.in_(visible_home_ids_query(user))))))
+    return list(db.session.scalars(stmt.order_by(User.name, User.id)))
+
+
+def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
+         person: User | None = None, window: tuple[datetime, datetime] | None = None,
+         link_args: dict[str, object] | None = None) -> Grid:
+    """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations,
+    optionally only what `person` answers for and what falls due in `window`.
 
     Four queries whatever the number of homes or the history: homes, areas, warning periods,
     and one GROUP BY (home, area, status).
@@ -121,7 +157,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     homes = visible_homes(user)
     organisation = sees_organisation(user)
     areas = rule_areas(organisation=organisation)
-    where = _open_in_scope(user, now)
+    where = _open_filtered(user, now, person, window)
     # The status is computed in a subquery and grouped outside it: PostgreSQL would not match
     # a GROUP BY expression whose bound parameters are numbered apart from the select list's.
     classified = (select(Obligation.home_id.label("home_id"), Rule.area.label("area"),
@@ -143,7 +179,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     rows = [GridRow(key, name, {a: counts.get(key, {}).get(a, ex.Cell()) for a in shown_areas})
             for key, name in keys if home is None or key == home]
     rows.sort(key=lambda r: (*r.total.rank(), r.key == WHOLE_SERVICE, r.name))
-    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area)
+    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area, dict(link_args or {}))
 
 
 # ---------------------------------------------------------------- the items behind a cell
@@ -171,12 +207,13 @@ _STATUS_ORDER = {ex.ESCALATED: 0, ex.OVERDUE: 1, ex.DUE_SOON: 2, ex.UPCOMING: 3}
 
 
 def items(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
-          status: str | None = None, limit: int = LIST_LIMIT) -> list[Item]:
+          status: str | None = None, limit: int = LIST_LIMIT, person: User | None = None,
+          window: tuple[datetime, datetime] | None = None) -> list[Item]:
     """Open obligations behind a grid cell (or row, or column): escalated first, then by due time.
 
-    `home` WHOLE_SERVICE means whole-service obligations. Three queries.
+    `home` WHOLE_SERVICE means whole-service obligations; `person` and `window` as the grid's. Three queries.
     """
-    where = _open_in_scope(user, now)
+    where = _open_filtered(user, now, person, window)
     column = status_column(now, _due_soon_values(where))
     stmt = select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id).where(where)
     if home == WHOLE_SERVICE:
