@@ -80,3 +80,11 @@ def custom(start_text: str, end_text: str) -> tuple[Period | None, dict[str, str
     if errors or start is None or end is None:
         return None, errors
     return Period("custom", start, end + timedelta(days=1)), {}
+
+
+def since_inspection(ended_on: date, today: date) -> Period:
+    """Annex A's "since the last inspection": from the day after the inspection ended to today,
+    both included (empty — start == end — when it ended today or is recorded ahead)."""
+    start = ended_on + timedelta(days=1)
+    end = max(start, today + timedelta(days=1))
+    return Period("since_inspection", start, end)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from homes_qa.core import exceptions as ex
 from homes_qa.core import kpis as kpi_core
+from homes_qa.core.periods import Period
 from homes_qa.core.drift import classify
 from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.roles import Role
@@ -791,3 +792,78 @@ def audit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]
         yield [audit.id, home_name, urn, audit.title, audit.template_code, audit.template_version, audit.period_key,
                audit.status, audit.overall_grade, started_by, audit.started_at, audit.submitted_at, found,
                audit.reaudit_of_id]
+
+
+# ---------------------------------------------------------------- Annex A: since the last full inspection
+
+FULL_INSPECTION = "full"  # core.inspections.INSPECTION_TYPES
+
+
+@dataclass
+class SinceInspection:
+    """One home's KPIs from the day after its last full Ofsted inspection to today."""
+    home: Home
+    inspected_on: date | None  # the last full inspection's last day; None: none recorded
+    period: Period | None
+    kpis: HomeKpis
+    derived: dict[str, int]  # what the incident log counts (derived_measures' keys)
+
+
+def since_last_inspection(user: User, now: datetime) -> list[SinceInspection]:
+    """Per home in scope: the last full inspection (inspections area) and, from the day after it
+    to today, notifications, Reg 44 reports and audits met on time, actions overdue now, average
+    days late, and the incident log's complaints, safeguarding concerns, restraints (and the
+    children in them) and missing episodes. Five queries whatever the number of homes: history
+    is read from the earliest home's start only."""
+    from homes_qa.core.calendar import london_date, london_day_start
+    from homes_qa.core.periods import since_inspection
+    from homes_qa.inspections.models import Inspection
+
+    homes = visible_homes(user)
+    today = london_date(now)
+    last = dict(db.session.execute(
+        select(Inspection.home_id, func.max(Inspection.ended_on))
+        .where(Inspection.home_id.in_([h.id for h in homes]), Inspection.inspection_type == FULL_INSPECTION)
+        .group_by(Inspection.home_id)).all())
+    result = {h.id: SinceInspection(h, last.get(h.id), since_inspection(last[h.id], today) if h.id in last else None,
+                                    HomeKpis(h.id, h.name),
+                                    dict.fromkeys((*kpi_core.DERIVED_TYPES, "restraint_children"), 0))
+              for h in homes}
+    starts = {home_id: london_day_start(row.period.start) for home_id, row in result.items() if row.period}
+    if not starts:
+        return [result[h.id] for h in homes]
+    earliest = min(starts.values())
+    for home_id, rule_code, area, due_at, met_at in db.session.execute(
+            select(Obligation.home_id, Obligation.rule_code, Rule.area, Obligation.due_at, Obligation.met_at)
+            .join(Rule, Rule.id == Obligation.rule_id)
+            .where(obligations_in_scope(user), Obligation.home_id.in_(list(starts)),
+                   Obligation.status != ObligationStatus.WAIVED,
+                   Obligation.due_at >= _instant(earliest), Obligation.due_at < _instant(now))):
+        if home_id is None or due_at < starts[home_id]:
+            continue
+        kpis = result[home_id].kpis
+        if met_at is not None and met_at > due_at:
+            kpis.late += 1
+            kpis.days_late += (met_at - due_at).total_seconds() / 86400
+        group = _group_of(rule_code, area)
+        if group is not None:
+            kpis.due[group] += 1
+            if met_at is not None and met_at <= due_at:
+                kpis.on_time[group] += 1
+        if area == ACTIONS_AREA and (met_at is None or met_at > now):
+            kpis.actions_overdue += 1
+    kinds = {code: measure for measure, codes in kpi_core.DERIVED_TYPES.items() for code in codes}
+    children: dict[int, list[str]] = {home_id: [] for home_id in starts}
+    for home_id, type_code, occurred_at, named in db.session.execute(
+            select(Incident.home_id, Incident.type_code, Incident.occurred_at, Incident.children)
+            .where(Incident.home_id.in_(list(starts)), Incident.type_code.in_(list(kinds)),
+                   Incident.occurred_at >= _instant(earliest), Incident.occurred_at < _instant(now))):
+        if occurred_at < starts[home_id]:
+            continue
+        measure = kinds[type_code]
+        result[home_id].derived[measure] += 1
+        if measure == "restraint_incidents":
+            children[home_id].append(named or "")
+    for home_id, texts in children.items():
+        result[home_id].derived["restraint_children"] = kpi_core.children_named(texts)
+    return [result[h.id] for h in homes]

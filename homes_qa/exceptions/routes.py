@@ -331,6 +331,15 @@ def kpi_entry(home_id: int, month: str):
                            title=f"KPIs for {first:%B %Y}")
 
 
+@bp.route("/kpis/since-inspection")
+@roles_required(*policy.KPI_ROLES)
+def kpis_since_inspection():
+    """Annex A: each home's KPIs from the day after its last full Ofsted inspection to today."""
+    rows = queries.since_last_inspection(current_user, utcnow())
+    return render_template("exceptions/kpis_since_inspection.html", rows=rows,
+                           title="KPIs since the last full inspection")
+
+
 TREND_MONTHS = 12
 
 

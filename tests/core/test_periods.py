@@ -35,3 +35,11 @@ def test_a_preset_is_a_non_empty_range_of_first_days_touching_today(today, code)
         assert period.end <= today
     else:
         assert period.start <= today < period.end
+
+
+def test_since_the_last_inspection_runs_from_the_day_after_to_today():
+    from homes_qa.core.periods import since_inspection
+    period = since_inspection(date(2026, 3, 12), date(2026, 11, 4))
+    assert (period.start, period.last) == (date(2026, 3, 13), date(2026, 11, 4))
+    empty = since_inspection(date(2026, 11, 4), date(2026, 11, 4))
+    assert empty.start == empty.end

@@ -203,6 +203,7 @@ POLICY: dict[str, set | str] = {
     "exceptions.kpi_trends": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     # issue 11 (wt-excq): monthly audits as CSV, for the audits' readers except home staff.
     "exceptions.export_audits": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpis_since_inspection": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
