@@ -23,9 +23,9 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from homes_qa.core import exceptions as ex
 from homes_qa.core import kpis as kpi_core
-from homes_qa.core.periods import Period
 from homes_qa.core.drift import classify
 from homes_qa.core.escalation import ladder_from_list
+from homes_qa.core.periods import Period
 from homes_qa.core.roles import Role
 from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
 from homes_qa.exceptions.policy import obligations_in_scope
