@@ -178,10 +178,15 @@ def test_work_queue_lists_late_notifications_and_safeguarding_signals_linked_to_
     signal_list = queue[queue.index('id="safeguarding-signals"'):]
     signal_list = signal_list[:signal_list.index("</ul>")]
     assert "Feedback: I do not feel safe" in _text(signal_list)
+    # The home page's row for the review, where the service manager waives it or sees it recorded.
     href = re.search(r'href="([^"]+)"', signal_list)[1]
-    assert str(signal_id) in href or "/homes/" in href
-    assert client.get(href.split("#")[0]).status_code == 200
-    assert late_id
+    assert href == f"/homes/{world.home_a.id}#obligation-{signal_id}"
+    home_page = client.get(href.split("#")[0]).get_data(as_text=True)
+    assert f'id="obligation-{signal_id}"' in home_page
+    assert f'href="/obligations/{signal_id}/waive"' in home_page
+    # The late notification's event page lists it as waiting.
+    event_page = client.get(f"/incidents/{event_id}").get_data(as_text=True)
+    assert "Need-to-know" in event_page and late_id
 
 
 def test_work_queue_empty_states(app, client, world, auth):
