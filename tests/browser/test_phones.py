@@ -64,6 +64,8 @@ PAGES = {
                            "/homes/{a}", "/homes/{a}/audits", "/homes/{a}/inspections", "/organisation/"],
     Role.REGISTERED_MANAGER: ["/", "/exceptions/items", "/alerts/", "/incidents"],
     Role.REG44_VISITOR: ["/", "/reg44/"],
+    Role.HEAD_OF_SERVICE: ["/", "/exceptions/?period=last_3_months", "/qpag", "/qa-reviews"],
+    Role.HOME_STAFF: ["/", "/exceptions/items"],
 }
 
 
