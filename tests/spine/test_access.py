@@ -218,6 +218,9 @@ POLICY: dict[str, set | str] = {
     "qpag_report.correct": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "qpag_report.print_report": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "qpag_report.pdf": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    # issue 11 (wt-excq): monthly audits as CSV, for the audits' readers except home staff.
+    "exceptions.export_audits": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpis_since_inspection": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
