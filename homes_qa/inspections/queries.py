@@ -29,6 +29,7 @@ from homes_qa.inspections.models import (
 from homes_qa.inspections.policy import QA_ASSIGNEES, QPAG_READERS, READERS
 from homes_qa.reg44.models import Reg44Report
 from homes_qa.spine.access import visible_home_ids_query, visible_homes
+from homes_qa.spine.audit.models import AuditEvent
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import state_of
 from homes_qa.spine.people.models import Assignment, Home, User
@@ -372,10 +373,60 @@ def qa_assignee_choices() -> list[User]:
 
 def qa_review_prompts(user: User) -> list[Obligation]:
     """What should prompt the QA lead to commission: the open dip-sample request of the period
-    (whole service, §8.5)."""
+    (whole service, §8.5) and a full audit of each home with a new registered manager (§7.1),
+    in the homes the user sees (one query)."""
     return list(db.session.scalars(select(Obligation).where(
-        Obligation.status == ObligationStatus.OPEN, Obligation.rule_code == DIP_SAMPLE_RULE)
+        Obligation.status == ObligationStatus.OPEN, or_(
+            Obligation.rule_code == DIP_SAMPLE_RULE,
+            (Obligation.rule_code == FULL_AUDIT_RULE) & Obligation.home_id.in_(visible_home_ids_query(user))))
         .order_by(Obligation.due_at, Obligation.id)))
+
+
+def prompt_kind(obligation: Obligation) -> str:
+    """The kind of review a prompt asks for (the commission form's preselected kind)."""
+    return "full_audit" if obligation.rule_code == FULL_AUDIT_RULE else "dip_sample"
+
+
+# ---------------------------------------------------------------- full audit when a new registered manager is assigned
+
+FULL_AUDIT_RULE = "full_audit_new_manager"
+PREVIOUS_ASSIGNMENTS_LIMIT = 1000  # the audit trail's assignment rows read for one home
+
+
+def full_audit_key(manager: User) -> str:
+    return f"new-manager:{manager.id}"
+
+
+def had_other_manager(home_id: int, manager_id: int) -> bool:
+    """Whether the home has, or once had, a registered manager other than this one: a current
+    assignment, or one the audit trail shows was made and since removed (three queries at most)."""
+    current = db.session.scalar(select(Assignment.id).join(User, User.id == Assignment.user_id).where(
+        Assignment.home_id == home_id, Assignment.user_id != manager_id,
+        User.role == Role.REGISTERED_MANAGER).limit(1))
+    if current is not None:
+        return True
+    made = db.session.scalars(select(AuditEvent.changes).where(
+        AuditEvent.record_type == "Assignment", AuditEvent.action == "create", AuditEvent.home_id == home_id)
+        .order_by(AuditEvent.id.desc()).limit(PREVIOUS_ASSIGNMENTS_LIMIT))
+    people: set[int] = set()
+    for changes in made:
+        values = (changes or {}).get("user_id")
+        if isinstance(values, list) and len(values) == 2 and isinstance(values[1], int):
+            people.add(values[1])
+    people.discard(manager_id)
+    if not people:
+        return False
+    return db.session.scalar(select(User.id).where(User.id.in_(people), User.role == Role.REGISTERED_MANAGER)
+                             .limit(1)) is not None
+
+
+def full_audit_prompts(home_ids: list[int]) -> list[Obligation]:
+    """The open new-manager prompts of these homes (one query)."""
+    if not home_ids:
+        return []
+    return list(db.session.scalars(select(Obligation).where(
+        Obligation.rule_code == FULL_AUDIT_RULE, Obligation.status == ObligationStatus.OPEN,
+        Obligation.home_id.in_(home_ids)).order_by(Obligation.id)))
 
 
 def qa_review_obligation(review: QaReview, home_id: int) -> Obligation | None:

@@ -340,7 +340,8 @@ def _qa_review_url(review: QaReview) -> str:
 @roles_required(*policy.QA_REVIEW_READERS)
 def qa_reviews():
     return render_template("inspections/qa_reviews.html", reviews=queries.qa_reviews(current_user),
-                           prompts=queries.qa_review_prompts(current_user), today=london_date(utcnow()),
+                           prompts=queries.qa_review_prompts(current_user), prompt_kind=queries.prompt_kind,
+                           today=london_date(utcnow()),
                            title="Dip samples, thematic reviews and full audits", **_qa_common())
 
 
