@@ -28,6 +28,7 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.inspections import queries
 from homes_qa.inspections.models import (
+    ActionNote,
     ActionStatus,
     Inspection,
     InspectionItem,
@@ -689,3 +690,24 @@ def _on_assignment(assignment: Assignment, **_: object) -> None:
 
 
 assignment_made.connect(_on_assignment)
+
+
+# --------------------------------------------------------------------------- notes and evidence on any action
+
+MAX_NOTE = 2000
+
+
+@transactional
+def add_action_note(detail: queries.ActionDetail, *, text: str, by: User,
+                    now: datetime | None = None) -> ActionNote:
+    """A progress note or the evidence of completion (what was done, where the evidence is kept)
+    on one action of the combined list. `detail` comes from queries.action_detail for this user
+    (home scope and the source's readers are checked there); here, who may write."""
+    now = now or utcnow()
+    if not detail.may_add_note:
+        raise ServiceError("You can read this action's notes but not add one")
+    note = ActionNote(source=detail.source, action_id=detail.record.id, home_id=detail.home_id,
+                      text=_text(text, "text", "Enter the note: the progress made or the evidence", MAX_NOTE),
+                      recorded_by_id=by.id, recorded_at=now)
+    db.session.add(note)
+    return note
