@@ -547,9 +547,8 @@ class ActionDetail:
         return type(self.record).__name__
 
 
-def _owner_name(user_id: int) -> str:
-    user = db.session.get(User, user_id)
-    return user.name if user is not None else ""
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _home_name(home_id: int | None) -> str:
@@ -575,7 +574,7 @@ def action_detail(user: User, source: str, action_id: int) -> ActionDetail | Non
             extra.append(("Regulation", item.regulation))
         return ActionDetail(source, item, item.home_id, _home_name(item.home_id), item.action, item.owner.name,
                             item.due_on, item.completed_on, url_for("inspections.detail", inspection_id=inspection.id),
-                            f"Ofsted inspection ended {inspection.ended_on:%-d %B %Y}", may_add_note=may_note,
+                            f"Ofsted inspection ended {_day(inspection.ended_on)}", may_add_note=may_note,
                             extra=extra)
     if source == ActionSource.REG44:
         response = db.session.get(ActionPlanResponse, action_id)
@@ -593,9 +592,9 @@ def action_detail(user: User, source: str, action_id: int) -> ActionDetail | Non
         qpag = db.session.get(QpagAction, action_id)
         if qpag is None or user.role not in QPAG_READERS or not can_see_qpag_action(user, qpag):
             return None
-        extra = [("Agreed at the QPAG meeting of", f"{qpag.meeting_on:%-d %B %Y}")]
+        extra = [("Agreed at the QPAG meeting of", _day(qpag.meeting_on))]
         if qpag.escalated_on is not None:
-            extra.append(("Escalated to CSLT", f"{qpag.escalated_on:%-d %B %Y}: {qpag.escalation_note}"))
+            extra.append(("Escalated to CSLT", f"{_day(qpag.escalated_on)}: {qpag.escalation_note}"))
         return ActionDetail(source, qpag, qpag.home_id, _home_name(qpag.home_id), qpag.text, qpag.owner.name,
                             qpag.due_on, qpag.completed_on, url_for("inspections.qpag"), "QPAG action tracker",
                             may_add_note=may_note, extra=extra)
