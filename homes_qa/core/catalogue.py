@@ -543,6 +543,23 @@ QA_REVIEW_RULES: tuple[RuleSpec, ...] = (
 )
 RULES = RULES + QA_REVIEW_RULES
 
+# --------------------------------------------------------------------------- full audit on a new manager (issue 10)
+TRIGGERS["registered_manager_changed"] = ("a registered manager assigned to a home that has (or had) another "
+                                          "registered manager")
+FULL_AUDIT_RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(
+        "full_audit_new_manager", "Full audit commissioned after a new registered manager", "qa_reviews",
+        "registered_manager_changed", Timing("calendar_days", 28), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (Scheduled full audit: normally completed when a new manager has taken over the home; "
+        "frequency determined by Head of Service/Corp Director)",
+        verify=True,
+        notes="The QA lead is prompted to commission a full audit of the home; met when a full audit covering "
+              "the home is commissioned. 28 days is a local default: the seed leaves the timing to the Head "
+              "of Service.",
+    ),
+)
+RULES = RULES + FULL_AUDIT_RULES
+
 
 def catalogue_by_code() -> dict[str, RuleSpec]:
     """The default rules keyed by code (a new dict each call, so callers may change it)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from homes_qa.core.drift import DUE_SOON_LEVEL
@@ -26,6 +27,13 @@ from homes_qa.spine.transaction import transactional
 SIGNAL_RULE = "safeguarding_signal_review"
 # Who hears of a signal straight away (issue 8): the home's service manager and the head of service.
 SIGNAL_ROLES: tuple[str, ...] = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+
+# ---------------------------------------------------------------- events other areas listen to
+# The spine never imports an area; an area that must act on a spine change connects a receiver.
+_events = Namespace()
+# Sent by people.assign inside its unit of work, after the new Assignment is flushed (it has an
+# id): `assignment_made.send(assignment)`. Receivers write in the same transaction.
+assignment_made = _events.signal("assignment-made")
 
 
 @transactional

@@ -101,6 +101,10 @@ CASES += [
 CASES += [
     ("qa_review_complete", london(2027, 1, 15), london(2027, 1, 15, *EOD)),
 ]
+# A new registered manager: the full audit is commissioned within 28 days ([verify]), across spring forward.
+CASES += [
+    ("full_audit_new_manager", london(2027, 3, 10, 11), london(2027, 4, 7, *EOD)),
+]
 
 
 @pytest.mark.parametrize("code, at, expected", CASES, ids=[f"{c[0]}-{c[1]:%Y%m%d}" for c in CASES])

@@ -137,6 +137,9 @@ POLICY: dict[str, set | str] = {
     "inspections.review": FEEDBACK_READERS,
     "inspections.actions": FEEDBACK_READERS,
     "inspections.export_actions": FEEDBACK_READERS,  # issue 11: the action list as CSV
+    # issue 10: one action's history and evidence; those who edit actions add a note to it
+    "inspections.action": FEEDBACK_READERS,
+    "inspections.action_note": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.attach_report": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.report_file": FEEDBACK_READERS,
     # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
@@ -262,6 +265,11 @@ def _url(app, rule, world, home) -> str:
         elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
             from tests.inspections.records import inspection_records
             values[arg] = inspection_records(app, world, home)[arg]
+        elif arg == "source":  # an action of the combined list: the Ofsted item below
+            values[arg] = "inspection"
+        elif arg == "action_id":
+            from tests.inspections.records import inspection_records
+            values[arg] = inspection_records(app, world, home)["inspection_item_id"]
         elif arg == "version":  # a report version of the visit above
             values[arg] = 1
         elif arg == "incident_id":
