@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from homes_qa.core import since as since_core
 from homes_qa.core.kpis import MEASURE_CODES, MEASURES
@@ -59,10 +60,14 @@ def record_first_page_view(user: User, now: datetime) -> since_core.Marker:
     previous = None if view is None else since_core.Marker(view.since, view.viewed_at)
     marker = since_core.next_marker(previous, now)
     if view is None:
-        view = FirstPageView(user_id=user.id, viewed_at=marker.viewed_at, since=marker.since)
-        db.session.add(view)
-    else:
-        view.viewed_at = marker.viewed_at
-        view.since = marker.since
+        try:
+            # Two first looks at once (two tabs): the second finds the first's row.
+            with db.session.begin_nested():
+                db.session.add(FirstPageView(user_id=user.id, viewed_at=marker.viewed_at, since=marker.since))
+            return marker
+        except IntegrityError:
+            view = db.session.scalars(select(FirstPageView).where(FirstPageView.user_id == user.id)).one()
+    view.viewed_at = marker.viewed_at
+    view.since = marker.since
     db.session.flush()
     return marker

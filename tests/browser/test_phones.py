@@ -35,7 +35,7 @@ def _data(app, world) -> None:
             "wellbeing_opinion": "yes", "wellbeing_narrative": "Children are listened to.", "findings": "Calm."})
         reg44.submit_report(visit, by=by)
         for n, hours in enumerate((26, 24 * 10)):
-            obligations.obligation_for_event("need_to_know_24h", home, utcnow() - timedelta(hours=hours),
+            obligations.obligation_for_event("incident_ntk_service_manager", home, utcnow() - timedelta(hours=hours),
                                              key=f"incident:phone:{n}", label=f"Incident on the stairs {n}")
         db.session.commit()
     with app.app_context():

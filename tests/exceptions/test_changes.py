@@ -46,7 +46,7 @@ def _notification(app, home_id: int, *, hours_ago: float, key: str) -> int:
     """A need-to-know due 24 h after awareness, made `hours_ago`, swept (alerts raised now)."""
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, home_id)
-        made = obligations.obligation_for_event("need_to_know_24h", home, utcnow() - timedelta(hours=hours_ago),
+        made = obligations.obligation_for_event("incident_ntk_service_manager", home, utcnow() - timedelta(hours=hours_ago),
                                                 key=key, label=f"Need-to-know {key}")
         db.session.commit()
         made_id = made.id
@@ -194,3 +194,37 @@ def test_work_queue_empty_states(app, client, world, auth):
     text = _text(client.get("/").get_data(as_text=True))
     assert "No notifications are late." in text
     assert "No safeguarding signals waiting for review." in text
+
+
+def test_two_first_looks_at_once_keep_one_marker_and_no_error(app, world):
+    """Another request inserts the person's marker between this one's read and its insert."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from homes_qa.exceptions import service as exceptions_service
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    now = utcnow()
+    with app.app_context(), acting_as("test"):
+        user = db.session.get(User, world.users[Role.SERVICE_MANAGER].id)
+        raced = []
+
+        def other_tab(orm_execute_state):
+            if raced or not orm_execute_state.is_select:
+                return
+            raced.append(True)
+            result = orm_execute_state.invoke_statement()
+            with sqlite3.connect(database) as other:
+                other.execute("INSERT INTO first_page_views (user_id, viewed_at, since) VALUES (?, ?, NULL)",
+                              (user.id, (now - timedelta(minutes=1)).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")))
+            return result
+
+        event.listen(db.session, "do_orm_execute", other_tab)
+        try:
+            marker = exceptions_service.record_first_page_view(user, now)
+        finally:
+            event.remove(db.session, "do_orm_execute", other_tab)
+        assert raced
+        rows = db.session.scalars(select(FirstPageView).where(FirstPageView.user_id == user.id)).all()
+        assert len(rows) == 1
+        assert rows[0].viewed_at == marker.viewed_at

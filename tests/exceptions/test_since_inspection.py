@@ -45,10 +45,10 @@ def _setup(app, world) -> None:
                        ended_on=today - timedelta(days=10), recorded_by_id=manager),
         ])
         # Need-to-know notifications (due 24 hours after awareness):
-        before = obligations.obligation_for_event("need_to_know_24h", home, start - timedelta(days=5), key="before")
-        on_time = obligations.obligation_for_event("need_to_know_24h", home, start + timedelta(days=10), key="ok")
-        late = obligations.obligation_for_event("need_to_know_24h", home, start + timedelta(days=20), key="late")
-        obligations.obligation_for_event("need_to_know_24h", home, now - timedelta(hours=30), key="open")
+        before = obligations.obligation_for_event("incident_ntk_service_manager", home, start - timedelta(days=5), key="before")
+        on_time = obligations.obligation_for_event("incident_ntk_service_manager", home, start + timedelta(days=10), key="ok")
+        late = obligations.obligation_for_event("incident_ntk_service_manager", home, start + timedelta(days=20), key="late")
+        obligations.obligation_for_event("incident_ntk_service_manager", home, now - timedelta(hours=30), key="open")
         db.session.flush()
         obligations.discharge(before, met_at=before.due_at + timedelta(days=9))  # late, but before: not counted
         obligations.discharge(on_time, met_at=on_time.due_at - timedelta(hours=1))
