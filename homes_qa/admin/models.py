@@ -16,8 +16,7 @@ from homes_qa.spine.timestamps import UTCDateTime, utcnow
 # visitor's role row: "independent of the home's line management"). Stored with each declaration,
 # so a later change of wording does not change what was declared.
 INDEPENDENCE_CRITERIA: tuple[str, ...] = (
-    "is not an employee of the registered provider, unless employed solely to scrutinise homes "
-    "(reg 43(3)-(4))",
+    "is not an employee of the registered provider, unless employed solely to scrutinise homes (reg 43(3)-(4))",
     "is not the responsible individual",
     "has no financial interest in the home",
     "has no part in planning the care of any child placed at the home",

@@ -160,9 +160,12 @@ def home_people(home_id: int):
             return redirect(url_for("admin.home_people", home_id=home.id), code=303)
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.home_id == home.id)
-        .options(selectinload(Assignment.user),
-                 selectinload(Assignment.independence).selectinload(IndependenceDeclaration.declared_by))).all()
+        .options(selectinload(Assignment.user))).all()
+    declarations = {d.assignment_id: d for d in db.session.scalars(
+        select(IndependenceDeclaration).where(IndependenceDeclaration.home_id == home.id)
+        .options(selectinload(IndependenceDeclaration.declared_by)))}
     return render_template("admin/home_people.html", home=home, form=form, assignments=assignments,
+                           declarations=declarations,
                            confirm=ConfirmForm(), title=f"People at {home.name}")
 
 

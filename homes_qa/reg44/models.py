@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum, nonmember
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
@@ -48,6 +48,9 @@ class Reg44Visit(Audited, Model):
     home: Mapped[Home] = relationship()
     visitor: Mapped[User] = relationship()
     reports: Mapped[list[Reg44Report]] = relationship(back_populates="visit", order_by="Reg44Report.version")
+    # reg 44(2)(b): whose case records the visitor looked at, with whose consent (issue 12)
+    case_record_consents: Mapped[list[CaseRecordConsent]] = relationship(
+        back_populates="visit", order_by="CaseRecordConsent.child_ref", cascade="all, delete-orphan")
 
     @property
     def audit_home_id(self) -> int | None:
@@ -208,8 +211,7 @@ class CaseRecordConsent(Audited, Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    visit: Mapped[Reg44Visit] = relationship(backref=backref(
-        "case_record_consents", order_by="CaseRecordConsent.child_ref", cascade="all, delete-orphan"))
+    visit: Mapped[Reg44Visit] = relationship(back_populates="case_record_consents")
     recorded_by: Mapped[User] = relationship()
 
     @property

@@ -719,3 +719,4 @@ def remove_case_records(visit: Reg44Visit, *, by: User, consent_id: int) -> None
     if consent is None:
         raise ServiceError("That child's case records are not listed for this visit")
     visit.case_record_consents.remove(consent)
+    db.session.delete(consent)  # deleted in this flush, so the audit trail sees it

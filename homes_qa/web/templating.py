@@ -7,7 +7,7 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from homes_qa.core.formats import london_datetime, long_date
+from homes_qa.core.formats import london_datetime, long_date, without_home
 from homes_qa.core.roles import NOT_HOME_STAFF, ROLE_LABELS, ROLES, Role
 from homes_qa.spine.transaction import reset_after_failed_read
 
@@ -68,6 +68,7 @@ def is_htmx() -> bool:
 def init_app(app) -> None:
     app.add_template_filter(london_datetime)
     app.add_template_filter(long_date)
+    app.add_template_filter(without_home)  # issue 12: short obligation titles on a home's own pages
     app.add_template_global(error_list)
     app.add_template_global(header_alert_count)
 
