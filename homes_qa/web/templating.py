@@ -32,6 +32,22 @@ NAVIGATION = (
     ("admin.homes", "Manage homes", (Role.ADMIN,)),
 )
 
+# Issue 12: at 1280 px the service navigation must fit on one row, so these entries of NAVIGATION
+# are listed on the "More" page (navigation.more) instead of in the header; the header shows a
+# "More" item to whoever may use one of them. Grouped: cross-home registers and configuration.
+MORE_PAGE: frozenset[str] = frozenset({
+    "inspections.qa_reviews", "organisation.index", "checks.cross_home", "audit.index", "rules.index",
+    "admin.users", "admin.homes",
+})
+MORE_ENDPOINT = "navigation.more"
+
+
+def navigation_for(role: str, *, grouped: bool) -> list[tuple[str, str]]:
+    """(endpoint, label) of the NAVIGATION entries for `role`: in the header (grouped=False) or on
+    the More page (grouped=True)."""
+    return [(endpoint, label) for endpoint, label, roles in NAVIGATION
+            if role in roles and (endpoint in MORE_PAGE) == grouped]
+
 
 def error_list(form) -> list[dict]:
     """Error summary entries: each field's first error linked to the field, then form-level ones."""
@@ -76,13 +92,17 @@ def init_app(app) -> None:
     def layout_context():
         items = []
         if current_user.is_authenticated:
-            for endpoint, label, roles in NAVIGATION:
-                if current_user.role in roles:
-                    href = url_for(endpoint)
-                    active = request.endpoint is not None and (
-                        request.endpoint == endpoint
-                        or request.endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
-                    items.append({"href": href, "text": label, "active": active})
+            def is_here(endpoint: str) -> bool:
+                return request.endpoint is not None and (
+                    request.endpoint == endpoint
+                    or request.endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
+            for endpoint, label in navigation_for(current_user.role, grouped=False):
+                items.append({"href": url_for(endpoint), "text": label, "active": is_here(endpoint)})
+            grouped = navigation_for(current_user.role, grouped=True)
+            if grouped:
+                here = request.endpoint == MORE_ENDPOINT or (
+                    not any(item["active"] for item in items) and any(is_here(e) for e, _ in grouped))
+                items.append({"href": url_for(MORE_ENDPOINT), "text": "More", "active": here})
         return {
             "service_name": app.config["SERVICE_NAME"],
             "organisation_name": app.config["ORGANISATION_NAME"],

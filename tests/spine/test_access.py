@@ -52,7 +52,9 @@ POLICY: dict[str, set | str] = {
     "admin.edit_home": ADMIN,
     "admin.home_people": ADMIN,
     "admin.remove_assignment": ADMIN,
-    "admin.assign_person": ADMIN,  # issue 12: a visitor's independence declaration; a second registered manager
+    "admin.assign_person": ADMIN,
+    # issue 12: the header's grouped pages (web.templating.MORE_PAGE), for the roles that have any
+    "navigation.more": {Role.SERVICE_MANAGER, *SENIOR},  # issue 12: a visitor's independence declaration; a second registered manager
     "feeds.calendar": TOKEN,
     "feeds.account_calendar": ALL,
     # Regulation 44 visits and reports: visitors plan, record and write (their own visits only);
