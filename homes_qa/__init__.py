@@ -77,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from homes_qa.incidents.routes import bp as incidents_bp  # incidents and notifications (issue 8)
     app.register_blueprint(incidents_bp)
+    from homes_qa.navigation.routes import bp as navigation_bp  # the "More" page (issue 12)
+    app.register_blueprint(navigation_bp)
     from homes_qa.checks.routes import bp as checks_bp  # certificate register and fire log (issue 9)
     app.register_blueprint(checks_bp)
     from homes_qa.audits.routes import bp as audits_bp  # monthly audits (issue 9)

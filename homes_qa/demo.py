@@ -44,13 +44,28 @@ def load_demo() -> list[tuple[str, str, str]] | None:
         homes = [people.create_home(name=n, ofsted_urn=u, address=a, registered_places=p)
                  for n, u, a, p in HOMES]
         credentials = []
+        visitors: list[tuple[Home, User]] = []
         for name, email, role, home_indexes in PEOPLE:
             user = people.create_user(name=name, email=email, role=role, password=DEMO_PASSWORD)
             for index in home_indexes:
-                people.assign(homes[index], user)
+                if role == Role.REG44_VISITOR:
+                    visitors.append((homes[index], user))  # assigned below, with a declaration
+                else:
+                    people.assign(homes[index], user)
             credentials.append((ROLE_LABELS[role], email, ", ".join(homes[i].name for i in home_indexes) or "all homes"))
+        _assign_visitors(visitors)
         _demo_activity(homes)
     return credentials
+
+
+def _assign_visitors(visitors: list[tuple[Home, User]]) -> None:
+    """Reg 43 (issue 12): each visitor assigned with the administrator's independence declaration."""
+    from homes_qa.admin import service as assigning
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    assert admin is not None  # PEOPLE has an administrator
+    for home, user in visitors:
+        assigning.assign_to_home(home, user, by=admin, independent=True,
+                                 note="Demo data: checked against the provider's staff list")
 
 
 def _demo_activity(homes: list[Home]) -> None:

@@ -38,7 +38,9 @@ def test_service_manager_drafts_writes_finalises_and_prints_the_report(app, page
     a11y()
     sign_in(world.users[Role.SERVICE_MANAGER])
     a11y()
-    follow(page, page.get_by_role("link", name="QPAG reports"))
+    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="More"))  # issue 12
+    a11y()
+    follow(page, page.locator("#more-pages").get_by_role("link", name="QPAG reports"))
     expect(heading(page)).to_have_text("QPAG monthly reports")
     a11y()
     follow(page, page.get_by_role("button", name="Draft a report"))

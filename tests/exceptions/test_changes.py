@@ -211,7 +211,7 @@ def test_two_first_looks_at_once_keep_one_marker_and_no_error(app, world):
 
         def other_tab(orm_execute_state):
             if raced or not orm_execute_state.is_select:
-                return
+                return None
             raced.append(True)
             result = orm_execute_state.invoke_statement()
             with sqlite3.connect(database) as other:

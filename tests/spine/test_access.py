@@ -52,6 +52,9 @@ POLICY: dict[str, set | str] = {
     "admin.edit_home": ADMIN,
     "admin.home_people": ADMIN,
     "admin.remove_assignment": ADMIN,
+    "admin.assign_person": ADMIN,
+    # issue 12: the header's grouped pages (web.templating.MORE_PAGE), for the roles that have any
+    "navigation.more": {Role.SERVICE_MANAGER, *SENIOR},  # issue 12: a visitor's independence declaration; a second registered manager
     "feeds.calendar": TOKEN,
     "feeds.account_calendar": ALL,
     # Regulation 44 visits and reports: visitors plan, record and write (their own visits only);
@@ -75,6 +78,9 @@ POLICY: dict[str, set | str] = {
     "visits.report_pdf": NOT_HOME_STAFF,
     "visits.check_report": {Role.SERVICE_MANAGER, *SENIOR},
     "visits.record_distribution": {Role.REG44_VISITOR, Role.SERVICE_MANAGER, *SENIOR},
+    # issue 12, reg 44(2)(b): the visit's own visitor lists children's case records and consent
+    "visits.case_records": {Role.REG44_VISITOR},
+    "visits.remove_case_records": {Role.REG44_VISITOR},
     "alerts.index": ALL,
     "alerts.count": ALL,
     # The alert's target role (the test alert is aimed at registered managers), or a head of
@@ -294,6 +300,8 @@ def _url(app, rule, world, home) -> str:
         elif arg == "qpag_report_id":  # last month's QPAG report, a draft
             from tests.qpag_report.records import qpag_report_record
             values[arg] = qpag_report_record(app, world)
+        elif arg == "consent_id":  # issue 12: a child's case-record consent on the visit above
+            values[arg] = _case_record_consent(app, world, home)
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
@@ -363,6 +371,28 @@ def _reg44_records(app, world, home) -> dict:
         review = db.session.scalar(select(Reg45Review).where(Reg45Review.home_id == home.id))
         return {"visit_id": visit.id, "response_id": response.id, "review_id": review.id,
                 "recommendation_id": response.recommendation_id}
+
+
+def _case_record_consent(app, world, home) -> int:
+    """A child's case-record consent on the home's visit (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.reg44.models import CaseRecordConsent, Reg44Visit
+    from homes_qa.spine.audit.models import acting_as
+    visit_id = _reg44_records(app, world, home)["visit_id"]
+    with app.app_context():
+        found = db.session.scalar(select(CaseRecordConsent.id).where(CaseRecordConsent.visit_id == visit_id))
+        if found is None:
+            visit = db.session.get(Reg44Visit, visit_id)
+            with acting_as("test setup"):
+                consent = CaseRecordConsent(visit=visit, home_id=home.id, child_ref="AB", child_consented=True,
+                                            authority_consented=True, records_seen=True,
+                                            recorded_by_id=visit.visitor_id)
+                db.session.add(consent)
+                db.session.commit()
+                found = consent.id
+        return found
 
 
 def _safeguarding_summary(app, world) -> int:
