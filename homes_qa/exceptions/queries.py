@@ -323,11 +323,15 @@ def _drift_label(obligation: Obligation, now: datetime) -> str:
     return state.label
 
 
-def obligation_rows(user: User, now: datetime, *, home: int | None = None,
-                    area: str | None = None) -> Iterator[list[object]]:
-    """Every obligation in the user's scope (open and closed), streamed in batches."""
+def obligation_rows(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
+                    person: User | None = None,
+                    window: tuple[datetime, datetime] | None = None) -> Iterator[list[object]]:
+    """Every obligation in the user's scope (open and closed), streamed in batches; `person` and
+    `window` narrow it as the grid's filters do (`narrowed`: what the person answers for, due in
+    the period)."""
     stmt = (select(Obligation, Rule.area, Home.name, Home.ofsted_urn).join(Rule, Rule.id == Obligation.rule_id)
-            .outerjoin(Home, Home.id == Obligation.home_id).where(obligations_in_scope(user))
+            .outerjoin(Home, Home.id == Obligation.home_id)
+            .where(obligations_in_scope(user), narrowed(person, window))
             .order_by(Obligation.due_at, Obligation.id).execution_options(yield_per=EXPORT_BATCH))
     if home == WHOLE_SERVICE:
         stmt = stmt.where(Obligation.home_id.is_(None))
@@ -341,11 +345,13 @@ def obligation_rows(user: User, now: datetime, *, home: int | None = None,
                obligation.met_at, obligation.waived_reason, obligation.created_at]
 
 
-def alert_rows(user: User, *, home: int | None = None, area: str | None = None) -> Iterator[list[object]]:
-    """Every alert on an obligation in the user's scope, streamed in batches."""
+def alert_rows(user: User, *, home: int | None = None, area: str | None = None, person: User | None = None,
+               window: tuple[datetime, datetime] | None = None) -> Iterator[list[object]]:
+    """Every alert on an obligation in the user's scope, streamed in batches; `person` and
+    `window` narrow the obligations as the grid's filters do."""
     stmt = (select(Alert, Obligation, Rule.area, Home.name).join(Obligation, Obligation.id == Alert.obligation_id)
             .join(Rule, Rule.id == Obligation.rule_id).outerjoin(Home, Home.id == Obligation.home_id)
-            .where(obligations_in_scope(user)).order_by(Alert.reached_at, Alert.id)
+            .where(obligations_in_scope(user), narrowed(person, window)).order_by(Alert.reached_at, Alert.id)
             .execution_options(yield_per=EXPORT_BATCH))
     if home == WHOLE_SERVICE:
         stmt = stmt.where(Obligation.home_id.is_(None))

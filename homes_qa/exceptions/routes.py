@@ -63,7 +63,8 @@ class Filters:
         return found
 
     def export_args(self) -> dict[str, object]:
-        return {k: v for k, v in (("home", self.home), ("area", self.area)) if v is not None}
+        """The filters the obligations and alerts exports apply: home, area, person, period."""
+        return {k: v for k, v in (("home", self.home), ("area", self.area)) if v is not None} | self.link_args()
 
     @property
     def window(self) -> tuple[datetime, datetime] | None:
@@ -201,21 +202,25 @@ def _csv(name: str, header: tuple[str, ...], rows: Iterator[list[object]]) -> Re
 @bp.route("/export/obligations.csv")
 @roles_required(*policy.EXPORT_ROLES)
 def export_obligations():
-    filters = _filters(queries.rule_areas(organisation=True) + _all_areas())
+    """The grid's filters (home, area, person, period) apply as on the page: a shareable URL."""
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), person_filter=True)
     if filters.errors:
         abort(400)
     return _csv("obligations", queries.OBLIGATION_COLUMNS,
-                queries.obligation_rows(current_user, utcnow(), home=filters.home, area=filters.area))
+                queries.obligation_rows(current_user, utcnow(), home=filters.home, area=filters.area,
+                                        person=filters.person, window=filters.window))
 
 
 @bp.route("/export/alerts.csv")
 @roles_required(*policy.EXPORT_ROLES)
 def export_alerts():
-    filters = _filters(queries.rule_areas(organisation=True) + _all_areas())
+    """The grid's filters (home, area, person, period) apply as on the page: a shareable URL."""
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), person_filter=True)
     if filters.errors:
         abort(400)
     return _csv("alerts", queries.ALERT_COLUMNS,
-                queries.alert_rows(current_user, home=filters.home, area=filters.area))
+                queries.alert_rows(current_user, home=filters.home, area=filters.area,
+                                        person=filters.person, window=filters.window))
 
 
 @bp.route("/export/reg44-visits.csv")
