@@ -6,7 +6,7 @@ the history: each source is one query over the month (the survey half-year, in J
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +16,8 @@ from homes_qa.core import qpag as core
 from homes_qa.core.calendar import london_day_end, london_day_start
 from homes_qa.core.kpis import MEASURES, occupancy_percent, staff_retention_percent
 from homes_qa.core.qa_reviews import FINDING_RAGS, review_kind
-from homes_qa.core.roles import role_label
+from homes_qa.core.roles import Role, role_label
+from homes_qa.exceptions import queries as exceptions_queries
 from homes_qa.exceptions.models import MonthlyKpi
 from homes_qa.extensions import db
 from homes_qa.feedback import queries as feedback_queries
@@ -27,7 +28,7 @@ from homes_qa.reg44.models import Opinion, Reg44Report, Reg44Visit, VisitStatus
 from homes_qa.reg44.models import ReportStatus as Reg44ReportStatus
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Home, HomeStatus
+from homes_qa.spine.people.models import Home, HomeStatus, User
 
 RULE = "qpag_report_monthly"
 STATUS_LABELS = {ReportStatus.DRAFT: "Draft", ReportStatus.FINAL: "Final"}
@@ -133,6 +134,45 @@ def _reg44(month: core.Month, homes: list[Home]) -> dict[str, Any]:
             "not_visited": [h.name for h in homes if h.id not in visited]}
 
 
+DERIVED_GROUPS = tuple(exceptions_queries.KPI_GROUPS)  # notifications, reg44_reports, audits
+
+
+def _service_wide_reader() -> User:
+    """Whose scope the derived KPIs are read in: the whole service, as the head of service sees
+    it (every home, reg 44(3) not applying), whoever drafts the report. Never saved."""
+    return User(role=Role.HEAD_OF_SERVICE, name="QPAG report", email="", active=True)
+
+
+def _no_derived() -> dict[str, Any]:
+    return {"percent": dict.fromkeys(DERIVED_GROUPS), "due": dict.fromkeys(DERIVED_GROUPS, 0),
+            "on_time": dict.fromkeys(DERIVED_GROUPS, 0), "actions_overdue": 0, "late": 0,
+            "average_days_late": None, "consecutive_misses": 0, "missed_rule": None}
+
+
+def _derived_kpis(month: core.Month, now: datetime) -> dict[int, dict[str, Any]]:
+    """Per home, the monthly KPI review's derived measures for the month, computed as the
+    exceptions area's Monthly KPIs page does (exceptions.queries.monthly_kpis and
+    consecutive_misses, over [the month's first day, the next month's first day) in London):
+    Reg 44 reports, audits and notifications met on time (%), actions overdue at the month's
+    end, average days late of what was met late, and the longest current run of missed
+    deadlines of one rule. Four queries."""
+    start = london_day_start(month.first)
+    end = london_day_start(month.last + timedelta(days=1))
+    reader = _service_wide_reader()
+    misses = exceptions_queries.consecutive_misses(reader, now, end)
+    result: dict[int, dict[str, Any]] = {}
+    for kpis in exceptions_queries.monthly_kpis(reader, now, start, end):
+        missed = misses.get(kpis.key)
+        result[kpis.key] = {
+            "percent": {group: kpis.percent(group) for group in DERIVED_GROUPS},
+            "due": {group: kpis.due[group] for group in DERIVED_GROUPS},
+            "on_time": {group: kpis.on_time[group] for group in DERIVED_GROUPS},
+            "actions_overdue": kpis.actions_overdue, "late": kpis.late,
+            "average_days_late": kpis.average_days_late,
+            "consecutive_misses": missed.count if missed else 0, "missed_rule": missed.rule_title if missed else None}
+    return result
+
+
 def _kpis(month: core.Month, homes: list[Home], now: datetime) -> dict[str, Any]:
     """Each open home's entered monthly KPIs (Annex A) and its deadlines of the month met on time."""
     start, end = london_day_start(month.first), london_day_end(month.last)
@@ -148,6 +188,7 @@ def _kpis(month: core.Month, homes: list[Home], now: datetime) -> dict[str, Any]
             deadlines[home_id][0] += count
             if on_time:
                 deadlines[home_id][1] += count
+    derived = _derived_kpis(month, now)
     rows = []
     totals = dict.fromkeys((m.code for m in MEASURES), 0)
     for home in homes:
@@ -155,7 +196,8 @@ def _kpis(month: core.Month, homes: list[Home], now: datetime) -> dict[str, Any]
         due, met = deadlines[home.id]
         row: dict[str, Any] = {"home": home.name, "entered": kpi is not None, "values": {},
                                "occupancy": None, "retention": None, "deadlines": due, "on_time": met,
-                               "on_time_percent": core.percent(met, due)}
+                               "on_time_percent": core.percent(met, due),
+                               "derived": derived.get(home.id, _no_derived())}
         if kpi is not None:
             row["values"] = {m.code: kpi.value(m.code) for m in MEASURES}
             row["occupancy"] = occupancy_percent(kpi.children_resident, home.registered_places)
