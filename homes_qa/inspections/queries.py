@@ -332,6 +332,20 @@ def qpag_actions(user: User, *, status: str = "open") -> list[QpagAction]:
     return list(db.session.scalars(stmt.limit(ACTION_LIST_LIMIT)))
 
 
+QPAG_FIRST_PAGE_LIMIT = 50
+
+
+def qpag_actions_for_chair(user: User, today: date, limit: int = QPAG_FIRST_PAGE_LIMIT) -> list[QpagAction]:
+    """For the head of service's first page: open QPAG actions escalated to CSLT or past their
+    agreed date, in the user's scope; the ones still to escalate first, then by date. Three queries."""
+    stmt = (select(QpagAction).options(selectinload(QpagAction.owner), selectinload(QpagAction.home))
+            .where(QpagAction.home_id.is_(None) | QpagAction.home_id.in_(visible_home_ids_query(user)),
+                   QpagAction.status == ActionStatus.OPEN,
+                   QpagAction.escalated_on.is_not(None) | (QpagAction.due_on < today))
+            .order_by(QpagAction.escalated_on.is_not(None), QpagAction.due_on, QpagAction.id))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
 def qpag_owner_choices(home_id: int | None) -> list[User]:
     """Who may own a QPAG action: service managers and heads of service, and for a home's action
     the people assigned to it."""

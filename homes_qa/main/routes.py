@@ -7,12 +7,16 @@ from sqlalchemy import text
 from homes_qa.actionplans import queries as action_plans
 from homes_qa.actionplans.models import PlanStatus
 from homes_qa.core import since as since_core
+from homes_qa.core.calendar import london_date
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.exceptions import policy as exceptions_policy
 from homes_qa.exceptions import queries as exceptions
 from homes_qa.exceptions import service as exceptions_service
 from homes_qa.extensions import db, limiter
 from homes_qa.feedback import queries as feedback
+from homes_qa.inspections import queries as inspections
+from homes_qa.qpag_report import policy as qpag_policy
+from homes_qa.qpag_report import queries as qpag_reports
 from homes_qa.reg44 import queries as reg44
 from homes_qa.spine.access import roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
@@ -48,6 +52,10 @@ def dashboard():
             plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED),
             late_notifications=exceptions.late_notifications(user, now),
             signals=exceptions.open_signals(user, now))
+    if qpag_policy.can_write(user.role):  # the month's QPAG report to draft or finalise (seed 002 §8.2)
+        context["qpag_waiting"] = qpag_reports.waiting(now)
+    if user.role == Role.HEAD_OF_SERVICE:  # QPAG's chair: actions escalated to CSLT or overdue (§8.8)
+        context["qpag_actions"] = inspections.qpag_actions_for_chair(user, london_date(now))
     if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
         context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes])
     if exceptions_policy.can_see_grid(user):

@@ -6,14 +6,17 @@ the history: each source is one query over the month (the survey half-year, in J
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core import qpag as core
-from homes_qa.core.calendar import london_day_end, london_day_start
+from homes_qa.core.calendar import london_date, london_day_end, london_day_start
+from homes_qa.core.drift import DriftState, classify
+from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.kpis import MEASURES, occupancy_percent, staff_retention_percent
 from homes_qa.core.qa_reviews import FINDING_RAGS, review_kind
 from homes_qa.core.roles import Role, role_label
@@ -66,6 +69,69 @@ def obligation_for(report: QpagReport) -> Obligation | None:
     meeting = core.meeting_month(core.month_of(report.month.year, report.month.month))
     return db.session.scalar(select(Obligation).where(
         Obligation.rule_code == RULE, Obligation.scope_key == "organisation", Obligation.period_key == meeting.key))
+
+
+# ---------------------------------------------------------------- the reports waiting, for the first pages
+
+WAITING_LIMIT = 12
+WAITING_HORIZON = timedelta(days=91)  # as the exceptions grid's horizon
+
+
+@dataclass
+class Waiting:
+    """A month's report still to draft or finalise: the `qpag_report_monthly` obligation it
+    meets (None for a correction's draft once the obligation is met) and its latest version."""
+    month: core.Month
+    obligation: Obligation | None
+    state: DriftState | None
+    report: QpagReport | None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.report is not None and self.report.is_draft
+
+
+def waiting(now: datetime) -> list[Waiting]:
+    """The reports waiting for the service managers: each open `qpag_report_monthly` obligation
+    whose report month has ended (or already has a draft), with where it stands and its draft;
+    then any other draft (a correction). Earliest due first. Two queries, whatever the history."""
+    today = london_date(now)
+    open_obligations = list(db.session.scalars(
+        select(Obligation).where(Obligation.rule_code == RULE, Obligation.scope_key == "organisation",
+                                 Obligation.status == ObligationStatus.OPEN,
+                                 Obligation.due_at <= now + WAITING_HORIZON)
+        .order_by(Obligation.due_at, Obligation.id).limit(WAITING_LIMIT)))
+    months: dict[date, Obligation] = {}
+    for obligation in open_obligations:
+        meeting = _meeting_of(obligation.period_key)
+        if meeting is not None:
+            months.setdefault(core.previous_month(meeting.first).first, obligation)
+    latest_by_month: dict[date, QpagReport] = {}
+    for report in db.session.scalars(
+            select(QpagReport).where(or_(QpagReport.month.in_(list(months)), QpagReport.status == ReportStatus.DRAFT))
+            .order_by(QpagReport.month, QpagReport.version.desc()).limit(WAITING_LIMIT * 4)):
+        latest_by_month.setdefault(report.month, report)
+    found: list[Waiting] = []
+    for first, obligation in months.items():
+        month = core.month_of(first.year, first.month)
+        latest_report = latest_by_month.get(first)
+        if month.last >= today and latest_report is None:
+            continue  # the month is not over: nothing to draft yet
+        state = classify(obligation.due_at, now, ladder_from_list(obligation.ladder), obligation.due_soon_days)
+        found.append(Waiting(month, obligation, state, latest_report))
+    for first, draft in latest_by_month.items():
+        if first not in months and draft.is_draft:
+            found.append(Waiting(core.month_of(first.year, first.month), None, None, draft))
+    return found[:WAITING_LIMIT]
+
+
+def _meeting_of(period_key: str | None) -> core.Month | None:
+    """The meeting month of a monthly obligation's period key ("2026-11")."""
+    text = period_key or ""
+    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+        return None
+    year, month = int(text[:4]), int(text[5:])
+    return core.month_of(year, month) if 1 <= month <= 12 else None
 
 
 # ---------------------------------------------------------------- the facts drafted from the records

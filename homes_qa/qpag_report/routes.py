@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from homes_qa.core import qpag as core
@@ -49,11 +49,22 @@ def index():
                            survey_source=SURVEY_MONTHS_SOURCE, title="QPAG monthly reports")
 
 
+def _month_asked(default: core.Month) -> core.Month:
+    """The month a link asks to draft (`?year=2026&month=10`, from the first pages), else the
+    default; anything else is ignored (the form checks what is posted)."""
+    year, month = request.args.get("year", "").strip(), request.args.get("month", "").strip()
+    if year.isascii() and year.isdigit() and len(year) == 4 and month.isascii() and month.isdigit() \
+            and len(month) <= 2 and 1 <= int(month) <= 12:
+        return core.month_of(int(year), int(month))
+    return default
+
+
 @bp.route("/qpag-reports/new", methods=["GET", "POST"])
 @roles_required(*policy.AUTHORS)
 def new():
     last = core.previous_month(london_date(utcnow()))
-    form = NewReportForm(data={"month": last.first.month, "year": last.first.year})
+    chosen = _month_asked(last)
+    form = NewReportForm(data={"month": chosen.first.month, "year": chosen.first.year})
     if form.validate_on_submit():
         report = saved_result(form, lambda: service.start_draft(year=form.year.data, month=form.month.data,
                                                                 by=current_user))
