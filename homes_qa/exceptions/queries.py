@@ -568,10 +568,23 @@ def _home_filter(column: ColumnElement[int] | InstrumentedAttribute[int], home: 
     return true() if home is None else column == home
 
 
-def visit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+def _in_window(column: _Instant, window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
+    """The grid's period filter on a register's own instant (when it happened), [start, end)."""
+    if window is None:
+        return true()
+    return (column >= _instant(window[0])) & (column < _instant(window[1]))
+
+
+def visit_rows(user: User, *, home: int | None = None,
+               window: tuple[datetime, datetime] | None = None) -> Iterator[list[object]]:
     """Every Reg 44 visit the user may see (reg44.policy.visible_visits: home scope, and reg 44(3)
-    for the manager and home staff), with its latest submitted report's opinions (never a draft)."""
-    stmt = (reg44_policy.visible_visits(user).where(_home_filter(Reg44Visit.home_id, home))
+    for the manager and home staff), with its latest submitted report's opinions (never a draft);
+    `window`: visited (or, not yet made, planned) in the period."""
+    from homes_qa.core.calendar import london_date
+    day = func.coalesce(Reg44Visit.visited_on, Reg44Visit.planned_for)
+    in_period: ColumnElement[bool] = true() if window is None else (
+        (day >= london_date(window[0])) & (day < london_date(window[1])))
+    stmt = (reg44_policy.visible_visits(user).where(_home_filter(Reg44Visit.home_id, home), in_period)
             .options(joinedload(Reg44Visit.home), joinedload(Reg44Visit.visitor), selectinload(Reg44Visit.reports))
             .order_by(Reg44Visit.id).execution_options(yield_per=EXPORT_BATCH))
     for visit in db.session.scalars(stmt):
@@ -582,12 +595,15 @@ def visit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]
                report.safeguarded_opinion if report else None, report.wellbeing_opinion if report else None]
 
 
-def incident_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
-    """Every incident in the user's homes, oldest first, with how many notifications were made."""
+def incident_rows(user: User, *, home: int | None = None,
+                  window: tuple[datetime, datetime] | None = None) -> Iterator[list[object]]:
+    """Every incident in the user's homes, oldest first, with how many notifications were made;
+    `window`: that happened in the period."""
     counts = (select(func.count(IncidentNotification.id)).where(IncidentNotification.incident_id == Incident.id)
               .scalar_subquery())
     stmt = (select(Incident, Home.name, Home.ofsted_urn, counts).join(Home, Home.id == Incident.home_id)
-            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home))
+            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home),
+                   _in_window(Incident.occurred_at, window))
             .order_by(Incident.occurred_at, Incident.id).execution_options(yield_per=EXPORT_BATCH))
     for incident, home_name, urn, notified in db.session.execute(stmt):
         yield [incident.id, home_name, urn, incident.type_label, incident.occurred_at, incident.aware_at,
@@ -595,11 +611,14 @@ def incident_rows(user: User, *, home: int | None = None) -> Iterator[list[objec
                incident.action_taken, notified, incident.created_at, incident.closed_at]
 
 
-def notification_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
-    """Every notification made (or restraint step recorded) in the user's homes, in time order."""
+def notification_rows(user: User, *, home: int | None = None,
+                      window: tuple[datetime, datetime] | None = None) -> Iterator[list[object]]:
+    """Every notification made (or restraint step recorded) in the user's homes, in time order;
+    `window`: made in the period."""
     stmt = (select(IncidentNotification, Incident.type_code, Home.name)
             .join(Incident, Incident.id == IncidentNotification.incident_id).join(Home, Home.id == Incident.home_id)
-            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home))
+            .where(Incident.home_id.in_(visible_home_ids_query(user)), _home_filter(Incident.home_id, home),
+                   _in_window(IncidentNotification.notified_at, window))
             .order_by(IncidentNotification.notified_at, IncidentNotification.id)
             .execution_options(yield_per=EXPORT_BATCH))
     for notification, type_code, home_name in db.session.execute(stmt):
@@ -780,9 +799,11 @@ AUDIT_COLUMNS = ("audit_id", "home", "ofsted_urn", "audit", "template_code", "te
                  "reaudit_of_audit_id")
 
 
-def audit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+def audit_rows(user: User, *, home: int | None = None,
+               window: tuple[datetime, datetime] | None = None) -> Iterator[list[object]]:
     """Every monthly audit in the user's homes that the user may read (audits.policy.can_read:
-    home staff never the service manager's), oldest first, with its number of findings."""
+    home staff never the service manager's), oldest first, with its number of findings;
+    `window`: started in the period."""
     from homes_qa.audits import policy as audits_policy
     from homes_qa.audits.models import AuditFinding, HomeAudit
     from homes_qa.audits.templates import latest_templates
@@ -792,7 +813,7 @@ def audit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]
     stmt = (select(HomeAudit, Home.name, Home.ofsted_urn, User.name, findings)
             .join(Home, Home.id == HomeAudit.home_id).join(User, User.id == HomeAudit.started_by_id)
             .where(HomeAudit.home_id.in_(visible_home_ids_query(user)), HomeAudit.template_code.in_(readable),
-                   _home_filter(HomeAudit.home_id, home))
+                   _home_filter(HomeAudit.home_id, home), _in_window(HomeAudit.started_at, window))
             .order_by(HomeAudit.started_at, HomeAudit.id).execution_options(yield_per=EXPORT_BATCH))
     for audit, home_name, urn, started_by, found in db.session.execute(stmt):
         yield [audit.id, home_name, urn, audit.title, audit.template_code, audit.template_version, audit.period_key,

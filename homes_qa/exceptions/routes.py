@@ -62,6 +62,12 @@ class Filters:
                 found.update({"from": self.period_from, "to": self.period_to})
         return found
 
+    def period_args(self) -> dict[str, object]:
+        """The home and period filters, which the register exports (visits, incidents,
+        notifications, audits) apply to when each record happened; the person is the grid's only."""
+        return ({"home": self.home} if self.home is not None else {}) | {
+            k: v for k, v in self.link_args().items() if k != "person"}
+
     def export_args(self) -> dict[str, object]:
         """The filters the obligations and alerts exports apply: home, area, person, period."""
         return {k: v for k, v in (("home", self.home), ("area", self.area)) if v is not None} | self.link_args()
@@ -107,6 +113,11 @@ def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: 
 
 def _person_and_period(filters: Filters) -> None:
     """The person (someone working with the user's homes, else 404) and the period filters."""
+    _person(filters)
+    _period(filters)
+
+
+def _person(filters: Filters) -> None:
     person = request.args.get("person", "").strip()
     if person:
         if not person.isdigit() or int(person) > MAX_ID:
@@ -116,6 +127,9 @@ def _person_and_period(filters: Filters) -> None:
             if found is None:
                 abort(404)
             filters.person = found
+
+
+def _period(filters: Filters) -> None:
     period = request.args.get("period", "").strip()
     if not period:
         return
@@ -223,43 +237,53 @@ def export_alerts():
                                         person=filters.person, window=filters.window))
 
 
+def _register_filters() -> Filters:
+    """A register export's filters: the home, and the period of the page it was reached from."""
+    filters = _filters(())
+    _period(filters)
+    return filters
+
+
 @bp.route("/export/reg44-visits.csv")
 @roles_required(*policy.VISIT_EXPORT_ROLES)
 def export_visits():
     """Reg 44 visits the user may see (unannounced plans never reach the manager or home staff)."""
-    filters = _filters(())
+    filters = _register_filters()
     if filters.errors:
         abort(400)
-    return _csv("reg44-visits", queries.VISIT_COLUMNS, queries.visit_rows(current_user, home=filters.home))
+    return _csv("reg44-visits", queries.VISIT_COLUMNS,
+                queries.visit_rows(current_user, home=filters.home, window=filters.window))
 
 
 @bp.route("/export/incidents.csv")
 @roles_required(*policy.INCIDENT_EXPORT_ROLES)
 def export_incidents():
-    filters = _filters(())
+    filters = _register_filters()
     if filters.errors:
         abort(400)
-    return _csv("incidents", queries.INCIDENT_COLUMNS, queries.incident_rows(current_user, home=filters.home))
+    return _csv("incidents", queries.INCIDENT_COLUMNS,
+                queries.incident_rows(current_user, home=filters.home, window=filters.window))
 
 
 @bp.route("/export/notifications.csv")
 @roles_required(*policy.INCIDENT_EXPORT_ROLES)
 def export_notifications():
-    filters = _filters(())
+    filters = _register_filters()
     if filters.errors:
         abort(400)
     return _csv("notifications", queries.NOTIFICATION_COLUMNS,
-                queries.notification_rows(current_user, home=filters.home))
+                queries.notification_rows(current_user, home=filters.home, window=filters.window))
 
 
 @bp.route("/export/audits.csv")
 @roles_required(*policy.AUDIT_EXPORT_ROLES)
 def export_audits():
     """Monthly audits (H&S, fire, GDPR, statutory check review) the user may read."""
-    filters = _filters(())
+    filters = _register_filters()
     if filters.errors:
         abort(400)
-    return _csv("monthly-audits", queries.AUDIT_COLUMNS, queries.audit_rows(current_user, home=filters.home))
+    return _csv("monthly-audits", queries.AUDIT_COLUMNS,
+                queries.audit_rows(current_user, home=filters.home, window=filters.window))
 
 
 # ---------------------------------------------------------------- monthly KPIs

@@ -71,3 +71,50 @@ def test_export_filters_are_checked_like_the_pages(app, client, world, auth):
         assert client.get(f"/exceptions/export/{name}.csv?person=abc").status_code == 400
         assert client.get(f"/exceptions/export/{name}.csv?period=forever").status_code == 400
         assert client.get(f"/exceptions/export/{name}.csv?period=custom&from=2026-13-01&to=x").status_code == 400
+
+
+def test_register_exports_carry_the_home_and_period_and_apply_them_to_when_it_happened(app, client, world, auth):
+    from datetime import timedelta
+
+    from homes_qa.core.calendar import london_day_start
+    from homes_qa.extensions import db
+    from homes_qa.incidents.models import Incident, IncidentNotification
+    from homes_qa.reg44.models import Reg44Visit
+    from homes_qa.spine.audit.models import acting_as
+    from tests import clock as test_clock
+
+    today = test_clock.TODAY
+    inside_day, outside_day = today - timedelta(days=40), today - timedelta(days=400)
+    made: dict[str, int] = {}
+    with app.app_context(), acting_as("test"):
+        manager = world.users[Role.REGISTERED_MANAGER].id
+        visitor = world.users[Role.REG44_VISITOR].id
+        for name, day in (("inside", inside_day), ("outside", outside_day)):
+            at = london_day_start(day) + timedelta(hours=12)
+            incident = Incident(home_id=world.home_a.id, type_code="complaint", occurred_at=at, aware_at=at,
+                                what_happened=f"Complaint {name}", action_taken="Replied", recorded_by_id=manager)
+            visit = Reg44Visit(home_id=world.home_a.id, visitor_id=visitor, status="recorded", visited_on=day)
+            db.session.add_all([incident, visit])
+            db.session.flush()
+            db.session.add(IncidentNotification(incident_id=incident.id, home_id=world.home_a.id,
+                                                rule_code="incident_ntk_service_manager", recipient="SM",
+                                                notified_at=at + timedelta(hours=1), method="email",
+                                                recorded_by_id=manager))
+            made[f"incident-{name}"], made[f"visit-{name}"] = incident.id, visit.id
+        db.session.commit()
+    start, end = inside_day - timedelta(days=1), inside_day + timedelta(days=1)
+    period = f"period=custom&from={start.isoformat()}&to={end.isoformat()}"
+    auth.sign_in(world.users[Role.SERVICE_MANAGER])
+    page = client.get(f"/exceptions/?home={world.home_a.id}&{period}").get_data(as_text=True)
+    incidents_link = _export_link(page, "incidents")
+    assert f"home={world.home_a.id}" in incidents_link and f"from={start.isoformat()}" in incidents_link
+    assert {int(r["incident_id"]) for r in _rows(client, incidents_link)} == {made["incident-inside"]}
+    notified = _rows(client, _export_link(page, "notifications"))
+    assert [int(r["incident_id"]) for r in notified] == [made["incident-inside"]]
+    visits = {int(r["visit_id"]) for r in _rows(client, _export_link(page, "reg44-visits"))}
+    assert made["visit-inside"] in visits and made["visit-outside"] not in visits
+    assert _export_link(page, "audits").count("period=custom") == 1
+    # Without the period, both; a bad period is 400.
+    both = {int(r["incident_id"]) for r in _rows(client, "/exceptions/export/incidents.csv")}
+    assert {made["incident-inside"], made["incident-outside"]} <= both
+    assert client.get("/exceptions/export/incidents.csv?period=custom&from=2026-02-30&to=").status_code == 400
