@@ -18,6 +18,9 @@ from homes_qa.spine.timestamps import utcnow
 bp = Blueprint("main", __name__)
 
 REPORT_RULE = "reg44_report_complete"
+# The start page shows the first few of each list (worst first) and links to the rest: what it
+# renders stays the same size however many homes and open items there are (issue 13).
+DASHBOARD_ROWS = 10
 
 
 @bp.route("/")
@@ -27,7 +30,8 @@ def dashboard():
     now = utcnow()
     user = current_user
     homes = visible_homes(user)
-    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes}
+    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes,
+                                  "cap": DASHBOARD_ROWS, "list_limit": exceptions.LIST_LIMIT}
     if user.role == Role.REG44_VISITOR:
         months = reg44.home_summaries(user, homes, now)
         to_write = [visit for month in months for visit in month.reports_to_write]
@@ -37,11 +41,11 @@ def dashboard():
             feedback_waiting=feedback.waiting_for_visitor(user))
     if user.role in exceptions_policy.QUEUE_ROLES:
         context.update(
-            reports_to_check=reg44.reports_to_check(user),
-            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED),
-            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED))
+            reports_to_check=reg44.reports_to_check(user, limit=DASHBOARD_ROWS + 1),
+            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED, limit=DASHBOARD_ROWS + 1),
+            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED, limit=DASHBOARD_ROWS + 1))
     if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
-        context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes])
+        context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):
         context["grid"] = exceptions.grid(user, now)
     return render_template("main/dashboard.html", **context)
