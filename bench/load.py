@@ -182,6 +182,7 @@ def main() -> int:
     parser.add_argument("--homes", type=int, default=20)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--spawn-rate", type=float, default=5, help="people starting per second (default 5)")
     parser.add_argument("--build-estate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_estate:
@@ -231,11 +232,16 @@ def main() -> int:
               f"Flask-Limiter on {storage}")
         prefix = root / "locust"
         subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                        "--users", str(args.users), "--spawn-rate", str(max(args.users // 5, 1)),
+                        "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
                         "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}",
                         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
-                       cwd=ROOT, env={**env, "LOAD_HOMES": str(args.homes)}, check=False)
-        result = summary(Path(f"{prefix}_stats.csv"))
+                       cwd=ROOT, env={**env, "LOAD_HOMES": str(args.homes)}, check=False,
+                       stdout=(root / "locust.log").open("wb"), stderr=subprocess.STDOUT)
+        stats = Path(f"{prefix}_stats.csv")
+        if not stats.exists():
+            print(f"locust wrote no statistics:\n{stack.log('locust')}", file=sys.stderr)
+            return 1
+        result = summary(stats)
         if scheduler.poll() is not None:
             print(f"the scheduler died:\n{stack.log('scheduler')}", file=sys.stderr)
             return 1

@@ -90,7 +90,7 @@ def _page(failed: AcknowledgeForm | None = None, failed_alert: Alert | None = No
         keep = {f"{other}_page": sections[other].page} if sections[other].page > 1 else {}
         section.links = {}
         if section.page > 1:
-            section.links["prev"] = {**keep, f"{name}_page": section.page - 1}
+            section.links["prev"] = {**keep, **({f"{name}_page": section.page - 1} if section.page > 2 else {})}
         if section.page < section.pages:
             section.links["next"] = {**keep, f"{name}_page": section.page + 1}
     context = {"sections": sections, "title": "Alerts", "page_size": PAGE_SIZE}

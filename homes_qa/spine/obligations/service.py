@@ -155,20 +155,27 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
     wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]] = {}
     for rule in rules:
         timing = rule.timing_value
+        periods: dict[date, Period] = {}  # every home walks the same few periods of a rule
+
+        def containing(day: date, timing=timing, periods=periods) -> Period:
+            if day not in periods:
+                periods[day] = period_containing(timing, day)
+            return periods[day]
+
         current = period_containing(timing, now)
-        upto = period_containing(timing, current.end + timedelta(days=1))
+        upto = containing(current.end + timedelta(days=1))
         targets = [None] if rule.scope == RuleScope.ORGANISATION else homes
         for home in targets:
             key = scope_key(rule, home)
             last_due = latest.get((rule.code, key))
             period = current
             if last_due is not None and london_date(last_due) < current.start:
-                period = period_containing(timing, london_date(last_due) + timedelta(days=1))
+                period = containing(london_date(last_due) + timedelta(days=1))
             for _ in range(max_catch_up + 2):
                 wanted[(rule.code, key, period.key)] = (rule, home, period)
                 if period.key == upto.key:
                     break
-                period = period_containing(timing, period.end + timedelta(days=1))
+                period = containing(period.end + timedelta(days=1))
     if not wanted:
         return RecurringResult([])
     existing: set[tuple[str, str, str]] = set()
