@@ -16,7 +16,7 @@ from sqlalchemy import func, select, tuple_
 
 from homes_qa.core.calendar import end_of_month, london_date, london_day_end
 from homes_qa.core.roles import Role
-from homes_qa.core.timing import FLOATING, Period, due_at, due_for_period, next_due_floating, period_containing
+from homes_qa.core.timing import FLOATING, Period, Timing, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
@@ -157,7 +157,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
         timing = rule.timing_value
         periods: dict[date, Period] = {}  # every home walks the same few periods of a rule
 
-        def containing(day: date, timing=timing, periods=periods) -> Period:
+        def containing(day: date, timing: Timing = timing, periods: dict[date, Period] = periods) -> Period:
             if day not in periods:
                 periods[day] = period_containing(timing, day)
             return periods[day]
