@@ -166,6 +166,28 @@ def build_estate(homes: int, months: int) -> None:
     print(build(create_app(), homes=homes, months=months))
 
 
+WARM_PAGES = {"manager0": ["/", "/alerts/", "/homes/", "/homes/1"], "sm0": ["/", "/alerts/", "/homes/", "/homes/1"],
+              "visitor0": ["/", "/alerts/", "/reg44/", "/reg44/homes/1"], "head": ["/", "/alerts/", "/homes/", "/homes/1"]}
+
+
+def warm_up(base: str, workers: int) -> None:
+    """Each page once per worker and a bit more (a server that has been up has its templates
+    compiled and its connections open): locust then measures the steady state, not start-up."""
+    import http.cookiejar
+    import urllib.parse
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    for _ in range(workers * 2):
+        for account, pages in WARM_PAGES.items():
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            with opener.open(base + "/sign-in", timeout=60) as page:
+                csrf = token.search(page.read().decode()).group(1)
+            form = urllib.parse.urlencode({"email": f"{account}@bench.example.org", "password": "bench-password-123",
+                                           "csrf_token": csrf}).encode()
+            opener.open(base + "/sign-in", data=form, timeout=60).close()
+            for path in pages:
+                opener.open(base + path, timeout=60).close()
+
+
 def summary(stats_csv: Path) -> dict:
     with stats_csv.open(newline="") as f:
         rows = list(csv.DictReader(f))
@@ -230,6 +252,11 @@ def main() -> int:
         _wait(up, 60, "gunicorn to answer")
         print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; flask scheduler beside it; "
               f"Flask-Limiter on {storage}")
+        started = time.monotonic()
+        _wait(lambda: "scheduled sweep:" in stack.log("scheduler", 10_000), 300, "the scheduler's first sweep")
+        warm_up(f"http://127.0.0.1:{port}", args.workers)
+        print(f"warmed up ({time.monotonic() - started:.0f} s: the scheduler's first sweep, then every page "
+              f"{args.workers * 2} times); now {args.users} people for {args.seconds} s")
         prefix = root / "locust"
         subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                         "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
