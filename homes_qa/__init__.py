@@ -81,12 +81,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     from homes_qa.incidents.routes import bp as incidents_bp  # incidents and notifications (issue 8)
     app.register_blueprint(incidents_bp)
+    from homes_qa.navigation.routes import bp as navigation_bp  # the "More" page (issue 12)
+    app.register_blueprint(navigation_bp)
     from homes_qa.checks.routes import bp as checks_bp  # certificate register and fire log (issue 9)
     app.register_blueprint(checks_bp)
     from homes_qa.audits.routes import bp as audits_bp  # monthly audits (issue 9)
     app.register_blueprint(audits_bp)
     from homes_qa.exceptions.routes import bp as exceptions_bp  # each role's work, the grid, exports
     app.register_blueprint(exceptions_bp)
+    from homes_qa.qpag_report.routes import bp as qpag_report_bp  # the QPAG monthly report (issue 11)
+    app.register_blueprint(qpag_report_bp)
 
     from homes_qa import panels
     panels.register(app)

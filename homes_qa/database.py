@@ -4,11 +4,15 @@ from sqlalchemy.engine import Engine
 
 from homes_qa.extensions import db
 
+BUSY_TIMEOUT_MS = 30_000
+
 
 def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A writer waits for the lock rather than failing: the sweep holds it for one unit of
+    # work (seconds on a large estate under load) while mail delivery and pages want it too.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

@@ -44,13 +44,28 @@ def load_demo() -> list[tuple[str, str, str]] | None:
         homes = [people.create_home(name=n, ofsted_urn=u, address=a, registered_places=p)
                  for n, u, a, p in HOMES]
         credentials = []
+        visitors: list[tuple[Home, User]] = []
         for name, email, role, home_indexes in PEOPLE:
             user = people.create_user(name=name, email=email, role=role, password=DEMO_PASSWORD)
             for index in home_indexes:
-                people.assign(homes[index], user)
+                if role == Role.REG44_VISITOR:
+                    visitors.append((homes[index], user))  # assigned below, with a declaration
+                else:
+                    people.assign(homes[index], user)
             credentials.append((ROLE_LABELS[role], email, ", ".join(homes[i].name for i in home_indexes) or "all homes"))
+        _assign_visitors(visitors)
         _demo_activity(homes)
     return credentials
+
+
+def _assign_visitors(visitors: list[tuple[Home, User]]) -> None:
+    """Reg 43 (issue 12): each visitor assigned with the administrator's independence declaration."""
+    from homes_qa.admin import service as assigning
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    assert admin is not None  # PEOPLE has an administrator
+    for home, user in visitors:
+        assigning.assign_to_home(home, user, by=admin, independent=True,
+                                 note="Demo data: checked against the provider's staff list")
 
 
 def _demo_activity(homes: list[Home]) -> None:
@@ -100,6 +115,12 @@ def _demo_activity(homes: list[Home]) -> None:
     reg44.plan_visit(home=cedar, visitor=visitor, planned_for=today + timedelta(days=9), announced=False, now=now)
 
     _demo_incident(oak, by_email["manager.oak@demo.example.org"], now)
+    # An event type the organisation added (issue 8): offered on the record-an-event form.
+    from homes_qa.incidents import service as incidents
+    incidents.add_event_type(
+        label="Self-harm needing medical treatment", notifiable_default=False,
+        rules=["incident_ntk_service_manager", "incident_ntk_head_of_service"],
+        source="Local self-harm and suicide prevention procedure (demo)", by=by_email["admin@demo.example.org"])
     # Beech View: judged requires improvement three weeks ago, with one requirement (issue 10):
     # fortnightly monitoring reviews until its action is completed.
     from homes_qa.inspections import service as inspections
@@ -118,6 +139,19 @@ def _demo_activity(homes: list[Home]) -> None:
 
     # What the scheduler would do on its first run: this period's obligations and their alerts.
     alerts.sweep(now)
+    _demo_qpag_report(service_manager, now)
+
+
+def _demo_qpag_report(service_manager: User, now) -> None:
+    """Last month's QPAG report, drafted from the records, with the Reg 44 summary written (issue 11)."""
+    from homes_qa.core.calendar import london_date
+    from homes_qa.core.qpag import previous_month
+    from homes_qa.qpag_report import service as qpag_report
+    month = previous_month(london_date(now))
+    report = qpag_report.start_draft(year=month.first.year, month=month.first.month, by=service_manager, now=now)
+    qpag_report.save_commentary(report, by=service_manager, reg44=(
+        "Oak House's visitor found the young people safe; weekend activities need planning with them. "
+        "The recommendation is on the action plan."))
 
 
 def _demo_incident(home: Home, manager: User, now) -> None:

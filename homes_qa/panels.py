@@ -15,6 +15,7 @@ from flask_login import current_user
 from homes_qa.actionplans import queries as action_plans
 from homes_qa.feedback import queries as feedback
 from homes_qa.inspections import queries as inspections
+from homes_qa.inspections.policy import QA_COMMISSIONERS
 from homes_qa.reg44 import queries as reg44
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.reg45 import queries as reg45
@@ -44,6 +45,14 @@ def reg44_previous(visit: Reg44Visit) -> tuple[Reg44Visit | None, list[reg44.Pre
     return reg44.previous_recommendations(visit)
 
 
+def qa_commission_prompts() -> list[dict[str, Any]]:
+    """For the QA lead's first page: the reviews to commission (a dip sample, a full audit after
+    a new registered manager), each linked to the commission form with its kind and home."""
+    if current_user.role not in QA_COMMISSIONERS:
+        return []
+    return [{"obligation": o, "kind": inspections.prompt_kind(o)} for o in inspections.qa_review_prompts(current_user)]
+
+
 def endpoint_exists(endpoint: str) -> bool:
     """Links to pages another area may not have registered (a deployment can leave an area out)."""
     return endpoint in current_app.view_functions
@@ -51,5 +60,5 @@ def endpoint_exists(endpoint: str) -> bool:
 
 def register(app: Flask) -> None:
     for panel in (reg44_home_summary, home_quality_links, feedback_link, action_plan_link, endpoint_exists,
-                  reg44_previous):
+                  reg44_previous, qa_commission_prompts):
         app.add_template_global(panel)

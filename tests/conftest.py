@@ -76,7 +76,39 @@ def _kind_of(report) -> str:
     return dict(report.user_properties).get("kind", "request")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: gather each worker's browser-check figures (tests/browser/conftest.py)."""
+    import json
+    data = getattr(node, "workeroutput", {}).get("homes_qa_browser")
+    if not data:
+        return
+    merged = node.config.__dict__.setdefault("_homes_qa_browser", {"pages": {}, "documents": 0, "errors": 0})
+    worker = json.loads(data)
+    for path, title, count in worker["pages"]:
+        merged["pages"][(path, title)] = merged["pages"].get((path, title), 0) + count
+    merged["documents"] += worker["vnu"]["documents"]
+    merged["errors"] += worker["vnu"]["errors"]
+    merged["vnu"] = worker["vnu_name"] if worker["vnu_available"] else None
+
+
+def _browser_summary(terminalreporter, config) -> None:
+    merged = getattr(config, "_homes_qa_browser", None)
+    if not merged:
+        return  # a serial run: tests/browser/conftest.py prints its own
+    terminalreporter.section("Nu HTML Checker")
+    if merged.get("vnu"):
+        terminalreporter.write_line(f"{merged['documents']} documents checked with {merged['vnu']}, "
+                                    f"{merged['errors']} errors")
+    else:
+        terminalreporter.write_line("not run: no vnu jar (or no java); see tests/browser/conftest.py")
+    terminalreporter.section("axe-core: pages checked")
+    for (path, title), count in sorted(merged["pages"].items()):
+        terminalreporter.write_line(f"{count:3d} x {path}  ({title})")
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    _browser_summary(terminalreporter, config)
     counts = {kind: {"passed": 0, "failed": 0, "skipped": 0} for kind in KINDS}
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):

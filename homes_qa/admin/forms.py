@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -7,7 +8,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Regexp
 
 from homes_qa.core.roles import ROLE_LABELS
@@ -75,3 +85,13 @@ class ResetPasswordForm(FlaskForm):
         InputRequired(message="Enter a new temporary password"),
         Length(min=MIN_LENGTH, max=200, message=f"Password must be {MIN_LENGTH} characters or more")])
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class DeclarationForm(FlaskForm):
+    """Reg 43: the administrator declares a Reg 44 visitor's independence of the home."""
+
+    independent = BooleanField("I confirm this person is independent of the home", widget=GovCheckboxInput())
+    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[
+        Length(max=1000, message="Note must be 1000 characters or fewer")],
+        description="For example, how you checked, or a past connection with the home and why it does not matter")
+    submit = SubmitField("Assign to this home", widget=GovSubmitInput())

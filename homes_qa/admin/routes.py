@@ -4,7 +4,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from homes_qa.admin.forms import AssignmentForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
+from homes_qa.admin import service as assigning
+from homes_qa.admin.forms import AssignmentForm, DeclarationForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
+from homes_qa.admin.models import INDEPENDENCE_CRITERIA, IndependenceDeclaration
 from homes_qa.core.roles import SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
@@ -151,13 +153,19 @@ def home_people(home_id: int):
         user = db.session.get(User, form.user_id.data) if form.user_id.data else None
         if user is None:
             form.user_id.errors = ["Select a person to assign"]
-        elif saved(form, lambda: people.assign(home, user)):
+        elif _asks_first(home, user):
+            return redirect(url_for("admin.assign_person", home_id=home.id, user_id=user.id), code=303)
+        elif saved(form, lambda: assigning.assign_to_home(home, user, by=current_user)):
             flash(f"{user.name} is now assigned to {home.name}", "success")
             return redirect(url_for("admin.home_people", home_id=home.id), code=303)
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.home_id == home.id)
         .options(selectinload(Assignment.user))).all()
+    declarations = {d.assignment_id: d for d in db.session.scalars(
+        select(IndependenceDeclaration).where(IndependenceDeclaration.home_id == home.id)
+        .options(selectinload(IndependenceDeclaration.declared_by)))}
     return render_template("admin/home_people.html", home=home, form=form, assignments=assignments,
+                           declarations=declarations,
                            confirm=ConfirmForm(), title=f"People at {home.name}")
 
 
@@ -173,3 +181,52 @@ def remove_assignment(home_id: int, assignment_id: int):
     people.unassign(assignment)
     flash(f"{name} is no longer assigned to {home_name}", "success")
     return redirect(url_for("admin.home_people", home_id=home_id), code=303)
+
+
+# ---------------------------------------------------------------- assigning: what is asked first
+
+def _other_managers(home: Home, user: User) -> list[User]:
+    if user.role != Role.REGISTERED_MANAGER:
+        return []
+    return [m for m in assigning.registered_managers(home) if m.id != user.id]
+
+
+def _asks_first(home: Home, user: User) -> bool:
+    """A visitor's independence declaration, or confirmation of a second registered manager."""
+    return assigning.needs_declaration(user) or bool(_other_managers(home, user))
+
+
+@bp.route("/homes/<int:home_id>/people/add/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def assign_person(home_id: int, user_id: int):
+    """Step two of assigning: the visitor's declaration (reg 43) or the second-manager check."""
+    home, user = _home_or_404(home_id), _user_or_404(user_id)
+    if not _asks_first(home, user):
+        return redirect(url_for("admin.home_people", home_id=home.id), code=303)
+    back = url_for("admin.home_people", home_id=home.id)
+    if assigning.needs_declaration(user):
+        form = DeclarationForm()
+        form.independent.label.text = f"I confirm that {user.name} is independent of {home.name}"
+        if form.validate_on_submit() and saved(form, lambda: assigning.assign_to_home(
+                home, user, by=current_user, independent=bool(form.independent.data), note=form.note.data or "")):
+            flash(f"{user.name} is now assigned to {home.name}. Their independence declaration is recorded.",
+                  "success")
+            return redirect(back, code=303)
+        return render_template("admin/assign_declaration.html", home=home, person=user, form=form,
+                               criteria=INDEPENDENCE_CRITERIA, back=back,
+                               title=f"Declare {user.name}'s independence of {home.name}")
+    others = _other_managers(home, user)
+    form = ConfirmForm()
+    form.submit.label.text = f"Yes, assign {user.name} as well"
+    if form.validate_on_submit() and saved(form, lambda: assigning.assign_to_home(
+            home, user, by=current_user, second_manager_confirmed=True)):
+        flash(f"{user.name} is now assigned to {home.name}, with {_names(others)}", "success")
+        return redirect(back, code=303)
+    return render_template("admin/assign_second_manager.html", home=home, person=user, others=others,
+                           names=_names(others), form=form, back=back,
+                           title=f"{home.name} already has a registered manager")
+
+
+def _names(users: list[User]) -> str:
+    names = [u.name for u in users]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

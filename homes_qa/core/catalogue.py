@@ -201,27 +201,6 @@ RULES: tuple[RuleSpec, ...] = (
     ),
     # ---------------------------------------------------------------- notifications and safeguarding
     RuleSpec(
-        "need_to_know_24h", "Need-to-know, LADO and notifications submitted", "notifications",
-        "incident_manager_aware", Timing("elapsed_hours", 24), REGISTERED_MANAGER, RM_URGENT_LADDER,
-        f"{SEED} §7.1 (Need to know, LADO, notifications: within 24 hours)",
-        notes="24 elapsed hours from the manager becoming aware, across weekends and clock changes.",
-    ),
-    RuleSpec(
-        "reg40_notification", "Regulation 40 serious event notified to Ofsted and others", "notifications",
-        "serious_event_manager_aware", Timing("elapsed_hours", 24), REGISTERED_MANAGER, RM_URGENT_LADDER,
-        f"{CHR_2015}, reg 40 [verify the full list of 40(4)]; 24 hours is the local rule "
-        f"({SEED} §7.1 Need to know, LADO, notifications)",
-        verify=True,
-        notes="The regulation says 'without delay'; the local rule makes it 24 hours.",
-    ),
-    RuleSpec(
-        "lado_referral", "LADO referral of an allegation against an adult", "safeguarding",
-        "allegation_manager_aware", Timing("working_days", 1), REGISTERED_MANAGER, RM_URGENT_LADDER,
-        "Working Together; local safeguarding procedures [verify]",
-        verify=True,
-        notes="Within one working day; the 24-hour need-to-know still applies alongside.",
-    ),
-    RuleSpec(
         "safeguarding_monitoring_weekly", "Weekly safeguarding, LADO, complaints and notifications update",
         "safeguarding", "calendar", _WEEKLY, SERVICE_MANAGER, SM_LADDER,
         f"{SEED} §7.1 (Safeguarding, LADO, complaints and notifications monitoring: weekly)",
@@ -259,7 +238,9 @@ RULES: tuple[RuleSpec, ...] = (
         "qpag_report_monthly", "Monthly joint report to QPAG", "qpag", "calendar", _MONTHLY,
         SERVICE_MANAGER, SM_LADDER,
         f"{SEED} §8.1–8.2 (QPAG meets monthly; service managers' joint report)",
-        notes="Thematic reviews, Reg 44 visits in the month with findings, KPI review.",
+        notes="Thematic reviews, Reg 44 visits in the month with findings, KPI review, escalations; in "
+              "June and December the surveys (§8.3–8.4). Met by finalising the report on the month before "
+              "(the meeting's past month).",
     ),
     RuleSpec(
         "dip_sample_bimonthly", "Dip sample (requested every other month)", "dip_sampling", "calendar",
@@ -319,19 +300,6 @@ RULES: tuple[RuleSpec, ...] = (
         "reg45_report_to_ofsted", "Regulation 45 review sent to Ofsted (HMCI)", "reg45", "reg45_review_completed",
         Timing("calendar_days", 28), REGISTERED_MANAGER, RM_LADDER,
         f"{CHR_2015}, reg 45 (copy to HMCI within 28 days of completion)",
-    ),
-    # ---------------------------------------------------------------- data protection
-    RuleSpec(
-        "ico_breach_72h", "Personal data breach reported to the ICO", "data_protection", "data_breach_aware",
-        Timing("elapsed_hours", 72), SERVICE_MANAGER, SM_URGENT_LADDER,
-        "UK GDPR art. 33",
-        notes="72 calendar hours from becoming aware, weekends included; log every breach, reported or not.",
-    ),
-    RuleSpec(
-        "sar_response", "Subject access request answered", "data_protection", "sar_received",
-        Timing("calendar_months", 1), SERVICE_MANAGER, SM_LADDER,
-        "UK GDPR art. 12(3); ICO guidance",
-        notes="Same date next month, or its last day if none; extendable by two months when complex.",
     ),
     # ---------------------------------------------------------------- fire checks
     RuleSpec(
@@ -542,6 +510,27 @@ INCIDENT_RULES: tuple[RuleSpec, ...] = (
 )
 RULES = RULES + INCIDENT_RULES
 
+# ---------------------------------------------------------------- QA case review after a need-to-know (issue 8)
+# Seed 004 ("Need-to-know notifications Audits"): every need-to-know is shared with the Quality
+# Assurance Service, who complete a case file audit of the child involved and feed back the
+# practice outcomes and findings. The seed sets no timescale; 10 working days is our default,
+# the time seed 004 §2.12 gives for discussing an audit graded requires improvement [verify].
+SEED_004 = "Seed 004_e304d96c2458d85c.txt"
+TRIGGERS["need_to_know_recorded"] = "a need-to-know being recorded (an event that tells the service manager)"
+CASE_REVIEW_RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(
+        "incident_qa_case_review", "QA case review after a need-to-know", "qa_reviews", "need_to_know_recorded",
+        Timing("working_days", 10), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED_004} (Need-to-know notifications audits: the QA service completes a case file audit of the "
+        "child and feeds back the practice outcomes and findings); no timescale in the seed: 10 working days "
+        "is our default (seed 004 §2.12, 10 working days for a requires-improvement audit) [verify]",
+        verify=True,
+        notes="Made when an event that sends a need-to-know is recorded; met when the QA lead records the "
+              "review's findings and learning on the event.",
+    ),
+)
+RULES = RULES + CASE_REVIEW_RULES
+
 # --------------------------------------------------------------------------- QA reviews (issue 10)
 QA_REVIEW_RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
@@ -553,6 +542,23 @@ QA_REVIEW_RULES: tuple[RuleSpec, ...] = (
     ),
 )
 RULES = RULES + QA_REVIEW_RULES
+
+# --------------------------------------------------------------------------- full audit on a new manager (issue 10)
+TRIGGERS["registered_manager_changed"] = ("a registered manager assigned to a home that has (or had) another "
+                                          "registered manager")
+FULL_AUDIT_RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(
+        "full_audit_new_manager", "Full audit commissioned after a new registered manager", "qa_reviews",
+        "registered_manager_changed", Timing("calendar_days", 28), HEAD_OF_SERVICE, HOS_LADDER,
+        f"{SEED} §7.1 (Scheduled full audit: normally completed when a new manager has taken over the home; "
+        "frequency determined by Head of Service/Corp Director)",
+        verify=True,
+        notes="The QA lead is prompted to commission a full audit of the home; met when a full audit covering "
+              "the home is commissioned. 28 days is a local default: the seed leaves the timing to the Head "
+              "of Service.",
+    ),
+)
+RULES = RULES + FULL_AUDIT_RULES
 
 
 def catalogue_by_code() -> dict[str, RuleSpec]:

@@ -11,6 +11,9 @@ BST as the date requires); naive datetimes are refused, as in core.calendar.
                                or 'by Mon 7 Dec 2026, 14:05' (an hours deadline)
 
 Each gives '' for None.
+
+    without_home(title, home_name)  an obligation's title without its ' — <home>' part, for a page
+                                    that already names the home (issue 12)
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from datetime import date, datetime
 
 from homes_qa.core.calendar import LONDON, to_london
 
-__all__ = ["LONDON", "deadline", "london_clock", "london_datetime", "long_date", "long_day"]
+__all__ = ["LONDON", "deadline", "london_clock", "london_datetime", "long_date", "long_day", "without_home"]
 
 
 def london_datetime(value: datetime | None) -> str:
@@ -58,3 +61,22 @@ def deadline(value: datetime | None) -> str:
     if (local.hour, local.minute, local.second) == (23, 59, 59):
         return f"by end of {long_day(local.date())}"
     return f"by {long_day(local.date())}, {local:%H:%M}"
+
+
+TITLE_SEPARATOR = " — "
+
+
+def without_home(title: str, home_name: str | None) -> str:
+    """'Gas safety check — Alder House — 2026' on Alder House's own page: 'Gas safety check — 2026'.
+
+    Obligation titles are '<rule> — <home or Whole service> — <period>'; only a whole part equal to
+    the home's name is dropped, so a rule or period that merely contains the name is kept, and a
+    title that does not name this home is returned as it is.
+    """
+    if not home_name:
+        return title
+    parts = title.split(TITLE_SEPARATOR)
+    if len(parts) < 2 or home_name not in parts[1:]:
+        return title
+    index = parts.index(home_name, 1)
+    return TITLE_SEPARATOR.join(parts[:index] + parts[index + 1:])

@@ -9,6 +9,7 @@ over-notify, so for types other than the Reg 40 ones it is the manager's call). 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 HMCI = "incident_reg40_hmci"
@@ -44,6 +45,13 @@ class EventType:
     paragraph: str | None = None  # the Reg 40 paragraph it is, when it is one
     counts_from_event: bool = False  # the clocks run from when it happened (restraint), not awareness
     source: str = ""
+    notifiable_default: bool = False  # an organisation's type: usually notifiable under Regulation 40
+    custom: bool = False  # added by the organisation as data (incidents.models.IncidentEventType)
+
+    @property
+    def case_review(self) -> bool:
+        """A need-to-know (it tells the service manager): QA is asked for a case review (seed 004)."""
+        return NTK_SERVICE_MANAGER in self.rules
 
 
 # Reg 40(4)(d): a child protection enquiry is notified in two stages, the outcome quoting
@@ -91,24 +99,37 @@ EVENT_TYPES: tuple[EventType, ...] = (
 )
 
 
-def event_type(code: str) -> EventType:
-    for item in EVENT_TYPES:
+# Seed 004: every need-to-know is followed by a QA case review (rule in core/catalogue.py).
+CASE_REVIEW_RULE = "incident_qa_case_review"
+
+# The triggers of the rules an organisation's own event type may start: the clocks that run from
+# an event or from becoming aware of it (not the second stage of a child protection enquiry).
+CHOOSABLE_TRIGGERS: tuple[str, ...] = (
+    "incident_manager_aware", "serious_event_manager_aware", "allegation_manager_aware", "data_breach_aware",
+    "sar_received", "restraint_used")
+# Rules counted from when the event happened rather than from awareness (reg 35(3)).
+FROM_EVENT_TRIGGERS: tuple[str, ...] = ("restraint_used",)
+MAX_TYPE_RULES = 12
+
+
+def event_type(code: str, extra: Iterable[EventType] = ()) -> EventType:
+    """The built-in type `code`, or one of `extra` (the organisation's types); KeyError if neither."""
+    for item in (*EVENT_TYPES, *extra):
         if item.code == code:
             return item
     raise KeyError(code)
 
 
-def type_choices() -> list[tuple[str, str]]:
-    return [(item.code, item.label) for item in EVENT_TYPES]
+def type_choices(extra: Iterable[EventType] = ()) -> list[tuple[str, str]]:
+    return [(item.code, item.label) for item in (*EVENT_TYPES, *extra)]
 
 
-def required_rules(type_code: str, *, notifiable: bool, paragraph: str | None,
+def required_rules(kind: EventType, *, notifiable: bool, paragraph: str | None,
                    ico_reportable: bool = False) -> tuple[str, ...]:
     """The rule codes (one obligation each) an event of this type and decision needs, in order, once each."""
-    kind = event_type(type_code)
     codes: list[str] = list(kind.rules)
     if notifiable and paragraph:
         codes += PARAGRAPHS[paragraph][1]
-    if type_code == DATA_BREACH and ico_reportable:
+    if kind.code == DATA_BREACH and ico_reportable:
         codes.append(ICO)
     return tuple(dict.fromkeys(codes))

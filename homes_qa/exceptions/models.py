@@ -55,3 +55,21 @@ class MonthlyKpi(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Monthly KPIs for {self.month:%B %Y}"
+
+
+class FirstPageView(Audited, Model):
+    """When a person last opened their first page, and where its "what changed" list starts
+    (core/since.py). One row per person. Each look moves `viewed_at`, which the trail ignores
+    (a look changes nothing); a new `since` — a new session's list — is in the trail."""
+
+    __tablename__ = "first_page_views"
+    __audit_ignore__ = frozenset({"viewed_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def audit_label(self) -> str:
+        return f"First page looked at by user {self.user_id}"

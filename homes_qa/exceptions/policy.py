@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
+from homes_qa.audits import policy as audits_policy
 from homes_qa.core.roles import NOT_HOME_STAFF, ROLES, Role
 from homes_qa.incidents import policy as incidents_policy
 from homes_qa.spine.access import can_see_home, obligation_visible_clause, visible_home_ids_query
@@ -53,3 +54,5 @@ def can_enter_kpis(user: User, home_id: int) -> bool:
 VISIT_EXPORT_ROLES = NOT_HOME_STAFF
 # Bulk exports are for management: home staff record events for their home but export nothing.
 INCIDENT_EXPORT_ROLES = tuple(r for r in incidents_policy.READERS if r != Role.HOME_STAFF)
+# Monthly audits: their readers (audits.policy) except home staff, as for incidents.
+AUDIT_EXPORT_ROLES = tuple(r for r in audits_policy.READERS if r != Role.HOME_STAFF)

@@ -25,8 +25,9 @@ from homes_qa.core import exceptions as ex
 from homes_qa.core import kpis as kpi_core
 from homes_qa.core.drift import classify
 from homes_qa.core.escalation import ladder_from_list
+from homes_qa.core.periods import Period
 from homes_qa.core.roles import Role
-from homes_qa.exceptions.models import MonthlyKpi
+from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
 from homes_qa.exceptions.policy import obligations_in_scope
 from homes_qa.extensions import db
 from homes_qa.incidents.models import Incident, IncidentNotification
@@ -103,6 +104,7 @@ class Grid:
     whole_service: bool  # whether the user sees whole-service obligations
     home_filter: int | None = None
     area_filter: str | None = None
+    link_args: dict[str, object] = field(default_factory=dict)  # the person and period filters, for cell links
 
 
 def rule_areas(*, organisation: bool) -> list[str]:
@@ -112,8 +114,43 @@ def rule_areas(*, organisation: bool) -> list[str]:
         select(Rule.area).where(Rule.active.is_(True), Rule.scope.in_(scopes)).distinct()))
 
 
-def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None) -> Grid:
-    """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations.
+def narrowed(person: User | None, window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
+    """WHERE clause of the person and period filters: what the person answers for (their role,
+    in their own scope: `_responsible_clause`, `obligations_in_scope`), due in [start, end)."""
+    clause: ColumnElement[bool] = true()
+    if person is not None:
+        clause = clause & obligations_in_scope(person) & _responsible_clause(person)
+    if window is not None:
+        clause = clause & (Obligation.due_at >= _instant(window[0])) & (Obligation.due_at < _instant(window[1]))
+    return clause
+
+
+def _open_filtered(user: User, now: datetime, person: User | None,
+                   window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
+    """Open obligations in the user's scope, narrowed by the filters. With a period the horizon
+    is the period's own end (an open item due next month is "upcoming" all the same)."""
+    if window is None:
+        return _open_in_scope(user, now) & narrowed(person, None)
+    return ((Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user) & narrowed(person, window))
+
+
+def people_in_scope(user: User) -> list[User]:
+    """Whom the person filter offers: active people working with the user's homes (and those
+    who see every home), by name. One query."""
+    from homes_qa.core.roles import SEES_ALL_HOMES
+    from homes_qa.spine.people.models import Assignment
+    stmt = select(User).where(User.active.is_(True), User.role != Role.ADMIN)
+    if not user.sees_all_homes:
+        stmt = stmt.where(or_(User.role.in_(SEES_ALL_HOMES), User.id.in_(
+            select(Assignment.user_id).where(Assignment.home_id.in_(visible_home_ids_query(user))))))
+    return list(db.session.scalars(stmt.order_by(User.name, User.id)))
+
+
+def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
+         person: User | None = None, window: tuple[datetime, datetime] | None = None,
+         link_args: dict[str, object] | None = None) -> Grid:
+    """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations,
+    optionally only what `person` answers for and what falls due in `window`.
 
     Four queries whatever the number of homes or the history: homes, areas, warning periods,
     and one GROUP BY (home, area, status).
@@ -121,7 +158,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     homes = visible_homes(user)
     organisation = sees_organisation(user)
     areas = rule_areas(organisation=organisation)
-    where = _open_in_scope(user, now)
+    where = _open_filtered(user, now, person, window)
     # The status is computed in a subquery and grouped outside it: PostgreSQL would not match
     # a GROUP BY expression whose bound parameters are numbered apart from the select list's.
     classified = (select(Obligation.home_id.label("home_id"), Rule.area.label("area"),
@@ -143,7 +180,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     rows = [GridRow(key, name, {a: counts.get(key, {}).get(a, ex.Cell()) for a in shown_areas})
             for key, name in keys if home is None or key == home]
     rows.sort(key=lambda r: (*r.total.rank(), r.key == WHOLE_SERVICE, r.name))
-    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area)
+    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area, dict(link_args or {}))
 
 
 # ---------------------------------------------------------------- the items behind a cell
@@ -171,12 +208,13 @@ _STATUS_ORDER = {ex.ESCALATED: 0, ex.OVERDUE: 1, ex.DUE_SOON: 2, ex.UPCOMING: 3}
 
 
 def items(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
-          status: str | None = None, limit: int = LIST_LIMIT) -> list[Item]:
+          status: str | None = None, limit: int = LIST_LIMIT, person: User | None = None,
+          window: tuple[datetime, datetime] | None = None) -> list[Item]:
     """Open obligations behind a grid cell (or row, or column): escalated first, then by due time.
 
-    `home` WHOLE_SERVICE means whole-service obligations. Three queries.
+    `home` WHOLE_SERVICE means whole-service obligations; `person` and `window` as the grid's. Three queries.
     """
-    where = _open_in_scope(user, now)
+    where = _open_filtered(user, now, person, window)
     column = status_column(now, _due_soon_values(where))
     stmt = select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id).where(where)
     if home == WHOLE_SERVICE:
@@ -562,3 +600,270 @@ def notification_rows(user: User, *, home: int | None = None) -> Iterator[list[o
         yield [notification.id, notification.incident_id, home_name, type_code, notification.rule_code,
                notification.recipient, notification.notified_at, notification.method_label, notification.reference,
                notification.late_reason, notification.created_at]
+
+
+# ---------------------------------------------------------------- what changed since you last looked
+
+CHANGES_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that happened in the user's scope, with the page where it is seen."""
+    at: datetime
+    kind: str  # "Escalated", "Overdue", "Due soon", "Done", "Report submitted", "Audit submitted", "Event recorded"
+    text: str
+    endpoint: str
+    args: dict[str, int]
+    anchor: str = ""
+
+
+@dataclass
+class Changes:
+    since: datetime
+    first_look: bool  # no earlier look: the list covers core.since.FIRST_LOOK
+    items: list[Change]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def first_page_view(user_id: int) -> FirstPageView | None:
+    return db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user_id))
+
+
+_Instant = ColumnElement[datetime] | InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]
+
+
+def _window(column: _Instant, start: datetime, now: datetime) -> ColumnElement[bool]:
+    return (column > _instant(start)) & (column <= _instant(now))
+
+
+def _latest(stmt: Select, at: _Instant, limit: int) -> tuple[list, int]:
+    """The latest `limit` rows of a source and how many it has in all: two queries."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return list(db.session.execute(stmt.order_by(at.desc()).limit(limit))), total
+
+
+_ALERT_KINDS = {0: "Due soon", 1: "Overdue"}
+
+
+def changes_since(user: User, start: datetime, now: datetime, *, first_look: bool = False,
+                  limit: int = CHANGES_LIMIT) -> Changes:
+    """What changed in the user's scope in (start, now]: alerts raised (an escalation is level 2
+    and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
+    none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
+    first, and the count of every one. At most ten queries, whatever the history."""
+    from homes_qa.audits import policy as audits_policy
+    from homes_qa.audits.models import HomeAudit
+    from homes_qa.audits.templates import latest_templates
+    from homes_qa.incidents import policy as incidents_policy
+    from homes_qa.reg44.models import Reg44Report
+    from homes_qa.spine.signals import SIGNAL_RULE
+
+    found: list[Change] = []
+    total = 0
+    home_ids = visible_home_ids_query(user)
+    # Safeguarding signals come from Reg 44 reports and children's feedback: not home staff's.
+    obligation_scope = obligations_in_scope(user) & (
+        true() if incidents_policy.sees_signals(user) else Obligation.rule_code != SIGNAL_RULE)
+
+    alerts_stmt = (select(Alert.raised_at, Alert.level, Obligation)
+                   .join(Obligation, Obligation.id == Alert.obligation_id)
+                   .where(obligation_scope, _window(Alert.raised_at, start, now))
+                   .options(joinedload(Obligation.rule), joinedload(Obligation.home)))
+    rows, count = _latest(alerts_stmt, Alert.raised_at, limit)
+    total += count
+    for at, level, obligation in rows:
+        endpoint, args, anchor = discharge_target(obligation, user)
+        kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
+        found.append(Change(at, kind, obligation.title, endpoint, args, anchor))  # the title names the home
+
+    met_stmt = (select(Obligation.met_at, Obligation.id, Obligation.title, Obligation.home_id)
+                .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
+                       _window(Obligation.met_at, start, now)))
+    rows, count = _latest(met_stmt, Obligation.met_at, limit)
+    total += count
+    for at, obligation_id, title, obligation_home in rows:
+        if obligation_home is None:
+            found.append(Change(at, "Done", title, "organisation.index", {}, f"obligation-{obligation_id}"))
+        else:
+            found.append(Change(at, "Done", title, "homes.detail", {"home_id": obligation_home},
+                                f"obligation-{obligation_id}"))
+
+    if user.role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
+        visits = reg44_policy.visible_visits(user).with_only_columns(Reg44Visit.id).scalar_subquery()
+        reports_stmt = (select(Reg44Report.submitted_at, Reg44Report.visit_id, Reg44Report.version, Home.name)
+                        .join(Home, Home.id == Reg44Report.home_id)
+                        .where(Reg44Report.visit_id.in_(visits), Reg44Report.submitted_at.is_not(None),
+                               _window(Reg44Report.submitted_at, start, now)))
+        rows, count = _latest(reports_stmt, Reg44Report.submitted_at, limit)
+        total += count
+        for at, visit_id, version, name in rows:
+            text = f"Reg 44 report for {name}" + (f" (version {version})" if version > 1 else "")
+            found.append(Change(at, "Report submitted", text, "visits.visit_detail", {"visit_id": visit_id}))
+
+    if user.role in audits_policy.READERS:
+        readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
+        audits_stmt = (select(HomeAudit.submitted_at, HomeAudit.id, HomeAudit.title, HomeAudit.period_key, Home.name)
+                       .join(Home, Home.id == HomeAudit.home_id)
+                       .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
+                              HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
+        rows, count = _latest(audits_stmt, HomeAudit.submitted_at, limit)
+        total += count
+        for at, audit_id, title, period, name in rows:
+            found.append(Change(at, "Audit submitted", f"{title} {period} ({name})", "audits.check",
+                                {"audit_id": audit_id}))
+
+    if user.role in incidents_policy.READERS:
+        events_stmt = (select(Incident.created_at, Incident, Home.name).join(Home, Home.id == Incident.home_id)
+                       .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
+        rows, count = _latest(events_stmt, Incident.created_at, limit)
+        total += count
+        for at, incident, name in rows:
+            found.append(Change(at, "Event recorded", f"{incident.type_label} ({name})", "incidents.incident",
+                                {"incident_id": incident.id}))
+
+    found.sort(key=lambda c: c.at, reverse=True)
+    return Changes(start, first_look, found[:limit], total)
+
+
+# ---------------------------------------------------------------- the work queue: late notifications, signals
+
+NOTIFICATIONS_AREA = "notifications"
+
+
+def late_notifications(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
+    """Notifications (incidents area: need-to-know, Regulation 40, …) past their deadline and
+    not yet made or waived, in the user's scope: escalated first, then the longest late. Two queries."""
+    where = _open_in_scope(user, now)
+    column = status_column(now, _due_soon_values(where))
+    order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
+    stmt = (select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id)
+            .where(where, Rule.area == NOTIFICATIONS_AREA, Obligation.due_at < _instant(now))
+            .order_by(order, Obligation.due_at, Obligation.id).limit(limit))
+    return _items(stmt)
+
+
+def open_signals(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
+    """Safeguarding signals (spine.signals: a Reg 44 report or a child's feedback saying a child
+    may not be safe) whose review is still open, in the user's scope, oldest first. Two queries."""
+    from homes_qa.spine.signals import SIGNAL_RULE
+    where = _open_in_scope(user, now)
+    column = status_column(now, _due_soon_values(where))
+    stmt = (select(Obligation, column).where(where, Obligation.rule_code == SIGNAL_RULE)
+            .order_by(Obligation.due_at, Obligation.id).limit(limit))
+    return _items(stmt)
+
+
+def queue_target(item: Item, user: User) -> tuple[str, dict[str, int], str]:
+    """Where the work queue sends an item: a notification to its event's page (where it is
+    recorded or waived), anything else to where it is done."""
+    obligation = item.obligation
+    if obligation.subject_type == "Incident" and obligation.subject_id is not None:
+        return "incidents.incident", {"incident_id": obligation.subject_id}, ""
+    return discharge_target(obligation, user)
+
+
+# ---------------------------------------------------------------- register export: monthly audits
+
+AUDIT_COLUMNS = ("audit_id", "home", "ofsted_urn", "audit", "template_code", "template_version", "period",
+                 "status", "overall_grade", "started_by", "started_at", "submitted_at", "findings",
+                 "reaudit_of_audit_id")
+
+
+def audit_rows(user: User, *, home: int | None = None) -> Iterator[list[object]]:
+    """Every monthly audit in the user's homes that the user may read (audits.policy.can_read:
+    home staff never the service manager's), oldest first, with its number of findings."""
+    from homes_qa.audits import policy as audits_policy
+    from homes_qa.audits.models import AuditFinding, HomeAudit
+    from homes_qa.audits.templates import latest_templates
+    readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
+    findings = (select(func.count(AuditFinding.id)).where(AuditFinding.audit_id == HomeAudit.id)
+                .scalar_subquery())
+    stmt = (select(HomeAudit, Home.name, Home.ofsted_urn, User.name, findings)
+            .join(Home, Home.id == HomeAudit.home_id).join(User, User.id == HomeAudit.started_by_id)
+            .where(HomeAudit.home_id.in_(visible_home_ids_query(user)), HomeAudit.template_code.in_(readable),
+                   _home_filter(HomeAudit.home_id, home))
+            .order_by(HomeAudit.started_at, HomeAudit.id).execution_options(yield_per=EXPORT_BATCH))
+    for audit, home_name, urn, started_by, found in db.session.execute(stmt):
+        yield [audit.id, home_name, urn, audit.title, audit.template_code, audit.template_version, audit.period_key,
+               audit.status, audit.overall_grade, started_by, audit.started_at, audit.submitted_at, found,
+               audit.reaudit_of_id]
+
+
+# ---------------------------------------------------------------- Annex A: since the last full inspection
+
+FULL_INSPECTION = "full"  # core.inspections.INSPECTION_TYPES
+
+
+@dataclass
+class SinceInspection:
+    """One home's KPIs from the day after its last full Ofsted inspection to today."""
+    home: Home
+    inspected_on: date | None  # the last full inspection's last day; None: none recorded
+    period: Period | None
+    kpis: HomeKpis
+    derived: dict[str, int]  # what the incident log counts (derived_measures' keys)
+
+
+def since_last_inspection(user: User, now: datetime) -> list[SinceInspection]:
+    """Per home in scope: the last full inspection (inspections area) and, from the day after it
+    to today, notifications, Reg 44 reports and audits met on time, actions overdue now, average
+    days late, and the incident log's complaints, safeguarding concerns, restraints (and the
+    children in them) and missing episodes. Five queries whatever the number of homes: history
+    is read from the earliest home's start only."""
+    from homes_qa.core.calendar import london_date, london_day_start
+    from homes_qa.core.periods import since_inspection
+    from homes_qa.inspections.models import Inspection
+
+    homes = visible_homes(user)
+    today = london_date(now)
+    last = dict(db.session.execute(
+        select(Inspection.home_id, func.max(Inspection.ended_on))
+        .where(Inspection.home_id.in_([h.id for h in homes]), Inspection.inspection_type == FULL_INSPECTION)
+        .group_by(Inspection.home_id)).all())
+    result = {h.id: SinceInspection(h, last.get(h.id), since_inspection(last[h.id], today) if h.id in last else None,
+                                    HomeKpis(h.id, h.name),
+                                    dict.fromkeys((*kpi_core.DERIVED_TYPES, "restraint_children"), 0))
+              for h in homes}
+    starts = {home_id: london_day_start(row.period.start) for home_id, row in result.items() if row.period}
+    if not starts:
+        return [result[h.id] for h in homes]
+    earliest = min(starts.values())
+    for home_id, rule_code, area, due_at, met_at in db.session.execute(
+            select(Obligation.home_id, Obligation.rule_code, Rule.area, Obligation.due_at, Obligation.met_at)
+            .join(Rule, Rule.id == Obligation.rule_id)
+            .where(obligations_in_scope(user), Obligation.home_id.in_(list(starts)),
+                   Obligation.status != ObligationStatus.WAIVED,
+                   Obligation.due_at >= _instant(earliest), Obligation.due_at < _instant(now))):
+        if home_id is None or due_at < starts[home_id]:
+            continue
+        kpis = result[home_id].kpis
+        if met_at is not None and met_at > due_at:
+            kpis.late += 1
+            kpis.days_late += (met_at - due_at).total_seconds() / 86400
+        group = _group_of(rule_code, area)
+        if group is not None:
+            kpis.due[group] += 1
+            if met_at is not None and met_at <= due_at:
+                kpis.on_time[group] += 1
+        if area == ACTIONS_AREA and (met_at is None or met_at > now):
+            kpis.actions_overdue += 1
+    kinds = {code: measure for measure, codes in kpi_core.DERIVED_TYPES.items() for code in codes}
+    children: dict[int, list[str]] = {home_id: [] for home_id in starts}
+    for home_id, type_code, occurred_at, named in db.session.execute(
+            select(Incident.home_id, Incident.type_code, Incident.occurred_at, Incident.children)
+            .where(Incident.home_id.in_(list(starts)), Incident.type_code.in_(list(kinds)),
+                   Incident.occurred_at >= _instant(earliest), Incident.occurred_at < _instant(now))):
+        if occurred_at < starts[home_id]:
+            continue
+        measure = kinds[type_code]
+        result[home_id].derived[measure] += 1
+        if measure == "restraint_incidents":
+            children[home_id].append(named or "")
+    for home_id, texts in children.items():
+        result[home_id].derived["restraint_children"] = kpi_core.children_named(texts)
+    return [result[h.id] for h in homes]

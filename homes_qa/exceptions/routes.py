@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from homes_qa.core import exceptions as ex
 from homes_qa.core import kpis as kpi_core
+from homes_qa.core import periods
 from homes_qa.core.calendar import london_date, london_day_start
 from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries, service
@@ -23,6 +24,7 @@ from homes_qa.exceptions.models import MonthlyKpi
 from homes_qa.spine.access import home_or_404, roles_required, visible_homes
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
+from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved
@@ -38,17 +40,39 @@ class Filters:
     home: int | None = None
     area: str | None = None
     status: str | None = None
+    person: User | None = None
+    period: str | None = None
+    period_from: str = ""  # as typed, for a custom period
+    period_to: str = ""
+    range: periods.Period | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
 
     def args(self) -> dict[str, object]:
         return {k: v for k, v in (("home", self.home), ("area", self.area), ("status", self.status))
-                if v is not None}
+                if v is not None} | self.link_args()
+
+    def link_args(self) -> dict[str, object]:
+        """The person and period filters, carried by the grid's cell links to the items."""
+        found: dict[str, object] = {}
+        if self.person is not None:
+            found["person"] = self.person.id
+        if self.period is not None:
+            found["period"] = self.period
+            if self.period == "custom":
+                found.update({"from": self.period_from, "to": self.period_to})
+        return found
 
     def export_args(self) -> dict[str, object]:
-        return {k: v for k, v in self.args().items() if k != "status"}
+        return {k: v for k, v in (("home", self.home), ("area", self.area)) if v is not None}
+
+    @property
+    def window(self) -> tuple[datetime, datetime] | None:
+        if self.range is None:
+            return None
+        return london_day_start(self.range.start), london_day_start(self.range.end)
 
 
-def _filters(areas: Iterable[str], *, with_status: bool = False) -> Filters:
+def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: bool = False) -> Filters:
     """The page's filters from the query string. A home outside the user's scope is 404;
     a value that is not one of the choices is an error shown by its field."""
     filters = Filters()
@@ -75,13 +99,48 @@ def _filters(areas: Iterable[str], *, with_status: bool = False) -> Filters:
             filters.errors.append({"text": "Choose a status from the list", "href": "#status"})
         else:
             filters.status = status
+    if person_filter:
+        _person_and_period(filters)
     return filters
+
+
+def _person_and_period(filters: Filters) -> None:
+    """The person (someone working with the user's homes, else 404) and the period filters."""
+    person = request.args.get("person", "").strip()
+    if person:
+        if not person.isdigit() or int(person) > MAX_ID:
+            filters.errors.append({"text": "Choose a person from the list", "href": "#person"})
+        else:
+            found = next((p for p in queries.people_in_scope(current_user) if p.id == int(person)), None)
+            if found is None:
+                abort(404)
+            filters.person = found
+    period = request.args.get("period", "").strip()
+    if not period:
+        return
+    if period not in periods.PERIODS:
+        filters.errors.append({"text": "Choose a period from the list", "href": "#period"})
+        return
+    filters.period = period
+    if period != "custom":
+        filters.range = periods.preset(period, london_date(utcnow()))
+        return
+    filters.period_from = request.args.get("from", "").strip()[:20]
+    filters.period_to = request.args.get("to", "").strip()[:20]
+    filters.range, errors = periods.custom(filters.period_from, filters.period_to)
+    filters.errors += [{"text": text, "href": f"#period-{field_name}"} for field_name, text in errors.items()]
 
 
 @bp.app_template_global()
 def discharge_target(obligation: Obligation) -> tuple[str, dict[str, int], str]:
     """For templates: where the signed-in user does this item (exceptions/_macros.html)."""
     return queries.discharge_target(obligation, current_user)
+
+
+@bp.app_template_global()
+def queue_target(item: queries.Item) -> tuple[str, dict[str, int], str]:
+    """For templates: where the work queue sends an item (main/dashboard.html)."""
+    return queries.queue_target(item, current_user)
 
 
 @bp.app_template_global()
@@ -95,10 +154,13 @@ def area_label(area: str) -> str:
 def grid():
     """The grid: homes in scope × rule areas, escalated first."""
     now = utcnow()
-    filters = _filters(queries.rule_areas(organisation=sees_organisation(current_user)) + _all_areas())
-    result = queries.grid(current_user, now, home=filters.home, area=filters.area)
+    filters = _filters(queries.rule_areas(organisation=sees_organisation(current_user)) + _all_areas(),
+                       person_filter=True)
+    result = queries.grid(current_user, now, home=filters.home, area=filters.area, person=filters.person,
+                          window=None if filters.errors else filters.window, link_args=filters.link_args())
     template = "exceptions/_grid.html" if is_htmx() else "exceptions/grid.html"
-    return render_template(template, grid=result, filters=filters, title="Exceptions"), 400 if filters.errors else 200
+    return render_template(template, grid=result, filters=filters, people=queries.people_in_scope(current_user),
+                           periods=periods.PERIODS, title="Exceptions"), 400 if filters.errors else 200
 
 
 def _all_areas() -> list[str]:
@@ -110,9 +172,10 @@ def _all_areas() -> list[str]:
 def items():
     """The open items behind a grid cell (or a home's row, or an area's column)."""
     now = utcnow()
-    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), with_status=True)
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), with_status=True, person_filter=True)
     rows = [] if filters.errors else queries.items(current_user, now, home=filters.home, area=filters.area,
-                                                   status=filters.status)
+                                                   status=filters.status, person=filters.person,
+                                                   window=filters.window)
     homes = visible_homes(current_user)
     home_name = None
     if filters.home == queries.WHOLE_SERVICE:
@@ -124,6 +187,7 @@ def items():
                            areas=ex.ordered_areas(queries.rule_areas(organisation=sees_organisation(current_user))),
                            whole_service=sees_organisation(current_user),
                            status_labels=ex.STATUS_LABELS, limit=queries.LIST_LIMIT,
+                           people=queries.people_in_scope(current_user), periods=periods.PERIODS,
                            title="Items needing attention"), 400 if filters.errors else 200
 
 
@@ -181,6 +245,16 @@ def export_notifications():
         abort(400)
     return _csv("notifications", queries.NOTIFICATION_COLUMNS,
                 queries.notification_rows(current_user, home=filters.home))
+
+
+@bp.route("/export/audits.csv")
+@roles_required(*policy.AUDIT_EXPORT_ROLES)
+def export_audits():
+    """Monthly audits (H&S, fire, GDPR, statutory check review) the user may read."""
+    filters = _filters(())
+    if filters.errors:
+        abort(400)
+    return _csv("monthly-audits", queries.AUDIT_COLUMNS, queries.audit_rows(current_user, home=filters.home))
 
 
 # ---------------------------------------------------------------- monthly KPIs
@@ -255,6 +329,15 @@ def kpi_entry(home_id: int, month: str):
                            previous=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next=_following(first).strftime("%Y-%m") if _following(first) <= today else None,
                            title=f"KPIs for {first:%B %Y}")
+
+
+@bp.route("/kpis/since-inspection")
+@roles_required(*policy.KPI_ROLES)
+def kpis_since_inspection():
+    """Annex A: each home's KPIs from the day after its last full Ofsted inspection to today."""
+    rows = queries.since_last_inspection(current_user, utcnow())
+    return render_template("exceptions/kpis_since_inspection.html", rows=rows,
+                           title="KPIs since the last full inspection")
 
 
 TREND_MONTHS = 12

@@ -1,12 +1,15 @@
-"""Exceptions writes: a home's monthly KPI entry (one unit of work, audited)."""
+"""Exceptions writes: a home's monthly KPI entry, and a person's look at their first page
+(each one unit of work, audited)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from homes_qa.core import since as since_core
 from homes_qa.core.kpis import MEASURE_CODES, MEASURES
-from homes_qa.exceptions.models import MonthlyKpi
+from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
 from homes_qa.exceptions.policy import can_enter_kpis
 from homes_qa.extensions import db
 from homes_qa.spine.people.models import Home, User
@@ -47,3 +50,24 @@ def record_monthly_kpis(home: Home, month: date, values: dict[str, int], *, by: 
     entry.entered_by_id = by.id
     db.session.flush()
     return entry
+
+
+@transactional
+def record_first_page_view(user: User, now: datetime) -> since_core.Marker:
+    """Note that the user opened their first page at `now`; return the marker whose window the
+    page lists ("what changed since you last looked", core/since.py)."""
+    view = db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user.id))
+    previous = None if view is None else since_core.Marker(view.since, view.viewed_at)
+    marker = since_core.next_marker(previous, now)
+    if view is None:
+        try:
+            # Two first looks at once (two tabs): the second finds the first's row.
+            with db.session.begin_nested():
+                db.session.add(FirstPageView(user_id=user.id, viewed_at=marker.viewed_at, since=marker.since))
+            return marker
+        except IntegrityError:
+            view = db.session.scalars(select(FirstPageView).where(FirstPageView.user_id == user.id)).one()
+    view.viewed_at = marker.viewed_at
+    view.since = marker.since
+    db.session.flush()
+    return marker

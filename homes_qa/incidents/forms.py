@@ -5,8 +5,15 @@ import re
 from datetime import time
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from homes_qa.core.incidents import PARAGRAPHS, type_choices
@@ -161,3 +168,40 @@ class CorrectionForm(FlaskForm):
     action_taken = TextAreaField("What was done", widget=GovTextArea(), validators=[_LONG])
     reason = TextAreaField("Reason for the correction", widget=GovTextArea(), validators=[_LONG])
     submit = SubmitField("Save the correction", widget=GovSubmitInput())
+
+
+class CaseReviewForm(FlaskForm):
+    """QA's case review of a need-to-know (seed 004): a case file audit's findings and learning."""
+
+    reviewed_on = GovDateField("Date of the review", description="For example, 28 11 2026",
+                               missing_message="Enter the date of the review",
+                               invalid_message="The date of the review must be a real date, like 28 11 2026")
+    findings = TextAreaField("Findings", widget=GovTextArea(), validators=[_LONG],
+                             description="What the case file audit of the child found: practice outcomes.")
+    learning = TextAreaField("Learning", widget=GovTextArea(), validators=[_LONG],
+                             description="What the home and the service should learn, or say there was none.")
+    submit = SubmitField("Record the case review", widget=GovSubmitInput())
+
+
+class EventTypeForm(FlaskForm):
+    """An administrator's own event type: it appears on the record-an-event form."""
+
+    label = StringField("Name of the event type", widget=GovTextInput(),
+                        validators=[Length(max=120, message="The name must be 120 characters or fewer")],
+                        description="As managers will see it, for example: Self-harm requiring hospital treatment")
+    notifiable_default = RadioField("Is it usually notifiable to Ofsted under Regulation 40?", choices=YES_NO,
+                                    widget=GovRadioInput(), validate_choice=False,
+                                    description="The manager still decides for each event, and chooses the "
+                                                "paragraph; this sets the usual answer.")
+    rules = SelectMultipleField("Who must be told, or which steps are needed, by when", widget=GovCheckboxesInput(),
+                                validate_choice=False, coerce=str,
+                                description="Chosen from the rules table; each starts one deadline when the "
+                                            "event is recorded. Choose none if it is only logged.")
+    source = TextAreaField("Source or reason", widget=GovTextArea(),
+                           validators=[Length(max=1000, message="This must be 1000 characters or fewer")],
+                           description="The regulation, local procedure or decision this type comes from.")
+    submit = SubmitField("Add the event type", widget=GovSubmitInput())
+
+    @property
+    def notifiable_value(self) -> bool | None:
+        return _yes_no(self.notifiable_default.data)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homes_qa.core.incidents import TWO_STAGE_PARAGRAPH, event_type
+from homes_qa.core.incidents import TWO_STAGE_PARAGRAPH, EventType, event_type
 from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.constraints import one_of
@@ -53,6 +53,8 @@ class Incident(Audited, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
     type_code: Mapped[str] = mapped_column(String(60))
+    # The organisation's own type's name as it was when the event was recorded (built-in types: None)
+    type_name: Mapped[str | None] = mapped_column(String(120))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     aware_at: Mapped[datetime] = mapped_column(UTCDateTime)
     children: Mapped[str] = mapped_column(String(200), default="")
@@ -81,7 +83,7 @@ class Incident(Audited, Model):
         try:
             return event_type(self.type_code).label
         except KeyError:
-            return self.type_code
+            return self.type_name or self.type_code
 
     @property
     def is_open(self) -> bool:
@@ -241,3 +243,69 @@ class IncidentCorrection(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Correction, version {self.version} (incident {self.incident_id})"
+
+
+# ---------------------------------------------------------------- event types the organisation adds
+
+class IncidentEventType(Audited, Model):
+    """An event type an administrator added (the built-in ones are shipped in core/incidents.py).
+
+    `rules` are codes of existing incident rules (the rules table): one obligation each, like a
+    built-in type's. Codes are `org_<slug>`, so they never clash with a built-in code.
+    """
+
+    __tablename__ = "incident_event_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    notifiable_default: Mapped[bool] = mapped_column(default=False)
+    rules: Mapped[list[str]] = mapped_column(JSON)
+    # Its clocks run from when it happened (a chosen rule counts from the event, like restraint's)
+    counts_from_event: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User] = relationship()
+
+    def as_event_type(self) -> EventType:
+        return EventType(self.code, self.label, tuple(self.rules), counts_from_event=self.counts_from_event,
+                         source=self.source,
+                         notifiable_default=self.notifiable_default, custom=True)
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return None
+
+    @property
+    def audit_label(self) -> str:
+        return f"Event type {self.label}"
+
+
+# ---------------------------------------------------------------- QA case review after a need-to-know
+
+class IncidentCaseReview(Audited, Model):
+    """The QA lead's case review of a need-to-know (seed 004): when, findings, learning. One per event."""
+
+    __tablename__ = "incident_case_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), unique=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    reviewed_on: Mapped[date] = mapped_column()
+    findings: Mapped[str] = mapped_column(Text)
+    learning: Mapped[str] = mapped_column(Text)
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reviewed_by: Mapped[User] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"QA case review (incident {self.incident_id})"

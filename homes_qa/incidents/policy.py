@@ -56,3 +56,22 @@ def can_see_summary(user: User, summary: SafeguardingSummary) -> bool:
     if user.role == Role.SERVICE_MANAGER:
         return summary.manager_id == user.id
     return user.role == Role.HEAD_OF_SERVICE and summary.is_submitted
+
+
+# The QA case review after a need-to-know (seed 004): the head of service / QA lead.
+CASE_REVIEWERS: tuple[str, ...] = (Role.HEAD_OF_SERVICE,)
+# The organisation's own event types are data an administrator keeps.
+TYPE_ADMINS: tuple[str, ...] = (Role.ADMIN,)
+
+
+def can_review(user: User) -> bool:
+    return user.role in CASE_REVIEWERS
+
+
+def can_see_case_review(user: User) -> bool:
+    """The case review is a case file audit of the child: management's, not home staff's."""
+    return user.role != Role.HOME_STAFF
+
+
+def can_manage_types(user: User) -> bool:
+    return user.role in TYPE_ADMINS

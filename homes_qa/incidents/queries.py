@@ -9,10 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core.drift import DriftState, classify
+from homes_qa.core.incidents import CASE_REVIEW_RULE, CHOOSABLE_TRIGGERS, EventType
 from homes_qa.core.localtime import time_left_words
 from homes_qa.extensions import db
 from homes_qa.incidents.models import (
     Incident,
+    IncidentCaseReview,
+    IncidentEventType,
     IncidentNotification,
     IncidentStatus,
     SafeguardingSummary,
@@ -22,6 +25,7 @@ from homes_qa.incidents.models import (
 from homes_qa.spine.access import visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.rules.models import Rule
 
 LIST_LIMIT = 200
 
@@ -59,9 +63,11 @@ def open_signal(home_id: int, obligation_id: int | None) -> Obligation | None:
 
 
 def obligations_for(incident: Incident) -> list[Obligation]:
+    """The event's notifications and steps (its QA case review is QA's, not a notification)."""
     return list(db.session.scalars(select(Obligation).where(
         Obligation.subject_type == "Incident", Obligation.subject_id == incident.id,
-        Obligation.home_id == incident.home_id).order_by(Obligation.due_at, Obligation.id)))
+        Obligation.home_id == incident.home_id, Obligation.rule_code != CASE_REVIEW_RULE)
+        .order_by(Obligation.due_at, Obligation.id)))
 
 
 def open_obligation(incident: Incident, rule_code: str) -> Obligation | None:
@@ -113,7 +119,7 @@ def evidence_for_period(home_id: int, start: datetime, end: datetime) -> dict:
     if incidents:
         statuses = db.session.scalars(select(Obligation.status).where(
             Obligation.subject_type == "Incident", Obligation.subject_id.in_([i.id for i in incidents]),
-            Obligation.home_id == home_id))
+            Obligation.home_id == home_id, Obligation.rule_code != CASE_REVIEW_RULE))
         names = {ObligationStatus.MET: "on_time", ObligationStatus.MET_LATE: "late",
                  ObligationStatus.WAIVED: "waived", ObligationStatus.OPEN: "open"}
         for status in statuses:
@@ -153,7 +159,7 @@ def week_figures(manager: User, week_start: date, now: datetime) -> dict[str, An
         by_home_type[pair] = by_home_type.get(pair, 0) + 1
     due = list(db.session.scalars(select(Obligation).where(
         Obligation.subject_type == "Incident", Obligation.home_id.in_(home_ids),
-        Obligation.due_at >= start, Obligation.due_at < end)))
+        Obligation.rule_code != CASE_REVIEW_RULE, Obligation.due_at >= start, Obligation.due_at < end)))
     on_time = sum(1 for o in due if o.status == ObligationStatus.MET)
     late = sum(1 for o in due if o.status == ObligationStatus.MET_LATE)
     overdue = sum(1 for o in due if o.status == ObligationStatus.OPEN and o.due_at < now)
@@ -206,3 +212,68 @@ def submitted_summaries(reader: User) -> list[tuple[SafeguardingSummary, bool]]:
     read = set(db.session.scalars(select(SummaryRead.summary_id).where(
         SummaryRead.reader_id == reader.id, SummaryRead.summary_id.in_([s.id for s in rows]))))
     return [(summary, summary.id in read) for summary in rows]
+
+
+# ---------------------------------------------------------------- event types the organisation adds
+
+def organisation_types(*, include_inactive: bool = False) -> list[IncidentEventType]:
+    stmt = select(IncidentEventType).order_by(IncidentEventType.label)
+    if not include_inactive:
+        stmt = stmt.where(IncidentEventType.active.is_(True))
+    return list(db.session.scalars(stmt.limit(LIST_LIMIT)))
+
+
+def extra_types() -> list[EventType]:
+    """The organisation's active types, as the core's EventType (one query)."""
+    return [row.as_event_type() for row in organisation_types()]
+
+
+def choosable_rules() -> list[Rule]:
+    """The incident rules an organisation's type may start (active, counted from the event or awareness)."""
+    from homes_qa.spine.rules.service import rule_by_code
+    rule_by_code(CASE_REVIEW_RULE)  # the rules table is filled from the catalogue on first use
+    return list(db.session.scalars(select(Rule).where(
+        Rule.trigger.in_(CHOOSABLE_TRIGGERS), Rule.active.is_(True), Rule.code.like("incident_%"))
+        .order_by(Rule.area, Rule.title)))
+
+
+# ---------------------------------------------------------------- QA case review after a need-to-know
+
+@dataclass(frozen=True)
+class CaseReviewState:
+    """The event's QA case review: its obligation (when one is owed) and the review once recorded."""
+
+    obligation: Obligation | None
+    review: IncidentCaseReview | None
+    state: DriftState | None
+    time_left: str
+
+
+def case_review_key(incident: Incident) -> str:
+    return f"case-review:{incident.id}"
+
+
+def case_review_obligation(incident: Incident) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(
+        Obligation.rule_code == CASE_REVIEW_RULE, Obligation.home_id == incident.home_id,
+        Obligation.period_key == case_review_key(incident)))
+
+
+def case_review_state(incident: Incident, now: datetime) -> CaseReviewState:
+    obligation = case_review_obligation(incident)
+    review = db.session.scalar(select(IncidentCaseReview).where(IncidentCaseReview.incident_id == incident.id))
+    state = None
+    if obligation is not None:
+        state = classify(obligation.due_at, now, obligation.ladder_value, obligation.due_soon_days,
+                         met_at=obligation.met_at, waived=obligation.status == ObligationStatus.WAIVED,
+                         due_soon_hours=obligation.due_soon_hours)
+    return CaseReviewState(obligation, review, state,
+                           time_left_words(obligation.due_at, now) if obligation and obligation.is_open else "")
+
+
+def case_reviews_due(user: User) -> list[Obligation]:
+    """Open QA case reviews in the user's homes, soonest due first."""
+    return list(db.session.scalars(
+        select(Obligation).where(Obligation.rule_code == CASE_REVIEW_RULE, Obligation.status == ObligationStatus.OPEN,
+                                 Obligation.home_id.in_(visible_home_ids_query(user)))
+        .options(selectinload(Obligation.home)).order_by(Obligation.due_at).limit(LIST_LIMIT)))

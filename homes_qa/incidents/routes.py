@@ -8,11 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from homes_qa.core.calendar import london_date
-from homes_qa.core.incidents import PARAGRAPHS
+from homes_qa.core.incidents import PARAGRAPHS, type_choices
 from homes_qa.extensions import db
 from homes_qa.incidents import policy, queries, service
 from homes_qa.incidents.forms import (
+    CaseReviewForm,
     CorrectionForm,
+    EventTypeForm,
     ExtendForm,
     IncidentForm,
     NotificationForm,
@@ -20,7 +22,7 @@ from homes_qa.incidents.forms import (
     SummaryForm,
     WaiveForm,
 )
-from homes_qa.incidents.models import Incident, SafeguardingSummary
+from homes_qa.incidents.models import Incident, IncidentEventType, SafeguardingSummary
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
@@ -54,6 +56,7 @@ def index():
                            now=utcnow(),
                            can_record=policy.can_record(current_user),
                            can_summaries=current_user.role in policy.SUMMARY_READERS,
+                           case_reviews=queries.case_reviews_due(current_user) if policy.can_review(current_user) else [],
                            title="Incidents and notifications")
 
 
@@ -62,10 +65,18 @@ def index():
 def new(home_id: int):
     home = home_or_404(home_id)
     form = IncidentForm()
+    extra = queries.extra_types()
+    form.type_code.choices = [(code, label + (" (usually notifiable under Regulation 40)"
+                                              if code in {k.code for k in extra if k.notifiable_default} else ""))
+                              for code, label in type_choices(extra)]
     signal = (queries.open_signal(home.id, request.args.get("signal", type=int))
               if policy.sees_signals(current_user) else None)
     if request.method == "GET" and signal is not None:
         form.type_code.data = "need_to_know"
+    elif request.method == "GET" and request.args.get("type") in dict(form.type_code.choices):
+        form.type_code.data = request.args["type"]
+        if any(k.code == form.type_code.data and k.notifiable_default for k in extra):
+            form.notifiable.data = "yes"
     if form.validate_on_submit():
         incident = saved_result(form, lambda: service.record_incident(
             home, type_code=form.type_code.data or "", occurred_on=form.occurred_on.data,
@@ -91,7 +102,9 @@ def _context(incident: Incident) -> dict:
             "can_close": policy.can_close(current_user),
             "can_correct": current_user.role in policy.CORRECTORS,
             "account": incident.corrections[-1] if incident.corrections else incident,
-            "can_extend": current_user.role in policy.EXTENDERS and policy.can_extend(incident)}
+            "can_extend": current_user.role in policy.EXTENDERS and policy.can_extend(incident),
+            "case_review": queries.case_review_state(incident, now) if policy.can_see_case_review(current_user) else None,
+            "can_review": policy.can_review(current_user)}
 
 
 @bp.route("/incidents/<int:incident_id>")
@@ -310,3 +323,65 @@ def correct(incident_id: int):
         return redirect(_url(record), code=303)
     return render_template("incidents/correct.html", form=form, title="Correct the account of the event",
                            **_context(record))
+
+
+# ---------------------------------------------------------------- QA case review after a need-to-know
+
+@bp.route("/incidents/<int:incident_id>/case-review", methods=["GET", "POST"])
+@roles_required(*policy.CASE_REVIEWERS)
+def case_review(incident_id: int):
+    """The QA lead records the case review a need-to-know asks for (seed 004)."""
+    record = _incident_or_404(incident_id)
+    context = _context(record)
+    state = context["case_review"]
+    if state is None or state.obligation is None or not state.obligation.is_open:
+        flash("No case review is waiting for this event", "info")
+        return redirect(_url(record), code=303)
+    form = CaseReviewForm()
+    if form.validate_on_submit() and saved(form, lambda: service.record_case_review(
+            record, reviewed_on=form.reviewed_on.data, findings=form.findings.data, learning=form.learning.data,
+            by=current_user)):
+        flash("The case review has been recorded", "success")
+        return redirect(_url(record) + "#case-review", code=303)
+    return render_template("incidents/case_review.html", form=form, title="Record the QA case review", **context)
+
+
+# ---------------------------------------------------------------- event types the organisation adds
+
+@bp.route("/incidents/event-types")
+@roles_required(*policy.TYPE_ADMINS)
+def event_types():
+    from homes_qa.core.incidents import EVENT_TYPES
+    rules = {rule.code: rule.title for rule in queries.choosable_rules()}
+    return render_template("incidents/event_types.html", built_in=EVENT_TYPES, rules=rules,
+                           custom=queries.organisation_types(include_inactive=True), confirm=ConfirmForm(),
+                           title="Event types")
+
+
+@bp.route("/incidents/event-types/new", methods=["GET", "POST"])
+@roles_required(*policy.TYPE_ADMINS)
+def new_event_type():
+    form = EventTypeForm()
+    form.rules.choices = [(rule.code, rule.title) for rule in queries.choosable_rules()]
+    if form.validate_on_submit() and saved(form, lambda: service.add_event_type(
+            label=form.label.data, notifiable_default=form.notifiable_value, rules=list(form.rules.data or []),
+            source=form.source.data, by=current_user)):
+        flash(f"Added the event type: {(form.label.data or '').strip()}", "success")
+        return redirect(url_for("incidents.event_types"), code=303)
+    return render_template("incidents/event_type_new.html", form=form, title="Add an event type")
+
+
+@bp.route("/incidents/event-types/<int:type_id>/active", methods=["POST"])
+@roles_required(*policy.TYPE_ADMINS)
+def event_type_active(type_id: int):
+    kind = db.session.get(IncidentEventType, type_id)
+    if kind is None:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = not kind.active
+    if saved(form, lambda: service.set_event_type_active(kind, active=active, by=current_user)):
+        flash(f"{kind.label}: " + ("offered again on the record-an-event form" if active
+                                   else "no longer offered (events already recorded keep it)"), "success")
+    return redirect(url_for("incidents.event_types"), code=303)

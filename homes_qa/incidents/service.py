@@ -12,10 +12,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from homes_qa.core.calendar import london_date, london_day_start
+from homes_qa.core.calendar import london_date, london_day_end, london_day_start
 from homes_qa.core.incidents import (
+    CASE_REVIEW_RULE,
+    CHOOSABLE_TRIGGERS,
     CP_OUTCOME_RULE,
+    EVENT_TYPES,
+    FROM_EVENT_TRIGGERS,
     HMCI,
+    MAX_TYPE_RULES,
+    NTK_SERVICE_MANAGER,
     PARAGRAPHS,
     SAR,
     SAR_EXTENSION_MONTHS,
@@ -30,7 +36,9 @@ from homes_qa.extensions import db
 from homes_qa.incidents import policy
 from homes_qa.incidents.models import (
     Incident,
+    IncidentCaseReview,
     IncidentCorrection,
+    IncidentEventType,
     IncidentNotification,
     IncidentStatus,
     NotificationMethod,
@@ -39,6 +47,10 @@ from homes_qa.incidents.models import (
     SummaryStatus,
 )
 from homes_qa.incidents.queries import (
+    case_review_key,
+    case_review_obligation,
+    choosable_rules,
+    extra_types,
     obligations_for,
     open_obligation,
     open_signal,
@@ -49,6 +61,7 @@ from homes_qa.incidents.queries import (
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import ObligationStatus
 from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional
 
@@ -109,7 +122,7 @@ def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occ
     if not policy.can_record(by):
         raise ServiceError("Only the registered manager records incidents")
     try:
-        kind = event_type(type_code)
+        kind = event_type(type_code, extra_types())
     except KeyError:
         raise ServiceError("Select the type of event", "type_code") from None
     occurred_at = _instant(occurred_on, occurred_time, occurred_occurrence, "occurred", "it happened")
@@ -146,19 +159,31 @@ def record_incident(home: Home, *, type_code: str, occurred_on: date | None, occ
     incident = Incident(home_id=home.id, type_code=kind.code, occurred_at=occurred_at, aware_at=aware_at,
                         children=children, what_happened=what_happened, action_taken=action_taken,
                         notifiable=notifiable, paragraph=paragraph, ico_reportable=ico_reportable,
-                        status=IncidentStatus.OPEN, recorded_by_id=by.id, created_at=now)
+                        status=IncidentStatus.OPEN, recorded_by_id=by.id, created_at=now,
+                        type_name=kind.label if kind.custom else None)
     db.session.add(incident)
     db.session.flush()
     start = occurred_at if kind.counts_from_event else aware_at
     label = f"{kind.label}, {start:%d %b %Y} (incident {incident.id})"
-    for code in required_rules(kind.code, notifiable=notifiable, paragraph=paragraph,
-                               ico_reportable=bool(ico_reportable)):
+    codes = required_rules(kind, notifiable=notifiable, paragraph=paragraph, ico_reportable=bool(ico_reportable))
+    for code in codes:
         obligations.obligation_for_event(code, home, start, key=incident.obligation_key, subject=incident,
                                          label=label)
+    if NTK_SERVICE_MANAGER in codes:  # a need-to-know: QA is asked for a case review (seed 004)
+        obligations.obligation_for_event(CASE_REVIEW_RULE, home, now, key=case_review_key(incident),
+                                         subject=incident, label=label)
     signal = open_signal(home.id, signal_id)
     if signal is not None:
         obligations.discharge(signal, record=incident, met_at=now)
     return incident
+
+
+def _counts_from_event(incident: Incident) -> bool:
+    try:
+        return event_type(incident.type_code).counts_from_event
+    except KeyError:  # the organisation's own type (kept even if since switched off)
+        found = db.session.scalar(select(IncidentEventType).where(IncidentEventType.code == incident.type_code))
+        return bool(found and found.counts_from_event)
 
 
 def _require_open(incident: Incident) -> None:
@@ -183,7 +208,7 @@ def record_notification(incident: Incident, *, rule_code: str, recipient: str | 
     notified_at = _instant(notified_on, notified_time, notified_occurrence, "notified", "they were told")
     if notified_at > now:
         raise ServiceError("The time they were told must be now or in the past", "notified_time")
-    start = incident.occurred_at if event_type(incident.type_code).counts_from_event else incident.aware_at
+    start = incident.occurred_at if _counts_from_event(incident) else incident.aware_at
     if notified_at < start:
         raise ServiceError("They cannot have been told before the event was known: check the time",
                            "notified_time")
@@ -449,3 +474,94 @@ def correct_incident(incident: Incident, *, children: str | None, what_happened:
     incident.corrections.append(correction)
     db.session.add(correction)
     return correction
+
+
+# ---------------------------------------------------------------- QA case review after a need-to-know
+
+@transactional
+def record_case_review(incident: Incident, *, reviewed_on: date | None, findings: str | None,
+                       learning: str | None, by: User, now: datetime | None = None) -> IncidentCaseReview:
+    """QA's case review of a need-to-know (seed 004): findings and learning; meets its obligation.
+
+    Allowed on a closed event too (closing is about notifications; the review follows them).
+    """
+    now = now or utcnow()
+    if not policy.can_review(by):
+        raise ServiceError("Only the head of service (QA lead) records a case review")
+    obligation = case_review_obligation(incident)
+    if obligation is None:
+        raise ServiceError("This event is not a need-to-know: no case review is asked for")
+    if not obligation.is_open:
+        raise ServiceError("The case review of this event has already been recorded or waived")
+    if reviewed_on is None:
+        raise ServiceError("Enter the date of the review", "reviewed_on")
+    if reviewed_on > london_date(now):
+        raise ServiceError("The date of the review must be today or in the past", "reviewed_on")
+    if reviewed_on < london_date(incident.created_at):
+        raise ServiceError("The review cannot be before the event was recorded "
+                           f"({london_date(incident.created_at):%d %m %Y})", "reviewed_on")
+    review = IncidentCaseReview(
+        incident_id=incident.id, home_id=incident.home_id, reviewed_on=reviewed_on,
+        findings=_text(findings, "findings", "Enter the findings of the review"),
+        learning=_text(learning, "learning", "Enter the learning, or say there was none"),
+        reviewed_by_id=by.id, created_at=now)
+    db.session.add(review)
+    db.session.flush()
+    obligations.discharge(obligation, record=review, met_at=min(london_day_end(reviewed_on), now))
+    return review
+
+
+# ---------------------------------------------------------------- event types the organisation adds
+
+MAX_TYPE_LABEL = 120
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(label: str) -> str:
+    return "org_" + (_SLUG.sub("_", label.lower()).strip("_")[:50] or "type")
+
+
+@transactional
+def add_event_type(*, label: str | None, notifiable_default: bool | None, rules: list[str] | None,
+                   source: str | None, by: User) -> IncidentEventType:
+    """An administrator adds an event type: its name, whether it is usually notifiable under
+    Regulation 40, the incident rules (recipients and steps) it needs, and its source or reason."""
+    if not policy.can_manage_types(by):
+        raise ServiceError("Only an administrator adds event types")
+    label = _text(label, "label", "Enter the name of the event type", MAX_TYPE_LABEL)
+    if len(label) < 3:
+        raise ServiceError("The name must be at least 3 characters", "label")
+    taken = {kind.label.casefold() for kind in EVENT_TYPES} | {
+        name.casefold() for name in db.session.scalars(select(IncidentEventType.label))}
+    if label.casefold() in taken:
+        raise ServiceError("There is already an event type with this name", "label")
+    if notifiable_default is None:
+        raise ServiceError("Select whether this type is usually notifiable under Regulation 40", "notifiable_default")
+    chosen = list(dict.fromkeys(rules or []))
+    choosable_rules()  # the rules table filled from the catalogue
+    if len(chosen) > MAX_TYPE_RULES:
+        raise ServiceError(f"Choose {MAX_TYPE_RULES} rules or fewer", "rules")
+    found = {rule.code: rule for rule in db.session.scalars(select(Rule).where(Rule.code.in_(chosen)))} if chosen else {}
+    if any(code not in found or found[code].trigger not in CHOOSABLE_TRIGGERS or not found[code].active
+           or not code.startswith("incident_") for code in chosen):
+        raise ServiceError("Choose only from the notification rules listed", "rules")
+    source = _text(source, "source", "Enter the source or reason for this type (for example, a local "
+                   "procedure or a regulation)", 1000)
+    code = _slug(label)
+    base, n = code, 2
+    while db.session.scalar(select(IncidentEventType.id).where(IncidentEventType.code == code)) is not None:
+        code, n = f"{base}_{n}", n + 1
+    kind = IncidentEventType(code=code, label=label, notifiable_default=notifiable_default, rules=chosen,
+                             counts_from_event=any(found[c].trigger in FROM_EVENT_TRIGGERS for c in chosen),
+                             source=source, active=True, created_by_id=by.id)
+    db.session.add(kind)
+    return kind
+
+
+@transactional
+def set_event_type_active(kind: IncidentEventType, *, active: bool, by: User) -> IncidentEventType:
+    """Switch an organisation's type off (no longer offered; its events keep their name) or on again."""
+    if not policy.can_manage_types(by):
+        raise ServiceError("Only an administrator changes event types")
+    kind.active = active
+    return kind

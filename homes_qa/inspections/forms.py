@@ -145,6 +145,13 @@ class EscalateForm(FlaskForm):
     submit = SubmitField("Record the escalation", widget=GovSubmitInput())
 
 
+class ActionNoteForm(FlaskForm):
+    text = TextAreaField("Progress or evidence", widget=GovTextArea(),
+                         description="What has been done, and where the evidence is kept (a file, a record, a meeting)",
+                         validators=[Length(max=2000, message="The note must be 2000 characters or fewer")])
+    submit = SubmitField("Add the note", widget=GovSubmitInput())
+
+
 class ReportForm(FlaskForm):
     report = FileField("Ofsted's report (PDF)", widget=GovFileInput())
     submit = SubmitField("Attach the report", widget=GovSubmitInput())

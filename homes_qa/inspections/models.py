@@ -314,3 +314,41 @@ class QaReviewAction(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"QA review action {self.id}"
+
+
+# ---------------------------------------------------------------- the combined action list: progress notes and evidence
+
+class ActionSource(StrEnum):
+    """Where an action of the combined list comes from (the record it lives on)."""
+
+    INSPECTION = "inspection"  # InspectionItem
+    REG44 = "reg44"  # actionplans.ActionPlanResponse
+    QPAG = "qpag"  # QpagAction
+    QA_REVIEW = "qa_review"  # QaReviewAction
+    AUDIT = "audit"  # audits.AuditFinding
+
+
+class ActionNote(Audited, Model):
+    """A progress note or evidence of completion added to one action of the combined list,
+    whatever its source: what was done, and where the evidence is. Notes are never edited."""
+
+    __tablename__ = "action_notes"
+    __table_args__ = (one_of("source", ActionSource),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    action_id: Mapped[int] = mapped_column(index=True)  # the id of the record in its source's table
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Note on {self.source} action {self.action_id}"

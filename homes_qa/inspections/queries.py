@@ -2,20 +2,26 @@
 cadence, the review obligations, Ofsted's own return dates; the home page link."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
+from homes_qa.audit.readable import readable
+from homes_qa.audits import policy as audits_policy
+from homes_qa.audits.models import AuditFinding
 from homes_qa.core import inspections as core
 from homes_qa.core.calendar import london_date
 from homes_qa.core.roles import Role
 from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
 from homes_qa.inspections.models import (
+    ActionNote,
+    ActionSource,
     ActionStatus,
     Inspection,
     InspectionItem,
@@ -26,10 +32,19 @@ from homes_qa.inspections.models import (
     QaReviewHome,
     QpagAction,
 )
-from homes_qa.inspections.policy import QA_ASSIGNEES, QPAG_READERS, READERS
+from homes_qa.inspections.policy import (
+    EDITORS,
+    QA_ASSIGNEES,
+    QA_REVIEW_READERS,
+    QPAG_EDITORS,
+    QPAG_READERS,
+    READERS,
+    can_see_qpag_action,
+)
 from homes_qa.reg44.models import Reg44Report
-from homes_qa.spine.access import visible_home_ids_query, visible_homes
-from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.access import can_see_home, visible_home_ids_query, visible_homes
+from homes_qa.spine.audit.models import AuditEvent
+from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import state_of
 from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.rules.service import rule_by_code
@@ -168,7 +183,7 @@ def home_links(user: User, home: Home) -> list[dict[str, str]]:
     return [{"href": url_for("inspections.index", home_id=home.id), "text": "Ofsted inspections",
              "hint": "judgements, requirements and their actions, and the monitoring reviews they set"},
             {"href": url_for("inspections.actions", home=home.id), "text": "Action list",
-             "hint": "every action of the home's Ofsted inspections and Reg 44 action plans"}]
+             "hint": "every action of the home: Ofsted, Reg 44, QA reviews, audits; each with its history and evidence"}]
 
 
 def homes_for_filter(user: User) -> list[tuple[int, str]]:
@@ -177,8 +192,8 @@ def homes_for_filter(user: User) -> list[tuple[int, str]]:
 
 # ---------------------------------------------------------------- the combined action list
 
-ACTION_SOURCES = {"inspection": "Ofsted inspection", "reg44": "Reg 44 action plan", "qpag": "QPAG",
-                  "qa_review": "QA review"}
+ACTION_SOURCES: dict[str, str] = {ActionSource.INSPECTION: "Ofsted inspection", ActionSource.REG44: "Reg 44 action plan",
+                  ActionSource.QPAG: "QPAG", ActionSource.QA_REVIEW: "QA review", ActionSource.AUDIT: "Monthly audit"}
 ACTION_STATUSES = {"open": "Open", "completed": "Completed", "all": "All"}
 ACTION_LIST_LIMIT = 500
 OWNER_FILTER_MAX = 120
@@ -213,11 +228,13 @@ class ActionRow:
     owner: str
     due_on: date | None
     completed_on: date | None
-    href: str
+    href: str  # the source record's page
+    action_id: int = 0  # the id in the source's table: the action's own page (history and evidence)
+    waived: bool = False  # closed without being done (an audit finding's obligation waived with a reason)
 
     @property
     def is_open(self) -> bool:
-        return self.completed_on is None
+        return self.completed_on is None and not self.waived
 
     def overdue_on(self, today: date) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < today
@@ -230,8 +247,10 @@ def _contains(text: str) -> str:
 
 def combined_actions(user: User, filters: ActionFilters, now: datetime,
                      limit: int | None = ACTION_LIST_LIMIT) -> tuple[list[ActionRow], bool]:
-    """Every action of Ofsted inspections and approved Reg 44 action plans in the homes the user
-    sees, filtered; most overdue first. Two queries whatever the number of homes. Returns the rows
+    """Every action in the homes the user sees, filtered, most overdue first: Ofsted requirements
+    and recommendations, approved Reg 44 action plans, QPAG's tracker (service managers and up),
+    agreed QA review plans, and submitted monthly audits' findings (for those who read audits).
+    One query per source whatever the number of homes. Returns the rows
     (at most `limit`; None for every one, as the CSV export) and whether more were left off."""
     fetch = None if limit is None else limit + 1
     today = london_date(now)
@@ -251,7 +270,7 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
         for item, home_name, owner in db.session.execute(stmt.limit(fetch)):
             rows.append(ActionRow("inspection", item.home_id, home_name, item.action, owner, item.due_on,
                                   item.completed_on,
-                                  url_for("inspections.detail", inspection_id=item.inspection_id)))
+                                  url_for("inspections.detail", inspection_id=item.inspection_id), item.id))
     if filters.source in (None, "reg44"):
         r_stmt = (select(ActionPlanResponse, Home.name, Reg44Report.visit_id)
                   .join(ActionPlan, ActionPlan.id == ActionPlanResponse.plan_id)
@@ -272,7 +291,7 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
         for response, home_name, visit_id in db.session.execute(r_stmt.limit(fetch)):
             rows.append(ActionRow("reg44", response.home_id, home_name, response.action, response.owner,
                                   response.due_on, response.completed_on,
-                                  url_for("actionplans.plan", visit_id=visit_id)))
+                                  url_for("actionplans.plan", visit_id=visit_id), response.id))
     if filters.source in (None, "qpag") and user.role in QPAG_READERS:
         q_stmt = (select(QpagAction, Home.name, User.name).outerjoin(Home, Home.id == QpagAction.home_id)
                   .join(User, User.id == QpagAction.owner_id)
@@ -287,9 +306,11 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
             q_stmt = q_stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
         for qpag, home_name, owner in db.session.execute(q_stmt.limit(fetch)):
             rows.append(ActionRow("qpag", qpag.home_id or 0, home_name or "The whole service", qpag.text, owner,
-                                  qpag.due_on, qpag.completed_on, url_for("inspections.qpag")))
+                                  qpag.due_on, qpag.completed_on, url_for("inspections.qpag"), qpag.id))
     if filters.source in (None, "qa_review"):
         rows.extend(_qa_review_action_rows(visible, filters, today))
+    if filters.source in (None, "audit") and sees_audit_actions(user):
+        rows.extend(_audit_finding_rows(visible, filters, today, fetch))
     rows.sort(key=lambda r: (not r.overdue_on(today), not r.is_open, r.due_on or date.max, r.home_name))
     if limit is None:
         return rows, False
@@ -372,10 +393,60 @@ def qa_assignee_choices() -> list[User]:
 
 def qa_review_prompts(user: User) -> list[Obligation]:
     """What should prompt the QA lead to commission: the open dip-sample request of the period
-    (whole service, §8.5)."""
+    (whole service, §8.5) and a full audit of each home with a new registered manager (§7.1),
+    in the homes the user sees (one query)."""
     return list(db.session.scalars(select(Obligation).where(
-        Obligation.status == ObligationStatus.OPEN, Obligation.rule_code == DIP_SAMPLE_RULE)
+        Obligation.status == ObligationStatus.OPEN, or_(
+            Obligation.rule_code == DIP_SAMPLE_RULE,
+            (Obligation.rule_code == FULL_AUDIT_RULE) & Obligation.home_id.in_(visible_home_ids_query(user))))
         .order_by(Obligation.due_at, Obligation.id)))
+
+
+def prompt_kind(obligation: Obligation) -> str:
+    """The kind of review a prompt asks for (the commission form's preselected kind)."""
+    return "full_audit" if obligation.rule_code == FULL_AUDIT_RULE else "dip_sample"
+
+
+# ---------------------------------------------------------------- full audit when a new registered manager is assigned
+
+FULL_AUDIT_RULE = "full_audit_new_manager"
+PREVIOUS_ASSIGNMENTS_LIMIT = 1000  # the audit trail's assignment rows read for one home
+
+
+def full_audit_key(manager: User) -> str:
+    return f"new-manager:{manager.id}"
+
+
+def had_other_manager(home_id: int, manager_id: int) -> bool:
+    """Whether the home has, or once had, a registered manager other than this one: a current
+    assignment, or one the audit trail shows was made and since removed (three queries at most)."""
+    current = db.session.scalar(select(Assignment.id).join(User, User.id == Assignment.user_id).where(
+        Assignment.home_id == home_id, Assignment.user_id != manager_id,
+        User.role == Role.REGISTERED_MANAGER).limit(1))
+    if current is not None:
+        return True
+    made = db.session.scalars(select(AuditEvent.changes).where(
+        AuditEvent.record_type == "Assignment", AuditEvent.action == "create", AuditEvent.home_id == home_id)
+        .order_by(AuditEvent.id.desc()).limit(PREVIOUS_ASSIGNMENTS_LIMIT))
+    people: set[int] = set()
+    for changes in made:
+        values = (changes or {}).get("user_id")
+        if isinstance(values, list) and len(values) == 2 and isinstance(values[1], int):
+            people.add(values[1])
+    people.discard(manager_id)
+    if not people:
+        return False
+    return db.session.scalar(select(User.id).where(User.id.in_(people), User.role == Role.REGISTERED_MANAGER)
+                             .limit(1)) is not None
+
+
+def full_audit_prompts(home_ids: list[int]) -> list[Obligation]:
+    """The open new-manager prompts of these homes (one query)."""
+    if not home_ids:
+        return []
+    return list(db.session.scalars(select(Obligation).where(
+        Obligation.rule_code == FULL_AUDIT_RULE, Obligation.status == ObligationStatus.OPEN,
+        Obligation.home_id.in_(home_ids)).order_by(Obligation.id)))
 
 
 def qa_review_obligation(review: QaReview, home_id: int) -> Obligation | None:
@@ -404,5 +475,199 @@ def _qa_review_action_rows(visible, filters: ActionFilters, today: date) -> list
     if filters.owner:
         stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
     return [ActionRow("qa_review", action.home_id, home_name, action.text, owner, action.due_on, action.completed_on,
-                      url_for("inspections.qa_review_action_complete", qa_review_action_id=action.id))
+                      url_for("inspections.qa_review_action_complete", qa_review_action_id=action.id), action.id)
             for action, home_name, owner in db.session.execute(stmt.limit(ACTION_LIST_LIMIT + 1))]
+
+
+def sees_audit_actions(user: User) -> bool:
+    """Monthly audits' findings are listed for those who read audits (not the independent visitor)."""
+    return user.role in audits_policy.READERS
+
+
+_CLOSED = (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.WAIVED)
+
+
+def _audit_finding_rows(visible, filters: ActionFilters, today: date, fetch: int | None) -> list[ActionRow]:
+    """The actions of submitted monthly audits' findings (one query). A finding is completed when
+    its `action_complete` obligation is met ("Record that it was done"), or closed when waived."""
+    stmt = (select(AuditFinding, Home.name, User.name, Obligation.status, Obligation.met_at)
+            .join(Home, Home.id == AuditFinding.home_id).join(User, User.id == AuditFinding.owner_id)
+            .outerjoin(Obligation, (Obligation.subject_type == "AuditFinding") & (Obligation.subject_id == AuditFinding.id)
+                       & (Obligation.rule_code == ACTION_RULE))
+            .where(AuditFinding.home_id.in_(visible)))
+    is_open = Obligation.id.is_(None) | (Obligation.status == ObligationStatus.OPEN)
+    if filters.home is not None:
+        stmt = stmt.where(AuditFinding.home_id == filters.home)
+    if filters.status == "open" or filters.overdue:
+        stmt = stmt.where(is_open)
+    elif filters.status == "completed":
+        stmt = stmt.where(Obligation.status.in_(_CLOSED))
+    if filters.overdue:
+        stmt = stmt.where(AuditFinding.due_on < today)
+    if filters.owner:
+        stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
+    rows = []
+    for finding, home_name, owner, status, met_at in db.session.execute(stmt.limit(fetch)):
+        rows.append(ActionRow("audit", finding.home_id, home_name, finding.action, owner, finding.due_on,
+                              london_date(met_at) if met_at is not None else None,
+                              url_for("audits.check", audit_id=finding.audit_id), finding.id,
+                              waived=status == ObligationStatus.WAIVED))
+    return rows
+
+
+# ---------------------------------------------------------------- one action: its history and evidence
+
+ACTION_HISTORY_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class ActionDetail:
+    """One action of the combined list, whatever its source, as its page shows it."""
+
+    source: str
+    record: Any  # the source's record (InspectionItem, ActionPlanResponse, QpagAction, QaReviewAction, AuditFinding)
+    home_id: int | None
+    home_name: str
+    text: str
+    owner: str
+    due_on: date | None
+    completed_on: date | None
+    source_href: str
+    source_text: str  # the link's words: where the action comes from
+    waived: bool = False
+    may_add_note: bool = False
+    extra: list[tuple[str, str]] = field(default_factory=list)  # more rows for the summary list
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_on is None and not self.waived
+
+    @property
+    def record_type(self) -> str:
+        return type(self.record).__name__
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _home_name(home_id: int | None) -> str:
+    if home_id is None:
+        return "The whole service"
+    home = db.session.get(Home, home_id)
+    return home.name if home is not None else ""
+
+
+def action_detail(user: User, source: str, action_id: int) -> ActionDetail | None:
+    """The action, if this user may see it (home scope, the source's own readers); else None (404).
+    The same rules as the list: an unapproved Reg 44 response, a declined recommendation or a QA
+    review action QPAG has not agreed is not an action yet."""
+    editors = QPAG_EDITORS if source == ActionSource.QPAG else EDITORS
+    may_note = user.role in editors
+    if source == ActionSource.INSPECTION:
+        item = db.session.get(InspectionItem, action_id)
+        if item is None or not can_see_home(user, item.home_id):
+            return None
+        inspection = item.inspection
+        extra = [("Ofsted " + item.kind, item.text)]
+        if item.regulation:
+            extra.append(("Regulation", item.regulation))
+        return ActionDetail(source, item, item.home_id, _home_name(item.home_id), item.action, item.owner.name,
+                            item.due_on, item.completed_on, url_for("inspections.detail", inspection_id=inspection.id),
+                            f"Ofsted inspection ended {_day(inspection.ended_on)}", may_add_note=may_note,
+                            extra=extra)
+    if source == ActionSource.REG44:
+        response = db.session.get(ActionPlanResponse, action_id)
+        if (response is None or response.decision != ACCEPT or response.plan.status != PlanStatus.APPROVED
+                or not can_see_home(user, response.home_id)):
+            return None
+        report = db.session.get(Reg44Report, response.plan.report_id)
+        assert report is not None
+        return ActionDetail(source, response, response.home_id, _home_name(response.home_id), response.action,
+                            response.owner, response.due_on, response.completed_on,
+                            url_for("actionplans.plan", visit_id=report.visit_id), "Reg 44 action plan",
+                            may_add_note=may_note,
+                            extra=[("Reg 44 recommendation", response.recommendation.text)])
+    if source == ActionSource.QPAG:
+        qpag = db.session.get(QpagAction, action_id)
+        if qpag is None or user.role not in QPAG_READERS or not can_see_qpag_action(user, qpag):
+            return None
+        extra = [("Agreed at the QPAG meeting of", _day(qpag.meeting_on))]
+        if qpag.escalated_on is not None:
+            extra.append(("Escalated to CSLT", f"{_day(qpag.escalated_on)}: {qpag.escalation_note}"))
+        return ActionDetail(source, qpag, qpag.home_id, _home_name(qpag.home_id), qpag.text, qpag.owner.name,
+                            qpag.due_on, qpag.completed_on, url_for("inspections.qpag"), "QPAG action tracker",
+                            may_add_note=may_note, extra=extra)
+    if source == ActionSource.QA_REVIEW:
+        action = db.session.get(QaReviewAction, action_id)
+        if action is None or action.review.plan_agreed_on is None or not can_see_home(user, action.home_id):
+            return None
+        href = (url_for("inspections.qa_review", qa_review_id=action.review_id) if user.role in QA_REVIEW_READERS
+                else url_for("inspections.qa_review_action_complete", qa_review_action_id=action.id))
+        return ActionDetail(source, action, action.home_id, _home_name(action.home_id), action.text,
+                            action.owner.name, action.due_on, action.completed_on, href,
+                            f"QA review: {action.review.area}", may_add_note=may_note)
+    if source == ActionSource.AUDIT:
+        finding = db.session.get(AuditFinding, action_id)
+        if (finding is None or user.role not in audits_policy.READERS or not can_see_home(user, finding.home_id)
+                or not audits_policy.can_read(user, finding.audit.template_code)):
+            return None
+        obligation = db.session.scalar(select(Obligation).where(
+            Obligation.subject_type == "AuditFinding", Obligation.subject_id == finding.id,
+            Obligation.rule_code == ACTION_RULE))
+        met = obligation.met_at if obligation is not None and obligation.status in _CLOSED else None
+        return ActionDetail(source, finding, finding.home_id, _home_name(finding.home_id), finding.action,
+                            finding.owner.name, finding.due_on, london_date(met) if met is not None else None,
+                            url_for("audits.check", audit_id=finding.audit_id),
+                            f"{finding.audit.title} {finding.audit.period_key}",
+                            waived=obligation is not None and obligation.status == ObligationStatus.WAIVED,
+                            may_add_note=may_note,
+                            extra=[("Question", finding.question), ("Finding", finding.finding)])
+    return None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: AuditEvent
+    what: str  # the record the event is about, in words
+    changes: list[tuple[str, str, str, str]]  # (label, field, before, after)
+
+
+@dataclass(frozen=True)
+class ActionHistory:
+    notes: list[ActionNote]
+    completions: list[Completion]  # "Record that it was done" on the action's obligations, with their notes
+    entries: list[HistoryEntry]
+    truncated: bool
+
+
+def action_history(detail: ActionDetail) -> ActionHistory:
+    """The action's notes and evidence, and its audit trail: the action's record, its obligations
+    (met, waived, moved) and their completions, oldest first. A fixed number of queries."""
+    record = detail.record
+    notes = list(db.session.scalars(select(ActionNote).where(
+        ActionNote.source == detail.source, ActionNote.action_id == record.id)
+        .options(selectinload(ActionNote.recorded_by)).order_by(ActionNote.recorded_at, ActionNote.id)))
+    obligation_ids = list(db.session.scalars(select(Obligation.id).where(
+        Obligation.subject_type == detail.record_type, Obligation.subject_id == record.id)))
+    completions: list[Completion] = []
+    if obligation_ids:
+        completions = list(db.session.scalars(select(Completion).where(Completion.obligation_id.in_(obligation_ids))
+                                              .options(selectinload(Completion.recorded_by))
+                                              .order_by(Completion.id)))
+    wanted = [(AuditEvent.record_type == detail.record_type) & (AuditEvent.record_id == record.id)]
+    if obligation_ids:
+        wanted.append((AuditEvent.record_type == "Obligation") & AuditEvent.record_id.in_(obligation_ids))
+    if completions:
+        wanted.append((AuditEvent.record_type == "Completion") & AuditEvent.record_id.in_([c.id for c in completions]))
+    if notes:
+        wanted.append((AuditEvent.record_type == "ActionNote") & AuditEvent.record_id.in_([n.id for n in notes]))
+    events = list(db.session.scalars(select(AuditEvent).where(or_(*wanted))
+                                     .order_by(AuditEvent.id).limit(ACTION_HISTORY_LIMIT + 1)))
+    truncated = len(events) > ACTION_HISTORY_LIMIT
+    events = events[:ACTION_HISTORY_LIMIT]
+    changes = readable(events)
+    names = {detail.record_type: "The action", "Obligation": "Its deadline", "Completion": "Recorded as done",
+             "ActionNote": "Note added"}
+    return ActionHistory(notes, completions, [HistoryEntry(e, names.get(e.record_type, e.record_type), changes[e.id])
+                                              for e in events], truncated)

@@ -16,6 +16,7 @@ from homes_qa.core.roles import role_label
 from homes_qa.inspections import policy, queries, service
 from homes_qa.inspections.forms import (
     RAG_CHOICES,
+    ActionNoteForm,
     AgreePlanForm,
     CommissionReviewForm,
     CompleteItemForm,
@@ -183,7 +184,7 @@ def review(monitoring_review_id: int):
 @bp.route("/actions")
 @roles_required(*policy.READERS)
 def actions():
-    """The combined action list: Ofsted and Reg 44 actions per home or across homes, filtered by
+    """The combined action list: every source's actions per home or across homes, filtered by
     a shareable query string (htmx swaps the results and pushes the URL)."""
     filters = queries.ActionFilters.from_args(request.args)
     if filters.home is not None and not can_see_home(current_user, filters.home):
@@ -194,7 +195,42 @@ def actions():
     return render_template(template, rows=rows, truncated=truncated, filters=filters, today=london_date(now),
                            homes=queries.homes_for_filter(current_user), sources=queries.ACTION_SOURCES,
                            statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list",
-                           show_qpag=current_user.role in policy.QPAG_READERS)
+                           show_qpag=current_user.role in policy.QPAG_READERS,
+                           show_audits=queries.sees_audit_actions(current_user))
+
+
+def _action_detail_or_404(source: str, action_id: int) -> queries.ActionDetail:
+    detail = queries.action_detail(current_user, source, action_id)
+    if detail is None:
+        abort(404)
+    return detail
+
+
+def _action_page(detail: queries.ActionDetail, form: ActionNoteForm):
+    return render_template("inspections/action.html", detail=detail, history=queries.action_history(detail),
+                           form=form, sources=queries.ACTION_SOURCES, today=london_date(utcnow()),
+                           limit=queries.ACTION_HISTORY_LIMIT, title="Action: history and evidence")
+
+
+@bp.route("/actions/<source>/<int:action_id>")
+@roles_required(*policy.READERS)
+def action(source: str, action_id: int):
+    """One action of the combined list: where it comes from, its notes and evidence (a form to add
+    one), and its history from the audit trail (who, when, before → after)."""
+    return _action_page(_action_detail_or_404(source, action_id), ActionNoteForm())
+
+
+@bp.route("/actions/<source>/<int:action_id>/notes", methods=["POST"])
+@roles_required(*policy.EDITORS)
+def action_note(source: str, action_id: int):
+    """Add a progress note or the evidence of completion to the action."""
+    detail = _action_detail_or_404(source, action_id)
+    form = ActionNoteForm()
+    if form.validate_on_submit() and saved(form, lambda: service.add_action_note(
+            detail, text=form.text.data or "", by=current_user)):
+        flash("The note is added to the action.", "success")
+        return redirect(url_for("inspections.action", source=source, action_id=action_id), code=303)
+    return _action_page(detail, form)
 
 
 # ---------------------------------------------------------------- QPAG action tracker (seed 002 §8.7–8.8)
@@ -322,7 +358,7 @@ def export_actions():
     rows, _ = queries.combined_actions(current_user, filters, now, limit=None)
     return csv_response("actions", ACTION_COLUMNS, (
         [queries.ACTION_SOURCES[row.source], row.home_name, row.text, row.owner, row.due_on, row.completed_on,
-         "Open" if row.is_open else "Completed", row.overdue_on(today)] for row in rows))
+         "Waived" if row.waived else "Open" if row.is_open else "Completed", row.overdue_on(today)] for row in rows))
 
 
 # ---------------------------------------------------------------- QA reviews: dip samples, thematic reviews, full audits
@@ -340,7 +376,8 @@ def _qa_review_url(review: QaReview) -> str:
 @roles_required(*policy.QA_REVIEW_READERS)
 def qa_reviews():
     return render_template("inspections/qa_reviews.html", reviews=queries.qa_reviews(current_user),
-                           prompts=queries.qa_review_prompts(current_user), today=london_date(utcnow()),
+                           prompts=queries.qa_review_prompts(current_user), prompt_kind=queries.prompt_kind,
+                           today=london_date(utcnow()),
                            title="Dip samples, thematic reviews and full audits", **_qa_common())
 
 

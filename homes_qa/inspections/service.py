@@ -24,9 +24,11 @@ from werkzeug.utils import secure_filename
 from homes_qa.core import inspections as core
 from homes_qa.core import qa_reviews as qa_core
 from homes_qa.core.calendar import london_date, london_day_end
+from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.inspections import queries
 from homes_qa.inspections.models import (
+    ActionNote,
     ActionStatus,
     Inspection,
     InspectionItem,
@@ -52,8 +54,9 @@ from homes_qa.inspections.policy import (
 )
 from homes_qa.spine.access import can_see_home, is_assigned
 from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.obligations.models import ObligationStatus
-from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.people.models import Assignment, Home, User
+from homes_qa.spine.signals import assignment_made
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional
 
@@ -534,6 +537,9 @@ def commission_review(*, kind: str | None, area: str, home_ids: list[int], assig
         request = obligations.obligation_for_period(queries.DIP_SAMPLE_RULE, None, today)
         if request is not None:
             obligations.discharge(request, record=review, met_at=now)
+    if review_kind.code == qa_core.FULL_AUDIT:  # meets the new-manager prompts of the homes it covers
+        for prompt in queries.full_audit_prompts([home.id for home in homes if home is not None]):
+            obligations.discharge(prompt, record=review, met_at=now)
     return review
 
 
@@ -661,3 +667,47 @@ def complete_review_action(action: QaReviewAction, *, completed_on: date | None,
     if obligation is not None:
         obligations.discharge(obligation, record=action, met_at=min(london_day_end(completed_on), now))
     return action
+
+
+# --------------------------------------------------------------------------- full audit on a new manager (seed 002 §7.1)
+
+@transactional
+def prompt_full_audit(assignment: Assignment, *, now: datetime | None = None) -> Obligation | None:
+    """A registered manager assigned to a home that has, or had, another registered manager: the
+    QA lead is prompted to commission a full audit of the home (rule `full_audit_new_manager`).
+    The first manager of a new home prompts nothing; nor does anyone who is not a manager.
+    Keyed by home and manager, so assigning the same manager again prompts once."""
+    now = now or utcnow()
+    user, home = assignment.user, assignment.home
+    if user.role != Role.REGISTERED_MANAGER or not queries.had_other_manager(home.id, user.id):
+        return None
+    return obligations.obligation_for_event(queries.FULL_AUDIT_RULE, home, now, key=queries.full_audit_key(user),
+                                            subject=assignment, label=f"new registered manager {user.name}"[:120])
+
+
+def _on_assignment(assignment: Assignment, **_: object) -> None:
+    prompt_full_audit(assignment)
+
+
+assignment_made.connect(_on_assignment)
+
+
+# --------------------------------------------------------------------------- notes and evidence on any action
+
+MAX_NOTE = 2000
+
+
+@transactional
+def add_action_note(detail: queries.ActionDetail, *, text: str, by: User,
+                    now: datetime | None = None) -> ActionNote:
+    """A progress note or the evidence of completion (what was done, where the evidence is kept)
+    on one action of the combined list. `detail` comes from queries.action_detail for this user
+    (home scope and the source's readers are checked there); here, who may write."""
+    now = now or utcnow()
+    if not detail.may_add_note:
+        raise ServiceError("You can read this action's notes but not add one")
+    note = ActionNote(source=detail.source, action_id=detail.record.id, home_id=detail.home_id,
+                      text=_text(text, "text", "Enter the note: the progress made or the evidence", MAX_NOTE),
+                      recorded_by_id=by.id, recorded_at=now)
+    db.session.add(note)
+    return note

@@ -6,9 +6,11 @@ from sqlalchemy import text
 
 from homes_qa.actionplans import queries as action_plans
 from homes_qa.actionplans.models import PlanStatus
+from homes_qa.core import since as since_core
 from homes_qa.core.roles import ROLES, Role
 from homes_qa.exceptions import policy as exceptions_policy
 from homes_qa.exceptions import queries as exceptions
+from homes_qa.exceptions import service as exceptions_service
 from homes_qa.extensions import db, limiter
 from homes_qa.feedback import queries as feedback
 from homes_qa.reg44 import queries as reg44
@@ -29,9 +31,13 @@ def dashboard():
     """The signed-in person's work: what to do now, linked to where it is done."""
     now = utcnow()
     user = current_user
+    # First, before anything is read: the write commits, and a commit expires what was loaded.
+    marker = exceptions_service.record_first_page_view(user, now)
     homes = visible_homes(user)
     context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes,
                                   "cap": DASHBOARD_ROWS, "list_limit": exceptions.LIST_LIMIT}
+    context["changes"] = exceptions.changes_since(user, since_core.window_start(marker, now), now,
+                                                  first_look=marker.since is None)
     if user.role == Role.REG44_VISITOR:
         months = reg44.home_summaries(user, homes, now)
         to_write = [visit for month in months for visit in month.reports_to_write]
@@ -43,7 +49,9 @@ def dashboard():
         context.update(
             reports_to_check=reg44.reports_to_check(user, limit=DASHBOARD_ROWS + 1),
             plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED, limit=DASHBOARD_ROWS + 1),
-            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED, limit=DASHBOARD_ROWS + 1))
+            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED, limit=DASHBOARD_ROWS + 1),
+            late_notifications=exceptions.late_notifications(user, now),
+            signals=exceptions.open_signals(user, now))
     if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
         context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):

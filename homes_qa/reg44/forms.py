@@ -15,7 +15,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, T
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from homes_qa.reg44.models import Opinion
-from homes_qa.reg44.service import MAX_CONSIDER_DAYS, METHODS, OTHER_PLAN_CHOICES, RECIPIENTS
+from homes_qa.reg44.service import MAX_CHILD_REF, MAX_CONSIDER_DAYS, METHODS, OTHER_PLAN_CHOICES, RECIPIENTS
 from homes_qa.web.forms import GovDateField, WholeNumberField
 
 ANNOUNCED_CHOICES = [("announced", "Announced"), ("unannounced", "Unannounced")]
@@ -197,3 +197,27 @@ class ReturnForm(FlaskForm):
 
 class SubmitReportForm(FlaskForm):
     submit = SubmitField("Submit the report", widget=GovSubmitInput())
+
+
+CONSENT_FROM = {"child": "The child", "authority": "The placing authority"}
+
+
+class CaseRecordsForm(FlaskForm):
+    """Reg 44(2)(b): one child's case records: who consented, and whether the visitor looked at them."""
+
+    child_ref = StringField("Child's initials or reference", widget=GovTextInput(), validators=[
+        InputRequired(message="Enter the child's initials or reference"),
+        Length(max=MAX_CHILD_REF, message=f"Initials or reference must be {MAX_CHILD_REF} characters or fewer")],
+        description="Not the child's name. For example, AB or the home's own reference")
+    consent_from = SelectMultipleField(
+        "Who consented to you looking at the child's case records?", choices=list(CONSENT_FROM.items()),
+        widget=GovCheckboxesInput(), description="Select all that apply. Leave both unticked if no one consented.",
+        validate_choice=False)
+    records_seen = RadioField("Did you look at the child's case records?", choices=[("yes", "Yes"), ("no", "No")],
+                              widget=GovRadioInput(),
+                              validators=[InputRequired(message="Select whether you looked at the case records")])
+    submit = SubmitField("Add", widget=GovSubmitInput())
+
+    def validate_consent_from(self, field):
+        if any(value not in CONSENT_FROM for value in field.data or []):
+            raise ValidationError("Select who consented from the list")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum, nonmember
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
@@ -48,6 +48,9 @@ class Reg44Visit(Audited, Model):
     home: Mapped[Home] = relationship()
     visitor: Mapped[User] = relationship()
     reports: Mapped[list[Reg44Report]] = relationship(back_populates="visit", order_by="Reg44Report.version")
+    # reg 44(2)(b): whose case records the visitor looked at, with whose consent (issue 12)
+    case_record_consents: Mapped[list[CaseRecordConsent]] = relationship(
+        back_populates="visit", order_by="CaseRecordConsent.child_ref", cascade="all, delete-orphan")
 
     @property
     def audit_home_id(self) -> int | None:
@@ -184,3 +187,45 @@ class Distribution(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Report {self.report_id} sent to {self.recipient}"
+
+
+class CaseRecordConsent(Audited, Model):
+    """Reg 44(2)(b): one child's case records on a visit. The visitor may read them only when both
+    the child and the placing authority consent (../shared/domain.md); the child is named by
+    initials or a reference, never by name."""
+
+    __tablename__ = "reg44_case_record_consents"
+    __table_args__ = (
+        UniqueConstraint("visit_id", "child_ref", name="uq_reg44_case_record_consents_visit_child"),
+        CheckConstraint("NOT records_seen OR (child_consented AND authority_consented)",
+                        name="seen_only_with_consent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("reg44_visits.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"))
+    child_ref: Mapped[str] = mapped_column(String(12))
+    child_consented: Mapped[bool] = mapped_column()
+    authority_consented: Mapped[bool] = mapped_column()
+    records_seen: Mapped[bool] = mapped_column()
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    visit: Mapped[Reg44Visit] = relationship(back_populates="case_record_consents")
+    recorded_by: Mapped[User] = relationship()
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Case records of {self.child_ref} on Reg 44 visit {self.visit_id}"
+
+    @property
+    def consent_words(self) -> str:
+        given = [who for who, yes in (("the child", self.child_consented),
+                                      ("the placing authority", self.authority_consented)) if yes]
+        if not given:
+            return "No consent"
+        return "Consent from " + " and ".join(given)

@@ -18,6 +18,7 @@ from homes_qa.core.roles import NOT_HOME_STAFF, Role
 from homes_qa.extensions import db
 from homes_qa.reg44 import policy, queries, service
 from homes_qa.reg44.forms import (
+    CaseRecordsForm,
     CorrectionForm,
     DistributionForm,
     PlanVisitForm,
@@ -549,3 +550,44 @@ def record_distribution(visit_id: int):
             return redirect(url_for("visits.report", visit_id=visit.id, _anchor="distribution"), code=303)
     return render_template("visits/distribution.html", form=form, visit=visit, report=latest,
                            title="Record where the report was sent")
+
+
+# ---------------------------------------------------------------- reg 44(2)(b): children's case records
+
+@bp.route("/visits/<int:visit_id>/case-records", methods=["GET", "POST"])
+@roles_required(*VISITOR)
+def case_records(visit_id: int):
+    """The visitor lists, per child (initials or a reference), consent to read their case records."""
+    visit = _own_visit(visit_id)
+    if visit.status != VisitStatus.RECORDED:
+        return _turned_back(visit, "Record the visit before recording whose case records you looked at")
+    form = CaseRecordsForm()
+    if form.validate_on_submit():
+        given = set(form.consent_from.data or [])
+        entry = saved_result(form, lambda: service.record_case_records(
+            visit, by=current_user, child_ref=form.child_ref.data or "", child_consented="child" in given,
+            authority_consented="authority" in given, records_seen=form.records_seen.data == "yes"),
+            on_refusal=_refused)
+        if entry is not None:
+            flash(f"{entry.child_ref} has been added", "success")
+            return redirect(url_for("visits.case_records", visit_id=visit.id), code=303)
+    return render_template("visits/case_records.html", visit=visit, form=form, confirm=ConfirmForm(),
+                           locked=queries.latest_submitted(visit) is not None,
+                           title=f"Children's case records: visit to {visit.home.name}")
+
+
+@bp.route("/visits/<int:visit_id>/case-records/<int:consent_id>/remove", methods=["POST"])
+@roles_required(*VISITOR)
+def remove_case_records(visit_id: int, consent_id: int):
+    visit = _own_visit(visit_id)
+    if not any(c.id == consent_id for c in visit.case_record_consents):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.remove_case_records(visit, by=current_user, consent_id=consent_id)
+    except ServiceError as error:
+        _refused(error)
+        return _turned_back(visit, error.message, "visits.case_records")
+    flash("The entry has been removed", "success")
+    return redirect(url_for("visits.case_records", visit_id=visit.id), code=303)

@@ -16,6 +16,9 @@ obligations service; nothing here knows a number of days.
     return_for_corrections(report, by=, reason=, now=)                   -> Reg44Report (new draft)
     check_and_send(report, by=, now=)                                    -> Reg44Report
     record_distribution(report, by=, recipients=[…], detail=, method=, sent_on=, now=) -> [Distribution]
+    record_case_records(visit, by=, child_ref=, child_consented=, authority_consented=, records_seen=, now=)
+                                                                         -> CaseRecordConsent
+    remove_case_records(visit, by=, consent_id=)                         -> None
 
 Reading (scoped to what a user may see):
     visible_visits(user, home_ids=None), can_view_visit(user, visit), can_edit_visit(user, visit)
@@ -23,6 +26,7 @@ Reading (scoped to what a user may see):
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -34,6 +38,7 @@ from homes_qa.core.timing import due_at as timing_due_at
 from homes_qa.core.timing import period_containing
 from homes_qa.extensions import db
 from homes_qa.reg44.models import (
+    CaseRecordConsent,
     Distribution,
     Opinion,
     Reg44Recommendation,
@@ -659,3 +664,59 @@ def record_distribution(report: Reg44Report, *, by: User, recipients: list[str],
 # ---------------------------------------------------------------- dashboards and registers
 
 
+
+
+# ---------------------------------------------------------------- reg 44(2)(b): children's case records
+
+MAX_CHILD_REF = 12
+MAX_CHILDREN = 20  # more than any home's registered places (a home has 1 to 50; Reg 44 homes are small)
+CHILD_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
+
+
+def _case_records_editable(visit: Reg44Visit, by: User) -> None:
+    _require_visitor(visit, by)
+    if visit.status != VisitStatus.RECORDED:
+        raise ServiceError("Record the visit before recording whose case records you looked at")
+    if latest_submitted(visit) is not None:
+        raise ServiceError("The report has been submitted: the case records it lists are locked with it")
+
+
+@transactional
+def record_case_records(visit: Reg44Visit, *, by: User, child_ref: str, child_consented: bool,
+                        authority_consented: bool, records_seen: bool,
+                        now: datetime | None = None) -> CaseRecordConsent:
+    """One child's case records on the visit: who consented, and whether they were seen.
+
+    Reg 44(2)(b): a child's case records may be inspected only when both the child and the
+    placing authority consent, so "seen" without both consents is refused (and the database
+    refuses it too). `child_ref` is initials or a reference, never a name.
+    """
+    _case_records_editable(visit, by)
+    ref = " ".join((child_ref or "").split()).upper()
+    if not ref:
+        raise ServiceError("Enter the child's initials or reference", "child_ref")
+    if len(ref) > MAX_CHILD_REF or not CHILD_REF.match(ref):
+        raise ServiceError(f"Enter initials or a reference of up to {MAX_CHILD_REF} letters, numbers, "
+                           "spaces, full stops, slashes or hyphens, not the child's name", "child_ref")
+    if any(c.child_ref == ref for c in visit.case_record_consents):
+        raise ServiceError(f"{ref} is already listed for this visit: remove that entry to change it", "child_ref")
+    if len(visit.case_record_consents) >= MAX_CHILDREN:
+        raise ServiceError(f"A visit can list up to {MAX_CHILDREN} children's case records", "child_ref")
+    if records_seen and not (child_consented and authority_consented):
+        raise ServiceError("A child's case records can be looked at only with the consent of both the child "
+                           "and the placing authority (regulation 44(2)(b))", "records_seen")
+    consent = CaseRecordConsent(visit=visit, home_id=visit.home_id, child_ref=ref,
+                                child_consented=child_consented, authority_consented=authority_consented,
+                                records_seen=records_seen, recorded_by_id=by.id, recorded_at=now or utcnow())
+    db.session.add(consent)
+    return consent
+
+
+@transactional
+def remove_case_records(visit: Reg44Visit, *, by: User, consent_id: int) -> None:
+    _case_records_editable(visit, by)
+    consent = next((c for c in visit.case_record_consents if c.id == consent_id), None)
+    if consent is None:
+        raise ServiceError("That child's case records are not listed for this visit")
+    visit.case_record_consents.remove(consent)
+    db.session.delete(consent)  # deleted in this flush, so the audit trail sees it

@@ -24,7 +24,7 @@ from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import obligation_visible_to
 from homes_qa.spine.alerts.models import Alert
-from homes_qa.spine.mail.service import Directory, public_url, queue_messages
+from homes_qa.spine.mail.service import PERSON_SUBJECT, Directory, public_url, queue_messages
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
 from homes_qa.spine.transaction import transactional
@@ -75,6 +75,7 @@ def select_obligations(users: list[User], *, due_before: datetime, directory: Di
     for role, home_id in list(responsible) + list(targeted):
         homes_by_role_index.setdefault(role, set()).add(home_id)
 
+    personal = {o.rule_code for o in obligations if o.subject_type == PERSON_SUBJECT}
     selection = Selection(obligations, alerts)
     for user in users:
         if user.role not in DIGEST_ROLES:
@@ -92,6 +93,12 @@ def select_obligations(users: list[User], *, due_before: datetime, directory: Di
                 mine[obligation_id] = by_id[obligation_id]
         # Home staff must not learn of an unannounced Reg 44 visit from a digest or feed.
         mine = {k: o for k, o in mine.items() if obligation_visible_to(user, o)}
+        # An obligation about one person (a service manager's weekly summary) is theirs at their
+        # role; the service-wide one of the same rule is carried by each person's own (spine.mail).
+        mine = {k: o for k, o in mine.items()
+                if not (o.subject_type == PERSON_SUBJECT and o.responsible_role == user.role
+                        and o.subject_id != user.id)
+                and not (o.rule_code in personal and o.home_id is None and o.subject_type is None)}
         selection.by_user[user.id] = sorted(mine.values(), key=lambda o: (o.due_at, o.id))
     return selection
 

@@ -7,7 +7,7 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from homes_qa.core.formats import london_datetime, long_date
+from homes_qa.core.formats import london_datetime, long_date, without_home
 from homes_qa.core.roles import NOT_HOME_STAFF, ROLE_LABELS, ROLES, Role
 from homes_qa.spine.transaction import reset_after_failed_read
 
@@ -24,13 +24,31 @@ NAVIGATION = (
     ("inspections.qa_reviews", "QA reviews", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),  # issue 10: dip samples…
     ("exceptions.grid", "Exceptions", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("exceptions.kpis", "Monthly KPIs", (Role.REGISTERED_MANAGER,)),  # issue 11: entered Annex A measures
+    ("qpag_report.index", "QPAG reports", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)),  # issue 11: §8.2–8.4
     ("organisation.index", "Whole service", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("checks.cross_home", "Certificates", (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("audit.index", "Audit trail", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("rules.index", "Rules", (Role.HEAD_OF_SERVICE, Role.ADMIN)),
     ("admin.users", "Users", (Role.ADMIN,)),
     ("admin.homes", "Manage homes", (Role.ADMIN,)),
+    ("incidents.event_types", "Event types", (Role.ADMIN,)),  # issue 8: the organisation's own event types
 )
+
+# Issue 12: at 1280 px the service navigation must fit on one row, so these entries of NAVIGATION
+# are listed on the "More" page (navigation.more) instead of in the header; the header shows a
+# "More" item to whoever may use one of them. Grouped: cross-home registers and configuration.
+MORE_PAGE: frozenset[str] = frozenset({
+    "inspections.qa_reviews", "organisation.index", "checks.cross_home", "audit.index", "rules.index",
+    "admin.users", "admin.homes", "qpag_report.index", "incidents.event_types",
+})
+MORE_ENDPOINT = "navigation.more"
+
+
+def navigation_for(role: str, *, grouped: bool) -> list[tuple[str, str]]:
+    """(endpoint, label) of the NAVIGATION entries for `role`: in the header (grouped=False) or on
+    the More page (grouped=True)."""
+    return [(endpoint, label) for endpoint, label, roles in NAVIGATION
+            if role in roles and (endpoint in MORE_PAGE) == grouped]
 
 
 def error_list(form) -> list[dict]:
@@ -68,6 +86,7 @@ def is_htmx() -> bool:
 def init_app(app) -> None:
     app.add_template_filter(london_datetime)
     app.add_template_filter(long_date)
+    app.add_template_filter(without_home)  # issue 12: short obligation titles on a home's own pages
     app.add_template_global(error_list)
     app.add_template_global(header_alert_count)
 
@@ -75,13 +94,17 @@ def init_app(app) -> None:
     def layout_context():
         items = []
         if current_user.is_authenticated:
-            for endpoint, label, roles in NAVIGATION:
-                if current_user.role in roles:
-                    href = url_for(endpoint)
-                    active = request.endpoint is not None and (
-                        request.endpoint == endpoint
-                        or request.endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
-                    items.append({"href": href, "text": label, "active": active})
+            def is_here(endpoint: str) -> bool:
+                return request.endpoint is not None and (
+                    request.endpoint == endpoint
+                    or request.endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
+            for endpoint, label in navigation_for(current_user.role, grouped=False):
+                items.append({"href": url_for(endpoint), "text": label, "active": is_here(endpoint)})
+            grouped = navigation_for(current_user.role, grouped=True)
+            if grouped:
+                here = request.endpoint == MORE_ENDPOINT or (
+                    not any(item["active"] for item in items) and any(is_here(e) for e, _ in grouped))
+                items.append({"href": url_for(MORE_ENDPOINT), "text": "More", "active": here})
         return {
             "service_name": app.config["SERVICE_NAME"],
             "organisation_name": app.config["ORGANISATION_NAME"],

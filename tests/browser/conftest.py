@@ -278,6 +278,15 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def pytest_sessionfinish(session):
+    # Under pytest-xdist each worker hands its pages and vnu counts to the controller,
+    # which prints one summary (tests/conftest.py, pytest_testnodedown).
+    if hasattr(session.config, "workeroutput") and CHECKED_PAGES:
+        session.config.workeroutput["homes_qa_browser"] = json.dumps({
+            "pages": [[path, title, count] for (path, title), count in CHECKED_PAGES.items()],
+            "vnu": VNU_STATS, "vnu_available": vnu_available(), "vnu_name": VNU.name})
+
+
 def pytest_terminal_summary(terminalreporter):
     if not CHECKED_PAGES:
         return

@@ -44,7 +44,7 @@ def setup(app, world) -> tuple[int, int]:
             "safeguarded_opinion": "yes", "safeguarded_narrative": "Staff know the procedures.",
             "wellbeing_opinion": "yes", "wellbeing_narrative": "Children are listened to.", "findings": "Calm."})
         reg44.submit_report(visit, by=by)
-        late = obligations.obligation_for_event("need_to_know_24h", home, utcnow() - timedelta(hours=26),
+        late = obligations.obligation_for_event("incident_ntk_service_manager", home, utcnow() - timedelta(hours=26),
                                                 key="incident:journey", label="Incident on the stairs")
         db.session.commit()
         ids = visit.id, late.id

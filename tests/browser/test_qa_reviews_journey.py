@@ -39,7 +39,9 @@ def test_qa_lead_commissions_a_dip_sample_and_the_assignee_records_findings_and_
     a11y()
     sign_in(world.users[Role.HEAD_OF_SERVICE])
     a11y()
-    follow(page, page.get_by_role("link", name="QA reviews"))
+    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="More"))  # issue 12
+    a11y()
+    follow(page, page.locator("#more-pages").get_by_role("link", name="QA reviews"))
     expect(heading(page)).to_have_text("Dip samples, thematic reviews and full audits")
     a11y()
     follow(page, page.get_by_role("button", name="Commission a review"))

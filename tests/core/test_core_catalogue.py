@@ -26,12 +26,10 @@ CASES = [
     ("professional_feedback_pre_visit", london(2026, 4, 2, 10), london(2026, 3, 26, *EOD)),
     ("young_people_survey_6m", london(2026, 11, 23), london(2026, 12, 31, *EOD)),
     ("professional_survey_6m", london(2027, 3, 29), london(2027, 6, 30, *EOD)),
-    ("need_to_know_24h", london(2026, 3, 29, 0, 30), london(2026, 3, 30, 1, 30)),  # spring forward
-    ("need_to_know_24h", london(2026, 10, 25, 0, 30), london(2026, 10, 25, 23, 30)),  # autumn back
-    ("reg40_notification", london(2026, 12, 24, 18), london(2026, 12, 25, 18)),
-    ("lado_referral", london(2026, 12, 24, 16), london(2026, 12, 29, *EOD)),
-    ("lado_referral", london(2027, 3, 25, 16), london(2027, 3, 30, *EOD)),
-    ("lado_referral", london(2026, 12, 31, 16), london(2027, 1, 4, *EOD)),
+    ("incident_ntk_service_manager", london(2026, 3, 29, 0, 30), london(2026, 3, 30, 1, 30)),  # spring forward
+    ("incident_ntk_service_manager", london(2026, 10, 25, 0, 30), london(2026, 10, 25, 23, 30)),  # autumn back
+    ("incident_reg40_hmci", london(2026, 12, 24, 18), london(2026, 12, 25, 18)),
+    ("incident_lado", london(2026, 12, 24, 16), london(2026, 12, 25, 16)),  # 24 hours, bank holiday or not
     ("safeguarding_monitoring_weekly", london(2026, 11, 25, 12), london(2026, 11, 29, *EOD)),
     ("kpi_review_monthly", london(2027, 2, 10), london(2027, 2, 28, *EOD)),
     ("hs_audit_monthly", london(2026, 12, 31, 23, 30), london(2026, 12, 31, *EOD)),
@@ -49,9 +47,9 @@ CASES = [
     ("qpag_action_complete", london(2027, 2, 12), london(2027, 2, 12, *EOD)),  # QPAG tracker
     ("reg45_review", london(2026, 8, 31, 12), london(2027, 2, 28, *EOD)),
     ("reg45_report_to_ofsted", london(2026, 12, 10, 12), london(2027, 1, 7, *EOD)),
-    ("ico_breach_72h", london(2026, 10, 23, 12), london(2026, 10, 26, 11)),  # weekend + clock change
-    ("sar_response", london(2027, 1, 31, 9), london(2027, 2, 28, *EOD)),
-    ("sar_response", london(2026, 3, 29, 9), london(2026, 4, 29, *EOD)),
+    ("incident_ico_breach", london(2026, 10, 23, 12), london(2026, 10, 26, 11)),  # weekend + clock change
+    ("incident_sar_response", london(2027, 1, 31, 9), london(2027, 2, 28, *EOD)),
+    ("incident_sar_response", london(2026, 3, 29, 9), london(2026, 4, 29, *EOD)),
     ("fire_alarm_test_weekly", london(2026, 12, 28, 9), london(2027, 1, 3, *EOD)),
     ("emergency_lighting_monthly", london(2026, 12, 26), london(2026, 12, 31, *EOD)),
     ("emergency_lighting_annual", london(2026, 2, 28), london(2027, 2, 28, *EOD)),
@@ -73,6 +71,11 @@ CASES = [
     ("audit_reaudit", london(2027, 1, 31, 15), london(2027, 2, 28, *EOD)),
     ("audit_reaudit_escalation", london(2026, 12, 23, 10), london(2027, 1, 4, *EOD)),
     ("audit_reaudit_escalation_hos", london(2026, 11, 6, 10), london(2026, 11, 13, *EOD)),
+]
+# QA case review after a need-to-know (seed 004): 10 working days, bank holidays skipped.
+CASES += [
+    ("incident_qa_case_review", london(2026, 11, 4, 10), london(2026, 11, 18, *EOD)),
+    ("incident_qa_case_review", london(2026, 12, 21, 10), london(2027, 1, 7, *EOD)),  # Christmas, New Year
 ]
 # Incidents (issue 8): 24 h, 48 h, 5 days, 72 h and one month, across both 2027 clock changes.
 CASES += [
@@ -97,6 +100,10 @@ CASES += [
 # QA reviews (issue 10): a review is due on the date the QA lead set.
 CASES += [
     ("qa_review_complete", london(2027, 1, 15), london(2027, 1, 15, *EOD)),
+]
+# A new registered manager: the full audit is commissioned within 28 days ([verify]), across spring forward.
+CASES += [
+    ("full_audit_new_manager", london(2027, 3, 10, 11), london(2027, 4, 7, *EOD)),
 ]
 
 
@@ -132,7 +139,7 @@ def test_codes_are_unique_and_keyed():
 def test_seed_7_1_rows_with_a_clock_are_all_present():
     codes = set(catalogue_by_code())
     assert {
-        "reg44_visit", "reg44_report_complete", "reg44_report_sent", "need_to_know_24h",
+        "reg44_visit", "reg44_report_complete", "reg44_report_sent", "incident_ntk_service_manager",
         "safeguarding_monitoring_weekly", "young_people_feedback_pre_visit", "professional_feedback_pre_visit",
         "young_people_survey_6m", "professional_survey_6m", "kpi_review_monthly", "hs_audit_monthly",
         "fire_safety_monthly", "statutory_check_review_monthly", "gdpr_check_monthly",
@@ -143,7 +150,7 @@ def test_seed_7_1_rows_with_a_clock_are_all_present():
 
 def test_verify_rows_are_flagged():
     by_code = catalogue_by_code()
-    for code in ("reg44_report_statutory", "reg40_notification", "lado_referral", "fire_drill_quarterly",
+    for code in ("reg44_report_statutory", "incident_reg40_hmci", "incident_lado", "fire_drill_quarterly",
                  "fire_extinguisher_service", "young_people_feedback_pre_visit"):
         assert by_code[code].verify, code
     assert not by_code["hs_audit_monthly"].verify
@@ -202,9 +209,22 @@ def test_validate_rule_spec_rejects(change, fragment):
 def test_event_trigger_with_fixed_timing_rejected():
     import dataclasses
 
-    rule = dataclasses.replace(catalogue_by_code()["need_to_know_24h"], timing=Timing("fixed", 1, "months", date(2026, 1, 1)))
+    rule = dataclasses.replace(catalogue_by_code()["incident_ntk_service_manager"], timing=Timing("fixed", 1, "months", date(2026, 1, 1)))
     with pytest.raises(ValueError):
         validate_rule_spec(rule)
+
+
+def test_the_old_overlapping_notification_rules_are_retired():
+    """The incident_* rules replace them (issue 8); migration 0016 retires their rows."""
+    codes = set(catalogue_by_code())
+    assert not {"need_to_know_24h", "reg40_notification", "lado_referral", "ico_breach_72h", "sar_response"} & codes
+
+
+def test_the_qa_case_review_after_a_need_to_know_is_the_qa_leads_with_its_source():
+    rule = catalogue_by_code()["incident_qa_case_review"]
+    assert rule.responsible_role == "head_of_service" and rule.area == "qa_reviews"
+    assert rule.source.startswith("Seed 004") and "[verify]" in rule.source and rule.verify
+    assert rule.timing == Timing("working_days", 10)
 
 
 # ---------------------------------------------------------------- certificate register rules (issue 9)

@@ -150,7 +150,7 @@ def test_missed_deadlines_in_a_row(app, client, world, auth):
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, world.home_a.id)
         aware = datetime(2026, 9, 20, 9, 0, tzinfo=UTC)
-        made = [obligations.obligation_for_event("need_to_know_24h", home, aware + timedelta(days=n * 10), key=f"m:{n}")
+        made = [obligations.obligation_for_event("incident_ntk_service_manager", home, aware + timedelta(days=n * 10), key=f"m:{n}")
                 for n in range(3)]
         db.session.flush()
         obligations.discharge(made[0], met_at=made[0].due_at - timedelta(hours=1))

@@ -148,3 +148,54 @@ def test_action_list_export_every_row_in_scope_and_formula_safe(app, client, wor
     assert ofsted["action"] == "'=Audit the records" and ofsted["status"] == "Open" and ofsted["overdue"] == "no"
     assert ofsted["due_on"] == (TODAY + timedelta(days=20)).isoformat()
     assert client.get(f"/actions/export.csv?home={world.home_b.id}").status_code == 404
+
+
+# ---------------------------------------------------------------- monthly audits
+
+def _audits(app, world) -> dict[str, int]:
+    from homes_qa.audits.models import AuditFinding, HomeAudit
+    with app.app_context(), acting_as("test"):
+        manager = world.users[Role.REGISTERED_MANAGER].id
+        sm = world.users[Role.SERVICE_MANAGER].id
+        fire = HomeAudit(home_id=world.home_a.id, template_code="fire", template_version=1,
+                         title="=HYPERLINK(\"http://x\")", sections=[], period_key="2026-10", status="submitted",
+                         overall_grade="good", started_by_id=manager,
+                         started_at=datetime(2026, 10, 3, 9, 0, tzinfo=UTC),
+                         submitted_at=datetime(2026, 10, 5, 16, 30, tzinfo=UTC))
+        gdpr = HomeAudit(home_id=world.home_a.id, template_code="gdpr", template_version=1,
+                         title="GDPR compliance check", sections=[], period_key="2026-10", status="draft",
+                         started_by_id=sm, started_at=datetime(2026, 10, 10, 9, 0, tzinfo=UTC))
+        other = HomeAudit(home_id=world.home_b.id, template_code="fire", template_version=1,
+                          title="Fire safety audit", sections=[], period_key="2026-10", status="draft",
+                          started_by_id=world.manager_b.id, started_at=datetime(2026, 10, 4, 9, 0, tzinfo=UTC))
+        db.session.add_all([fire, gdpr, other])
+        db.session.flush()
+        db.session.add(AuditFinding(audit_id=fire.id, home_id=world.home_a.id, question_code="fire_fra_current",
+                                    question="Is the fire risk assessment current?", finding="Out of date",
+                                    action="Review it", owner_id=manager, due_on=TODAY + timedelta(days=7),
+                                    priority="high"))
+        db.session.commit()
+        return {"fire": fire.id, "gdpr": gdpr.id, "other": other.id}
+
+
+def test_monthly_audits_export_scoped_formula_safe_with_iso_dates(app, client, world, auth):
+    ids = _audits(app, world)
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    rows = {r["audit_id"]: r for r in _rows(client, "/exceptions/export/audits.csv")}
+    assert set(rows) == {str(ids["fire"]), str(ids["gdpr"])}  # not another home's
+    fire = rows[str(ids["fire"])]
+    assert fire["audit"].startswith("'=")  # formula injection neutralised
+    assert fire["submitted_at"] == "2026-10-05T16:30:00+00:00" and fire["findings"] == "1"
+    assert (fire["home"], fire["ofsted_urn"], fire["overall_grade"], fire["period"]) == (
+        "Alder House", "SC900001", "good", "2026-10")
+    assert client.get(f"/exceptions/export/audits.csv?home={world.home_b.id}").status_code == 404
+    auth.sign_out()
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    only_b = {r["audit_id"] for r in _rows(client, f"/exceptions/export/audits.csv?home={world.home_b.id}")}
+    assert only_b == {str(ids["other"])}
+    assert client.get("/exceptions/export/audits.csv?home=abc").status_code == 400
+    auth.sign_out()
+    for role in (Role.HOME_STAFF, Role.REG44_VISITOR):
+        auth.sign_in(world.users[role])
+        assert client.get("/exceptions/export/audits.csv").status_code in (403, 404)
+        auth.sign_out()

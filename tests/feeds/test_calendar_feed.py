@@ -31,8 +31,8 @@ def _obligations(app, world) -> None:
         ensure_recurring(now)
         for home_id in (world.home_a.id, world.home_b.id):
             home = db.session.get(Home, home_id)
-            obligation_for_event("need_to_know_24h", home, now - timedelta(hours=30), key="incident:overdue")
-            obligation_for_event("need_to_know_24h", home, now - timedelta(days=12), key="incident:escalated")
+            obligation_for_event("incident_ntk_service_manager", home, now - timedelta(hours=30), key="incident:overdue")
+            obligation_for_event("incident_ntk_service_manager", home, now - timedelta(days=12), key="incident:escalated")
         db.session.commit()
     with app.app_context(), acting_as("scheduler"):
         sweep(now)
@@ -88,7 +88,7 @@ def test_feed_lists_the_users_home_obligations_only(app, world, auth):
         assert str(event["SUMMARY"]) == overdue.title
         description = str(event["DESCRIPTION"])
         assert "Home: Alder House" in description
-        assert "Rule: Need-to-know, LADO and notifications submitted" in description
+        assert "Rule: Need-to-know: service manager told" in description
         assert "Responsible: Registered manager" in description
         assert f"http://127.0.0.1:5000/homes/{world.home_a.id}" in description
     assert b"END:VCALENDAR" in app.test_client().get(path).get_data()

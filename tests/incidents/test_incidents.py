@@ -70,8 +70,9 @@ def record(auth, world, **kwargs):
 
 def obligations_of(app, incident_id) -> dict[str, Obligation]:
     with app.app_context():
-        rows = db.session.scalars(select(Obligation).where(Obligation.subject_type == "Incident",
-                                                           Obligation.subject_id == incident_id)).all()
+        rows = db.session.scalars(select(Obligation).where(  # its notifications (not QA's case review)
+            Obligation.subject_type == "Incident", Obligation.subject_id == incident_id,
+            Obligation.rule_code != "incident_qa_case_review")).all()
         for row in rows:
             db.session.expunge(row)
         return {row.rule_code: row for row in rows}

@@ -133,3 +133,59 @@ def test_a_concern_offers_a_need_to_know_which_then_meets_its_review(app, world,
     with app.app_context():
         assert db.session.get(Obligation, signal_id).status == "met"
     assert "Safeguarding concerns to review" not in auth.client.get("/incidents").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- e-mailed at once, to both, once
+
+def signal_mail(app) -> list[tuple[str, str]]:
+    from homes_qa.spine.mail.models import OutboundEmail
+    with app.app_context():
+        return sorted((m.to_address, m.subject.split(":")[0]) for m in db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.subject.like("%Safeguarding concern%"))))
+
+
+def _both(world) -> list[tuple[str, str]]:
+    return sorted((world.users[role].email, "Safeguarding concern raised now")
+                  for role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE))
+
+
+def _sweep_and_mail(app, at) -> None:
+    from homes_qa.spine.mail.service import queue_alert_emails
+    with app.app_context():
+        alerts.sweep(at)
+        queue_alert_emails(at)
+
+
+@pytest.mark.parametrize("opinion", ["no", "with_concerns"])
+def test_a_not_safeguarded_report_is_e_mailed_at_once_to_the_service_manager_and_head_of_service(
+        app, world, opinion):
+    _submit(app, world, _visit(app, world), opinion)
+    assert signal_mail(app) == _both(world)  # queued in the same unit of work, not at the next digest
+    with app.app_context():
+        alert = db.session.scalar(select(Alert).join(Obligation).where(Obligation.rule_code == SIGNAL_RULE))
+        assert alert.notified_at is not None
+    _sweep_and_mail(app, NOW + timedelta(minutes=5))
+    assert signal_mail(app) == _both(world)  # once: the sweep's mail does not send it again
+
+
+def test_an_i_dont_feel_safe_answer_is_e_mailed_at_once_to_both_once(app, world):
+    visit_id = _visit(app, world)
+    with app.app_context():
+        visit = db.session.get(Reg44Visit, visit_id)
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        feedback.enter_for_young_person(visit, {"feel_safe": "no"}, anonymous=True, by=manager)
+    assert signal_mail(app) == _both(world)
+    assert len(signal_alerts(app)) == 1
+    _sweep_and_mail(app, NOW + timedelta(minutes=5))
+    assert signal_mail(app) == _both(world) and len(signal_alerts(app)) == 1
+
+
+def test_another_homes_service_manager_is_not_told(app, world):
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people import service as people
+    with app.app_context(), acting_as("test setup"):
+        other = people.create_user(name="SM Birch", email="sm@b.example.org", role=Role.SERVICE_MANAGER,
+                                   password="correct horse battery staple 1")
+        people.assign(db.session.get(Home, world.home_b.id), other)
+    _submit(app, world, _visit(app, world), "no")
+    assert "sm@b.example.org" not in {to for to, _ in signal_mail(app)}

@@ -163,3 +163,77 @@ def test_flask_sweep_makes_the_weekly_obligation(app, world, runner):
     result = runner.invoke(args=["sweep", "--at", NOW.isoformat()])
     assert result.exit_code == 0, result.output
     assert summary_obligation(app, world.users[Role.SERVICE_MANAGER].id) is not None
+
+
+# ---------------------------------------------------------------- its alerts: each manager's own, then the head of service
+
+def _second_manager(app, world) -> tuple[int, str]:
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people import service as people
+    from homes_qa.spine.people.models import Home
+    with app.app_context(), acting_as("test setup"):
+        other = people.create_user(name="SM Birch", email="sm@b.example.org", role=Role.SERVICE_MANAGER,
+                                   password="correct horse battery staple 1")
+        people.assign(db.session.get(Home, world.home_b.id), other)
+        return other.id, other.email
+
+
+def _summary_mail(app) -> list[str]:
+    from homes_qa.spine.mail.models import OutboundEmail
+    with app.app_context():
+        return sorted(db.session.scalars(select(OutboundEmail.to_address).where(
+            OutboundEmail.kind == "alert", OutboundEmail.subject.like("%Weekly safeguarding%"))))
+
+
+def test_an_overdue_summary_reaches_only_its_own_manager_then_the_head_of_service(app, world):
+    from homes_qa.core.drift import alert_times
+    from homes_qa.incidents import service
+    from homes_qa.spine.alerts import service as alerts
+    from homes_qa.spine.people.models import User
+    other_id, other_email = _second_manager(app, world)
+    mine = world.users[Role.SERVICE_MANAGER]
+    with app.app_context():
+        assert ensure_weekly_summaries(NOW) == 2  # one each
+        service.save_summary(db.session.get(User, mine.id), WEEK, themes="Quiet week", learning="None",
+                             actions="", submit=True)
+    late = summary_obligation(app, other_id)
+    assert late is not None and late.status == ObligationStatus.OPEN
+    assert summary_obligation(app, mine.id).status == ObligationStatus.MET
+    times = alert_times(late.due_at, late.ladder_value, late.due_soon_days, late.due_soon_hours)
+    with app.app_context():
+        alerts.sweep(times[1] + timedelta(seconds=1))  # overdue: the manager whose summary is due hears, once; nobody else
+    assert _summary_mail(app) == [other_email]
+    with app.app_context():
+        alerts.sweep(times[1] + timedelta(seconds=2))
+        alerts.sweep(times[2] + timedelta(seconds=1))  # escalated: the head of service, once, for that manager's summary
+    assert _summary_mail(app) == sorted([other_email, world.users[Role.HEAD_OF_SERVICE].email])
+
+
+def test_two_overdue_summaries_reach_each_manager_once(app, world):
+    from homes_qa.core.drift import alert_times
+    from homes_qa.spine.alerts import service as alerts
+    other_id, other_email = _second_manager(app, world)
+    with app.app_context():
+        ensure_weekly_summaries(NOW)
+    late = summary_obligation(app, other_id)
+    times = alert_times(late.due_at, late.ladder_value, late.due_soon_days, late.due_soon_hours)
+    with app.app_context():
+        alerts.sweep(times[1] + timedelta(seconds=1))
+    assert _summary_mail(app) == sorted([other_email, world.users[Role.SERVICE_MANAGER].email])
+
+
+def test_the_daily_digest_lists_each_managers_own_summary_only(app, world):
+    from homes_qa.spine.digest import queue_digests
+    from homes_qa.spine.mail.models import OutboundEmail
+    other_id, other_email = _second_manager(app, world)
+    with app.app_context():
+        ensure_weekly_summaries(NOW)
+    due = summary_obligation(app, other_id).due_at
+    with app.app_context():
+        queue_digests(due - timedelta(hours=12))  # due soon for both managers
+        bodies = {m.to_address: m.body_text for m in db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.kind == "digest"))}
+    mine = world.users[Role.SERVICE_MANAGER]
+    for address, name, someone_else in ((mine.email, mine.name, "SM Birch"), (other_email, "SM Birch", mine.name)):
+        assert bodies[address].count("Weekly safeguarding") == 1, bodies[address]
+        assert f"{name}, week of" in bodies[address] and f"{someone_else}, week of" not in bodies[address]

@@ -74,3 +74,32 @@ def qa_review_records(app, world, home) -> dict:
             row = db.session.scalar(select(QaReviewHome).where(QaReviewHome.home_id == home.id))
         action = db.session.scalar(select(QaReviewAction).where(QaReviewAction.home_id == home.id))
         return {"qa_review_id": row.review_id, "qa_review_action_id": action.id}
+
+
+def manager_of(world, home):
+    return world.manager_b if home == world.home_b else world.users[Role.REGISTERED_MANAGER]
+
+
+def audit_finding(app, world, home, action: str, due_in: int = 10) -> int:
+    """A submitted H&S audit's finding with its `action_complete` obligation, as audits.submit makes it."""
+    from homes_qa.audits.models import AuditFinding, HomeAudit
+    from homes_qa.audits.templates import latest
+    from homes_qa.spine.obligations import service as obligations
+    from homes_qa.spine.people.models import Home
+
+    today = test_clock.TODAY
+    manager = manager_of(world, home)
+    with app.app_context(), acting_as("test setup"):
+        audit = HomeAudit(home_id=home.id, template_code="health_safety", template_version=1,
+                          title="Health and safety audit", sections=latest("health_safety").to_snapshot(),
+                          period_key="2026-10", status="submitted", overall_grade="good", started_by_id=manager.id)
+        finding = AuditFinding(audit=audit, home_id=home.id, question_code="q1", question="Are fire doors closed?",
+                               finding="Door wedged open", action=action, owner_id=manager.id,
+                               due_on=today + timedelta(days=due_in), priority="high")
+        db.session.add_all([audit, finding])
+        db.session.flush()
+        obligations.obligation_for_event("action_complete", db.session.get(Home, home.id), test_clock.PINNED_NOW,
+                                         key=f"audit_finding:{finding.id}", subject=finding,
+                                         label=f"audit action: {action}", target=finding.due_on)
+        db.session.commit()
+        return finding.id

@@ -1,8 +1,8 @@
 """QA reviews (seed 002 §7.1, §8.5): the QA lead commissions a dip sample, thematic review or
 full audit (an obligation per home for the assignee); the assignee records findings per home
 and completes it (meeting them); the service manager proposes an action plan, QPAG's agreement
-is recorded and its actions become obligations on the combined action list; a new registered
-manager prompting a full audit is not built. Refusals by the field; another home's review is 404."""
+is recorded and its actions become obligations on the combined action list (a new registered
+manager prompting a full audit: test_full_audit_prompt.py). Refusals by the field; another home's review is 404."""
 from __future__ import annotations
 
 from datetime import date, timedelta

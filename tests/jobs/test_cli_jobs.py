@@ -26,7 +26,7 @@ def overdue(app, world) -> int:
     """A need-to-know for Alder House that fell due at 08:00 on the morning of AT."""
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, world.home_a.id)
-        return obligation_for_event("need_to_know_24h", home, T - timedelta(hours=25), key="incident:1").id
+        return obligation_for_event("incident_ntk_service_manager", home, T - timedelta(hours=25), key="incident:1").id
 
 
 def _counts(app) -> dict:
@@ -52,8 +52,8 @@ def test_sweep_at_an_instant_prints_json_with_the_alerts_raised_once(app, runner
         assert {"home", "rule", "due_at", "level"} <= set(alert)
         datetime.fromisoformat(alert["due_at"])
     mine = sorted((a["level"], a["home"], a["rule"], a["due_at"]) for a in alerts if a["obligation_id"] == overdue)
-    assert mine == [(0, "Alder House", "need_to_know_24h", "2026-12-03T08:00:00+00:00"),
-                    (1, "Alder House", "need_to_know_24h", "2026-12-03T08:00:00+00:00")]
+    assert mine == [(0, "Alder House", "incident_ntk_service_manager", "2026-12-03T08:00:00+00:00"),
+                    (1, "Alder House", "incident_ntk_service_manager", "2026-12-03T08:00:00+00:00")]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Alert)) == len(alerts)
 
@@ -65,7 +65,7 @@ def test_sweep_without_json_prints_lines_and_the_summary(runner, overdue):
     result = runner.invoke(args=["sweep", "--at", AT])
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert any(line.startswith("Raised: Overdue — Alder House — need_to_know_24h — due Thu 3 Dec 2026, 08:00")
+    assert any(line.startswith("Raised: Overdue — Alder House — incident_ntk_service_manager — due Thu 3 Dec 2026, 08:00")
                for line in lines)
     assert lines[-1].startswith("sweep as at Thu 3 Dec 2026, 09:00 examined ")
     assert " open obligations, " in lines[-1] and lines[-1].endswith(" s")

@@ -155,7 +155,7 @@ def test_the_scheduler_is_built_from_the_definitions(app):
 def _overdue(app, world) -> int:
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, world.home_a.id)
-        return obligation_for_event("need_to_know_24h", home, T0 - timedelta(hours=25), key="incident:1").id
+        return obligation_for_event("incident_ntk_service_manager", home, T0 - timedelta(hours=25), key="incident:1").id
 
 
 def _alert_count(app) -> int:

@@ -33,7 +33,7 @@ def _estate(app, world, database: Path) -> None:
     """OVERDUE need-to-know obligations, all 25 hours old: one through the service, then copies."""
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, world.home_a.id)
-        obligation_for_event("need_to_know_24h", home, utcnow() - timedelta(hours=25), key="incident:0")
+        obligation_for_event("incident_ntk_service_manager", home, utcnow() - timedelta(hours=25), key="incident:0")
         db.engine.dispose()
     with sqlite3.connect(database) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(obligations)") if row[1] != "id"]
@@ -107,7 +107,7 @@ def test_scheduler_killed_mid_sweep_raises_each_alert_once_after_restart(app, wo
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         levels = Counter(conn.execute("SELECT obligation_id, level FROM alerts").fetchall())
         assert set(levels.values()) == {1}                      # no alert twice
-        overdue = {o for (o,) in conn.execute("SELECT id FROM obligations WHERE rule_code = 'need_to_know_24h'")}
+        overdue = {o for (o,) in conn.execute("SELECT id FROM obligations WHERE rule_code = 'incident_ntk_service_manager'")}
         assert len(overdue) == OVERDUE and overdue <= {o for o, _ in levels}  # none lost
         mails = conn.execute("SELECT dedupe_key, status FROM outbound_emails").fetchall()
     assert len(mails) >= OVERDUE  # the overdue ones to the home's registered manager, and any others

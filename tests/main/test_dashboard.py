@@ -18,8 +18,8 @@ def test_overview_counts_late_work_per_home_and_shows_whole_service(app, client,
     with app.app_context(), acting_as("test"):
         home_b = db.session.get(Home, world.home_b.id)
         # Overdue: a need-to-know notification 24 h after an incident two hours older than that.
-        obligation_for_event("need_to_know_24h", home_b, now - timedelta(hours=26), key="incident:1")
-        obligation_for_event("need_to_know_24h", home_b, now - timedelta(hours=27), key="incident:2")
+        obligation_for_event("incident_ntk_service_manager", home_b, now - timedelta(hours=26), key="incident:1")
+        obligation_for_event("incident_ntk_service_manager", home_b, now - timedelta(hours=27), key="incident:2")
         db.session.commit()
     auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
     page = client.get("/").get_data(as_text=True)

@@ -24,7 +24,7 @@ def test_service_status_is_a_page_for_people_and_health_stays_json(client, world
 def test_an_hour_rule_does_not_offer_unit_none(client, world, auth):
     auth.sign_in(world.users[Role.ADMIN])
     client.get("/admin/rules/")  # the rules page fills the rule table on first use
-    page = client.get("/admin/rules/ico_breach_72h/edit").get_data(as_text=True)
+    page = client.get("/admin/rules/incident_ico_breach/edit").get_data(as_text=True)
     assert ">None<" not in page
     assert "Not needed for this timing" in page and "ignore it" in page
 

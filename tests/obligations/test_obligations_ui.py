@@ -193,7 +193,7 @@ def test_event_deadlines_are_not_met_by_a_bare_completion(app, client, world, au
     quiet_calendar(app)
     with app.app_context(), acting_as("test setup"):
         notification = obligation_service.obligation_for_event(
-            "need_to_know_24h", db.session.get(Home, world.home_a.id), utcnow() - timedelta(hours=30),
+            "incident_ntk_service_manager", db.session.get(Home, world.home_a.id), utcnow() - timedelta(hours=30),
             key="incident:1", label="incident 1")
         notification_id = notification.id
     auth.sign_in(world.users[Role.REGISTERED_MANAGER])

@@ -12,7 +12,7 @@ def test_grid_items_and_work_on_postgres(pg_world):
     now = datetime.now(UTC)
     with acting_as("test"):
         for n, age in enumerate((timedelta(days=10), timedelta(hours=26), timedelta(hours=1))):
-            obligation_for_event("need_to_know_24h", pg_world.birch, now - age, key=f"incident:{n}")
+            obligation_for_event("incident_ntk_service_manager", pg_world.birch, now - age, key=f"incident:{n}")
         db.session.commit()
     alerts.sweep(now)
     grid = queries.grid(pg_world.head, now)

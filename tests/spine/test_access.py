@@ -52,6 +52,9 @@ POLICY: dict[str, set | str] = {
     "admin.edit_home": ADMIN,
     "admin.home_people": ADMIN,
     "admin.remove_assignment": ADMIN,
+    "admin.assign_person": ADMIN,
+    # issue 12: the header's grouped pages (web.templating.MORE_PAGE), for the roles that have any
+    "navigation.more": {Role.SERVICE_MANAGER, *SENIOR},  # issue 12: a visitor's independence declaration; a second registered manager
     "feeds.calendar": TOKEN,
     "feeds.account_calendar": ALL,
     # Regulation 44 visits and reports: visitors plan, record and write (their own visits only);
@@ -75,6 +78,9 @@ POLICY: dict[str, set | str] = {
     "visits.report_pdf": NOT_HOME_STAFF,
     "visits.check_report": {Role.SERVICE_MANAGER, *SENIOR},
     "visits.record_distribution": {Role.REG44_VISITOR, Role.SERVICE_MANAGER, *SENIOR},
+    # issue 12, reg 44(2)(b): the visit's own visitor lists children's case records and consent
+    "visits.case_records": {Role.REG44_VISITOR},
+    "visits.remove_case_records": {Role.REG44_VISITOR},
     "alerts.index": ALL,
     "alerts.count": ALL,
     # The alert's target role (the test alert is aimed at registered managers), or a head of
@@ -137,6 +143,9 @@ POLICY: dict[str, set | str] = {
     "inspections.review": FEEDBACK_READERS,
     "inspections.actions": FEEDBACK_READERS,
     "inspections.export_actions": FEEDBACK_READERS,  # issue 11: the action list as CSV
+    # issue 10: one action's history and evidence; those who edit actions add a note to it
+    "inspections.action": FEEDBACK_READERS,
+    "inspections.action_note": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.attach_report": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.report_file": FEEDBACK_READERS,
     # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
@@ -188,6 +197,12 @@ POLICY: dict[str, set | str] = {
     "incidents.summary_week": {Role.SERVICE_MANAGER},
     "incidents.summary": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "incidents.summary_read": {Role.HEAD_OF_SERVICE},
+    # issue 8: the QA case review after a need-to-know is the head of service / QA lead's (seed 004);
+    # the organisation's own event types are an administrator's data.
+    "incidents.case_review": {Role.HEAD_OF_SERVICE},
+    "incidents.event_types": {Role.ADMIN},
+    "incidents.new_event_type": {Role.ADMIN},
+    "incidents.event_type_active": {Role.ADMIN},
     # Exceptions: the grid for service managers up; the items behind it and the exports for
     # everyone, each scoped to what they may see.
     "exceptions.grid": {Role.SERVICE_MANAGER, *SENIOR},
@@ -201,6 +216,20 @@ POLICY: dict[str, set | str] = {
     "exceptions.kpis": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "exceptions.kpi_entry": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
     "exceptions.kpi_trends": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    # The QPAG monthly report (issue 11, §8.2–8.4): the service managers' joint report for the
+    # whole service, with the head of service (QPAG's chair); nobody else, administrators included.
+    "qpag_report.index": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.new": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.report": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.edit": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.redraft": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.finalise": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.correct": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.print_report": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    "qpag_report.pdf": {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    # issue 11 (wt-excq): monthly audits as CSV, for the audits' readers except home staff.
+    "exceptions.export_audits": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
+    "exceptions.kpis_since_inspection": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, *SENIOR},
 }
 
 
@@ -242,6 +271,11 @@ def _url(app, rule, world, home) -> str:
         elif arg in ("inspection_id", "inspection_item_id", "monitoring_review_id", "qpag_action_id"):
             from tests.inspections.records import inspection_records
             values[arg] = inspection_records(app, world, home)[arg]
+        elif arg == "source":  # an action of the combined list: the Ofsted item below
+            values[arg] = "inspection"
+        elif arg == "action_id":
+            from tests.inspections.records import inspection_records
+            values[arg] = inspection_records(app, world, home)["inspection_item_id"]
         elif arg == "version":  # a report version of the visit above
             values[arg] = 1
         elif arg == "incident_id":
@@ -251,6 +285,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = week_start_of(TODAY).isoformat()
         elif arg == "summary_id":
             values[arg] = _safeguarding_summary(app, world)
+        elif arg == "type_id":  # an event type the organisation added (issue 8)
+            values[arg] = _event_type(app, world)
         elif arg == "type_code":
             values[arg] = "gas_safety"
         elif arg == "kind":
@@ -261,6 +297,11 @@ def _url(app, rule, world, home) -> str:
             values[arg] = _audit_record(app, world, home)
         elif arg == "month":  # monthly KPIs (issue 11): this month
             values[arg] = TODAY.strftime("%Y-%m")
+        elif arg == "qpag_report_id":  # last month's QPAG report, a draft
+            from tests.qpag_report.records import qpag_report_record
+            values[arg] = qpag_report_record(app, world)
+        elif arg == "consent_id":  # issue 12: a child's case-record consent on the visit above
+            values[arg] = _case_record_consent(app, world, home)
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
@@ -332,6 +373,28 @@ def _reg44_records(app, world, home) -> dict:
                 "recommendation_id": response.recommendation_id}
 
 
+def _case_record_consent(app, world, home) -> int:
+    """A child's case-record consent on the home's visit (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.reg44.models import CaseRecordConsent, Reg44Visit
+    from homes_qa.spine.audit.models import acting_as
+    visit_id = _reg44_records(app, world, home)["visit_id"]
+    with app.app_context():
+        found = db.session.scalar(select(CaseRecordConsent.id).where(CaseRecordConsent.visit_id == visit_id))
+        if found is None:
+            visit = db.session.get(Reg44Visit, visit_id)
+            with acting_as("test setup"):
+                consent = CaseRecordConsent(visit=visit, home_id=home.id, child_ref="AB", child_consented=True,
+                                            authority_consented=True, records_seen=True,
+                                            recorded_by_id=visit.visitor_id)
+                db.session.add(consent)
+                db.session.commit()
+                found = consent.id
+        return found
+
+
 def _safeguarding_summary(app, world) -> int:
     """Last week's submitted weekly safeguarding summary by home A's service manager (made once)."""
     from datetime import timedelta
@@ -380,6 +443,27 @@ def _incident(app, world, home) -> int:
                     what_happened="Test event", action_taken="Test action", notifiable=False, paragraph=None,
                     by=db.session.get(User, manager.id)).id
         return found
+
+
+def _event_type(app, world) -> int:
+    """An event type added by the administrator (made once)."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.incidents import service as incidents
+    from homes_qa.incidents.models import IncidentEventType
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import User
+    with app.app_context():
+        found = db.session.scalar(select(IncidentEventType.id))
+        if found is None:
+            with acting_as("test setup"):
+                found = incidents.add_event_type(label="Self-harm needing hospital treatment", notifiable_default=False,
+                                                 rules=["incident_ntk_service_manager"], source="Local procedure",
+                                                 by=db.session.get(User, world.users[Role.ADMIN].id)).id
+        return found
+
+
 def _certificate_records(app, world, home) -> dict:
     """A gas safety certificate at the home with a PDF attached (made once per home)."""
     from sqlalchemy import select

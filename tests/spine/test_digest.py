@@ -18,12 +18,12 @@ from homes_qa.spine.people.models import Home, User
 
 # Thu 19 Nov 2026, 07:00 UTC (= London), when the scheduler runs the digest.
 NOW = datetime(2026, 11, 19, 7, 0, tzinfo=UTC)
-# need_to_know_24h: due 24 h after the event; level 2 (service manager) after the end of the next
-# working day after the due date; level 3 (head of service) after the end of the second.
+# incident_ntk_service_manager: due 24 h after the event, "due soon" 6 hours before; level 2 (service
+# manager) 24 hours after the due time; level 3 (head of service) 48 hours after.
 INCIDENTS = {
     "incident:1": datetime(2026, 11, 18, 5, 0, tzinfo=UTC),   # due Thu 19 05:00: overdue (level 1)
     "incident:2": datetime(2026, 11, 16, 9, 0, tzinfo=UTC),   # due Tue 17 09:00: escalated (level 2)
-    "incident:3": datetime(2026, 11, 20, 9, 0, tzinfo=UTC),   # due Sat 21 09:00: due soon
+    "incident:3": datetime(2026, 11, 18, 9, 0, tzinfo=UTC),   # due Thu 19 09:00: due soon (6 hours' warning)
     "incident:4": datetime(2026, 11, 16, 9, 30, tzinfo=UTC),  # due Tue 17 09:30: escalated (level 2)
 }
 SECTIONS = ("Escalated", "Overdue", "Due soon")
@@ -35,12 +35,12 @@ def _setup(app, world, home_b_incident: bool = True) -> dict[str, int]:
     with app.app_context(), acting_as("test"):
         home_a = db.session.get(Home, world.home_a.id)
         for key, at in INCIDENTS.items():
-            obligation = obligation_for_event("need_to_know_24h", home_a, at, key=key)
+            obligation = obligation_for_event("incident_ntk_service_manager", home_a, at, key=key)
             db.session.flush()
             ids[key] = obligation.id
         if home_b_incident:
             home_b = db.session.get(Home, world.home_b.id)
-            obligation = obligation_for_event("need_to_know_24h", home_b, INCIDENTS["incident:2"], key="incident:b")
+            obligation = obligation_for_event("incident_ntk_service_manager", home_b, INCIDENTS["incident:2"], key="incident:b")
             db.session.flush()
             ids["incident:b"] = obligation.id
         db.session.commit()
@@ -93,7 +93,7 @@ def test_each_person_gets_their_sections(app, world):
     assert "incident:1" in sections["Overdue"] and "incident:1" not in sections["Escalated"]
     assert "incident:3" in sections["Due soon"]
     assert sections["Overdue"] == (
-        "- Alder House: Need-to-know, LADO and notifications submitted — incident:1 — due Thu 19 Nov 2026, 05:00\n")
+        "- Alder House: Need-to-know: service manager told — incident:1 — due Thu 19 Nov 2026, 05:00\n")
     assert "due Tue 17 Nov 2026, 09:00 (level 2, with the service manager)" in sections["Escalated"]
     assert "Birch House" not in manager.body_text and "incident:b" not in manager.body_text
     assert manager.subject.startswith("Your daily summary for Thu 19 Nov 2026: 2 escalated, 1 overdue")
@@ -144,7 +144,9 @@ def test_acknowledgement_stops_reminders_at_that_level_only(app, world):
     head = _sections(by_address[world.users[Role.HEAD_OF_SERVICE].email])
     assert "incident:2" in head["Escalated"]
     assert "incident:2" in _sections(by_address[world.users[Role.REGISTERED_MANAGER].email])["Escalated"]
-    assert "incident:1" not in by_address[world.users[Role.REGISTERED_MANAGER].email]
+    # incident:1 acknowledged at level 1 reached level 2 (24 hours after its deadline) since: a new
+    # level, not acknowledged, so it is back.
+    assert "incident:1" in _sections(by_address[world.users[Role.REGISTERED_MANAGER].email])["Escalated"]
     # The service manager acknowledged incident:2 at their level: it is with the head of service
     # now. incident:4's level 2 alert is still unacknowledged, so it stays in their digest.
     service = by_address[world.users[Role.SERVICE_MANAGER].email]
@@ -166,7 +168,7 @@ def test_running_twice_a_day_queues_once(app, world):
 def test_nothing_to_report_means_no_message(app, world):
     with app.app_context(), acting_as("test"):
         home_a = db.session.get(Home, world.home_a.id)
-        obligation_for_event("need_to_know_24h", home_a, NOW + timedelta(days=30), key="incident:later")
+        obligation_for_event("incident_ntk_service_manager", home_a, NOW + timedelta(days=30), key="incident:later")
     assert _run(app) == 0  # due in a month: upcoming, in nobody's digest
     assert _digests(app) == {}
 
@@ -197,7 +199,7 @@ def test_digest_queries_do_not_grow_with_people_and_homes(app, world):
                 user = people.create_user(name=f"{role} {n}", email=f"{role}.{n}@x.example.org", role=role,
                                           password="correct-horse-battery")
                 people.assign(home, user)
-            obligation_for_event("need_to_know_24h", home, INCIDENTS["incident:2"], key=f"incident:x{n}")
+            obligation_for_event("incident_ntk_service_manager", home, INCIDENTS["incident:2"], key=f"incident:x{n}")
         sweep(NOW)
     large = statements(NOW + timedelta(days=1))
     assert large == small, (small, large)

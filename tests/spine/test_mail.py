@@ -76,7 +76,7 @@ def _config(app, port: int | None) -> dict:
 def _overdue_need_to_know(app, home_id: int, key: str = "incident:1", event_at: datetime = EVENT) -> int:
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, home_id)
-        obligation = obligation_for_event("need_to_know_24h", home, event_at, key=key)
+        obligation = obligation_for_event("incident_ntk_service_manager", home, event_at, key=key)
         return obligation.id
 
 
@@ -101,7 +101,7 @@ def test_overdue_alert_is_mailed_once_to_the_homes_manager_only(app, world, smtp
 
     assert [rcpts for rcpts, _ in smtp.handler.messages] == [[manager.email]]
     message = smtp.handler.to(manager.email)[0]
-    title = "Need-to-know, LADO and notifications submitted — Alder House — incident:1"
+    title = "Need-to-know: service manager told — Alder House — incident:1"
     assert message["Subject"] == f"Overdue: {title}"
     assert message["To"] == manager.email and message["From"] == app.config["MAIL_SENDER"]
     assert message["Date"] and message["Message-ID"]
@@ -251,7 +251,7 @@ def test_smtp_down_for_a_day_loses_nothing_and_delivers_each_once_when_it_return
         sweep(at)
         while at < outage_end:
             if at == NOW + timedelta(hours=6):  # a third event becomes overdue during the outage
-                obligation_for_event("need_to_know_24h", db.session.get(Home, world.home_a.id),
+                obligation_for_event("incident_ntk_service_manager", db.session.get(Home, world.home_a.id),
                                      at - timedelta(hours=25), key="incident:3")
                 sweep(at)
             result = mail.deliver_pending(at, down)

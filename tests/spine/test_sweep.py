@@ -31,7 +31,7 @@ INCIDENT_AWARE = T - timedelta(hours=25)  # need-to-know due T - 1 h: due soon a
 def _need_to_know(app, home_id: int, key: str, aware_at: datetime = INCIDENT_AWARE) -> int:
     with app.app_context(), acting_as("test"):
         home = db.session.get(Home, home_id)
-        return obligation_for_event("need_to_know_24h", home, aware_at, key=key).id
+        return obligation_for_event("incident_ntk_service_manager", home, aware_at, key=key).id
 
 
 def _action(app, home_id: int, key: str, target: date) -> int:
@@ -221,9 +221,9 @@ def test_a_rule_edit_applies_to_new_obligations_and_never_moves_existing_deadlin
     assert set(visits_before) == {"2026-12", "2027-01"}
 
     with app.app_context(), acting_as("test admin"):
-        need_to_know = rules_service.rule_by_code("need_to_know_24h")
+        need_to_know = rules_service.rule_by_code("incident_ntk_service_manager")
         rules_service.update_rule(need_to_know, timing={"kind": "elapsed_hours", "amount": 48},
-                                  ladder=need_to_know.ladder, due_soon_days=3, active=True)
+                                  ladder=need_to_know.ladder, due_soon_days=3, active=True, due_soon_hours=6)
         visit = rules_service.rule_by_code("reg44_visit")
         new_ladder = [dict(step, after_working_days=step["after_working_days"] + 1) if step["level"] > 1 else step
                       for step in visit.ladder]

@@ -267,7 +267,7 @@ def test_a_sweep_that_loses_the_race_counts_already_raised_not_errors(app, world
     from homes_qa.spine.people.models import Home
     now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     with app.app_context(), acting_as("test"):
-        obligation_for_event("need_to_know_24h", db.session.get(Home, world.home_a.id), now - td(hours=25),
+        obligation_for_event("incident_ntk_service_manager", db.session.get(Home, world.home_a.id), now - td(hours=25),
                              key="incident:race")
     with app.app_context(), acting_as("scheduler"):
         first = alerts.sweep(now)
@@ -299,8 +299,8 @@ def test_an_obligation_with_an_absurd_ladder_snapshot_does_not_break_pages_or_th
     from homes_qa.spine.people.models import Home
     now = datetime.now(UTC)
     with app.app_context(), acting_as("test"):
-        obligation = obligation_for_event("need_to_know_24h", db.session.get(Home, world.home_a.id),
-                                          now - td(hours=25), key="incident:absurd")
+        obligation = obligation_for_event("incident_restraint_child_spoken", db.session.get(Home, world.home_a.id),
+                                          now - td(days=7), key="incident:absurd")  # a working-day ladder
         ladder = [dict(step) for step in obligation.ladder]
         ladder[-1]["after_working_days"] = 2**63
         obligation.ladder, obligation.due_soon_days = ladder, 10**7

@@ -154,14 +154,14 @@ def queue_messages(rows: list[dict[str, Any]], now: datetime) -> int:
     return len(values)
 
 
-def _alert_message(alert: Alert, user: User) -> dict[str, Any]:
+def _alert_message(alert: Alert, user: User, *, words: str | None = None) -> dict[str, Any]:
     obligation = alert.obligation
     home = obligation.home.name if obligation.home is not None else "Whole service"
-    words = level_words(alert.level)
+    words = words or level_words(alert.level)
     responsible = ROLE_LABELS.get(obligation.responsible_role, obligation.responsible_role)
-    why = (f"you are the {ROLE_LABELS.get(alert.target_role, alert.target_role).lower()} for {home}"
+    why = (f"you are the {ROLE_LABELS.get(user.role, user.role).lower()} for {home}"
            if obligation.home is not None else
-           f"you are a {ROLE_LABELS.get(alert.target_role, alert.target_role).lower()}")
+           f"you are a {ROLE_LABELS.get(user.role, user.role).lower()}")
     lines = [
         f"Hello {user.name},",
         "",
@@ -183,6 +183,34 @@ def _alert_message(alert: Alert, user: User) -> dict[str, Any]:
             "subject": f"{words}: {obligation.title}", "body_text": "\n".join(lines) + "\n"}
 
 
+# An obligation about one person (its subject is a User, e.g. one service manager's weekly
+# safeguarding summary) is theirs: its alerts at their own role reach them alone, not everyone
+# holding the role; an escalation to another role (the head of service) goes as usual. The
+# whole-service obligation of such a rule (the service's week) is not e-mailed at all: each
+# person's own obligation carries the mail, so nobody hears twice.
+PERSON_SUBJECT = "User"
+
+
+def _personal_rules(codes: set[str]) -> set[str]:
+    if not codes:
+        return set()
+    return set(db.session.scalars(select(Obligation.rule_code).where(
+        Obligation.rule_code.in_(sorted(codes)), Obligation.subject_type == PERSON_SUBJECT).distinct()))
+
+
+def _covered_by_personal(obligation: Obligation, personal: set[str]) -> bool:
+    return (obligation.rule_code in personal and obligation.home_id is None
+            and obligation.subject_type is None)
+
+
+def _alert_recipients(directory: Directory, alert: Alert) -> list[User]:
+    people = directory.recipients(alert.target_role, alert.home_id)
+    obligation = alert.obligation
+    if obligation.subject_type == PERSON_SUBJECT and alert.target_role == obligation.responsible_role:
+        return [user for user in people if user.id == obligation.subject_id]
+    return people
+
+
 @transactional
 def queue_alert_emails(now: datetime) -> int:
     """Queue one message per recipient for every alert not yet notified; mark them notified.
@@ -200,16 +228,38 @@ def queue_alert_emails(now: datetime) -> int:
         return 0
     to_mail = [a for a in alerts if a.level >= 1 and a.acknowledged_at is None
                and a.obligation.status == ObligationStatus.OPEN]
+    personal = _personal_rules({a.obligation.rule_code for a in to_mail})
+    to_mail = [a for a in to_mail if not _covered_by_personal(a.obligation, personal)]
     directory = Directory.load({a.target_role for a in to_mail})
     rows = []
     for alert in to_mail:
-        for user in directory.recipients(alert.target_role, alert.home_id):
+        for user in _alert_recipients(directory, alert):
             rows.append(_alert_message(alert, user))
     queued = queue_messages(rows, now)
     for alert in alerts:
         alert.notified_at = now
     if queued:
         log.info("queued %d alert e-mails for %d alerts", queued, len(to_mail))
+    return queued
+
+
+@transactional
+def queue_alert_now(alert: Alert, roles: Iterable[str], now: datetime, *, words: str) -> int:
+    """E-mail one alert at once (a safeguarding signal), not at the next sweep or digest.
+
+    One message per active user of each of `roles` who answers for the alert's home, queued in
+    the caller's unit of work; the alert is marked notified, so the sweep's mail never sends it
+    again (and the dedupe key would refuse a second copy anyway). Returns the number queued.
+    """
+    db.session.flush()
+    rows, seen = [], set()
+    for role in roles:
+        for user in recipients(role, alert.home_id):
+            if user.id not in seen:
+                seen.add(user.id)
+                rows.append(_alert_message(alert, user, words=words))
+    queued = queue_messages(rows, now)
+    alert.notified_at = now
     return queued
 
 

@@ -11,6 +11,7 @@ from homes_qa.extensions import db
 from homes_qa.spine.access import is_assigned
 from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
 from homes_qa.spine.people.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from homes_qa.spine.signals import assignment_made
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional
 
@@ -164,6 +165,8 @@ def assign(home: Home, user: User) -> Assignment:
                            "remove that assignment first", "user_id")
     assignment = Assignment(user=user, home=home)
     db.session.add(assignment)
+    db.session.flush()
+    assignment_made.send(assignment)  # e.g. inspections: a new registered manager prompts a full audit
     return assignment
 
 
