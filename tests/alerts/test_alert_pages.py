@@ -26,7 +26,7 @@ def _overdue_alerts(app, world, count: int = OPEN) -> None:
     with app.app_context(), acting_as("test setup"):
         home = db.session.get(Home, world.home_a.id)
         for n in range(count):
-            obligation_for_event("need_to_know_24h", home, utcnow() - timedelta(hours=25), key=f"incident:{n}")
+            obligation_for_event("incident_ntk_service_manager", home, utcnow() - timedelta(hours=25), key=f"incident:{n}")
         db.session.commit()
         alert_service.sweep(utcnow())
 

@@ -31,7 +31,7 @@ def _estate(app, world) -> None:
                                registered_places=2)
         home = db.session.get(Home, world.home_a.id)
         for n in range(PAGE_SIZE + 3):
-            obligation_for_event("need_to_know_24h", home, utcnow() - timedelta(hours=25), key=f"incident:{n}")
+            obligation_for_event("incident_ntk_service_manager", home, utcnow() - timedelta(hours=25), key=f"incident:{n}")
         db.session.commit()
         alert_service.sweep(utcnow())
 
