@@ -149,6 +149,8 @@ class ActionNoteForm(FlaskForm):
     text = TextAreaField("Progress or evidence", widget=GovTextArea(),
                          description="What has been done, and where the evidence is kept (a file, a record, a meeting)",
                          validators=[Length(max=2000, message="The note must be 2000 characters or fewer")])
+    evidence = FileField("Attach a file (optional)", widget=GovFileInput(),
+                         description="A PDF, JPEG, PNG, Word or Excel document, CSV or text file, smaller than 5 MB")
     submit = SubmitField("Add the note", widget=GovSubmitInput())
 
 
