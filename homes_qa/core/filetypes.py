@@ -102,8 +102,8 @@ DOCUMENT_KINDS: dict[str, FileKind] = {
                    "Excel workbook"),
     DOC: FileKind(DOC, "application/msword", "doc", "Word document"),
     XLS: FileKind(XLS, "application/vnd.ms-excel", "xls", "Excel workbook"),
-    CSV: FileKind(CSV, "text/csv; charset=utf-8", "csv", "CSV file"),
-    TEXT: FileKind(TEXT, "text/plain; charset=utf-8", "txt", "Text file"),
+    CSV: FileKind(CSV, "text/csv", "csv", "CSV file"),  # no charset: UTF-8 or Windows-1252
+    TEXT: FileKind(TEXT, "text/plain", "txt", "Text file"),
 }
 
 _CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from homes_qa.extensions import db
 
@@ -50,7 +50,7 @@ def _keep_written_files(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _remove_written_files(session: Session, previous_transaction) -> None:
+def _remove_written_files(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is not None or previous_transaction.nested:
         return
     for path in session.info.pop(_WRITTEN, []):
