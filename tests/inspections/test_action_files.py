@@ -205,3 +205,40 @@ def test_a_missing_stored_file_is_404_not_500(app, world, auth, action_url):
     for path in stored_files(app):
         path.unlink()
     assert auth.client.get(f"{action_url}/files/{_file_id(app)}").status_code == 404
+
+
+def test_a_commit_that_fails_after_the_file_is_written_leaves_no_file(app, world, monkeypatch):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from homes_qa.inspections import queries, service
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import User
+
+    def refuse(session):
+        raise RuntimeError("the database went away at commit")
+
+    written: list[Path] = []
+    real_write = Path.write_bytes
+
+    def spy(path, data):
+        written.append(path)
+        return real_write(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", spy)
+    item_id = inspection_records(app, world, world.home_a)["inspection_item_id"]
+    written.clear()
+    with app.test_request_context(), acting_as("test"):
+        manager = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        detail = queries.action_detail(manager, "inspection", item_id)
+        event.listen(Session, "before_commit", refuse)
+        try:
+            with pytest.raises(RuntimeError):
+                service.add_action_note(detail, text="Invoice", by=manager, upload=service.NoteFile("i.pdf", PDF))
+        finally:
+            event.remove(Session, "before_commit", refuse)
+        assert len(written) == 1 and written[0].parent.name == "actions"  # written after the flush …
+        assert not written[0].exists() and stored_files(app) == []  # … and removed by the rollback
+        assert db.session.scalar(select(func.count(ActionFile.id))) == 0
+        service.add_action_note(detail, text="Invoice", by=manager, upload=service.NoteFile("i.pdf", PDF))
+        assert len(stored_files(app)) == 1  # a commit that succeeds keeps its file
