@@ -8,7 +8,7 @@ PORT ?= 5000
 SCHEDULER_LOG ?= instance/scheduler.log
 export FLASK_APP := run.py
 
-.PHONY: run test test-dates bench assets install clean-db check
+.PHONY: run test test-dates bench load assets install clean-db check
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ clean-db:
 SCALE ?= 1
 bench: install
 	$(BIN)/python bench/run_bench.py --scale $(SCALE) --json bench-results.json
+
+## gunicorn (4 workers) + `flask scheduler` on a throwaway PostgreSQL, Flask-Limiter on a real
+## Redis, 50 signed-in people of mixed roles for 60 s with locust headless (bench/load.py).
+## Needs Debian's redis-server and postgresql; installs requirements-load.txt (not needed by `make test`).
+load: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	$(BIN)/python bench/load.py
 
 ## Static checks and the pure core's tests: ruff, mypy (strict for core/ and spine/), import-linter
 ## contracts (.importlinter), bandit (no medium or high findings), pytest (warnings are errors: pytest.ini). CI runs this, then `make test`.

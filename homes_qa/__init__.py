@@ -21,6 +21,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config and config.get("INSTANCE_PATH"):
         app.instance_path = config["INSTANCE_PATH"]
     load_config(app, config)
+    if app.config["TRUSTED_PROXIES"]:  # behind N reverse proxies: their forwarded client address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     from homes_qa.web import converters  # <int:…> ids bounded to 64 bits (404 beyond), before any route
     converters.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

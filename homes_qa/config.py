@@ -15,10 +15,11 @@ ENV_KEYS = (
     "LOGIN_ACCOUNT_RATE_LIMIT",
     "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_SENDER", "MAIL_OUTBOX", "SWEEP_MINUTES", "DIGEST_HOUR",
-    "PUBLIC_BASE_URL",
+    "PUBLIC_BASE_URL", "TRUSTED_PROXIES",
 )
 BOOL_KEYS = {"SESSION_COOKIE_SECURE", "FORCE_HTTPS", "MAIL_USE_TLS"}
-INT_KEYS = {"SESSION_IDLE_MINUTES", "MAIL_PORT", "SWEEP_MINUTES", "DIGEST_HOUR"}
+INT_KEYS = {"SESSION_IDLE_MINUTES", "MAIL_PORT", "SWEEP_MINUTES", "DIGEST_HOUR", "TRUSTED_PROXIES"}
+MAX_TRUSTED_PROXIES = 5
 
 
 class Config:
@@ -48,6 +49,10 @@ class Config:
     SWEEP_MINUTES = 5
     DIGEST_HOUR = 7
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # How many reverse proxies (load balancer, nginx) stand in front of the app and set
+    # X-Forwarded-For/-Proto/-Host: the client's address is then the one they forwarded, so
+    # per-address sign-in limits count people, not the proxy. 0: trust no forwarded header.
+    TRUSTED_PROXIES = 0
     TESTING = False
 
 
@@ -85,6 +90,9 @@ def load_config(app, overrides: dict | None = None) -> None:
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
 
+    proxies = app.config["TRUSTED_PROXIES"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or not 0 <= proxies <= MAX_TRUSTED_PROXIES:
+        raise RuntimeError(f"TRUSTED_PROXIES must be a whole number from 0 to {MAX_TRUSTED_PROXIES}")
     if app.config["FORCE_HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

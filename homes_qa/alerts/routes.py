@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from homes_qa.alerts.forms import SECTIONS, AcknowledgeForm
@@ -15,11 +15,14 @@ from homes_qa.spine.access import roles_required
 from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.alerts.queries import (
-    LIST_LIMIT,
+    MAX_PAGE,
+    PAGE_SIZE,
     alerts_for_me,
     alerts_in_my_homes,
     can_acknowledge,
     can_see_alert,
+    count_for_me,
+    count_in_my_homes,
     is_listed_for_me,
     is_listed_in_my_homes,
     unacknowledged_for_me_count,
@@ -46,13 +49,51 @@ def _rows(alerts: list[Alert], now, failed: AcknowledgeForm | None = None,
                      failed if a.id == failed_id else None) for a in alerts]
 
 
-def _page(failed: AcknowledgeForm | None = None, failed_id: int | None = None, status: int = 200):
+@dataclass
+class Section:
+    rows: list[AlertRow]
+    total: int
+    page: int
+    pages: int
+    links: dict[str, dict[str, int]] | None = None  # "prev"/"next": url_for arguments (both lists' pages)
+
+
+def _page_number(name: str) -> int:
+    """`?mine_page=` / `?homes_page=`: a page number; anything else (too long, not ASCII digits,
+    out of range) is the first page."""
+    text = request.args.get(name, "")
+    if not (0 < len(text) <= 5 and text.isascii() and text.isdigit()):
+        return 1
+    return min(max(int(text), 1), MAX_PAGE)
+
+
+def _section(name: str, listed, total: int, now, failed: AcknowledgeForm | None,
+             failed_alert: Alert | None) -> Section:
+    pages = max(-(-total // PAGE_SIZE), 1)
+    page = min(_page_number(f"{name}_page"), pages)
+    alerts = listed(current_user, page=page, per_page=PAGE_SIZE)
+    mine_failed = failed is not None and failed.section_name == name and failed_alert is not None
+    if mine_failed and failed_alert not in alerts:
+        alerts = [failed_alert, *alerts]  # the row whose error the summary links to, on any page
+    failed_id = failed_alert.id if failed_alert is not None else None
+    return Section(_rows(alerts, now, failed if mine_failed else None, failed_id), total, page, pages)
+
+
+def _page(failed: AcknowledgeForm | None = None, failed_alert: Alert | None = None, status: int = 200):
     now = utcnow()
     sections = {
-        "mine": _rows(alerts_for_me(current_user), now, failed if failed and failed.section_name == "mine" else None, failed_id),
-        "homes": _rows(alerts_in_my_homes(current_user), now, failed if failed and failed.section_name == "homes" else None, failed_id),
+        "mine": _section("mine", alerts_for_me, count_for_me(current_user), now, failed, failed_alert),
+        "homes": _section("homes", alerts_in_my_homes, count_in_my_homes(current_user), now, failed, failed_alert),
     }
-    context = {"sections": sections, "title": "Alerts", "list_limit": LIST_LIMIT}
+    for name, section in sections.items():
+        other = next(n for n in sections if n != name)
+        keep = {f"{other}_page": sections[other].page} if sections[other].page > 1 else {}
+        section.links = {}
+        if section.page > 1:
+            section.links["prev"] = {**keep, **({f"{name}_page": section.page - 1} if section.page > 2 else {})}
+        if section.page < section.pages:
+            section.links["next"] = {**keep, f"{name}_page": section.page + 1}
+    context = {"sections": sections, "title": "Alerts", "page_size": PAGE_SIZE}
     if failed is not None:
         context["form"] = failed  # the layout shows the error summary for `form`
     return render_template("alerts/index.html", **context), status
@@ -100,7 +141,7 @@ def acknowledge(alert_id: int):
         # htmx 2 swaps only 2xx: the row comes back with its error, status 200.
         row = _rows([alert], utcnow(), form, alert.id)[0]
         return render_template("alerts/_row.html", row=row, section=section)
-    return _page(form, alert.id)
+    return _page(form, alert)
 
 
 def _swapped_rows(alert: Alert, section: str):

@@ -38,7 +38,7 @@ from homes_qa.core.inspections import (
 )
 from homes_qa.core.qa_reviews import REVIEW_KINDS
 from homes_qa.inspections.models import ItemKind, Rag
-from homes_qa.inspections.service import MAX_AREA, MAX_REGULATION, MAX_TEXT
+from homes_qa.inspections.service import FILE_TYPES_LABEL, MAX_AREA, MAX_FILE_LABEL, MAX_REGULATION, MAX_TEXT
 from homes_qa.web.forms import GovDateField
 
 _LIMIT = Length(max=MAX_TEXT, message=f"This must be {MAX_TEXT} characters or fewer")
@@ -149,6 +149,8 @@ class ActionNoteForm(FlaskForm):
     text = TextAreaField("Progress or evidence", widget=GovTextArea(),
                          description="What has been done, and where the evidence is kept (a file, a record, a meeting)",
                          validators=[Length(max=2000, message="The note must be 2000 characters or fewer")])
+    evidence = FileField("Attach a file (optional)", widget=GovFileInput(),
+                         description=f"{FILE_TYPES_LABEL[:1].upper()}{FILE_TYPES_LABEL[1:]}, smaller than {MAX_FILE_LABEL}")
     submit = SubmitField("Add the note", widget=GovSubmitInput())
 
 

@@ -344,6 +344,7 @@ class ActionNote(Audited, Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: Mapped[User] = relationship()
+    file: Mapped[ActionFile | None] = relationship(back_populates="note", uselist=False)
 
     @property
     def audit_home_id(self) -> int | None:
@@ -352,3 +353,46 @@ class ActionNote(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Note on {self.source} action {self.action_id}"
+
+
+class ActionFileKind(StrEnum):
+    """What an action's evidence file is, judged from its content (core.filetypes.sniff_document)."""
+
+    PDF = "pdf"
+    PNG = "png"
+    JPEG = "jpeg"
+    DOCX = "docx"
+    XLSX = "xlsx"
+    DOC = "doc"
+    XLS = "xls"
+    CSV = "csv"
+    TEXT = "txt"
+
+
+class ActionFile(Audited, Model):
+    """A file attached to a progress note as evidence: stored under instance/uploads/actions/
+    with a generated name and its sha256; the sender's name is kept for display only."""
+
+    __tablename__ = "action_files"
+    __table_args__ = (one_of("kind", ActionFileKind),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("action_notes.id", ondelete="CASCADE"), unique=True)
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    note: Mapped[ActionNote] = relationship(back_populates="file")
+
+    @property
+    def audit_home_id(self) -> int | None:
+        return self.home_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"Evidence {self.original_name} (sha256 {self.sha256[:12]}…)"

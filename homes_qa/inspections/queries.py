@@ -20,6 +20,7 @@ from homes_qa.core.roles import Role
 from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
 from homes_qa.inspections.models import (
+    ActionFile,
     ActionNote,
     ActionSource,
     ActionStatus,
@@ -661,7 +662,8 @@ def action_history(detail: ActionDetail) -> ActionHistory:
     record = detail.record
     notes = list(db.session.scalars(select(ActionNote).where(
         ActionNote.source == detail.source, ActionNote.action_id == record.id)
-        .options(selectinload(ActionNote.recorded_by)).order_by(ActionNote.recorded_at, ActionNote.id)))
+        .options(selectinload(ActionNote.recorded_by), selectinload(ActionNote.file))
+        .order_by(ActionNote.recorded_at, ActionNote.id)))
     obligation_ids = list(db.session.scalars(select(Obligation.id).where(
         Obligation.subject_type == detail.record_type, Obligation.subject_id == record.id)))
     completions: list[Completion] = []
@@ -676,12 +678,22 @@ def action_history(detail: ActionDetail) -> ActionHistory:
         wanted.append((AuditEvent.record_type == "Completion") & AuditEvent.record_id.in_([c.id for c in completions]))
     if notes:
         wanted.append((AuditEvent.record_type == "ActionNote") & AuditEvent.record_id.in_([n.id for n in notes]))
+    file_ids = [n.file.id for n in notes if n.file is not None]
+    if file_ids:
+        wanted.append((AuditEvent.record_type == "ActionFile") & AuditEvent.record_id.in_(file_ids))
     events = list(db.session.scalars(select(AuditEvent).where(or_(*wanted))
                                      .order_by(AuditEvent.id).limit(ACTION_HISTORY_LIMIT + 1)))
     truncated = len(events) > ACTION_HISTORY_LIMIT
     events = events[:ACTION_HISTORY_LIMIT]
     changes = readable(events)
     names = {detail.record_type: "The action", "Obligation": "Its deadline", "Completion": "Recorded as done",
-             "ActionNote": "Note added"}
+             "ActionNote": "Note added", "ActionFile": "File attached"}
     return ActionHistory(notes, completions, [HistoryEntry(e, names.get(e.record_type, e.record_type), changes[e.id])
                                               for e in events], truncated)
+
+
+def action_file_of(detail: ActionDetail, action_file_id: int) -> ActionFile | None:
+    """A file on one of this action's notes (the action already checked for the user), else None."""
+    return db.session.scalar(select(ActionFile).join(ActionNote, ActionFile.note_id == ActionNote.id).where(
+        ActionFile.id == action_file_id, ActionNote.source == detail.source,
+        ActionNote.action_id == detail.record.id))

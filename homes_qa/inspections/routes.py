@@ -6,13 +6,29 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from homes_qa.core import inspections as core
 from homes_qa.core import qa_reviews as qa_core
 from homes_qa.core.calendar import london_date
+from homes_qa.core.filetypes import DOCUMENT_KINDS
 from homes_qa.core.roles import role_label
+from homes_qa.extensions import talisman
 from homes_qa.inspections import policy, queries, service
 from homes_qa.inspections.forms import (
     RAG_CHOICES,
@@ -208,8 +224,33 @@ def _action_detail_or_404(source: str, action_id: int) -> queries.ActionDetail:
 
 def _action_page(detail: queries.ActionDetail, form: ActionNoteForm):
     return render_template("inspections/action.html", detail=detail, history=queries.action_history(detail),
-                           form=form, sources=queries.ACTION_SOURCES, today=london_date(utcnow()),
+                           form=form, sources=queries.ACTION_SOURCES, today=london_date(utcnow()), kinds=DOCUMENT_KINDS,
                            limit=queries.ACTION_HISTORY_LIMIT, title="Action: history and evidence")
+
+
+def _note_file(field) -> service.NoteFile | None:
+    """The file the note form sent, read at most one byte past the limit (the service refuses more)."""
+    data = field.data
+    if not isinstance(data, FileStorage) or not data.filename:
+        return None
+    try:
+        return service.NoteFile(data.filename, data.stream.read(service.MAX_FILE_BYTES + 1))
+    finally:
+        data.close()  # a large upload is spooled to a temporary file: let it go now
+
+
+_TOO_LARGE = "inspections.note_file_too_large"
+FILE_POLICY = "default-src 'none'; sandbox"  # a stored file is a download: nothing in it may run
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A request over the app-wide limit (MAX_CONTENT_LENGTH) is refused before its form can be
+    read: a note's file goes back to the action's page (303), which shows the file field's message."""
+    if request.endpoint == "inspections.action_note":
+        session[_TOO_LARGE] = request.path
+        return redirect(url_for("inspections.action", **(request.view_args or {})), code=303)
+    return render_template("errors/400.html", title="The file is too large", error=error), 413
 
 
 @bp.route("/actions/<source>/<int:action_id>")
@@ -217,20 +258,47 @@ def _action_page(detail: queries.ActionDetail, form: ActionNoteForm):
 def action(source: str, action_id: int):
     """One action of the combined list: where it comes from, its notes and evidence (a form to add
     one), and its history from the audit trail (who, when, before → after)."""
-    return _action_page(_action_detail_or_404(source, action_id), ActionNoteForm())
+    detail = _action_detail_or_404(source, action_id)
+    form = ActionNoteForm()
+    if session.get(_TOO_LARGE) == url_for("inspections.action_note", source=source, action_id=action_id):
+        session.pop(_TOO_LARGE)
+        form.evidence.errors = [f"The selected file must be smaller than {service.MAX_FILE_LABEL}"]
+    return _action_page(detail, form)
 
 
 @bp.route("/actions/<source>/<int:action_id>/notes", methods=["POST"])
 @roles_required(*policy.EDITORS)
 def action_note(source: str, action_id: int):
-    """Add a progress note or the evidence of completion to the action."""
+    """Add a progress note or the evidence of completion to the action, with a file if one is attached."""
     detail = _action_detail_or_404(source, action_id)
     form = ActionNoteForm()
     if form.validate_on_submit() and saved(form, lambda: service.add_action_note(
-            detail, text=form.text.data or "", by=current_user)):
+            detail, text=form.text.data or "", upload=_note_file(form.evidence), by=current_user)):
         flash("The note is added to the action.", "success")
         return redirect(url_for("inspections.action", source=source, action_id=action_id), code=303)
-    return _action_page(detail, form)
+    return _action_page(detail, form), 422  # refused: the messages by the fields, nothing saved
+
+
+@bp.route("/actions/<source>/<int:action_id>/files/<int:action_file_id>")
+@talisman(content_security_policy=FILE_POLICY)  # not the pages' policy: a sandbox, nothing may run
+@roles_required(*policy.READERS)
+def action_file(source: str, action_id: int, action_file_id: int):
+    """A note's evidence file, only as a download, to those who may see the action (else 404):
+    never rendered inline, never sniffed by the browser."""
+    detail = _action_detail_or_404(source, action_id)
+    item = queries.action_file_of(detail, action_file_id)
+    if item is None:
+        abort(404)
+    path = service.action_file_path(item)
+    if not path.is_file():
+        abort(404)
+    kind = DOCUMENT_KINDS[item.kind]
+    # Read whole (at most the upload limit), so no file handle outlives the request.
+    response = Response(path.read_bytes(), content_type=kind.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=item.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------- QPAG action tracker (seed 002 §8.7–8.8)

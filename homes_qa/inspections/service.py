@@ -14,6 +14,7 @@ reopened action gets new obligations and the met ones stay in the record.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from werkzeug.utils import secure_filename
 
+from homes_qa.core import filetypes
 from homes_qa.core import inspections as core
 from homes_qa.core import qa_reviews as qa_core
 from homes_qa.core.calendar import london_date, london_day_end
@@ -28,6 +30,7 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.inspections import queries
 from homes_qa.inspections.models import (
+    ActionFile,
     ActionNote,
     ActionStatus,
     Inspection,
@@ -52,6 +55,7 @@ from homes_qa.inspections.policy import (
     REVIEWERS,
     can_record_findings,
 )
+from homes_qa.spine import uploads
 from homes_qa.spine.access import can_see_home, is_assigned
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
@@ -695,19 +699,64 @@ assignment_made.connect(_on_assignment)
 # --------------------------------------------------------------------------- notes and evidence on any action
 
 MAX_NOTE = 2000
+# An evidence file on a note: the certificate register's limit (5 MB, under the 10 MB request limit).
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_LABEL = "5 MB"
+FILE_TYPES_LABEL = "a PDF, JPEG, PNG, Word or Excel document, CSV or text file"
+UPLOAD_AREA = "actions"  # instance/uploads/actions/
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    """A file as the browser sent it: its name (kept only as a label) and its bytes (read at
+    most one byte past the limit)."""
+
+    filename: str
+    data: bytes
+
+
+def _check_file(upload: NoteFile | None, field: str) -> filetypes.FileKind | None:
+    """Refuse a file that is empty, too big, or not one of the evidence kinds by its content."""
+    if upload is None:
+        return None
+    if not upload.data:
+        raise ServiceError("The selected file is empty", field)
+    if len(upload.data) > MAX_FILE_BYTES:
+        raise ServiceError(f"The selected file must be smaller than {MAX_FILE_LABEL}", field)
+    kind = filetypes.sniff_document(upload.data, upload.filename)
+    if kind is None:
+        raise ServiceError(f"The selected file must be {FILE_TYPES_LABEL} (its contents are checked, "
+                           "not its name)", field)
+    return kind
+
+
+def action_file_path(item: ActionFile) -> Path:
+    return uploads.folder(UPLOAD_AREA) / item.stored_name
 
 
 @transactional
-def add_action_note(detail: queries.ActionDetail, *, text: str, by: User,
+def add_action_note(detail: queries.ActionDetail, *, text: str, by: User, upload: NoteFile | None = None,
                     now: datetime | None = None) -> ActionNote:
     """A progress note or the evidence of completion (what was done, where the evidence is kept)
-    on one action of the combined list. `detail` comes from queries.action_detail for this user
-    (home scope and the source's readers are checked there); here, who may write."""
+    on one action of the combined list, with a file as evidence if one is given. `detail` comes
+    from queries.action_detail for this user (home scope and the source's readers are checked
+    there); here, who may write. The file is judged by its content and stored under a generated
+    name; a refused file saves nothing, and a rolled-back note leaves no file behind."""
     now = now or utcnow()
     if not detail.may_add_note:
         raise ServiceError("You can read this action's notes but not add one")
+    body = _text(text, "text", "Enter the note: the progress made or the evidence", MAX_NOTE)
+    kind = _check_file(upload, "evidence")
     note = ActionNote(source=detail.source, action_id=detail.record.id, home_id=detail.home_id,
-                      text=_text(text, "text", "Enter the note: the progress made or the evidence", MAX_NOTE),
-                      recorded_by_id=by.id, recorded_at=now)
+                      text=body, recorded_by_id=by.id, recorded_at=now)
     db.session.add(note)
+    if upload is not None and kind is not None:
+        stored_name = uploads.generated_name(kind.extension)
+        item = ActionFile(note=note, home_id=detail.home_id, stored_name=stored_name, kind=kind.code,
+                          original_name=uploads.display_name(upload.filename, f"evidence.{kind.extension}"),
+                          size_bytes=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
+                          uploaded_by_id=by.id, uploaded_at=now)
+        db.session.add(item)
+        db.session.flush()  # the rows (and their audit events) first: a refused insert writes no file
+        uploads.write_with_transaction(uploads.folder(UPLOAD_AREA) / stored_name, upload.data)
     return note

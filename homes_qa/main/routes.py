@@ -24,6 +24,9 @@ from homes_qa.spine.timestamps import utcnow
 bp = Blueprint("main", __name__)
 
 REPORT_RULE = "reg44_report_complete"
+# The start page shows the first few of each list (worst first) and links to the rest: what it
+# renders stays the same size however many homes and open items there are (issue 13).
+DASHBOARD_ROWS = 10
 
 
 @bp.route("/")
@@ -35,7 +38,8 @@ def dashboard():
     # First, before anything is read: the write commits, and a commit expires what was loaded.
     marker = exceptions_service.record_first_page_view(user, now)
     homes = visible_homes(user)
-    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes}
+    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes,
+                                  "cap": DASHBOARD_ROWS, "list_limit": exceptions.LIST_LIMIT}
     context["changes"] = exceptions.changes_since(user, since_core.window_start(marker, now), now,
                                                   first_look=marker.since is None)
     if user.role == Role.REG44_VISITOR:
@@ -47,9 +51,9 @@ def dashboard():
             feedback_waiting=feedback.waiting_for_visitor(user))
     if user.role in exceptions_policy.QUEUE_ROLES:
         context.update(
-            reports_to_check=reg44.reports_to_check(user),
-            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED),
-            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED),
+            reports_to_check=reg44.reports_to_check(user, limit=DASHBOARD_ROWS + 1),
+            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED, limit=DASHBOARD_ROWS + 1),
+            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED, limit=DASHBOARD_ROWS + 1),
             late_notifications=exceptions.late_notifications(user, now),
             signals=exceptions.open_signals(user, now))
     if qpag_policy.can_write(user.role):  # the month's QPAG report to draft or finalise (seed 002 §8.2)
@@ -57,7 +61,7 @@ def dashboard():
     if user.role == Role.HEAD_OF_SERVICE:  # QPAG's chair: actions escalated to CSLT or overdue (§8.8)
         context["qpag_actions"] = inspections.qpag_actions_for_chair(user, london_date(now))
     if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
-        context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes])
+        context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):
         context["grid"] = exceptions.grid(user, now)
     return render_template("main/dashboard.html", **context)

@@ -397,9 +397,11 @@ def home_panel(user: User, home: Home, now: datetime) -> HomeMonth | None:
 def reports_to_check(user: User, limit: int = 100) -> list[tuple[Reg44Visit, Reg44Report]]:
     """Submitted reports (the newest version of each visit) not yet checked and sent, in the
     user's homes, oldest submission first. One query."""
-    newest = (select(Reg44Report.visit_id, func.max(Reg44Report.version).label("version"))
-              .where(Reg44Report.status == ReportStatus.SUBMITTED).group_by(Reg44Report.visit_id).subquery())
     visits = visible_visits(user).subquery()
+    # Only the user's visits are grouped (not every report ever submitted): bounded by scope.
+    newest = (select(Reg44Report.visit_id, func.max(Reg44Report.version).label("version"))
+              .where(Reg44Report.status == ReportStatus.SUBMITTED, Reg44Report.visit_id.in_(select(visits.c.id)))
+              .group_by(Reg44Report.visit_id).subquery())
     rows = db.session.execute(
         select(Reg44Visit, Reg44Report)
         .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)

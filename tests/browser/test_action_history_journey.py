@@ -2,12 +2,15 @@
 page prompts a full audit of it; following the prompt opens the commission form with the kind
 and home chosen, and commissioning it clears the prompt. Then, on the combined action list, the
 QA lead narrows to monthly audits' actions (htmx), opens a finding's action, is refused an empty
-note by the field, adds a progress note and sees it with the action's history. axe-core and the
-Nu HTML Checker on every page."""
+note by the field, adds a progress note and sees it with the action's history. Then a note with
+a file as evidence: a disguised executable is refused by the file field, a PDF is attached, its
+link is on the action and downloads under its own name. axe-core and the Nu HTML Checker on
+every page."""
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,6 +25,8 @@ from tests.inspections.records import audit_finding
 
 pytestmark = pytest.mark.usefixtures("clock")
 TODAY = test_clock.TODAY
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
 def follow(page, locator):
@@ -86,3 +91,25 @@ def test_full_audit_prompt_then_an_actions_history_and_evidence(app, page, site,
     expect(page.locator("#action-notes")).to_contain_text("Contractor booked for Friday")
     expect(page.locator("#action-history")).to_contain_text("Note added (created)")
     a11y()
+
+    # ---------------------------------------------------------------- a file as evidence
+    page.get_by_label("Progress or evidence").fill("Door closers fitted; the invoice is attached")
+    page.get_by_label("Attach a file (optional)").set_input_files(
+        files=[{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": EXE}])
+    follow(page, page.get_by_role("button", name="Add the note"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The selected file must be a PDF")
+    expect(page.locator("#evidence-error")).to_contain_text("its contents are checked, not its name")
+    a11y()
+    page.get_by_label("Attach a file (optional)").set_input_files(
+        files=[{"name": "door closers invoice.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    follow(page, page.get_by_role("button", name="Add the note"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("The note is added")
+    notes = page.locator("#action-notes")
+    expect(notes).to_contain_text("Door closers fitted; the invoice is attached")
+    expect(notes.get_by_role("link", name="door closers invoice.pdf")).to_be_visible()
+    expect(page.locator("#action-history")).to_contain_text("File attached (created)")
+    a11y()
+    with page.expect_download() as download:
+        notes.get_by_role("link", name="door closers invoice.pdf").click()
+    assert download.value.suggested_filename == "door closers invoice.pdf"
+    assert Path(download.value.path()).read_bytes() == PDF

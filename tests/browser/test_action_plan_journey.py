@@ -77,7 +77,7 @@ def test_action_plan_proposed_returned_resubmitted_approved(page, site, app, wor
     sign_in(world.users[Role.REGISTERED_MANAGER])
     expect(heading(page)).to_have_text("Overview")
     a11y()
-    follow(page, page.get_by_role("link", name="Alder House").first)
+    follow(page, page.locator("#home-list").get_by_role("link", name="Alder House"))
     expect(heading(page)).to_have_text("Alder House")
     a11y()
     follow(page, page.get_by_role("link", name="Reg 44 action plans"))

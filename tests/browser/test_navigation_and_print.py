@@ -52,7 +52,7 @@ def test_the_more_page_holds_the_grouped_links_and_marks_itself_current(page, si
     expect(page.get_by_role("heading", level=1)).to_have_text("More")
     expect(menu.get_by_role("link", name="More")).to_have_attribute("aria-current", "true")
     links = page.locator("#more-pages").get_by_role("link")
-    expect(links).to_have_text(["QA reviews", "Whole service", "Certificates", "Audit trail", "Rules"])
+    expect(links).to_have_text(["QA reviews", "QPAG reports", "Whole service", "Certificates", "Audit trail", "Rules"])
     a11y()
     follow(page, page.locator("#more-pages").get_by_role("link", name="Audit trail"))
     expect(menu.get_by_role("link", name="More")).to_have_attribute("aria-current", "true")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from homes_qa.core import inspections as core
+from homes_qa.core.calendar import london_date
 from homes_qa.core.catalogue import catalogue_by_code
 from homes_qa.core.timing import Timing
 from tests.core.core_helpers import london
@@ -147,16 +148,22 @@ instants = st.datetimes(min_value=london(2026, 1, 1).replace(tzinfo=None),
 
 
 @given(outcomes, instants)
+@example(core.Outcome(core.INADEQUATE, False, 1, ()), london(2026, 10, 18))  # the clocks go back within the week
+@example(core.Outcome(core.REQUIRES_IMPROVEMENT, False, 1, ()), london(2026, 3, 22))  # and forward within the fortnight
 def test_cadence_properties(outcome, now):
     result = cadence(outcome, now=now)
     if outcome.open_actions == 0:
         assert result.kind == core.NONE
     elif outcome.overall == core.INADEQUATE or outcome.compliance_notice:
         assert result.kind == core.WEEKLY
-        assert timedelta(days=6) < result.next_due - now <= timedelta(days=8)
+        # A week of London days, ending at the end of the day; in elapsed time that is up to
+        # 8 days and an hour when the clocks go back in between.
+        assert london_date(result.next_due) - london_date(now) == timedelta(days=7)
+        assert timedelta(days=6) < result.next_due - now <= timedelta(days=8, hours=1)
     elif outcome.overall == core.REQUIRES_IMPROVEMENT:
         assert result.kind == core.FORTNIGHTLY
-        assert timedelta(days=13) < result.next_due - now <= timedelta(days=15)
+        assert london_date(result.next_due) - london_date(now) == timedelta(days=14)
+        assert timedelta(days=13) < result.next_due - now <= timedelta(days=15, hours=1)
     if result.kind == core.NONE:
         assert result.rule_code is None
         assert result.next_due is None

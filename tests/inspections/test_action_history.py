@@ -102,10 +102,10 @@ def test_adding_a_note_to_an_ofsted_action(app, world, auth):
     assert "Audit the records" in page and "No progress notes or evidence yet." in page
     assert "Regulation 37" in page
     empty = auth.post(f"{url}/notes", data={"text": "   "})
-    assert empty.status_code == 200
+    assert empty.status_code == 422
     assert "There is a problem" in text(empty) and "Enter the note" in text(empty)
     long = auth.post(f"{url}/notes", data={"text": "x" * 2001})
-    assert long.status_code == 200 and "2000 characters or fewer" in text(long)
+    assert long.status_code == 422 and "2000 characters or fewer" in text(long)
     added = auth.post(f"{url}/notes", data={"text": "Records audit half done; sample in the office file"})
     assert added.status_code == 303 and added.headers["Location"].endswith(url)
     page = text(auth.client.get(url))

@@ -146,6 +146,8 @@ POLICY: dict[str, set | str] = {
     # issue 10: one action's history and evidence; those who edit actions add a note to it
     "inspections.action": FEEDBACK_READERS,
     "inspections.action_note": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
+    # issue 10 (wt-evid): a note's evidence file, to whoever may see the action
+    "inspections.action_file": FEEDBACK_READERS,
     "inspections.attach_report": {Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE},
     "inspections.report_file": FEEDBACK_READERS,
     # The QPAG action tracker (seed 002 §8): service managers record, the head of service chairs.
@@ -302,6 +304,8 @@ def _url(app, rule, world, home) -> str:
             values[arg] = qpag_report_record(app, world)
         elif arg == "consent_id":  # issue 12: a child's case-record consent on the visit above
             values[arg] = _case_record_consent(app, world, home)
+        elif arg == "action_file_id":  # a file on a note on the Ofsted item above (issue 10)
+            values[arg] = _action_file(app, world, home)
         elif arg in ("entry_id", "evidence_id"):
             values[arg] = _certificate_records(app, world, home)[arg]
         else:  # pragma: no cover - forces the table above to learn new argument kinds
@@ -487,6 +491,31 @@ def _certificate_records(app, world, home) -> dict:
         return {"entry_id": entry.id, "evidence_id": evidence}
 
 
+def _action_file(app, world, home) -> int:
+    """A PDF attached to a progress note on the home's Ofsted item (made once per home)."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.inspections import queries as inspection_queries
+    from homes_qa.inspections import service as inspection_service
+    from homes_qa.inspections.models import ActionFile
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people.models import User
+    from tests.inspections.records import inspection_records
+    item_id = inspection_records(app, world, home)["inspection_item_id"]
+    with app.test_request_context():
+        found = db.session.scalar(select(ActionFile.id).where(ActionFile.home_id == home.id))
+        if found is None:
+            admin = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
+            detail = inspection_queries.action_detail(admin, "inspection", item_id)
+            with acting_as("test setup"):
+                note = inspection_service.add_action_note(
+                    detail, text="Evidence attached", by=admin,
+                    upload=inspection_service.NoteFile("evidence.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"))
+                found = note.file.id
+        return found
+
+
 def _audit_record(app, world, home) -> int:
     """A submitted H&S audit graded requires improvement at the home (made once per home)."""
     from sqlalchemy import select
@@ -521,7 +550,7 @@ def _expected(endpoint: str, role: str | None, other_home: bool) -> set[int]:
         return {403}
     if other_home and role not in SEES_ALL_HOMES:
         return {404}
-    return {200, 302, 303}
+    return {200, 302, 303, 422}  # 422: let in, the empty form refused by its fields (an action's note)
 
 
 @pytest.mark.parametrize("role", [None, *ROLES], ids=lambda r: r or "anonymous")

@@ -20,7 +20,7 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.feedback.models import FeedbackAudience
 from homes_qa.incidents.models import IncidentStatus, NotificationMethod, SummaryStatus
-from homes_qa.inspections.models import ActionSource, ActionStatus, Grade, ItemKind, QaReviewStatus, Rag
+from homes_qa.inspections.models import ActionFileKind, ActionSource, ActionStatus, Grade, ItemKind, QaReviewStatus, Rag
 from homes_qa.qpag_report.models import ReportStatus as QpagReportStatus
 from homes_qa.reg44.models import Opinion, ReportStatus, VisitStatus
 from homes_qa.reg45.models import ReviewStatus
@@ -63,6 +63,7 @@ CONSTRAINTS = {
     "ck_qa_review_homes_rag": Rag,
     "ck_qa_review_actions_status": ActionStatus,
     "ck_action_notes_source": ActionSource,  # notes on any action of the combined list (migration 0017)
+    "ck_action_files_kind": ActionFileKind,  # a note's evidence file, judged by content (migration 0022)
     # certificate register and fire log (migration 0006)
     "ck_certificate_evidence_kind": EvidenceKind,
     "ck_fire_log_entries_kind": FireLogKind,

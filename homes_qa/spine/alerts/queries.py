@@ -22,6 +22,8 @@ from homes_qa.spine.people.models import User
 _T = TypeVar("_T")  # what a statement selects: Alert for the lists, a count for the badge
 
 LIST_LIMIT = 200  # rows per list: the most urgent first
+PAGE_SIZE = 25  # rows per page of the alerts page's lists (issue 13: render what is read)
+MAX_PAGE = 10_000
 ACKNOWLEDGE_ANY_ROLES = (Role.HEAD_OF_SERVICE, Role.ADMIN)
 
 
@@ -53,21 +55,32 @@ def _my_homes(stmt: Select[_T], user: User) -> Select[_T]:
     return _in_scope(stmt, user, for_me=False)
 
 
-def _listed(stmt: Select[Alert]) -> list[Alert]:
+def _listed(stmt: Select[Alert], *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
+    page = min(max(page, 1), MAX_PAGE)
     stmt = (stmt.options(joinedload(Alert.obligation).joinedload(Obligation.home),
                          selectinload(Alert.acknowledged_by))
             # Unacknowledged first, then the most urgent (earliest due).
             .order_by(Alert.acknowledged_at.is_not(None), Obligation.due_at, Alert.id)
-            .limit(LIST_LIMIT))
+            .limit(per_page).offset((page - 1) * per_page))
     return list(db.session.scalars(stmt).unique())
 
 
-def alerts_for_me(user: User) -> list[Alert]:
-    return _listed(_for_me(select(Alert), user))
+def alerts_for_me(user: User, *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
+    return _listed(_for_me(select(Alert), user), page=page, per_page=per_page)
 
 
-def alerts_in_my_homes(user: User) -> list[Alert]:
-    return _listed(_my_homes(select(Alert), user))
+def alerts_in_my_homes(user: User, *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
+    return _listed(_my_homes(select(Alert), user), page=page, per_page=per_page)
+
+
+def count_for_me(user: User) -> int:
+    """How many rows "For me" has in all (for its pages): one COUNT."""
+    return db.session.scalar(_for_me(select(func.count(Alert.id)).select_from(Alert), user)) or 0
+
+
+def count_in_my_homes(user: User) -> int:
+    """How many rows "My homes" has in all (for its pages): one COUNT."""
+    return db.session.scalar(_my_homes(select(func.count(Alert.id)).select_from(Alert), user)) or 0
 
 
 def unacknowledged_for_me_count(user: User) -> int:

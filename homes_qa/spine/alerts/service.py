@@ -7,6 +7,7 @@ and a second sweeper can delay an alert but never lose or duplicate one.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from homes_qa.core.drift import alert_times, alerts_due
-from homes_qa.core.escalation import ladder_from_list
+from homes_qa.core.calendar import to_utc
+from homes_qa.core.drift import alert_times
+from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
@@ -94,6 +96,32 @@ def _insert_once(alert: Alert) -> bool:
     return True
 
 
+def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, datetime], now: datetime,
+                  result: SweepResult) -> None:
+    """Insert the obligation's newly reached alerts, in one savepoint: one bad record is
+    skipped (and none of its alerts kept), not the sweep."""
+    try:
+        with db.session.begin_nested():
+            for level in levels:
+                alert = Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
+                              target_role=_target_role(obligation, level), raised_at=now,
+                              reached_at=times[level])
+                if not _insert_once(alert):
+                    log.info("sweep: obligation %s level %s was already raised by another sweep",
+                             obligation.id, level)
+                    result.already_raised.append((obligation.id, level))
+                    continue
+                result.raised.append(RaisedAlert(
+                    obligation.id, obligation.home.name if obligation.home else "Whole service",
+                    obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
+                    level, alert.target_role))
+    except Exception as error:
+        message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
+        log.exception("sweep skipped %s", message)
+        result.errors.append(message)
+        result.raised = [r for r in result.raised if r.obligation_id != obligation.id]
+
+
 def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     """Raise every alert that `now` has reached and that was not raised before."""
     started = time.monotonic()
@@ -106,32 +134,26 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
             .options(selectinload(Obligation.home))))
         result.examined = len(open_obligations)
         raised_before = _raised_before()
+        ladders: dict[str, tuple[EscalationStep, ...]] = {}  # obligations share a handful of ladders
+        now_utc = to_utc(now)
         for obligation in open_obligations:
+            # Pure date arithmetic first: most open obligations have nothing new to raise, and
+            # those cost no SQL at all (no savepoint, no insert).
             try:
-                with db.session.begin_nested():  # one bad record is skipped, not the sweep
-                    ladder = ladder_from_list(obligation.ladder)
-                    warn = (obligation.due_soon_days, obligation.due_soon_hours)
-                    times = alert_times(obligation.due_at, ladder, *warn)
-                    for level in alerts_due(obligation.due_at, now, ladder, *warn):
-                        if (obligation.id, level) in raised_before:
-                            continue
-                        alert = Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
-                                      target_role=_target_role(obligation, level), raised_at=now,
-                                      reached_at=times[level])
-                        if not _insert_once(alert):
-                            log.info("sweep: obligation %s level %s was already raised by another sweep",
-                                     obligation.id, level)
-                            result.already_raised.append((obligation.id, level))
-                            continue
-                        result.raised.append(RaisedAlert(
-                            obligation.id, obligation.home.name if obligation.home else "Whole service",
-                            obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
-                            level, alert.target_role))
+                key = json.dumps(obligation.ladder, sort_keys=True, default=str)
+                ladder = ladders.get(key)
+                if ladder is None:
+                    ladder = ladders[key] = ladder_from_list(obligation.ladder)
+                times = alert_times(obligation.due_at, ladder, obligation.due_soon_days, obligation.due_soon_hours)
+                levels = sorted(level for level, at in times.items()
+                                if now_utc > at and (obligation.id, level) not in raised_before)
             except Exception as error:
                 message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
                 log.exception("sweep skipped %s", message)
                 result.errors.append(message)
-                result.raised = [r for r in result.raised if r.obligation_id != obligation.id]
+                continue
+            if levels:
+                _raise_levels(obligation, levels, times, now, result)
     if result.raised and not dry_run:
         from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
         queue_alert_emails(now)

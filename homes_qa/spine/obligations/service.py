@@ -16,7 +16,7 @@ from sqlalchemy import func, select, tuple_
 
 from homes_qa.core.calendar import end_of_month, london_date, london_day_end
 from homes_qa.core.roles import Role
-from homes_qa.core.timing import FLOATING, Period, due_at, due_for_period, next_due_floating, period_containing
+from homes_qa.core.timing import FLOATING, Period, Timing, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
@@ -155,20 +155,27 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
     wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]] = {}
     for rule in rules:
         timing = rule.timing_value
+        periods: dict[date, Period] = {}  # every home walks the same few periods of a rule
+
+        def containing(day: date, timing: Timing = timing, periods: dict[date, Period] = periods) -> Period:
+            if day not in periods:
+                periods[day] = period_containing(timing, day)
+            return periods[day]
+
         current = period_containing(timing, now)
-        upto = period_containing(timing, current.end + timedelta(days=1))
+        upto = containing(current.end + timedelta(days=1))
         targets = [None] if rule.scope == RuleScope.ORGANISATION else homes
         for home in targets:
             key = scope_key(rule, home)
             last_due = latest.get((rule.code, key))
             period = current
             if last_due is not None and london_date(last_due) < current.start:
-                period = period_containing(timing, london_date(last_due) + timedelta(days=1))
+                period = containing(london_date(last_due) + timedelta(days=1))
             for _ in range(max_catch_up + 2):
                 wanted[(rule.code, key, period.key)] = (rule, home, period)
                 if period.key == upto.key:
                     break
-                period = period_containing(timing, period.end + timedelta(days=1))
+                period = containing(period.end + timedelta(days=1))
     if not wanted:
         return RecurringResult([])
     existing: set[tuple[str, str, str]] = set()
