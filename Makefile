@@ -37,21 +37,21 @@ $(VNU_JAR):
 	  && mv $$tmp/package/build/dist/vnu.jar $@; rm -rf $$tmp; \
 	else echo "npm or java missing: the browser tests will not validate HTML (CI requires it)"; fi
 
-## The whole suite: unit, request, browser (Chromium) and PostgreSQL tests.
+## The whole suite: unit, request, browser (Chromium) and PostgreSQL tests, split over
+## TEST_WORKERS processes (pytest-xdist, a module per worker; TEST_WORKERS=0 runs it in one).
+TEST_WORKERS ?= 2
 test: install $(VNU_JAR)
 	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is missing: apt-get install postgresql (see .ci/run)"; exit 1; }
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## The suite with the clock pinned (ticking) at the 2027 spring and autumn clock changes and
 ## at New Year's Eve, one run each: tests must hold on any date. CI: `make test-dates PIN_DATES=…`.
-## Split over DATES_WORKERS processes (pytest-xdist, one per core) to keep CI's second pass short.
 PIN_DATES ?= 2027-03-28T00:30:00+00:00 2027-10-31T00:30:00+00:00 2027-12-31T23:30:00+00:00
-DATES_WORKERS ?= 2
 test-dates: install $(VNU_JAR)
 	@set -e; for instant in $(PIN_DATES); do \
 	  echo "== the suite with the clock pinned at $$instant"; \
-	  HOMES_QA_PIN_CLOCK=$$instant $(BIN)/python -m pytest -n $(DATES_WORKERS) --dist loadfile; \
+	  HOMES_QA_PIN_CLOCK=$$instant $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile; \
 	done
 
 ## Rebuild the vendored GOV.UK Frontend, htmx and axe-core files (needs npm).
