@@ -237,53 +237,39 @@ def export_alerts():
                                         person=filters.person, window=filters.window))
 
 
-def _register_filters() -> Filters:
-    """A register export's filters: the home, and the period of the page it was reached from."""
+def _register_export(name: str, columns, rows):
+    """A register's CSV, filtered by the home and the period of the page it was reached from."""
     filters = _filters(())
     _period(filters)
-    return filters
+    if filters.errors:
+        abort(400)
+    return _csv(name, columns, rows(current_user, home=filters.home, window=filters.window))
 
 
 @bp.route("/export/reg44-visits.csv")
 @roles_required(*policy.VISIT_EXPORT_ROLES)
 def export_visits():
     """Reg 44 visits the user may see (unannounced plans never reach the manager or home staff)."""
-    filters = _register_filters()
-    if filters.errors:
-        abort(400)
-    return _csv("reg44-visits", queries.VISIT_COLUMNS,
-                queries.visit_rows(current_user, home=filters.home, window=filters.window))
+    return _register_export("reg44-visits", queries.VISIT_COLUMNS, queries.visit_rows)
 
 
 @bp.route("/export/incidents.csv")
 @roles_required(*policy.INCIDENT_EXPORT_ROLES)
 def export_incidents():
-    filters = _register_filters()
-    if filters.errors:
-        abort(400)
-    return _csv("incidents", queries.INCIDENT_COLUMNS,
-                queries.incident_rows(current_user, home=filters.home, window=filters.window))
+    return _register_export("incidents", queries.INCIDENT_COLUMNS, queries.incident_rows)
 
 
 @bp.route("/export/notifications.csv")
 @roles_required(*policy.INCIDENT_EXPORT_ROLES)
 def export_notifications():
-    filters = _register_filters()
-    if filters.errors:
-        abort(400)
-    return _csv("notifications", queries.NOTIFICATION_COLUMNS,
-                queries.notification_rows(current_user, home=filters.home, window=filters.window))
+    return _register_export("notifications", queries.NOTIFICATION_COLUMNS, queries.notification_rows)
 
 
 @bp.route("/export/audits.csv")
 @roles_required(*policy.AUDIT_EXPORT_ROLES)
 def export_audits():
     """Monthly audits (H&S, fire, GDPR, statutory check review) the user may read."""
-    filters = _register_filters()
-    if filters.errors:
-        abort(400)
-    return _csv("monthly-audits", queries.AUDIT_COLUMNS,
-                queries.audit_rows(current_user, home=filters.home, window=filters.window))
+    return _register_export("monthly-audits", queries.AUDIT_COLUMNS, queries.audit_rows)
 
 
 # ---------------------------------------------------------------- monthly KPIs
