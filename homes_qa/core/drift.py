@@ -122,6 +122,18 @@ def alerts_due(
     return sorted(level for level, at in times.items() if now_utc > at)
 
 
+def next_alert_after(times: dict[int, datetime], now: datetime) -> datetime | None:
+    """The instant after which the next level not yet reached at `now` is reached, or None.
+
+    A sweep at `now` raises every level with `now > at`; until a later sweep's `now` passes
+    the returned instant, no further level can be reached, so the obligation need not be
+    looked at again (the sweep stores this, and selects only obligations it has passed).
+    """
+    now_utc = to_utc(now)
+    later = [at for at in times.values() if at >= now_utc]
+    return min(later) if later else None
+
+
 def classify(
     due_at: datetime,
     now: datetime,

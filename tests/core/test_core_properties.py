@@ -20,7 +20,7 @@ from homes_qa.core.calendar import (
     working_days_after,
 )
 from homes_qa.core.catalogue import RULES
-from homes_qa.core.drift import alerts_due, classify
+from homes_qa.core.drift import alert_times, alerts_due, classify, next_alert_after
 from homes_qa.core.escalation import EscalationStep, LadderError, ladder_from_list, ladder_to_list, validate_ladder
 from homes_qa.core.roles import ROLES
 from homes_qa.core.timing import (
@@ -282,3 +282,30 @@ def test_drift_levels_only_rise_with_time(due, hour_offsets, ladder, due_soon_da
         state = classify(due, now, ladder, due_soon_days)
         assert state.level == (reached[-1] if reached else None)
         assert (state.status in ("overdue", "escalated")) == (now > due)
+
+
+@FAST
+@given(
+    instants,
+    st.integers(-30 * 24 * 60, 60 * 24 * 60),
+    st.integers(0, 90 * 24 * 60),
+    st.sampled_from([r.ladder for r in RULES]),
+    st.integers(0, 14),
+    st.one_of(st.none(), st.integers(0, 72)),
+)
+def test_nothing_new_is_reached_before_the_next_alert_instant(due, swept_minutes, later_minutes, ladder,
+                                                              due_soon_days, due_soon_hours):
+    # The sweep skips an obligation until `now` passes next_alert_after(...): that must never
+    # skip a level, and once it is passed a new level must be reached.
+    swept = due + timedelta(minutes=swept_minutes)
+    times = alert_times(due, ladder, due_soon_days, due_soon_hours)
+    reached_then = set(alerts_due(due, swept, ladder, due_soon_days, due_soon_hours))
+    after = next_alert_after(times, swept)
+    later = swept + timedelta(minutes=later_minutes)
+    reached_later = set(alerts_due(due, later, ladder, due_soon_days, due_soon_hours))
+    if after is None:
+        assert reached_later == reached_then == set(times)
+    elif later <= after:
+        assert reached_later == reached_then
+    else:
+        assert reached_later > reached_then

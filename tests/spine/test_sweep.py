@@ -245,3 +245,123 @@ def test_a_rule_edit_applies_to_new_obligations_and_never_moves_existing_deadlin
     for key, value in visits_before.items():
         assert visits[key] == value  # unchanged: deadline, ladder and warning as made
     assert visits["2027-02"][1] == new_ladder and visits["2027-02"][2] == 10
+
+
+# ---------------------------------------------------------------- only what is due is looked at
+
+def _statements(app, fn):
+    """SQL statements run by fn() on the app's engine (a count, not a timing)."""
+    from sqlalchemy import event
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_a_steady_sweep_looks_only_at_obligations_whose_next_alert_has_come(app, world):
+    from homes_qa.core.drift import alert_times
+    ntk = _need_to_know(app, world.home_a.id, "incident:1", aware_at=T)  # due T + 24 h
+    first, _ = _sweep(app, T)
+    assert first.examined > 1  # everything new is worked out once
+    with app.app_context():
+        obligation = db.session.get(Obligation, ntk)
+        times = alert_times(obligation.due_at, obligation.ladder_value, obligation.due_soon_days,
+                            obligation.due_soon_hours)
+        assert obligation.next_alert_at == min(times.values())
+
+    steady, raised = _sweep(app, T + timedelta(minutes=30))
+    assert (steady.examined, raised) == (0, [])  # nothing reaches a level in that half hour
+
+    at_due_soon, raised = _sweep(app, times[0] + timedelta(minutes=1))
+    assert raised == [(ntk, 0)] and at_due_soon.examined == 1
+    overdue, raised = _sweep(app, times[1] + timedelta(minutes=1))
+    assert raised == [(ntk, 1)] and overdue.examined == 1
+    assert _alert_keys(app) == sorted(_expected_alerts(app, times[1] + timedelta(minutes=1)))
+
+
+def test_moving_a_deadline_sends_the_obligation_back_to_the_sweep(app, world):
+    action = _action(app, world.home_a.id, "action:1", target=date(2027, 3, 31))
+    _sweep(app, T)
+    assert [key for key in _alert_keys(app) if key[0] == action] == []
+    with app.app_context(), acting_as("test"):
+        from homes_qa.spine.obligations.service import move_due
+        move_due(db.session.get(Obligation, action), T - timedelta(days=1))  # now overdue
+        db.session.commit()
+
+    steady, raised = _sweep(app, T + timedelta(minutes=5))
+    assert {(action, 0), (action, 1)} <= set(raised) and steady.examined == 1
+
+
+def test_a_record_mended_by_hand_in_sql_is_looked_at_once_its_next_alert_is_reset(app, world):
+    # What an operator repairing a snapshot with SQL must do (the ORM does it on its own).
+    ntk = _need_to_know(app, world.home_a.id, "incident:1", aware_at=T)
+    _sweep(app, T)
+    with app.app_context():
+        db.session.execute(text("UPDATE obligations SET due_at = :due, next_alert_at = '1970-01-01 00:00:00' "
+                                "WHERE id = :id"), {"id": ntk, "due": (T - timedelta(hours=2)).replace(tzinfo=None)})
+        db.session.commit()
+    _, raised = _sweep(app, T + timedelta(minutes=5))
+    assert {(ntk, 0), (ntk, 1)} <= set(raised)
+
+
+def _more_homes(app, n: int) -> None:
+    from homes_qa.spine.people import service as people
+    with app.app_context(), acting_as("test setup"):
+        for i in range(n):
+            people.create_home(name=f"Home {i:03d}", ofsted_urn=f"SC8{i:05d}", address=f"{i} Road", registered_places=3)
+
+
+def test_a_steady_sweep_runs_the_same_statements_for_two_homes_or_twenty_two(app, world, tmp_path):
+    _sweep(app, T)
+    few = _statements(app, lambda: _sweep(app, T + timedelta(hours=1)))
+
+    _more_homes(app, 20)
+    _sweep(app, T + timedelta(hours=2))  # the new homes' streams are made (the homes changed)
+    many = _statements(app, lambda: _sweep(app, T + timedelta(hours=3)))
+    assert len(many) == len(few)
+    assert not any("GROUP BY" in statement for statement in many)  # no look at every stream
+
+
+def test_a_home_opened_mid_period_gets_its_calendar_obligations_at_the_next_sweep(app, world):
+    _sweep(app, T)
+    _more_homes(app, 1)
+    result, _ = _sweep(app, T + timedelta(hours=1))
+    with app.app_context():
+        home = db.session.scalar(select(Home).where(Home.name == "Home 000"))
+        visits = set(db.session.scalars(select(Obligation.period_key).where(
+            Obligation.rule_code == "reg44_visit", Obligation.home_id == home.id)))
+        home_a_rules = set(db.session.scalars(select(Obligation.rule_code).where(
+            Obligation.home_id == world.home_a.id, Obligation.period_key.in_(["2026-12", "2027-01"]))))
+        new_rules = set(db.session.scalars(select(Obligation.rule_code).where(
+            Obligation.home_id == home.id, Obligation.period_key.in_(["2026-12", "2027-01"]))))
+    assert visits == {"2026-12", "2027-01"}
+    assert new_rules == home_a_rules and result.obligations_created >= len(new_rules)
+
+
+def test_a_new_period_is_made_when_it_turns_and_a_rule_edit_is_made_for_again(app, world):
+    _sweep(app, T)
+    next_month = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    result, _ = _sweep(app, next_month)
+    with app.app_context():
+        visits = set(db.session.scalars(select(Obligation.period_key).where(
+            Obligation.rule_code == "reg44_visit", Obligation.home_id == world.home_a.id)))
+    assert visits == {"2026-12", "2027-01", "2027-02"} and result.obligations_created > 0
+
+    with app.app_context(), acting_as("test admin"):
+        visit = rules_service.rule_by_code("reg44_visit")
+        rules_service.update_rule(visit, timing={"kind": "fixed", "amount": 2, "unit": "months",
+                                                 "anchor": "2027-01-01"},
+                                  ladder=visit.ladder, due_soon_days=visit.due_soon_days, active=True)
+    _sweep(app, next_month + timedelta(hours=1))
+    with app.app_context():
+        keys = set(db.session.scalars(select(Obligation.period_key).where(
+            Obligation.rule_code == "reg44_visit", Obligation.home_id == world.home_a.id)))
+    assert keys > visits  # the two-monthly periods are made although the month has not turned

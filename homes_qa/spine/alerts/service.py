@@ -4,6 +4,10 @@ The sweep is derived from state: for each open obligation it works out which ale
 `now` has reached (core.drift.alerts_due) and inserts the ones not yet raised. A unique
 (obligation, level) constraint makes "exactly once" a database fact, so restarts, downtime
 and a second sweeper can delay an alert but never lose or duplicate one.
+
+Each open obligation keeps the instant its next level is reached (`next_alert_at`); a sweep
+reads only those whose instant `now` has passed (or that changed since), so its steady cost
+follows what falls due, not how many homes and obligations there are.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from homes_qa.core.calendar import to_utc
-from homes_qa.core.drift import alert_times
+from homes_qa.core.drift import alert_times, next_alert_after
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
@@ -75,11 +79,16 @@ def _target_role(obligation: Obligation, level: int) -> str:
     return ladder[level - 1].role
 
 
-def _raised_before() -> set[tuple[int, int]]:
-    """(obligation id, level) of every alert already raised on an open obligation."""
+def _to_look_at(now: datetime) -> Any:
+    """Open obligations whose next alert instant `now` has passed (a level is reached when
+    `now` is strictly later), including new and changed ones (LOOK_AGAIN)."""
+    return ((Obligation.status == ObligationStatus.OPEN) & (Obligation.next_alert_at < now))
+
+
+def _raised_before(now: datetime) -> set[tuple[int, int]]:
+    """(obligation id, level) of every alert already raised on the obligations looked at."""
     return {(row[0], row[1]) for row in db.session.execute(
-        select(Alert.obligation_id, Alert.level).join(Obligation)
-        .where(Obligation.status == ObligationStatus.OPEN)).all()}
+        select(Alert.obligation_id, Alert.level).join(Obligation).where(_to_look_at(now))).all()}
 
 
 def _insert_once(alert: Alert) -> bool:
@@ -97,9 +106,9 @@ def _insert_once(alert: Alert) -> bool:
 
 
 def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, datetime], now: datetime,
-                  result: SweepResult) -> None:
+                  result: SweepResult) -> bool:
     """Insert the obligation's newly reached alerts, in one savepoint: one bad record is
-    skipped (and none of its alerts kept), not the sweep."""
+    skipped (and none of its alerts kept), not the sweep. False when it was skipped."""
     try:
         with db.session.begin_nested():
             for level in levels:
@@ -120,6 +129,8 @@ def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, da
         log.exception("sweep skipped %s", message)
         result.errors.append(message)
         result.raised = [r for r in result.raised if r.obligation_id != obligation.id]
+        return False
+    return True
 
 
 def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
@@ -129,14 +140,13 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     with unit_of_work(dry_run=dry_run):  # a dry run is rolled back
         result.obligations_created = len(ensure_recurring(now).created)
         db.session.flush()
-        open_obligations = list(db.session.scalars(
-            select(Obligation).where(Obligation.status == ObligationStatus.OPEN)
-            .options(selectinload(Obligation.home))))
-        result.examined = len(open_obligations)
-        raised_before = _raised_before()
-        ladders: dict[str, tuple[EscalationStep, ...]] = {}  # obligations share a handful of ladders
         now_utc = to_utc(now)
-        for obligation in open_obligations:
+        due_to_look_at = list(db.session.scalars(
+            select(Obligation).where(_to_look_at(now_utc)).options(selectinload(Obligation.home))))
+        result.examined = len(due_to_look_at)
+        raised_before = _raised_before(now_utc)
+        ladders: dict[str, tuple[EscalationStep, ...]] = {}  # obligations share a handful of ladders
+        for obligation in due_to_look_at:
             # Pure date arithmetic first: most open obligations have nothing new to raise, and
             # those cost no SQL at all (no savepoint, no insert).
             try:
@@ -152,8 +162,10 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
                 log.exception("sweep skipped %s", message)
                 result.errors.append(message)
                 continue
-            if levels:
-                _raise_levels(obligation, levels, times, now, result)
+            if levels and not _raise_levels(obligation, levels, times, now, result):
+                continue  # left to look at again: the next sweep retries it
+            # Bookkeeping only (not audited): when this obligation next needs looking at.
+            obligation.next_alert_at = next_alert_after(times, now_utc)
     if result.raised and not dry_run:
         from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
         queue_alert_emails(now)

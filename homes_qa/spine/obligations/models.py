@@ -1,11 +1,11 @@
 """Obligations: what must be done for a home by when, and completions of checks."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum, nonmember
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
@@ -28,6 +28,10 @@ class ObligationStatus(StrEnum):
     CLOSED = nonmember((MET, MET_LATE, WAIVED))
 
 
+# `next_alert_at` of an obligation the sweep must look at again (new, or its timing changed).
+LOOK_AGAIN = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class Obligation(Audited, Model):
     """Something that must be done by a deadline, for a home (or the organisation).
 
@@ -40,6 +44,7 @@ class Obligation(Audited, Model):
         # One obligation per (rule, home or organisation, period or subject): enforced here.
         UniqueConstraint("rule_code", "scope_key", "period_key", name="uq_obligations_rule_scope_period"),
         Index("ix_obligations_open_due", "status", "due_at"),
+        Index("ix_obligations_open_next_alert", "status", "next_alert_at"),
         one_of("status", ObligationStatus),
     )
 
@@ -66,6 +71,15 @@ class Obligation(Audited, Model):
     waived_reason: Mapped[str | None] = mapped_column(Text)
     waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The sweep's bookkeeping, not the record: the instant after which this obligation's next
+    # alert level is reached (core.drift.next_alert_after), LOOK_AGAIN when it must be worked
+    # out again, None when every level has been raised. The sweep reads only the open
+    # obligations whose instant `now` has passed, so its steady cost follows what is due, not
+    # the size of the estate.
+    next_alert_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=LOOK_AGAIN, server_default=text("'1970-01-01 00:00:00'"))
+
+    __audit_ignore__ = frozenset({"created_at", "next_alert_at"})
 
     rule: Mapped[Rule] = relationship()
     home: Mapped[Home | None] = relationship()
@@ -86,6 +100,15 @@ class Obligation(Audited, Model):
     @property
     def audit_label(self) -> str:
         return self.title
+
+
+def _look_again(target: Obligation, value: Any, oldvalue: Any, initiator: Any) -> None:
+    """Any change to what the alert instants are computed from sends it back to the sweep."""
+    target.next_alert_at = LOOK_AGAIN
+
+
+for _name in ("due_at", "ladder", "due_soon_days", "due_soon_hours", "status"):
+    event.listen(getattr(Obligation, _name), "set", _look_again)
 
 
 class Completion(Audited, Model):
@@ -111,3 +134,21 @@ class Completion(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"{self.rule_code} done on {self.done_on.isoformat()}"
+
+
+class RecurringHorizon(Model):
+    """Bookkeeping for `ensure_recurring`, not a record: every stream of this calendar rule
+    has its obligations up to period `upto_key`, for the homes and timing `made_for` digests.
+
+    While both still hold, a sweep need not look at each home's stream again, so its steady
+    cost does not grow with the number of homes. Any change (a new period, a home opened or
+    closed, the rule's timing or scope edited) makes the digest differ and the streams are
+    checked one by one, as before.
+    """
+
+    __tablename__ = "recurring_horizons"
+
+    rule_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    upto_key: Mapped[str] = mapped_column(String(80))
+    made_for: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,17 +9,20 @@ The small interface other features call:
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.exc import IntegrityError
 
 from homes_qa.core.calendar import end_of_month, london_date, london_day_end
 from homes_qa.core.roles import Role
 from homes_qa.core.timing import FLOATING, Period, Timing, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited
-from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
+from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus, RecurringHorizon
 from homes_qa.spine.people.models import Home, HomeStatus, User
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import rule_by_code, sync_catalogue
@@ -142,19 +145,36 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
     Derived from state, so running it twice makes nothing new. A stream (rule × home) that
     already has obligations continues from its latest period, so after downtime the periods
     missed are made (and then alerted) once; a new stream starts at the current period rather
-    than back-filling history nobody was asked to keep. Bounded queries: rules, homes, the
-    latest period of every stream, and the keys that already exist.
+    than back-filling history nobody was asked to keep. A rule whose streams were all made up
+    to the same next period, for the same homes and timing (its RecurringHorizon), is skipped:
+    so a sweep costs a few queries, not one look per home, until a period turns or the homes
+    or the rule change. Bounded queries: rules, homes, horizons, then for the rules that need
+    it the latest period of every stream and the keys that already exist.
     """
     sync_catalogue()
-    rules = list(db.session.scalars(select(Rule).where(Rule.active.is_(True), Rule.trigger == "calendar")))
-    homes = list(db.session.scalars(select(Home).where(Home.status == HomeStatus.OPEN)))
-    latest = {(code, scope): due for code, scope, due in db.session.execute(
-        select(Obligation.rule_code, Obligation.scope_key, func.max(Obligation.due_at))
-        .where(Obligation.rule_code.in_([r.code for r in rules]))
-        .group_by(Obligation.rule_code, Obligation.scope_key)).all()}
-    wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]] = {}
+    rules = list(db.session.scalars(select(Rule).where(Rule.active.is_(True), Rule.trigger == "calendar")
+                                    .order_by(Rule.code)))
+    homes = list(db.session.scalars(select(Home).where(Home.status == HomeStatus.OPEN).order_by(Home.id)))
+    home_ids = [home.id for home in homes]
+    horizons = {h.rule_code: h for h in db.session.scalars(select(RecurringHorizon))}
+    to_check: list[tuple[Rule, Timing, Period, Period, str]] = []
     for rule in rules:
         timing = rule.timing_value
+        current = period_containing(timing, now)
+        upto = period_containing(timing, current.end + timedelta(days=1))
+        made_for = _made_for(rule, home_ids)
+        horizon = horizons.get(rule.code)
+        if horizon is None or horizon.upto_key != upto.key or horizon.made_for != made_for:
+            to_check.append((rule, timing, current, upto, made_for))
+    if not to_check:
+        return RecurringResult([])
+    latest = {(code, scope): due for code, scope, due in db.session.execute(
+        select(Obligation.rule_code, Obligation.scope_key, func.max(Obligation.due_at))
+        .where(Obligation.rule_code.in_([rule.code for rule, *_ in to_check]))
+        .group_by(Obligation.rule_code, Obligation.scope_key)).all()}
+    wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]] = {}
+    complete: dict[str, tuple[Period, str]] = {}  # rule code → the horizon to keep, when every stream reaches it
+    for rule, timing, current, upto, made_for in to_check:
         periods: dict[date, Period] = {}  # every home walks the same few periods of a rule
 
         def containing(day: date, timing: Timing = timing, periods: dict[date, Period] = periods) -> Period:
@@ -162,8 +182,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
                 periods[day] = period_containing(timing, day)
             return periods[day]
 
-        current = period_containing(timing, now)
-        upto = containing(current.end + timedelta(days=1))
+        reaches_upto = True
         targets = [None] if rule.scope == RuleScope.ORGANISATION else homes
         for home in targets:
             key = scope_key(rule, home)
@@ -176,8 +195,24 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
                 if period.key == upto.key:
                     break
                 period = containing(period.end + timedelta(days=1))
-    if not wanted:
-        return RecurringResult([])
+            else:
+                reaches_upto = False  # a long gap: the rest is made by the next sweep
+        if reaches_upto:
+            complete[rule.code] = (upto, made_for)
+    created = _create_missing(wanted)
+    db.session.flush()  # the obligations first: their unique key decides a race, not the horizon
+    for code, (upto, made_for) in complete.items():
+        _keep_horizon(horizons.get(code), code, upto.key, made_for, now)
+    return RecurringResult(created)
+
+
+def _made_for(rule: Rule, home_ids: list[int]) -> str:
+    """Digest of what a rule's streams depend on besides the date: its timing, scope, the homes."""
+    basis = [rule.scope, rule.timing, [] if rule.scope == RuleScope.ORGANISATION else home_ids]
+    return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _create_missing(wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]]) -> list[Obligation]:
     existing: set[tuple[str, str, str]] = set()
     keys = list(wanted)
     for i in range(0, len(keys), 500):  # chunked IN (…) for large estates
@@ -192,7 +227,18 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
         obligation = _new(rule, home, period.key, due_for_period(period), _period_label(period))
         db.session.add(obligation)
         created.append(obligation)
-    return RecurringResult(created)
+    return created
+
+
+def _keep_horizon(horizon: RecurringHorizon | None, code: str, upto_key: str, made_for: str, now: datetime) -> None:
+    if horizon is not None:
+        horizon.upto_key, horizon.made_for, horizon.checked_at = upto_key, made_for, now
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(RecurringHorizon(rule_code=code, upto_key=upto_key, made_for=made_for, checked_at=now))
+    except IntegrityError:
+        pass  # another sweep kept it first: it is only bookkeeping
 
 
 def _period_label(period: Period) -> str:
