@@ -154,8 +154,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
     sync_catalogue()
     rules = list(db.session.scalars(select(Rule).where(Rule.active.is_(True), Rule.trigger == "calendar")
                                     .order_by(Rule.code)))
-    homes = list(db.session.scalars(select(Home).where(Home.status == HomeStatus.OPEN).order_by(Home.id)))
-    home_ids = [home.id for home in homes]
+    home_ids = list(db.session.scalars(select(Home.id).where(Home.status == HomeStatus.OPEN).order_by(Home.id)))
     horizons = {h.rule_code: h for h in db.session.scalars(select(RecurringHorizon))}
     to_check: list[tuple[Rule, Timing, Period, Period, str]] = []
     for rule in rules:
@@ -168,6 +167,7 @@ def ensure_recurring(now: datetime, *, max_catch_up: int = 24) -> RecurringResul
             to_check.append((rule, timing, current, upto, made_for))
     if not to_check:
         return RecurringResult([])
+    homes = list(db.session.scalars(select(Home).where(Home.status == HomeStatus.OPEN).order_by(Home.id)))
     latest = {(code, scope): due for code, scope, due in db.session.execute(
         select(Obligation.rule_code, Obligation.scope_key, func.max(Obligation.due_at))
         .where(Obligation.rule_code.in_([rule.code for rule, *_ in to_check]))
