@@ -66,7 +66,7 @@ clean-db:
 ## page p50/p95, render floors, query counts, the sweep and peak RSS (fails if queries grow with history).
 SCALE ?= 1
 bench: install
-	$(BIN)/python bench/run_bench.py --scale $(SCALE) --json bench-results.json
+	$(BIN)/python bench/run_bench.py --scale $(SCALE) $(if $(filter 1,$(SCALE)),--json bench-results.json,--json bench-results-$(SCALE)x.json --compare bench-results.json)
 
 ## gunicorn (4 workers) + `flask scheduler` on a throwaway PostgreSQL, Flask-Limiter on a real
 ## Redis, 50 signed-in people of mixed roles for 60 s with locust headless (bench/load.py).

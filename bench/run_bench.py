@@ -42,6 +42,7 @@ from homes_qa.spine.rules.service import sync_catalogue
 
 PASSWORD = "bench-password-123"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+PERIOD_TURN = datetime(2027, 1, 1, 0, 30, tzinfo=UTC)  # after the build's sweep (2 Dec), a month turns
 
 
 def build(app, homes: int, months: int) -> dict:
@@ -299,6 +300,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1, help="multiply the number of homes (SCALE=10)")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--compare", type=Path,
+                        help="an earlier run's --json (e.g. scale 1): print each page's p50 and the sweep ÷ that run's")
     args = parser.parse_args()
     import logging
     logging.disable(logging.INFO)
@@ -310,6 +313,9 @@ def main() -> int:
         large = build(large_app, homes=homes, months=args.months)
         large["steady_sweep"] = steady_sweep(large_app, NOW + timedelta(days=9, hours=1))
         small_pages, large_pages = measure(small_app, args.repeat), measure(large_app, args.repeat)
+        # When a period turns every home's stream gets its next obligation: the one sweep a
+        # month (a week, for weekly rules) whose cost follows the number of homes.
+        large["period_turn_sweep"] = steady_sweep(large_app, PERIOD_TURN)
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"small estate: {json.dumps(small)}")
     print(f"large estate ({homes} homes × {args.months} months, scale {args.scale}): {json.dumps(large)}")
@@ -330,11 +336,31 @@ def main() -> int:
                                          "repeat": args.repeat, "peak_rss_mb": peak_rss_mb,
                                          "small": small, "large": large, "pages": large_pages,
                                          "small_pages": small_pages}, indent=2))
+    if args.compare and args.compare.exists():
+        _print_comparison(json.loads(args.compare.read_text()), large, large_pages)
     if unbounded:
         print(f"\nFAIL: {len(unbounded)} page(s) make more queries as history grows", file=sys.stderr)
         return 1
     print("\nOK: every page's query count is the same on the small and the large estate")
     return 0
+
+
+def _print_comparison(before: dict, large: dict, large_pages: dict) -> None:
+    """This run against an earlier one (10× against 1×): the issue's flatness target is ≤ 1.5."""
+    print(f"\nagainst {before['homes']} homes (scale {before['scale']}): p50 here ÷ p50 there")
+    ratios = []
+    for page, measured in large_pages.items():
+        there = before["pages"].get(page)
+        if there and there["p50_ms"]:
+            ratio = round(measured["p50_ms"] / there["p50_ms"], 2)
+            ratios.append(ratio)
+            print(f"{page:<55} {there['p50_ms']:>8} {measured['p50_ms']:>8} {ratio:>6}{'  > 1.5' if ratio > 1.5 else ''}")
+    for sweep in ("steady_sweep", "period_turn_sweep"):
+        if sweep in before["large"] and sweep in large:
+            there, here = before["large"][sweep]["seconds"], large[sweep]["seconds"]
+            print(f"{sweep:<55} {there:>8} {here:>8} {round(here / there, 2) if there else '-':>6}")
+    if ratios:
+        print(f"pages within 1.5×: {sum(r <= 1.5 for r in ratios)} of {len(ratios)}")
 
 
 if __name__ == "__main__":
