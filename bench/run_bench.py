@@ -31,6 +31,7 @@ from sqlalchemy import event, insert, select
 
 from homes_qa import create_app
 from homes_qa.core.roles import Role
+from homes_qa.database import refresh_planner_statistics
 from homes_qa.extensions import db
 from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
@@ -107,6 +108,9 @@ def build(app, homes: int, months: int) -> dict:
         _reg44_history(home_ids, by_email, months, homes, rng)
         # Current obligations and the alerts they have reached, through the real sweep.
         result = alert_service.sweep(NOW + timedelta(days=9))
+        # What the scheduler's statistics job does when it starts (and nightly): without the
+        # planner's row counts SQLite picks plans that walk every home's obligations.
+        refresh_planner_statistics()
         counts = {"homes": homes, "users": len(users),
                   "obligations": db.session.query(Obligation).count(),
                   "alerts": db.session.query(Alert).count(),

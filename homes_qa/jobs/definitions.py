@@ -131,6 +131,14 @@ def _digest(app, now: datetime):
     return {"queued": queued, "delivery": delivered}
 
 
+def _statistics(app, now: datetime):
+    from homes_qa.database import refresh_planner_statistics
+    started = time.monotonic()
+    dialect = refresh_planner_statistics()
+    log.info("planner statistics refreshed (%s) in %.2f s", dialect, time.monotonic() - started)
+    return dialect
+
+
 def sweep_job(app, holder: str, now: datetime | None = None):
     """Raise every drift alert now due (services.alerts.sweep), if we hold the lease."""
     return _run("sweep", app, holder, _sweep, now)
@@ -144,6 +152,11 @@ def mail_job(app, holder: str, now: datetime | None = None):
 def digest_job(app, holder: str, now: datetime | None = None):
     """Queue the daily digest for everyone (services.digest.queue_digests), then send it."""
     return _run("digest", app, holder, _digest, now)
+
+
+def statistics_job(app, holder: str, now: datetime | None = None):
+    """Refresh the query planner's statistics (homes_qa.database.refresh_planner_statistics)."""
+    return _run("statistics", app, holder, _statistics, now)
 
 
 # ---------------------------------------------------------------- the jobs as data
@@ -192,4 +205,10 @@ def job_definitions(config) -> list[JobDefinition]:
             f"daily digest at {hour:02d}:00 Europe/London", first_run=digest_catch_up,
             # A digest missed by up to a few hours (a busy or restarted host) still goes today.
             options={"misfire_grace_time": 4 * 3600}),
+        JobDefinition(
+            # At start (a restored or newly migrated database has none) and nightly, as the
+            # estate grows: pages' query plans depend on them.
+            "statistics", statistics_job, CronTrigger(hour=3, minute=30, timezone=LONDON),
+            "query planner statistics at 03:30 Europe/London", first_run=at_once,
+            options={"misfire_grace_time": 12 * 3600}),
     ]

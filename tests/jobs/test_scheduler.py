@@ -108,7 +108,7 @@ def test_job_definitions_follow_the_configuration(monkeypatch):
     monkeypatch.delenv("SCHEDULER_LEASE_SECONDS", raising=False)
     config = {"SWEEP_MINUTES": 5, "DIGEST_HOUR": 7}
     jobs = {job.id: job for job in definitions.job_definitions(config)}
-    assert set(jobs) == {"sweep", "mail", "digest"}
+    assert set(jobs) == {"sweep", "mail", "digest", "statistics"}
     assert isinstance(jobs["sweep"].trigger, IntervalTrigger)
     assert jobs["sweep"].trigger.interval == timedelta(minutes=5)
     assert jobs["mail"].trigger.interval == timedelta(minutes=1)
@@ -143,7 +143,7 @@ def test_first_runs_sweep_at_once_and_catch_up_a_missed_digest():
 def test_the_scheduler_is_built_from_the_definitions(app):
     scheduler = build_scheduler(app, "test-holder")
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep", "mail", "digest"}
+    assert set(jobs) == {"sweep", "mail", "digest", "statistics"}
     assert all(job.args == (app, "test-holder") for job in jobs.values())
     assert str(scheduler.timezone) == "Europe/London"
     assert JOB_DEFAULTS["coalesce"] is True and JOB_DEFAULTS["max_instances"] == 1
@@ -264,3 +264,19 @@ def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(app, w
     finally:
         for process in processes:
             process.stop()
+
+
+def test_the_statistics_job_gives_the_query_planner_its_row_counts(app, world):
+    from sqlalchemy import text
+    assert jobs_first_run_of("statistics", app) == T0  # at start too: a new database has none
+    _overdue(app, world)  # ANALYZE records only tables holding rows
+    assert definitions.statistics_job(app, "holder-a", T0) == "sqlite"
+    with app.app_context():
+        analysed = set(db.session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+    assert {"obligations", "homes", "users"} <= analysed
+    assert definitions.statistics_job(app, "holder-b", T0) is None  # lease held by holder-a: stands by
+
+
+def jobs_first_run_of(job_id: str, app) -> datetime | None:
+    job = {j.id: j for j in definitions.job_definitions(app.config)}[job_id]
+    return job.first_run(app.config, T0)

@@ -266,3 +266,12 @@ def test_two_scheduler_processes_only_one_sweeps_and_the_other_takes_over(pg_wor
     finally:
         for process in processes:
             process.stop()
+
+
+def test_the_statistics_job_analyzes_postgresql_too(pg_app):
+    from homes_qa.jobs import definitions
+    assert definitions.statistics_job(pg_app, "holder-a", T0) == "postgresql"
+    with pg_app.app_context():
+        analysed = db.session.scalar(text(
+            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'obligations'"))
+    assert analysed is True
