@@ -6,29 +6,38 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, Table, func, insert, select
 
 from homes_qa import create_app
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
-from homes_qa.spine.audit.models import AuditEvent, acting_as
+from homes_qa.spine.audit.models import AuditEvent
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.rules.models import Rule
 
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
+NAIVE_AT = AT.replace(tzinfo=None)  # stored as naive UTC (spine.timestamps)
 LADDER = [{"level": 1, "role": "registered_manager", "after_working_days": 0}]
 
 
-def _rule(code: str) -> Rule:
-    return Rule(code=code, title=code, area="notifications", trigger="incident_manager_aware", scope="home",
-                timing={"kind": "elapsed_hours", "amount": 24}, responsible_role="registered_manager",
-                ladder=LADDER, source="old", verify=False, notes="", active=True)
+def _insert(table: str, **values) -> int:
+    """A row written with the schema as it was at 0015 (reflected), not today's models: a
+    column added later must not break a test of an older migration."""
+    reflected = Table(table, MetaData(), autoload_with=db.session.connection())
+    return db.session.execute(insert(reflected).values(**values)).inserted_primary_key[0]
 
 
-def _obligation(rule: Rule, key: str, status: str) -> Obligation:
-    return Obligation(rule=rule, rule_code=rule.code, home_id=None, scope_key="organisation", period_key=key,
-                      title=f"{rule.code} {key}", due_at=AT, responsible_role="registered_manager", ladder=LADDER,
-                      status=status, met_at=AT if status == "met" else None)
+def _rule(code: str) -> int:
+    return _insert("rules", code=code, title=code, area="notifications", trigger="incident_manager_aware",
+                   scope="home", timing={"kind": "elapsed_hours", "amount": 24}, responsible_role="registered_manager",
+                   ladder=LADDER, due_soon_days=7, source="old", verify=False, notes="", active=True, updated_at=NAIVE_AT)
+
+
+def _obligation(rule_id: int, code: str, key: str, status: str) -> int:
+    return _insert("obligations", rule_id=rule_id, rule_code=code, home_id=None, scope_key="organisation",
+                   period_key=key, title=f"{code} {key}", due_at=NAIVE_AT, responsible_role="registered_manager",
+                   ladder=LADDER, due_soon_days=7, status=status, hidden_from_home_staff=False,
+                   met_at=NAIVE_AT if status == "met" else None, created_at=NAIVE_AT)
 
 
 def test_0016_waives_open_obligations_and_removes_or_switches_off_the_old_rules(tmp_path):
@@ -37,18 +46,17 @@ def test_0016_waives_open_obligations_and_removes_or_switches_off_the_old_rules(
                       "INSTANCE_PATH": str(tmp_path)})
     with app.app_context():
         upgrade(revision="0015")
-        with acting_as("test setup"):
-            used, unused, kept = _rule("need_to_know_24h"), _rule("lado_referral"), _rule("hs_audit_monthly")
-            db.session.add_all([used, unused, kept])
-            open_one = _obligation(used, "incident:1", "open")
-            met_one = _obligation(used, "incident:2", "met")
-            other = _obligation(kept, "2026-11", "open")
-            db.session.add_all([open_one, met_one, other])
-            db.session.flush()
-            db.session.add(Alert(obligation_id=open_one.id, level=1, target_role="registered_manager",
-                                 reached_at=AT, raised_at=AT + timedelta(hours=1)))
-            db.session.commit()
+        used, _unused, kept = _rule("need_to_know_24h"), _rule("lado_referral"), _rule("hs_audit_monthly")
+        open_one = _obligation(used, "need_to_know_24h", "incident:1", "open")
+        _obligation(used, "need_to_know_24h", "incident:2", "met")
+        _obligation(kept, "hs_audit_monthly", "2026-11", "open")
+        _insert("alerts", obligation_id=open_one, level=1, target_role="registered_manager", home_id=None,
+                reached_at=NAIVE_AT, raised_at=NAIVE_AT + timedelta(hours=1))
+        _insert("audit_events", at=NAIVE_AT, actor_label="test setup", action="create", record_type="Obligation",
+                record_id=open_one, record_label="need_to_know_24h incident:1", home_id=None, changes={})
+        db.session.commit()
         audit_before = db.session.scalar(select(func.count(AuditEvent.id)))
+        assert audit_before == 1
         db.session.remove()
 
         upgrade()
