@@ -257,7 +257,7 @@ def test_a_sweep_that_loses_the_race_counts_already_raised_not_errors(app, world
     from datetime import UTC, datetime
     from datetime import timedelta as td
 
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from homes_qa.extensions import db
     from homes_qa.spine.alerts import service as alerts
@@ -273,7 +273,12 @@ def test_a_sweep_that_loses_the_race_counts_already_raised_not_errors(app, world
         first = alerts.sweep(now)
         assert first.raised and not first.errors
         raised = db.session.scalar(select(func.count()).select_from(Alert))
-    monkeypatch.setattr(alerts, "_raised_before", set)  # read before the other sweep committed
+    # This sweep read the obligations and what was raised before the other sweep committed:
+    # its obligations were still to be looked at, and nothing was raised yet.
+    with app.app_context():
+        db.session.execute(text("UPDATE obligations SET next_alert_at = '1970-01-01 00:00:00'"))
+        db.session.commit()
+    monkeypatch.setattr(alerts, "_raised_before", lambda now: set())
     caplog.set_level(logging.INFO, logger="homes_qa.sweep")
     with app.app_context(), acting_as("scheduler"):
         second = alerts.sweep(now)
