@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import has_request_context, request
 from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
@@ -56,6 +57,22 @@ def _due_soon_values(where: ColumnElement[bool]) -> list[int]:
     """The distinct warning periods among open obligations in scope (a handful): one query."""
     return sorted(set(db.session.scalars(
         select(Obligation.due_soon_days).where(Obligation.status == ObligationStatus.OPEN, where).distinct())))
+
+
+_SCOPE_VALUES_KEY = "homes_qa.exceptions.due_soon_values"
+
+
+def _scope_due_soon_values(user: User, now: datetime) -> list[int]:
+    """`_due_soon_values` of the user's open obligations (`_open_in_scope`), read once per
+    request: the start page's lists and its grid all classify the same obligations (issue 13:
+    one query, not one per list). Outside a request, read each time."""
+    if not has_request_context():
+        return _due_soon_values(_open_in_scope(user, now))
+    cache: dict[tuple[int, datetime], list[int]] = request.environ.setdefault(_SCOPE_VALUES_KEY, {})
+    key = (user.id, now)
+    if key not in cache:
+        cache[key] = _due_soon_values(_open_in_scope(user, now))
+    return cache[key]
 
 
 def status_column(now: datetime, due_soon_values: Sequence[int]) -> ColumnElement[str]:
@@ -148,21 +165,23 @@ def people_in_scope(user: User) -> list[User]:
 
 def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
          person: User | None = None, window: tuple[datetime, datetime] | None = None,
-         link_args: dict[str, object] | None = None) -> Grid:
+         link_args: dict[str, object] | None = None, homes: list[Home] | None = None) -> Grid:
     """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations,
     optionally only what `person` answers for and what falls due in `window`.
 
-    Four queries whatever the number of homes or the history: homes, areas, warning periods,
-    and one GROUP BY (home, area, status).
+    Four queries whatever the number of homes or the history: homes (none if `homes`, the
+    user's visible homes, is given), areas, warning periods, and one GROUP BY (home, area, status).
     """
-    homes = visible_homes(user)
+    homes = visible_homes(user) if homes is None else homes
     organisation = sees_organisation(user)
     areas = rule_areas(organisation=organisation)
     where = _open_filtered(user, now, person, window)
+    values = (_scope_due_soon_values(user, now) if person is None and window is None  # the same obligations
+              else _due_soon_values(where))
     # The status is computed in a subquery and grouped outside it: PostgreSQL would not match
     # a GROUP BY expression whose bound parameters are numbered apart from the select list's.
     classified = (select(Obligation.home_id.label("home_id"), Rule.area.label("area"),
-                         status_column(now, _due_soon_values(where)).label("status"))
+                         status_column(now, values).label("status"))
                   .join(Rule, Rule.id == Obligation.rule_id).where(where).subquery())
     stmt = (select(classified.c.home_id, classified.c.area, classified.c.status, func.count())
             .group_by(classified.c.home_id, classified.c.area, classified.c.status))
@@ -254,7 +273,7 @@ def my_work(user: User, now: datetime) -> Work:
     """The user's open obligations: escalated, overdue and due soon, then the rest due this
     week, and what was escalated to the user's role. Four queries."""
     where = _open_in_scope(user, now)
-    column = status_column(now, _due_soon_values(where))
+    column = status_column(now, _scope_due_soon_values(user, now))
     order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
     mine = (select(Obligation, column).where(where, _responsible_clause(user),
                                              or_(column != ex.UPCOMING,
@@ -667,9 +686,11 @@ def _window(column: _Instant, start: datetime, now: datetime) -> ColumnElement[b
 
 
 def _latest(stmt: Select, at: _Instant, limit: int) -> tuple[list, int]:
-    """The latest `limit` rows of a source and how many it has in all: two queries."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return list(db.session.execute(stmt.order_by(at.desc()).limit(limit))), total
+    """The latest `limit` rows of a source and how many it has in all: one query (the count
+    is a window over every matching row, computed before the LIMIT)."""
+    rows = list(db.session.execute(stmt.add_columns(func.count().over().label("total"))
+                                   .order_by(at.desc()).limit(limit)))
+    return [tuple(row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
 
 _ALERT_KINDS = {0: "Due soon", 1: "Overdue"}
@@ -680,7 +701,7 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     """What changed in the user's scope in (start, now]: alerts raised (an escalation is level 2
     and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
     none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
-    first, and the count of every one. At most ten queries, whatever the history."""
+    first, and the count of every one. At most five queries (one per source), whatever the history."""
     from homes_qa.audits import policy as audits_policy
     from homes_qa.audits.models import HomeAudit
     from homes_qa.audits.templates import latest_templates
@@ -764,7 +785,7 @@ def late_notifications(user: User, now: datetime, limit: int = LIST_LIMIT) -> li
     """Notifications (incidents area: need-to-know, Regulation 40, …) past their deadline and
     not yet made or waived, in the user's scope: escalated first, then the longest late. Two queries."""
     where = _open_in_scope(user, now)
-    column = status_column(now, _due_soon_values(where))
+    column = status_column(now, _scope_due_soon_values(user, now))
     order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
     stmt = (select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id)
             .where(where, Rule.area == NOTIFICATIONS_AREA, Obligation.due_at < _instant(now))
@@ -777,7 +798,7 @@ def open_signals(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Ite
     may not be safe) whose review is still open, in the user's scope, oldest first. Two queries."""
     from homes_qa.spine.signals import SIGNAL_RULE
     where = _open_in_scope(user, now)
-    column = status_column(now, _due_soon_values(where))
+    column = status_column(now, _scope_due_soon_values(user, now))
     stmt = (select(Obligation, column).where(where, Obligation.rule_code == SIGNAL_RULE)
             .order_by(Obligation.due_at, Obligation.id).limit(limit))
     return _items(stmt)

@@ -40,6 +40,7 @@ class Obligation(Audited, Model):
         # One obligation per (rule, home or organisation, period or subject): enforced here.
         UniqueConstraint("rule_code", "scope_key", "period_key", name="uq_obligations_rule_scope_period"),
         Index("ix_obligations_open_due", "status", "due_at"),
+        Index("ix_obligations_met", "status", "met_at"),  # first pages: what was met since you last looked
         one_of("status", ObligationStatus),
     )
 
