@@ -19,7 +19,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from homes_qa.core import exceptions as ex
@@ -694,6 +708,9 @@ def _latest(stmt: Select, at: _Instant, limit: int) -> tuple[list, int]:
 
 
 _ALERT_KINDS = {0: "Due soon", 1: "Overdue"}
+# The sources of changes, in the order a tie at the same instant lists them.
+_ALERT, _MET, _REPORT, _AUDIT, _EVENT = "1 alert", "2 met", "3 report", "4 audit", "5 event"
+_SEPARATOR = "\x1f"  # an event's type name and home name, in one text column
 
 
 def changes_since(user: User, start: datetime, now: datetime, *, first_look: bool = False,
@@ -701,79 +718,98 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     """What changed in the user's scope in (start, now]: alerts raised (an escalation is level 2
     and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
     none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
-    first, and the count of every one. At most five queries (one per source), whatever the history."""
+    first, and the count of every one. One query (every source in one UNION ALL, the count a
+    window over it) and, when alerts are among the latest, one for their obligations, whatever
+    the history."""
     from homes_qa.audits import policy as audits_policy
     from homes_qa.audits.models import HomeAudit
     from homes_qa.audits.templates import latest_templates
+    from homes_qa.core.incidents import event_type
     from homes_qa.incidents import policy as incidents_policy
     from homes_qa.reg44.models import Reg44Report
     from homes_qa.spine.signals import SIGNAL_RULE
 
-    found: list[Change] = []
-    total = 0
     home_ids = visible_home_ids_query(user)
     # Safeguarding signals come from Reg 44 reports and children's feedback: not home staff's.
     obligation_scope = obligations_in_scope(user) & (
         true() if incidents_policy.sees_signals(user) else Obligation.rule_code != SIGNAL_RULE)
 
-    alerts_stmt = (select(Alert.raised_at, Alert.level, Obligation)
-                   .join(Obligation, Obligation.id == Alert.obligation_id)
-                   .where(obligation_scope, _window(Alert.raised_at, start, now))
-                   .options(joinedload(Obligation.rule), joinedload(Obligation.home)))
-    rows, count = _latest(alerts_stmt, Alert.raised_at, limit)
-    total += count
-    for at, level, obligation in rows:
-        endpoint, args, anchor = discharge_target(obligation, user)
-        kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
-        found.append(Change(at, kind, obligation.title, endpoint, args, anchor))  # the title names the home
-
-    met_stmt = (select(Obligation.met_at, Obligation.id, Obligation.title, Obligation.home_id)
-                .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
-                       _window(Obligation.met_at, start, now)))
-    rows, count = _latest(met_stmt, Obligation.met_at, limit)
-    total += count
-    for at, obligation_id, title, obligation_home in rows:
-        if obligation_home is None:
-            found.append(Change(at, "Done", title, "organisation.index", {}, f"obligation-{obligation_id}"))
-        else:
-            found.append(Change(at, "Done", title, "homes.detail", {"home_id": obligation_home},
-                                f"obligation-{obligation_id}"))
-
+    # Each source as the same columns: (at, source, level, home id, record id, text, detail, version).
+    no_int, no_text = cast(null(), Integer), cast(null(), String)
+    sources: list[Select] = [
+        select(Alert.raised_at.label("at"), literal(_ALERT).label("source"), Alert.level.label("level"),
+               no_int.label("home_id"), Obligation.id.label("record_id"), Obligation.title.label("text"),
+               no_text.label("detail"), no_int.label("version"))
+        .join(Obligation, Obligation.id == Alert.obligation_id)
+        .where(obligation_scope, _window(Alert.raised_at, start, now)),
+        select(Obligation.met_at, literal(_MET), no_int, Obligation.home_id, Obligation.id, Obligation.title, no_text,
+               no_int)
+        .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
+               _window(Obligation.met_at, start, now)),
+    ]
     if user.role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
         visits = reg44_policy.visible_visits(user).with_only_columns(Reg44Visit.id).scalar_subquery()
-        reports_stmt = (select(Reg44Report.submitted_at, Reg44Report.visit_id, Reg44Report.version, Home.name)
-                        .join(Home, Home.id == Reg44Report.home_id)
-                        .where(Reg44Report.visit_id.in_(visits), Reg44Report.submitted_at.is_not(None),
-                               _window(Reg44Report.submitted_at, start, now)))
-        rows, count = _latest(reports_stmt, Reg44Report.submitted_at, limit)
-        total += count
-        for at, visit_id, version, name in rows:
-            text = f"Reg 44 report for {name}" + (f" (version {version})" if version > 1 else "")
-            found.append(Change(at, "Report submitted", text, "visits.visit_detail", {"visit_id": visit_id}))
-
+        sources.append(
+            select(Reg44Report.submitted_at, literal(_REPORT), no_int, no_int, Reg44Report.visit_id, Home.name,
+                   no_text, Reg44Report.version)
+            .join(Home, Home.id == Reg44Report.home_id)
+            .where(Reg44Report.visit_id.in_(visits), Reg44Report.submitted_at.is_not(None),
+                   _window(Reg44Report.submitted_at, start, now)))
     if user.role in audits_policy.READERS:
         readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
-        audits_stmt = (select(HomeAudit.submitted_at, HomeAudit.id, HomeAudit.title, HomeAudit.period_key, Home.name)
-                       .join(Home, Home.id == HomeAudit.home_id)
-                       .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
-                              HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
-        rows, count = _latest(audits_stmt, HomeAudit.submitted_at, limit)
-        total += count
-        for at, audit_id, title, period, name in rows:
-            found.append(Change(at, "Audit submitted", f"{title} {period} ({name})", "audits.check",
-                                {"audit_id": audit_id}))
-
+        sources.append(
+            select(HomeAudit.submitted_at, literal(_AUDIT), no_int, no_int, HomeAudit.id,
+                   HomeAudit.title + " " + HomeAudit.period_key + " (" + Home.name + ")", no_text, no_int)
+            .join(Home, Home.id == HomeAudit.home_id)
+            .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
+                   HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
     if user.role in incidents_policy.READERS:
-        events_stmt = (select(Incident.created_at, Incident, Home.name).join(Home, Home.id == Incident.home_id)
-                       .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
-        rows, count = _latest(events_stmt, Incident.created_at, limit)
-        total += count
-        for at, incident, name in rows:
-            found.append(Change(at, "Event recorded", f"{incident.type_label} ({name})", "incidents.incident",
-                                {"incident_id": incident.id}))
-
-    found.sort(key=lambda c: c.at, reverse=True)
-    return Changes(start, first_look, found[:limit], total)
+        sources.append(
+            select(Incident.created_at, literal(_EVENT), no_int, no_int, Incident.id, Incident.type_code,
+                   func.coalesce(Incident.type_name, "") + _SEPARATOR + Home.name, no_int)
+            .join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
+    every = union_all(*sources).subquery()
+    ordered = (select(every, func.count().over().label("total"))
+               .order_by(every.c.at.desc(), every.c.source, every.c.record_id.desc()).limit(limit))
+    rows = list(db.session.execute(ordered))
+    total = rows[0].total if rows else 0
+    alerted = [row.record_id for row in rows if row.source == _ALERT]
+    obligations: dict[int, Obligation] = {}
+    if alerted:  # the few obligations listed, for where each is done
+        obligations = {o.id: o for o in db.session.scalars(
+            select(Obligation).where(Obligation.id.in_(alerted))
+            .options(joinedload(Obligation.rule), joinedload(Obligation.home)))}
+    found: list[Change] = []
+    for row in rows:
+        at = row.at
+        if row.source == _ALERT:
+            obligation = obligations[row.record_id]
+            endpoint, args, anchor = discharge_target(obligation, user)
+            level = row.level
+            kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
+            found.append(Change(at, kind, row.text, endpoint, args, anchor))  # the title names the home
+        elif row.source == _MET:
+            obligation_home = row.home_id
+            if obligation_home is None:
+                found.append(Change(at, "Done", row.text, "organisation.index", {}, f"obligation-{row.record_id}"))
+            else:
+                found.append(Change(at, "Done", row.text, "homes.detail", {"home_id": obligation_home},
+                                    f"obligation-{row.record_id}"))
+        elif row.source == _REPORT:
+            text = f"Reg 44 report for {row.text}" + (f" (version {row.version})" if row.version > 1 else "")
+            found.append(Change(at, "Report submitted", text, "visits.visit_detail", {"visit_id": row.record_id}))
+        elif row.source == _AUDIT:
+            found.append(Change(at, "Audit submitted", row.text, "audits.check", {"audit_id": row.record_id}))
+        else:
+            type_name, _, home_name = (row.detail or "").partition(_SEPARATOR)
+            try:
+                label = event_type(row.text).label
+            except KeyError:
+                label = type_name or row.text
+            found.append(Change(at, "Event recorded", f"{label} ({home_name})", "incidents.incident",
+                                {"incident_id": row.record_id}))
+    return Changes(start, first_look, found, total)
 
 
 # ---------------------------------------------------------------- the work queue: late notifications, signals

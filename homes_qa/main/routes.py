@@ -50,10 +50,11 @@ def dashboard():
             report_deadlines=exceptions.subject_items(user, now, REPORT_RULE, "Reg44Visit", [v.id for v in to_write]),
             feedback_waiting=feedback.waiting_for_visitor(user))
     if user.role in exceptions_policy.QUEUE_ROLES:
+        plans = action_plans.plans_by_status(user, (PlanStatus.SUBMITTED, PlanStatus.RETURNED),
+                                             limit=DASHBOARD_ROWS + 1)
         context.update(
             reports_to_check=reg44.reports_to_check(user, limit=DASHBOARD_ROWS + 1),
-            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED, limit=DASHBOARD_ROWS + 1),
-            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED, limit=DASHBOARD_ROWS + 1),
+            plans_awaiting=plans[PlanStatus.SUBMITTED], plans_returned=plans[PlanStatus.RETURNED],
             late_notifications=exceptions.late_notifications(user, now),
             signals=exceptions.open_signals(user, now))
     if qpag_policy.can_write(user.role):  # the month's QPAG report to draft or finalise (seed 002 §8.2)
@@ -63,7 +64,7 @@ def dashboard():
     if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
         context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):
-        context["grid"] = exceptions.grid(user, now)
+        context["grid"] = exceptions.grid(user, now, homes=homes)
     return render_template("main/dashboard.html", **context)
 
 
