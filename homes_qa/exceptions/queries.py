@@ -271,9 +271,16 @@ class Work:
     now_items: list[Item] = field(default_factory=list)  # escalated, overdue, due soon
     this_week: list[Item] = field(default_factory=list)  # upcoming, due within 7 days
     escalations: list[Item] = field(default_factory=list)  # escalated to the user's role
+    late_notifications: list[Item] = field(default_factory=list)  # the work queue's (queue=True)
+    signals: list[Item] = field(default_factory=list)
+    # How many each list has in all (the lists hold the first `limit`), by field name.
+    totals: dict[str, int] = field(default_factory=dict)
 
     def by_status(self, status: str) -> list[Item]:
         return [i for i in self.now_items if i.status == status]
+
+    def total(self, name: str) -> int:
+        return self.totals.get(name, 0)
 
 
 def _responsible_clause(user: User) -> ColumnElement[bool]:
@@ -283,24 +290,47 @@ def _responsible_clause(user: User) -> ColumnElement[bool]:
     return Obligation.responsible_role == user.role
 
 
-def my_work(user: User, now: datetime) -> Work:
-    """The user's open obligations: escalated, overdue and due soon, then the rest due this
-    week, and what was escalated to the user's role. Four queries."""
+def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool = False) -> Work:
+    """The user's open obligations: escalated, overdue and due soon (worst first), the rest due
+    this week, what was escalated to the user's role and, with `queue` (the service manager's
+    work queue), notifications past their deadline (escalated first, then the longest late) and
+    safeguarding signals still to review (oldest first). The first `limit` of each list and each
+    list's total. Two queries whatever the history: the warning periods, and every list in one
+    UNION ALL (each ranked and counted by a window)."""
+    from homes_qa.spine.signals import SIGNAL_RULE
     where = _open_in_scope(user, now)
     column = status_column(now, _scope_due_soon_values(user, now))
-    order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
-    mine = (select(Obligation, column).where(where, _responsible_clause(user),
-                                             or_(column != ex.UPCOMING,
-                                                 Obligation.due_at <= _instant(now + timedelta(days=7))))
-            .order_by(order, Obligation.due_at, Obligation.id).limit(LIST_LIMIT))
-    work = Work()
-    for item in _items(mine):
-        (work.this_week if item.status == ex.UPCOMING else work.now_items).append(item)
-    escalated_to_me = select(Alert.id).where(Alert.obligation_id == Obligation.id,
-                                             Alert.level >= ESCALATION_LEVEL, Alert.target_role == user.role).exists()
+    worst_first = (case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9),
+                   Obligation.due_at, Obligation.id)
+    earliest_first = (Obligation.due_at, Obligation.id)
+    week_end = _instant(now + timedelta(days=7))
+    mine = (where, _responsible_clause(user))
+    lists: list[tuple[str, tuple[ColumnElement[bool], ...], tuple]] = [
+        ("now_items", (*mine, column != ex.UPCOMING), worst_first),
+        ("this_week", (*mine, column == ex.UPCOMING, Obligation.due_at <= week_end), earliest_first),
+    ]
     if user.role != Role.REGISTERED_MANAGER:
-        work.escalations = _items(select(Obligation, column).where(where, escalated_to_me)
-                                  .order_by(Obligation.due_at, Obligation.id).limit(LIST_LIMIT))
+        escalated_to_me = select(Alert.id).where(Alert.obligation_id == Obligation.id,
+                                                 Alert.level >= ESCALATION_LEVEL,
+                                                 Alert.target_role == user.role).exists()
+        lists.append(("escalations", (where, escalated_to_me), earliest_first))
+    if queue:
+        notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
+        lists.append(("late_notifications", (where, notifications, Obligation.due_at < _instant(now)), worst_first))
+        lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
+    members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
+                      func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
+               .where(*conditions) for name, conditions, order in lists]
+    ranked = union_all(*members).subquery()
+    rows = db.session.execute(
+        select(Obligation, ranked.c.list, ranked.c.status, ranked.c.total)
+        .join(ranked, ranked.c.id == Obligation.id).where(ranked.c.pos <= limit)
+        .order_by(ranked.c.list, ranked.c.pos)
+        .options(joinedload(Obligation.home), joinedload(Obligation.rule)))
+    work = Work(totals=dict.fromkeys((name for name, _, _ in lists), 0))
+    for obligation, name, status, total in rows:
+        getattr(work, name).append(Item(obligation, status))
+        work.totals[name] = total
     return work
 
 
@@ -815,29 +845,6 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
 # ---------------------------------------------------------------- the work queue: late notifications, signals
 
 NOTIFICATIONS_AREA = "notifications"
-
-
-def late_notifications(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
-    """Notifications (incidents area: need-to-know, Regulation 40, …) past their deadline and
-    not yet made or waived, in the user's scope: escalated first, then the longest late. Two queries."""
-    where = _open_in_scope(user, now)
-    column = status_column(now, _scope_due_soon_values(user, now))
-    order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
-    stmt = (select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id)
-            .where(where, Rule.area == NOTIFICATIONS_AREA, Obligation.due_at < _instant(now))
-            .order_by(order, Obligation.due_at, Obligation.id).limit(limit))
-    return _items(stmt)
-
-
-def open_signals(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
-    """Safeguarding signals (spine.signals: a Reg 44 report or a child's feedback saying a child
-    may not be safe) whose review is still open, in the user's scope, oldest first. Two queries."""
-    from homes_qa.spine.signals import SIGNAL_RULE
-    where = _open_in_scope(user, now)
-    column = status_column(now, _scope_due_soon_values(user, now))
-    stmt = (select(Obligation, column).where(where, Obligation.rule_code == SIGNAL_RULE)
-            .order_by(Obligation.due_at, Obligation.id).limit(limit))
-    return _items(stmt)
 
 
 def queue_target(item: Item, user: User) -> tuple[str, dict[str, int], str]:
