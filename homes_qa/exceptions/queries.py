@@ -129,13 +129,15 @@ class GridRow:
 @dataclass
 class Grid:
     areas: list[str]
-    rows: list[GridRow]
+    rows: list[GridRow]  # the rows asked for (`offset`, `limit`), in rank order
     homes: list[Home]  # every home in scope, for the filter
     all_areas: list[str]  # every area, for the filter
     whole_service: bool  # whether the user sees whole-service obligations
     home_filter: int | None = None
     area_filter: str | None = None
     link_args: dict[str, object] = field(default_factory=dict)  # the person and period filters, for cell links
+    row_count: int = 0  # every row the grid has (the homes filtered, and the whole service)
+    offset: int = 0  # the first row's place among them (0-based)
 
 
 def rule_areas(*, organisation: bool) -> list[str]:
@@ -179,12 +181,16 @@ def people_in_scope(user: User) -> list[User]:
 
 def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
          person: User | None = None, window: tuple[datetime, datetime] | None = None,
-         link_args: dict[str, object] | None = None, homes: list[Home] | None = None) -> Grid:
+         link_args: dict[str, object] | None = None, homes: list[Home] | None = None,
+         offset: int = 0, limit: int | None = None) -> Grid:
     """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations,
     optionally only what `person` answers for and what falls due in `window`.
 
     Four queries whatever the number of homes or the history: homes (none if `homes`, the
     user's visible homes, is given), areas, warning periods, and one GROUP BY (home, area, status).
+    Rows are ranked (most escalated, then overdue, then due soon; then by name) and only the
+    `limit` from `offset` are built (an offset past the end: the last `limit`): what a page
+    renders stays the same size however many homes.
     """
     homes = visible_homes(user) if homes is None else homes
     organisation = sees_organisation(user)
@@ -197,7 +203,10 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     classified = (select(Obligation.home_id.label("home_id"), Rule.area.label("area"),
                          status_column(now, values).label("status"))
                   .join(Rule, Rule.id == Obligation.rule_id).where(where).subquery())
+    # Upcoming items are counted nowhere in the grid (a cell is escalated, overdue, due soon or
+    # on track): only the rows it shows are grouped and read.
     stmt = (select(classified.c.home_id, classified.c.area, classified.c.status, func.count())
+            .where(classified.c.status != ex.UPCOMING)
             .group_by(classified.c.home_id, classified.c.area, classified.c.status))
     counts: dict[int, dict[str, ex.Cell]] = {}
     seen_areas = set(areas)
@@ -210,10 +219,26 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     keys: list[tuple[int, str]] = [(h.id, h.name) for h in homes]
     if organisation:
         keys.append((WHOLE_SERVICE, "Whole service"))
-    rows = [GridRow(key, name, {a: counts.get(key, {}).get(a, ex.Cell()) for a in shown_areas})
-            for key, name in keys if home is None or key == home]
-    rows.sort(key=lambda r: (*r.total.rank(), r.key == WHOLE_SERVICE, r.name))
-    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area, dict(link_args or {}))
+    keys = [(key, name) for key, name in keys if home is None or key == home]
+    # Rank on each row's total over the shown areas; a home with nothing open ranks as (0, 0, 0).
+    ranks: dict[int, tuple[int, int, int]] = {}
+    for key, cells in counts.items():
+        row_total = ex.Cell()
+        for a in shown_areas:
+            if a in cells:
+                row_total.escalated += cells[a].escalated
+                row_total.overdue += cells[a].overdue
+                row_total.due_soon += cells[a].due_soon
+        ranks[key] = row_total.rank()
+    keys.sort(key=lambda k: (*ranks.get(k[0], (0, 0, 0)), k[0] == WHOLE_SERVICE, k[1]))
+    offset = max(offset, 0)
+    if limit and keys and offset >= len(keys):  # past the end: the last page
+        offset = (len(keys) - 1) // limit * limit
+    shown = keys[offset:] if limit is None else keys[offset:offset + limit]
+    rows = [GridRow(key, name, {a: counts.get(key, {}).get(a) or ex.Cell() for a in shown_areas})
+            for key, name in shown]
+    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area, dict(link_args or {}),
+                row_count=len(keys), offset=offset)
 
 
 # ---------------------------------------------------------------- the items behind a cell
@@ -230,6 +255,10 @@ class Item:
     @property
     def area(self) -> str:
         return self.obligation.rule.area
+
+
+def _items_rows(stmt: Select) -> list:
+    return list(db.session.execute(stmt.options(joinedload(Obligation.home), joinedload(Obligation.rule))))
 
 
 def _items(stmt: Select[Obligation, str]) -> list[Item]:
@@ -290,11 +319,12 @@ def _responsible_clause(user: User) -> ColumnElement[bool]:
     return Obligation.responsible_role == user.role
 
 
-def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool = False) -> Work:
+def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool = False, mine: bool = True) -> Work:
     """The user's open obligations: escalated, overdue and due soon (worst first), the rest due
     this week, what was escalated to the user's role and, with `queue` (the service manager's
     work queue), notifications past their deadline (escalated first, then the longest late) and
-    safeguarding signals still to review (oldest first). The first `limit` of each list and each
+    safeguarding signals still to review (oldest first); without `mine`, not the user's own two
+    lists (a page that does not show them). The first `limit` of each list and each
     list's total. Two queries whatever the history: the warning periods, and every list in one
     UNION ALL (each ranked and counted by a window)."""
     from homes_qa.spine.signals import SIGNAL_RULE
@@ -304,11 +334,11 @@ def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool =
                    Obligation.due_at, Obligation.id)
     earliest_first = (Obligation.due_at, Obligation.id)
     week_end = _instant(now + timedelta(days=7))
-    mine = (where, _responsible_clause(user))
-    lists: list[tuple[str, tuple[ColumnElement[bool], ...], tuple]] = [
-        ("now_items", (*mine, column != ex.UPCOMING), worst_first),
-        ("this_week", (*mine, column == ex.UPCOMING, Obligation.due_at <= week_end), earliest_first),
-    ]
+    own = (where, _responsible_clause(user))
+    lists: list[tuple[str, tuple[ColumnElement[bool], ...], tuple]] = []
+    if mine:
+        lists.append(("now_items", (*own, column != ex.UPCOMING), worst_first))
+        lists.append(("this_week", (*own, column == ex.UPCOMING, Obligation.due_at <= week_end), earliest_first))
     if user.role != Role.REGISTERED_MANAGER:
         escalated_to_me = select(Alert.id).where(Alert.obligation_id == Obligation.id,
                                                  Alert.level >= ESCALATION_LEVEL,
@@ -318,6 +348,8 @@ def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool =
         notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
         lists.append(("late_notifications", (where, notifications, Obligation.due_at < _instant(now)), worst_first))
         lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
+    if not lists:
+        return Work()
     members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
                       func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
                .where(*conditions) for name, conditions, order in lists]
@@ -432,15 +464,30 @@ def alert_rows(user: User, *, home: int | None = None, area: str | None = None, 
 def subject_items(user: User, now: datetime, rule_code: str, subject_type: str,
                   subject_ids: Sequence[int]) -> dict[int, Item]:
     """Open obligations of one rule for the given subjects (e.g. each visit's report deadline),
-    with where each stands, by subject id. Two queries."""
+    with where each stands (as `status_column` says, worked out here for the few rows read), by
+    subject id. One query."""
     if not subject_ids:
         return {}
     where = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user)
-    column = status_column(now, _due_soon_values(where))
-    stmt = select(Obligation, column).where(where, Obligation.rule_code == rule_code,
-                                            Obligation.subject_type == subject_type,
-                                            Obligation.subject_id.in_(list(subject_ids)))
-    return {item.obligation.subject_id: item for item in _items(stmt) if item.obligation.subject_id is not None}
+    escalated = (select(Alert.id).where(Alert.obligation_id == Obligation.id, Alert.level >= ESCALATION_LEVEL)
+                 .exists().label("escalated"))
+    stmt = select(Obligation, escalated).where(where, Obligation.rule_code == rule_code,
+                                               Obligation.subject_type == subject_type,
+                                               Obligation.subject_id.in_(list(subject_ids)))
+    found: dict[int, Item] = {}
+    for obligation, is_escalated in _items_rows(stmt):
+        if obligation.subject_id is None:
+            continue
+        if is_escalated:
+            state = ex.ESCALATED
+        elif obligation.due_at < now:
+            state = ex.OVERDUE
+        elif obligation.due_at < ex.due_soon_threshold(now, obligation.due_soon_days):
+            state = ex.DUE_SOON
+        else:
+            state = ex.UPCOMING
+        found[obligation.subject_id] = Item(obligation, state)
+    return found
 
 
 # ---------------------------------------------------------------- monthly KPIs derived from obligations

@@ -41,7 +41,8 @@ def dashboard():
     marker = exceptions_service.first_page_marker(view, now)
     homes = visible_homes(user)
     queue = user.role in exceptions_policy.QUEUE_ROLES
-    work = exceptions.my_work(user, now, limit=DASHBOARD_ROWS, queue=queue)
+    work = exceptions.my_work(user, now, limit=DASHBOARD_ROWS, queue=queue,  # only the lists the page shows
+                              mine=user.role in (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER))
     context: dict[str, object] = {"work": work, "title": "Overview", "homes": homes,
                                   "cap": DASHBOARD_ROWS}
     context["changes"] = exceptions.changes_since(user, since_core.window_start(marker, now), now,
@@ -64,10 +65,14 @@ def dashboard():
         context["qpag_waiting"] = qpag_reports.waiting(now)
     if user.role == Role.HEAD_OF_SERVICE:  # QPAG's chair: actions escalated to CSLT or overdue (§8.8)
         context["qpag_actions"] = inspections.qpag_actions_for_chair(user, london_date(now))
-    if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
+    if user.role == Role.REG44_VISITOR:  # read with the month's summaries already
+        shown = {home.id for home in homes[:DASHBOARD_ROWS]}
+        context["reg44_opinions"] = {m.home.id: m.latest_report for m in months
+                                     if m.home.id in shown and m.latest_report is not None}
+    elif user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
         context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):
-        context["grid"] = exceptions.grid(user, now, homes=homes)
+        context["grid"] = exceptions.grid(user, now, homes=homes, limit=DASHBOARD_ROWS)
     page = render_template("main/dashboard.html", **context)
     exceptions_service.record_first_page_view(user, now, view=view)
     return page
