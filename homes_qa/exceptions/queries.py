@@ -325,11 +325,14 @@ def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool =
     work queue), notifications past their deadline (escalated first, then the longest late) and
     safeguarding signals still to review (oldest first); without `mine`, not the user's own two
     lists (a page that does not show them). The first `limit` of each list and each
-    list's total. Two queries whatever the history: the warning periods, and every list in one
-    UNION ALL (each ranked and counted by a window)."""
+    list's total. Two queries whatever the history: the warning periods (not needed for the
+    escalations alone), and every list in one UNION ALL (each ranked and counted by a window)."""
     from homes_qa.spine.signals import SIGNAL_RULE
     where = _open_in_scope(user, now)
-    column = status_column(now, _scope_due_soon_values(user, now))
+    # Escalated to the user's role means an escalation alert: `status_column` says "escalated"
+    # for each, so with that list alone the warning periods need not be read.
+    column: ColumnElement[str] = (status_column(now, _scope_due_soon_values(user, now)) if mine or queue
+                                  else literal(ex.ESCALATED))
     worst_first = (case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9),
                    Obligation.due_at, Obligation.id)
     earliest_first = (Obligation.due_at, Obligation.id)

@@ -26,6 +26,7 @@ from homes_qa.reg44.policy import visible_visits
 from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Assignment, Home, User
+from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import rule_by_code
 from homes_qa.spine.timestamps import utcnow
 
@@ -180,7 +181,8 @@ def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
             Obligation.home_id.in_(home_ids)).group_by(Obligation.home_id)).all())
 
 
-def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -> list[HomeMonth]:
+def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *,
+                   rule: Rule | None = None) -> list[HomeMonth]:
     """This month's visit due, the latest visit, open recommendations, per home.
 
     A fixed number of queries whatever the history: this month's and planned visits, each
@@ -190,7 +192,7 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -
     if not homes:
         return []
     home_ids = [h.id for h in homes]
-    rule = rule_by_code(VISIT_RULE)
+    rule = rule or rule_by_code(VISIT_RULE)  # `rule`: the visit rule, if the caller has read it
     period = period_containing(rule.timing_value, now)
     due = due_for_period(period)
     month_obligations = _month_obligations(home_ids, period.key)
@@ -288,10 +290,16 @@ class RegisterMonth:
     visits: list[RegisterVisit]
 
 
-def register(home: Home, user: User, now: datetime | None = None, months: int = 12) -> list[RegisterMonth]:
+def visit_rule() -> Rule:
+    """The monthly visit rule (its timing makes the register's months)."""
+    return rule_by_code(VISIT_RULE)
+
+
+def register(home: Home, user: User, now: datetime | None = None, months: int = 12, *,
+             rule: Rule | None = None) -> list[RegisterMonth]:
     """The last `months` calendar months (newest first): each month's visits, reports and opinions."""
     now = now or utcnow()
-    rule = rule_by_code(VISIT_RULE)
+    rule = rule or rule_by_code(VISIT_RULE)
     timing = rule.timing_value
     periods = []
     period = period_containing(timing, now)
