@@ -798,9 +798,8 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     """What changed in the user's scope in (start, now]: alerts raised (an escalation is level 2
     and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
     none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
-    first, and the count of every one. One query (every source in one UNION ALL, the count a
-    window over it) and, when alerts are among the latest, one for their obligations, whatever
-    the history."""
+    first, and the count of every one. One query whatever the history: every source in one
+    UNION ALL, the count a window over it, an alert's obligation joined to its row."""
     from homes_qa.audits import policy as audits_policy
     from homes_qa.audits.models import HomeAudit
     from homes_qa.audits.templates import latest_templates
@@ -850,21 +849,18 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
             .join(Home, Home.id == Incident.home_id)
             .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
     every = union_all(*sources).subquery()
-    ordered = (select(every, func.count().over().label("total"))
+    # An alert's obligation (for where it is done) is joined to its row: no second query.
+    ordered = (select(every, func.count().over().label("total"), Obligation)
+               .outerjoin(Obligation, (every.c.source == _ALERT) & (Obligation.id == every.c.record_id))
+               .options(joinedload(Obligation.rule), joinedload(Obligation.home))
                .order_by(every.c.at.desc(), every.c.source, every.c.record_id.desc()).limit(limit))
     rows = list(db.session.execute(ordered))
     total = rows[0].total if rows else 0
-    alerted = [row.record_id for row in rows if row.source == _ALERT]
-    obligations: dict[int, Obligation] = {}
-    if alerted:  # the few obligations listed, for where each is done
-        obligations = {o.id: o for o in db.session.scalars(
-            select(Obligation).where(Obligation.id.in_(alerted))
-            .options(joinedload(Obligation.rule), joinedload(Obligation.home)))}
     found: list[Change] = []
     for row in rows:
         at = row.at
         if row.source == _ALERT:
-            obligation = obligations[row.record_id]
+            obligation = row.Obligation
             endpoint, args, anchor = discharge_target(obligation, user)
             level = row.level
             kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
