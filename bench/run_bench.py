@@ -249,7 +249,7 @@ class FloorProbe:
         return statistics.median(self.times) if self.times else None
 
 
-def measure(app, repeat: int) -> dict:
+def measure(app, repeat: int, only: str | None = None) -> dict:
     counter = None
     with app.app_context():
         counter = QueryCounter(db.engine)
@@ -257,6 +257,8 @@ def measure(app, repeat: int) -> dict:
     template_rendered.connect(probe, app)
     results = {}
     for who, url in pages(app):
+        if only is not None and only not in f"{who.split('@')[0]} {url}":
+            continue
         client = app.test_client()
         sign_in(client, who)
         client.get(url)  # warm templates
@@ -306,6 +308,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--compare", type=Path,
                         help="an earlier run's --json (e.g. scale 1): print each page's p50 and the sweep ÷ that run's")
+    parser.add_argument("--only", help="measure only the pages whose 'who url' contains this text")
     args = parser.parse_args()
     import logging
     logging.disable(logging.INFO)
@@ -316,7 +319,8 @@ def main() -> int:
         small = build(small_app, homes=6, months=2)
         large = build(large_app, homes=homes, months=args.months)
         large["steady_sweep"] = steady_sweep(large_app, NOW + timedelta(days=9, hours=1))
-        small_pages, large_pages = measure(small_app, args.repeat), measure(large_app, args.repeat)
+        small_pages, large_pages = (measure(small_app, args.repeat, args.only),
+                                    measure(large_app, args.repeat, args.only))
         # When a period turns every home's stream gets its next obligation: the one sweep a
         # month (a week, for weekly rules) whose cost follows the number of homes.
         large["period_turn_sweep"] = steady_sweep(large_app, PERIOD_TURN)

@@ -1,8 +1,10 @@
 """Action plan reads: the plan for a report, its responses, the obligation of each action."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse, PlanStatus
@@ -103,3 +105,22 @@ def plans_with_status(user: User, status: str, limit: int = 100) -> list[tuple[A
     if not user.sees_all_homes:
         stmt = stmt.where(ActionPlan.home_id.in_(visible_home_ids_query(user)))
     return [(plan, report, home) for plan, report, home in db.session.execute(stmt)]
+
+
+def plans_by_status(user: User, statuses: Sequence[str],
+                    limit: int = 100) -> dict[str, list[tuple[ActionPlan, Reg44Report, Home]]]:
+    """`plans_with_status` for several statuses at once (the work queue's awaiting approval and
+    returned), the first `limit` of each in the same order. One query."""
+    rank = func.row_number().over(partition_by=ActionPlan.status,
+                                  order_by=(ActionPlan.proposed_at, ActionPlan.id)).label("rank")
+    ranked = select(ActionPlan.id, rank).where(ActionPlan.status.in_(list(statuses)))
+    if not user.sees_all_homes:
+        ranked = ranked.where(ActionPlan.home_id.in_(visible_home_ids_query(user)))
+    first = ranked.subquery()
+    stmt = (select(ActionPlan, Reg44Report, Home).join(first, first.c.id == ActionPlan.id)
+            .join(Reg44Report, Reg44Report.id == ActionPlan.report_id).join(Home, Home.id == ActionPlan.home_id)
+            .where(first.c.rank <= limit).order_by(ActionPlan.proposed_at, ActionPlan.id))
+    found: dict[str, list[tuple[ActionPlan, Reg44Report, Home]]] = {status: [] for status in statuses}
+    for plan, report, home in db.session.execute(stmt):
+        found[plan.status].append((plan, report, home))
+    return found

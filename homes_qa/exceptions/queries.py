@@ -18,7 +18,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, true
+from flask import has_request_context, request
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from homes_qa.core import exceptions as ex
@@ -56,6 +71,22 @@ def _due_soon_values(where: ColumnElement[bool]) -> list[int]:
     """The distinct warning periods among open obligations in scope (a handful): one query."""
     return sorted(set(db.session.scalars(
         select(Obligation.due_soon_days).where(Obligation.status == ObligationStatus.OPEN, where).distinct())))
+
+
+_SCOPE_VALUES_KEY = "homes_qa.exceptions.due_soon_values"
+
+
+def _scope_due_soon_values(user: User, now: datetime) -> list[int]:
+    """`_due_soon_values` of the user's open obligations (`_open_in_scope`), read once per
+    request: the start page's lists and its grid all classify the same obligations (issue 13:
+    one query, not one per list). Outside a request, read each time."""
+    if not has_request_context():
+        return _due_soon_values(_open_in_scope(user, now))
+    cache: dict[tuple[int, datetime], list[int]] = request.environ.setdefault(_SCOPE_VALUES_KEY, {})
+    key = (user.id, now)
+    if key not in cache:
+        cache[key] = _due_soon_values(_open_in_scope(user, now))
+    return cache[key]
 
 
 def status_column(now: datetime, due_soon_values: Sequence[int]) -> ColumnElement[str]:
@@ -98,13 +129,15 @@ class GridRow:
 @dataclass
 class Grid:
     areas: list[str]
-    rows: list[GridRow]
+    rows: list[GridRow]  # the rows asked for (`offset`, `limit`), in rank order
     homes: list[Home]  # every home in scope, for the filter
     all_areas: list[str]  # every area, for the filter
     whole_service: bool  # whether the user sees whole-service obligations
     home_filter: int | None = None
     area_filter: str | None = None
     link_args: dict[str, object] = field(default_factory=dict)  # the person and period filters, for cell links
+    row_count: int = 0  # every row the grid has (the homes filtered, and the whole service)
+    offset: int = 0  # the first row's place among them (0-based)
 
 
 def rule_areas(*, organisation: bool) -> list[str]:
@@ -148,23 +181,32 @@ def people_in_scope(user: User) -> list[User]:
 
 def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
          person: User | None = None, window: tuple[datetime, datetime] | None = None,
-         link_args: dict[str, object] | None = None) -> Grid:
+         link_args: dict[str, object] | None = None, homes: list[Home] | None = None,
+         offset: int = 0, limit: int | None = None) -> Grid:
     """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations,
     optionally only what `person` answers for and what falls due in `window`.
 
-    Four queries whatever the number of homes or the history: homes, areas, warning periods,
-    and one GROUP BY (home, area, status).
+    Four queries whatever the number of homes or the history: homes (none if `homes`, the
+    user's visible homes, is given), areas, warning periods, and one GROUP BY (home, area, status).
+    Rows are ranked (most escalated, then overdue, then due soon; then by name) and only the
+    `limit` from `offset` are built (an offset past the end: the last `limit`): what a page
+    renders stays the same size however many homes.
     """
-    homes = visible_homes(user)
+    homes = visible_homes(user) if homes is None else homes
     organisation = sees_organisation(user)
     areas = rule_areas(organisation=organisation)
     where = _open_filtered(user, now, person, window)
+    values = (_scope_due_soon_values(user, now) if person is None and window is None  # the same obligations
+              else _due_soon_values(where))
     # The status is computed in a subquery and grouped outside it: PostgreSQL would not match
     # a GROUP BY expression whose bound parameters are numbered apart from the select list's.
     classified = (select(Obligation.home_id.label("home_id"), Rule.area.label("area"),
-                         status_column(now, _due_soon_values(where)).label("status"))
+                         status_column(now, values).label("status"))
                   .join(Rule, Rule.id == Obligation.rule_id).where(where).subquery())
+    # Upcoming items are counted nowhere in the grid (a cell is escalated, overdue, due soon or
+    # on track): only the rows it shows are grouped and read.
     stmt = (select(classified.c.home_id, classified.c.area, classified.c.status, func.count())
+            .where(classified.c.status != ex.UPCOMING)
             .group_by(classified.c.home_id, classified.c.area, classified.c.status))
     counts: dict[int, dict[str, ex.Cell]] = {}
     seen_areas = set(areas)
@@ -177,10 +219,26 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     keys: list[tuple[int, str]] = [(h.id, h.name) for h in homes]
     if organisation:
         keys.append((WHOLE_SERVICE, "Whole service"))
-    rows = [GridRow(key, name, {a: counts.get(key, {}).get(a, ex.Cell()) for a in shown_areas})
-            for key, name in keys if home is None or key == home]
-    rows.sort(key=lambda r: (*r.total.rank(), r.key == WHOLE_SERVICE, r.name))
-    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area, dict(link_args or {}))
+    keys = [(key, name) for key, name in keys if home is None or key == home]
+    # Rank on each row's total over the shown areas; a home with nothing open ranks as (0, 0, 0).
+    ranks: dict[int, tuple[int, int, int]] = {}
+    for key, cells in counts.items():
+        row_total = ex.Cell()
+        for a in shown_areas:
+            if a in cells:
+                row_total.escalated += cells[a].escalated
+                row_total.overdue += cells[a].overdue
+                row_total.due_soon += cells[a].due_soon
+        ranks[key] = row_total.rank()
+    keys.sort(key=lambda k: (*ranks.get(k[0], (0, 0, 0)), k[0] == WHOLE_SERVICE, k[1]))
+    offset = max(offset, 0)
+    if limit and keys and offset >= len(keys):  # past the end: the last page
+        offset = (len(keys) - 1) // limit * limit
+    shown = keys[offset:] if limit is None else keys[offset:offset + limit]
+    rows = [GridRow(key, name, {a: counts.get(key, {}).get(a) or ex.Cell() for a in shown_areas})
+            for key, name in shown]
+    return Grid(shown_areas, rows, homes, all_areas, organisation, home, area, dict(link_args or {}),
+                row_count=len(keys), offset=offset)
 
 
 # ---------------------------------------------------------------- the items behind a cell
@@ -197,6 +255,10 @@ class Item:
     @property
     def area(self) -> str:
         return self.obligation.rule.area
+
+
+def _items_rows(stmt: Select) -> list:
+    return list(db.session.execute(stmt.options(joinedload(Obligation.home), joinedload(Obligation.rule))))
 
 
 def _items(stmt: Select[Obligation, str]) -> list[Item]:
@@ -238,9 +300,16 @@ class Work:
     now_items: list[Item] = field(default_factory=list)  # escalated, overdue, due soon
     this_week: list[Item] = field(default_factory=list)  # upcoming, due within 7 days
     escalations: list[Item] = field(default_factory=list)  # escalated to the user's role
+    late_notifications: list[Item] = field(default_factory=list)  # the work queue's (queue=True)
+    signals: list[Item] = field(default_factory=list)
+    # How many each list has in all (the lists hold the first `limit`), by field name.
+    totals: dict[str, int] = field(default_factory=dict)
 
     def by_status(self, status: str) -> list[Item]:
         return [i for i in self.now_items if i.status == status]
+
+    def total(self, name: str) -> int:
+        return self.totals.get(name, 0)
 
 
 def _responsible_clause(user: User) -> ColumnElement[bool]:
@@ -250,24 +319,53 @@ def _responsible_clause(user: User) -> ColumnElement[bool]:
     return Obligation.responsible_role == user.role
 
 
-def my_work(user: User, now: datetime) -> Work:
-    """The user's open obligations: escalated, overdue and due soon, then the rest due this
-    week, and what was escalated to the user's role. Four queries."""
+def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool = False, mine: bool = True) -> Work:
+    """The user's open obligations: escalated, overdue and due soon (worst first), the rest due
+    this week, what was escalated to the user's role and, with `queue` (the service manager's
+    work queue), notifications past their deadline (escalated first, then the longest late) and
+    safeguarding signals still to review (oldest first); without `mine`, not the user's own two
+    lists (a page that does not show them). The first `limit` of each list and each
+    list's total. Two queries whatever the history: the warning periods (not needed for the
+    escalations alone), and every list in one UNION ALL (each ranked and counted by a window)."""
+    from homes_qa.spine.signals import SIGNAL_RULE
     where = _open_in_scope(user, now)
-    column = status_column(now, _due_soon_values(where))
-    order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
-    mine = (select(Obligation, column).where(where, _responsible_clause(user),
-                                             or_(column != ex.UPCOMING,
-                                                 Obligation.due_at <= _instant(now + timedelta(days=7))))
-            .order_by(order, Obligation.due_at, Obligation.id).limit(LIST_LIMIT))
-    work = Work()
-    for item in _items(mine):
-        (work.this_week if item.status == ex.UPCOMING else work.now_items).append(item)
-    escalated_to_me = select(Alert.id).where(Alert.obligation_id == Obligation.id,
-                                             Alert.level >= ESCALATION_LEVEL, Alert.target_role == user.role).exists()
+    # Escalated to the user's role means an escalation alert: `status_column` says "escalated"
+    # for each, so with that list alone the warning periods need not be read.
+    column: ColumnElement[str] = (status_column(now, _scope_due_soon_values(user, now)) if mine or queue
+                                  else literal(ex.ESCALATED))
+    worst_first = (case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9),
+                   Obligation.due_at, Obligation.id)
+    earliest_first = (Obligation.due_at, Obligation.id)
+    week_end = _instant(now + timedelta(days=7))
+    own = (where, _responsible_clause(user))
+    lists: list[tuple[str, tuple[ColumnElement[bool], ...], tuple]] = []
+    if mine:
+        lists.append(("now_items", (*own, column != ex.UPCOMING), worst_first))
+        lists.append(("this_week", (*own, column == ex.UPCOMING, Obligation.due_at <= week_end), earliest_first))
     if user.role != Role.REGISTERED_MANAGER:
-        work.escalations = _items(select(Obligation, column).where(where, escalated_to_me)
-                                  .order_by(Obligation.due_at, Obligation.id).limit(LIST_LIMIT))
+        escalated_to_me = select(Alert.id).where(Alert.obligation_id == Obligation.id,
+                                                 Alert.level >= ESCALATION_LEVEL,
+                                                 Alert.target_role == user.role).exists()
+        lists.append(("escalations", (where, escalated_to_me), earliest_first))
+    if queue:
+        notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
+        lists.append(("late_notifications", (where, notifications, Obligation.due_at < _instant(now)), worst_first))
+        lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
+    if not lists:
+        return Work()
+    members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
+                      func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
+               .where(*conditions) for name, conditions, order in lists]
+    ranked = union_all(*members).subquery()
+    rows = db.session.execute(
+        select(Obligation, ranked.c.list, ranked.c.status, ranked.c.total)
+        .join(ranked, ranked.c.id == Obligation.id).where(ranked.c.pos <= limit)
+        .order_by(ranked.c.list, ranked.c.pos)
+        .options(joinedload(Obligation.home), joinedload(Obligation.rule)))
+    work = Work(totals=dict.fromkeys((name for name, _, _ in lists), 0))
+    for obligation, name, status, total in rows:
+        getattr(work, name).append(Item(obligation, status))
+        work.totals[name] = total
     return work
 
 
@@ -369,15 +467,30 @@ def alert_rows(user: User, *, home: int | None = None, area: str | None = None, 
 def subject_items(user: User, now: datetime, rule_code: str, subject_type: str,
                   subject_ids: Sequence[int]) -> dict[int, Item]:
     """Open obligations of one rule for the given subjects (e.g. each visit's report deadline),
-    with where each stands, by subject id. Two queries."""
+    with where each stands (as `status_column` says, worked out here for the few rows read), by
+    subject id. One query."""
     if not subject_ids:
         return {}
     where = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user)
-    column = status_column(now, _due_soon_values(where))
-    stmt = select(Obligation, column).where(where, Obligation.rule_code == rule_code,
-                                            Obligation.subject_type == subject_type,
-                                            Obligation.subject_id.in_(list(subject_ids)))
-    return {item.obligation.subject_id: item for item in _items(stmt) if item.obligation.subject_id is not None}
+    escalated = (select(Alert.id).where(Alert.obligation_id == Obligation.id, Alert.level >= ESCALATION_LEVEL)
+                 .exists().label("escalated"))
+    stmt = select(Obligation, escalated).where(where, Obligation.rule_code == rule_code,
+                                               Obligation.subject_type == subject_type,
+                                               Obligation.subject_id.in_(list(subject_ids)))
+    found: dict[int, Item] = {}
+    for obligation, is_escalated in _items_rows(stmt):
+        if obligation.subject_id is None:
+            continue
+        if is_escalated:
+            state = ex.ESCALATED
+        elif obligation.due_at < now:
+            state = ex.OVERDUE
+        elif obligation.due_at < ex.due_soon_threshold(now, obligation.due_soon_days):
+            state = ex.DUE_SOON
+        else:
+            state = ex.UPCOMING
+        found[obligation.subject_id] = Item(obligation, state)
+    return found
 
 
 # ---------------------------------------------------------------- monthly KPIs derived from obligations
@@ -667,12 +780,17 @@ def _window(column: _Instant, start: datetime, now: datetime) -> ColumnElement[b
 
 
 def _latest(stmt: Select, at: _Instant, limit: int) -> tuple[list, int]:
-    """The latest `limit` rows of a source and how many it has in all: two queries."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return list(db.session.execute(stmt.order_by(at.desc()).limit(limit))), total
+    """The latest `limit` rows of a source and how many it has in all: one query (the count
+    is a window over every matching row, computed before the LIMIT)."""
+    rows = list(db.session.execute(stmt.add_columns(func.count().over().label("total"))
+                                   .order_by(at.desc()).limit(limit)))
+    return [tuple(row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
 
 _ALERT_KINDS = {0: "Due soon", 1: "Overdue"}
+# The sources of changes, in the order a tie at the same instant lists them.
+_ALERT, _MET, _REPORT, _AUDIT, _EVENT = "1 alert", "2 met", "3 report", "4 audit", "5 event"
+_SEPARATOR = "\x1f"  # an event's type name and home name, in one text column
 
 
 def changes_since(user: User, start: datetime, now: datetime, *, first_look: bool = False,
@@ -680,107 +798,102 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     """What changed in the user's scope in (start, now]: alerts raised (an escalation is level 2
     and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
     none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
-    first, and the count of every one. At most ten queries, whatever the history."""
+    first, and the count of every one. One query whatever the history: every source in one
+    UNION ALL, the count a window over it, an alert's obligation joined to its row."""
     from homes_qa.audits import policy as audits_policy
     from homes_qa.audits.models import HomeAudit
     from homes_qa.audits.templates import latest_templates
+    from homes_qa.core.incidents import event_type
     from homes_qa.incidents import policy as incidents_policy
     from homes_qa.reg44.models import Reg44Report
     from homes_qa.spine.signals import SIGNAL_RULE
 
-    found: list[Change] = []
-    total = 0
     home_ids = visible_home_ids_query(user)
     # Safeguarding signals come from Reg 44 reports and children's feedback: not home staff's.
     obligation_scope = obligations_in_scope(user) & (
         true() if incidents_policy.sees_signals(user) else Obligation.rule_code != SIGNAL_RULE)
 
-    alerts_stmt = (select(Alert.raised_at, Alert.level, Obligation)
-                   .join(Obligation, Obligation.id == Alert.obligation_id)
-                   .where(obligation_scope, _window(Alert.raised_at, start, now))
-                   .options(joinedload(Obligation.rule), joinedload(Obligation.home)))
-    rows, count = _latest(alerts_stmt, Alert.raised_at, limit)
-    total += count
-    for at, level, obligation in rows:
-        endpoint, args, anchor = discharge_target(obligation, user)
-        kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
-        found.append(Change(at, kind, obligation.title, endpoint, args, anchor))  # the title names the home
-
-    met_stmt = (select(Obligation.met_at, Obligation.id, Obligation.title, Obligation.home_id)
-                .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
-                       _window(Obligation.met_at, start, now)))
-    rows, count = _latest(met_stmt, Obligation.met_at, limit)
-    total += count
-    for at, obligation_id, title, obligation_home in rows:
-        if obligation_home is None:
-            found.append(Change(at, "Done", title, "organisation.index", {}, f"obligation-{obligation_id}"))
-        else:
-            found.append(Change(at, "Done", title, "homes.detail", {"home_id": obligation_home},
-                                f"obligation-{obligation_id}"))
-
+    # Each source as the same columns: (at, source, level, home id, record id, text, detail, version).
+    no_int, no_text = cast(null(), Integer), cast(null(), String)
+    sources: list[Select] = [
+        select(Alert.raised_at.label("at"), literal(_ALERT).label("source"), Alert.level.label("level"),
+               no_int.label("home_id"), Obligation.id.label("record_id"), Obligation.title.label("text"),
+               no_text.label("detail"), no_int.label("version"))
+        .join(Obligation, Obligation.id == Alert.obligation_id)
+        .where(obligation_scope, _window(Alert.raised_at, start, now)),
+        select(Obligation.met_at, literal(_MET), no_int, Obligation.home_id, Obligation.id, Obligation.title, no_text,
+               no_int)
+        .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
+               _window(Obligation.met_at, start, now)),
+    ]
     if user.role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
-        visits = reg44_policy.visible_visits(user).with_only_columns(Reg44Visit.id).scalar_subquery()
-        reports_stmt = (select(Reg44Report.submitted_at, Reg44Report.visit_id, Reg44Report.version, Home.name)
-                        .join(Home, Home.id == Reg44Report.home_id)
-                        .where(Reg44Report.visit_id.in_(visits), Reg44Report.submitted_at.is_not(None),
-                               _window(Reg44Report.submitted_at, start, now)))
-        rows, count = _latest(reports_stmt, Reg44Report.submitted_at, limit)
-        total += count
-        for at, visit_id, version, name in rows:
-            text = f"Reg 44 report for {name}" + (f" (version {version})" if version > 1 else "")
-            found.append(Change(at, "Report submitted", text, "visits.visit_detail", {"visit_id": visit_id}))
-
+        # EXISTS, not IN: the window on `submitted_at` (indexed) leads, each report's visit is
+        # checked by its key; an IN list of every visible visit made SQLite read every visit.
+        visible = (reg44_policy.visible_visits(user).with_only_columns(Reg44Visit.id)
+                   .where(Reg44Visit.id == Reg44Report.visit_id).exists())
+        sources.append(
+            select(Reg44Report.submitted_at, literal(_REPORT), no_int, no_int, Reg44Report.visit_id, Home.name,
+                   no_text, Reg44Report.version)
+            .join(Home, Home.id == Reg44Report.home_id)
+            .where(visible, Reg44Report.submitted_at.is_not(None),
+                   _window(Reg44Report.submitted_at, start, now)))
     if user.role in audits_policy.READERS:
         readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
-        audits_stmt = (select(HomeAudit.submitted_at, HomeAudit.id, HomeAudit.title, HomeAudit.period_key, Home.name)
-                       .join(Home, Home.id == HomeAudit.home_id)
-                       .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
-                              HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
-        rows, count = _latest(audits_stmt, HomeAudit.submitted_at, limit)
-        total += count
-        for at, audit_id, title, period, name in rows:
-            found.append(Change(at, "Audit submitted", f"{title} {period} ({name})", "audits.check",
-                                {"audit_id": audit_id}))
-
+        sources.append(
+            select(HomeAudit.submitted_at, literal(_AUDIT), no_int, no_int, HomeAudit.id,
+                   HomeAudit.title + " " + HomeAudit.period_key + " (" + Home.name + ")", no_text, no_int)
+            .join(Home, Home.id == HomeAudit.home_id)
+            .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
+                   HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
     if user.role in incidents_policy.READERS:
-        events_stmt = (select(Incident.created_at, Incident, Home.name).join(Home, Home.id == Incident.home_id)
-                       .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
-        rows, count = _latest(events_stmt, Incident.created_at, limit)
-        total += count
-        for at, incident, name in rows:
-            found.append(Change(at, "Event recorded", f"{incident.type_label} ({name})", "incidents.incident",
-                                {"incident_id": incident.id}))
-
-    found.sort(key=lambda c: c.at, reverse=True)
-    return Changes(start, first_look, found[:limit], total)
+        sources.append(
+            select(Incident.created_at, literal(_EVENT), no_int, no_int, Incident.id, Incident.type_code,
+                   func.coalesce(Incident.type_name, "") + _SEPARATOR + Home.name, no_int)
+            .join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
+    every = union_all(*sources).subquery()
+    # An alert's obligation (for where it is done) is joined to its row: no second query.
+    ordered = (select(every, func.count().over().label("total"), Obligation)
+               .outerjoin(Obligation, (every.c.source == _ALERT) & (Obligation.id == every.c.record_id))
+               .options(joinedload(Obligation.rule), joinedload(Obligation.home))
+               .order_by(every.c.at.desc(), every.c.source, every.c.record_id.desc()).limit(limit))
+    rows = list(db.session.execute(ordered))
+    total = rows[0].total if rows else 0
+    found: list[Change] = []
+    for row in rows:
+        at = row.at
+        if row.source == _ALERT:
+            obligation = row.Obligation
+            endpoint, args, anchor = discharge_target(obligation, user)
+            level = row.level
+            kind = "Escalated" if level >= ESCALATION_LEVEL else _ALERT_KINDS.get(level, "Alert")
+            found.append(Change(at, kind, row.text, endpoint, args, anchor))  # the title names the home
+        elif row.source == _MET:
+            obligation_home = row.home_id
+            if obligation_home is None:
+                found.append(Change(at, "Done", row.text, "organisation.index", {}, f"obligation-{row.record_id}"))
+            else:
+                found.append(Change(at, "Done", row.text, "homes.detail", {"home_id": obligation_home},
+                                    f"obligation-{row.record_id}"))
+        elif row.source == _REPORT:
+            text = f"Reg 44 report for {row.text}" + (f" (version {row.version})" if row.version > 1 else "")
+            found.append(Change(at, "Report submitted", text, "visits.visit_detail", {"visit_id": row.record_id}))
+        elif row.source == _AUDIT:
+            found.append(Change(at, "Audit submitted", row.text, "audits.check", {"audit_id": row.record_id}))
+        else:
+            type_name, _, home_name = (row.detail or "").partition(_SEPARATOR)
+            try:
+                label = event_type(row.text).label
+            except KeyError:
+                label = type_name or row.text
+            found.append(Change(at, "Event recorded", f"{label} ({home_name})", "incidents.incident",
+                                {"incident_id": row.record_id}))
+    return Changes(start, first_look, found, total)
 
 
 # ---------------------------------------------------------------- the work queue: late notifications, signals
 
 NOTIFICATIONS_AREA = "notifications"
-
-
-def late_notifications(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
-    """Notifications (incidents area: need-to-know, Regulation 40, …) past their deadline and
-    not yet made or waived, in the user's scope: escalated first, then the longest late. Two queries."""
-    where = _open_in_scope(user, now)
-    column = status_column(now, _due_soon_values(where))
-    order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
-    stmt = (select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id)
-            .where(where, Rule.area == NOTIFICATIONS_AREA, Obligation.due_at < _instant(now))
-            .order_by(order, Obligation.due_at, Obligation.id).limit(limit))
-    return _items(stmt)
-
-
-def open_signals(user: User, now: datetime, limit: int = LIST_LIMIT) -> list[Item]:
-    """Safeguarding signals (spine.signals: a Reg 44 report or a child's feedback saying a child
-    may not be safe) whose review is still open, in the user's scope, oldest first. Two queries."""
-    from homes_qa.spine.signals import SIGNAL_RULE
-    where = _open_in_scope(user, now)
-    column = status_column(now, _due_soon_values(where))
-    stmt = (select(Obligation, column).where(where, Obligation.rule_code == SIGNAL_RULE)
-            .order_by(Obligation.due_at, Obligation.id).limit(limit))
-    return _items(stmt)
 
 
 def queue_target(item: Item, user: User) -> tuple[str, dict[str, int], str]:

@@ -171,11 +171,35 @@ def grid():
     now = utcnow()
     filters = _filters(queries.rule_areas(organisation=sees_organisation(current_user)) + _all_areas(),
                        person_filter=True)
+    asked = _page_number()
     result = queries.grid(current_user, now, home=filters.home, area=filters.area, person=filters.person,
-                          window=None if filters.errors else filters.window, link_args=filters.link_args())
+                          window=None if filters.errors else filters.window, link_args=filters.link_args(),
+                          offset=(asked - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE)
+    pages = max(-(-result.row_count // GRID_PAGE_SIZE), 1)
+    page = result.offset // GRID_PAGE_SIZE + 1  # a page past the end is shown as the last
+    kept = filters.args()  # every filter, so the pages are of the same grid
+    grid_pages = {"page": page, "pages": pages, "current": kept | ({"page": page} if page > 1 else {}),
+                  "prev": (kept | ({"page": page - 1} if page > 2 else {})) if page > 1 else None,
+                  "next": kept | {"page": page + 1} if page < pages else None}
     template = "exceptions/_grid.html" if is_htmx() else "exceptions/grid.html"
-    return render_template(template, grid=result, filters=filters, people=queries.people_in_scope(current_user),
+    return render_template(template, grid=result, grid_pages=grid_pages, filters=filters,
+                           people=queries.people_in_scope(current_user),
                            periods=periods.PERIODS, title="Exceptions"), 400 if filters.errors else 200
+
+
+GRID_PAGE_SIZE = 25  # homes a page of the grid (issue 13: the grid renders a page, not every home)
+MAX_PAGE_DIGITS = 9
+
+
+def _page_number() -> int:
+    """`?page=`: a page number from 1; anything that is not ASCII digits is the first page, a
+    number past the end (however long) the last."""
+    text = request.args.get("page", "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    if len(text) > MAX_PAGE_DIGITS:
+        return 10 ** MAX_PAGE_DIGITS  # past any last page: shown as the last
+    return max(int(text), 1)
 
 
 def _all_areas() -> list[str]:

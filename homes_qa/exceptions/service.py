@@ -52,13 +52,21 @@ def record_monthly_kpis(home: Home, month: date, values: dict[str, int], *, by: 
     return entry
 
 
-@transactional
-def record_first_page_view(user: User, now: datetime) -> since_core.Marker:
-    """Note that the user opened their first page at `now`; return the marker whose window the
-    page lists ("what changed since you last looked", core/since.py)."""
-    view = db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user.id))
+def first_page_marker(view: FirstPageView | None, now: datetime) -> since_core.Marker:
+    """The marker a look at `now` makes from the user's kept one (None: never looked)."""
     previous = None if view is None else since_core.Marker(view.since, view.viewed_at)
-    marker = since_core.next_marker(previous, now)
+    return since_core.next_marker(previous, now)
+
+
+@transactional
+def record_first_page_view(user: User, now: datetime, *, view: FirstPageView | None = None) -> since_core.Marker:
+    """Note that the user opened their first page at `now`; return the marker whose window the
+    page lists ("what changed since you last looked", core/since.py). `view`: the user's row if
+    the caller has read it already (the start page reads it first and writes after rendering,
+    so the commit expires nothing the page still needs)."""
+    if view is None:
+        view = db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user.id))
+    marker = first_page_marker(view, now)
     if view is None:
         try:
             # Two first looks at once (two tabs): the second finds the first's row.

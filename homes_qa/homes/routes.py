@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from homes_qa.core.roles import ROLES
 from homes_qa.extensions import db
@@ -26,7 +26,7 @@ def detail(home_id: int):
     home = home_or_404(home_id)
     people = db.session.scalars(
         select(Assignment).where(Assignment.home_id == home.id)
-        .options(selectinload(Assignment.user))).all()
+        .options(joinedload(Assignment.user))).all()
     by_role: dict[str, list] = {}
     for assignment in people:
         by_role.setdefault(assignment.user.role, []).append(assignment.user)

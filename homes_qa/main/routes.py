@@ -35,11 +35,16 @@ def dashboard():
     """The signed-in person's work: what to do now, linked to where it is done."""
     now = utcnow()
     user = current_user
-    # First, before anything is read: the write commits, and a commit expires what was loaded.
-    marker = exceptions_service.record_first_page_view(user, now)
+    # The look is recorded after the page is rendered: the write commits, and a commit expires
+    # what was loaded (the user, the homes), which would be read again.
+    view = exceptions.first_page_view(user.id)
+    marker = exceptions_service.first_page_marker(view, now)
     homes = visible_homes(user)
-    context: dict[str, object] = {"work": exceptions.my_work(user, now), "title": "Overview", "homes": homes,
-                                  "cap": DASHBOARD_ROWS, "list_limit": exceptions.LIST_LIMIT}
+    queue = user.role in exceptions_policy.QUEUE_ROLES
+    work = exceptions.my_work(user, now, limit=DASHBOARD_ROWS, queue=queue,  # only the lists the page shows
+                              mine=user.role in (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER))
+    context: dict[str, object] = {"work": work, "title": "Overview", "homes": homes,
+                                  "cap": DASHBOARD_ROWS}
     context["changes"] = exceptions.changes_since(user, since_core.window_start(marker, now), now,
                                                   first_look=marker.since is None)
     if user.role == Role.REG44_VISITOR:
@@ -49,22 +54,28 @@ def dashboard():
             months=months, to_write=to_write,
             report_deadlines=exceptions.subject_items(user, now, REPORT_RULE, "Reg44Visit", [v.id for v in to_write]),
             feedback_waiting=feedback.waiting_for_visitor(user))
-    if user.role in exceptions_policy.QUEUE_ROLES:
+    if queue:
+        plans = action_plans.plans_by_status(user, (PlanStatus.SUBMITTED, PlanStatus.RETURNED),
+                                             limit=DASHBOARD_ROWS + 1)
         context.update(
             reports_to_check=reg44.reports_to_check(user, limit=DASHBOARD_ROWS + 1),
-            plans_awaiting=action_plans.plans_with_status(user, PlanStatus.SUBMITTED, limit=DASHBOARD_ROWS + 1),
-            plans_returned=action_plans.plans_with_status(user, PlanStatus.RETURNED, limit=DASHBOARD_ROWS + 1),
-            late_notifications=exceptions.late_notifications(user, now),
-            signals=exceptions.open_signals(user, now))
+            plans_awaiting=plans[PlanStatus.SUBMITTED], plans_returned=plans[PlanStatus.RETURNED],
+            late_notifications=work.late_notifications, signals=work.signals)
     if qpag_policy.can_write(user.role):  # the month's QPAG report to draft or finalise (seed 002 §8.2)
         context["qpag_waiting"] = qpag_reports.waiting(now)
     if user.role == Role.HEAD_OF_SERVICE:  # QPAG's chair: actions escalated to CSLT or overdue (§8.8)
         context["qpag_actions"] = inspections.qpag_actions_for_chair(user, london_date(now))
-    if user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
+    if user.role == Role.REG44_VISITOR:  # read with the month's summaries already
+        shown = {home.id for home in homes[:DASHBOARD_ROWS]}
+        context["reg44_opinions"] = {m.home.id: m.latest_report for m in months
+                                     if m.home.id in shown and m.latest_report is not None}
+    elif user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
         context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):
-        context["grid"] = exceptions.grid(user, now)
-    return render_template("main/dashboard.html", **context)
+        context["grid"] = exceptions.grid(user, now, homes=homes, limit=DASHBOARD_ROWS)
+    page = render_template("main/dashboard.html", **context)
+    exceptions_service.record_first_page_view(user, now, view=view)
+    return page
 
 
 @bp.route("/health")

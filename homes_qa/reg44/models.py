@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum, nonmember
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
@@ -85,6 +85,7 @@ class Reg44Report(Audited, Model):
     __tablename__ = "reg44_reports"
     __table_args__ = (
         UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),
+        Index("ix_reg44_reports_submitted_at", "submitted_at"),  # first pages: submitted since you last looked
         one_of("status", ReportStatus),
         # Opinions are NULL until the visitor gives them (a CHECK lets NULL through).
         one_of("safeguarded_opinion", Opinion),

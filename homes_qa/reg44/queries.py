@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
@@ -26,6 +26,7 @@ from homes_qa.reg44.policy import visible_visits
 from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Assignment, Home, User
+from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import rule_by_code
 from homes_qa.spine.timestamps import utcnow
 
@@ -180,7 +181,8 @@ def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
             Obligation.home_id.in_(home_ids)).group_by(Obligation.home_id)).all())
 
 
-def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -> list[HomeMonth]:
+def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *,
+                   rule: Rule | None = None) -> list[HomeMonth]:
     """This month's visit due, the latest visit, open recommendations, per home.
 
     A fixed number of queries whatever the history: this month's and planned visits, each
@@ -190,7 +192,7 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None) -
     if not homes:
         return []
     home_ids = [h.id for h in homes]
-    rule = rule_by_code(VISIT_RULE)
+    rule = rule or rule_by_code(VISIT_RULE)  # `rule`: the visit rule, if the caller has read it
     period = period_containing(rule.timing_value, now)
     due = due_for_period(period)
     month_obligations = _month_obligations(home_ids, period.key)
@@ -253,7 +255,7 @@ def opinions_of_concern(report: Reg44Report | None) -> bool:
 
 def latest_reports(user: User, home_ids: list[int]) -> dict[int, Reg44Report]:
     """Each home's latest submitted report: the newest version for the most recent visit that has
-    one. Never for home staff (they do not see Reg 44 reports). Two queries whatever the history."""
+    one. Never for home staff (they do not see Reg 44 reports). One query whatever the history."""
     if not home_ids or user.role == Role.HOME_STAFF:
         return {}
     reported = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
@@ -264,7 +266,7 @@ def latest_reports(user: User, home_ids: list[int]) -> dict[int, Reg44Report]:
         select(Reg44Report).join(Reg44Visit, Reg44Report.visit_id == Reg44Visit.id)
         .join(reported, (reported.c.home_id == Reg44Visit.home_id) & (reported.c.day == Reg44Visit.visited_on))
         .where(Reg44Report.status == ReportStatus.SUBMITTED)
-        .options(selectinload(Reg44Report.visit))
+        .options(contains_eager(Reg44Report.visit))  # the visit joined above: no second query
         .order_by(Reg44Visit.id, Reg44Report.version))
     latest: dict[int, Reg44Report] = {}
     for report in reports:  # ascending: the last one seen per home is its newest
@@ -288,10 +290,16 @@ class RegisterMonth:
     visits: list[RegisterVisit]
 
 
-def register(home: Home, user: User, now: datetime | None = None, months: int = 12) -> list[RegisterMonth]:
+def visit_rule() -> Rule:
+    """The monthly visit rule (its timing makes the register's months)."""
+    return rule_by_code(VISIT_RULE)
+
+
+def register(home: Home, user: User, now: datetime | None = None, months: int = 12, *,
+             rule: Rule | None = None) -> list[RegisterMonth]:
     """The last `months` calendar months (newest first): each month's visits, reports and opinions."""
     now = now or utcnow()
-    rule = rule_by_code(VISIT_RULE)
+    rule = rule or rule_by_code(VISIT_RULE)
     timing = rule.timing_value
     periods = []
     period = period_containing(timing, now)
@@ -407,7 +415,7 @@ def reports_to_check(user: User, limit: int = 100) -> list[tuple[Reg44Visit, Reg
         .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
         .join(newest, (newest.c.visit_id == Reg44Report.visit_id) & (newest.c.version == Reg44Report.version))
         .where(Reg44Visit.id.in_(select(visits.c.id)), Reg44Report.checked_at.is_(None))
-        .options(selectinload(Reg44Visit.home))
+        .options(joinedload(Reg44Visit.home))
         .order_by(Reg44Report.submitted_at, Reg44Report.id).limit(limit))
     return [(visit, report) for visit, report in rows]
 

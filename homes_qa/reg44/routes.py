@@ -121,8 +121,9 @@ def workload():
 def register(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
-    rows = queries.register(home, current_user, now)
-    summary = queries.home_summaries(current_user, [home], now)[0]
+    rule = queries.visit_rule()  # read once for both
+    rows = queries.register(home, current_user, now, rule=rule)
+    summary = queries.home_summaries(current_user, [home], now, rule=rule)[0]
     return render_template("visits/register.html", home=home, rows=rows, summary=summary, now=now,
                            title=f"Regulation 44 register: {home.name}")
 

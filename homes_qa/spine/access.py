@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, select, true
 
@@ -50,8 +50,23 @@ def visible_homes(user: User) -> list[Home]:
     return list(db.session.scalars(stmt))
 
 
+_ASSIGNED_KEY = "homes_qa.access.assigned"
+
+
 def is_assigned(user: User, home_id: int) -> bool:
-    """The one test of "is this person assigned to this home"."""
+    """The one test of "is this person assigned to this home". Within a GET request (which
+    changes no assignment) each answer is read once: a page asks its policies several times
+    about the same home (issue 13: a visit's report page asked five times)."""
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        cache: dict[tuple[int, int], bool] = request.environ.setdefault(_ASSIGNED_KEY, {})
+        key = (user.id, home_id)
+        if key not in cache:
+            cache[key] = _assigned(user, home_id)
+        return cache[key]
+    return _assigned(user, home_id)
+
+
+def _assigned(user: User, home_id: int) -> bool:
     return db.session.scalar(
         select(Assignment.id).where(Assignment.user_id == user.id, Assignment.home_id == home_id)
     ) is not None

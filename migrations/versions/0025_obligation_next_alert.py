@@ -1,7 +1,7 @@
 """obligations: when the sweep must next look at each one
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-01 18:30:00
 
 - obligations.next_alert_at: the instant after which the next alert level is reached
@@ -17,7 +17,7 @@ import homes_qa.spine.timestamps
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -24,3 +24,18 @@ def test_grid_items_and_work_on_postgres(pg_world):
     assert [item.status for item in listed] == ["escalated", "overdue", "due_soon"]
     assert queries.my_work(pg_world.head, now).escalations
     assert list(queries.obligation_rows(pg_world.head, now, home=pg_world.birch.id))
+
+
+def test_changes_since_one_union_on_postgres(pg_world):
+    """What changed since you last looked: every source in one UNION ALL with its total."""
+    now = datetime.now(UTC)
+    with acting_as("test"):
+        for n in range(3):
+            obligation_for_event("incident_ntk_service_manager", pg_world.birch, now - timedelta(days=3),
+                                 key=f"changes:{n}")
+        db.session.commit()
+    alerts.sweep(now)
+    changes = queries.changes_since(pg_world.head, now - timedelta(days=7), now + timedelta(minutes=1), limit=2)
+    assert changes.total >= 3 and len(changes.items) == 2
+    assert all(change.kind in ("Overdue", "Escalated", "Due soon") for change in changes.items)
+    assert changes.items[0].at >= changes.items[1].at

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
@@ -17,7 +17,8 @@ class Alert(Audited, Model):
     """Drift raised for one obligation at one level (0 due soon, 1 overdue, 2+ escalated): once."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("obligation_id", "level", name="uq_alerts_obligation_level"),)
+    __table_args__ = (UniqueConstraint("obligation_id", "level", name="uq_alerts_obligation_level"),
+                      Index("ix_alerts_raised_at", "raised_at"))  # first pages: raised since you last looked
 
     id: Mapped[int] = mapped_column(primary_key=True)
     obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id", ondelete="CASCADE"), index=True)

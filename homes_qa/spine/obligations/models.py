@@ -45,7 +45,8 @@ class Obligation(Audited, Model):
         UniqueConstraint("rule_code", "scope_key", "period_key", name="uq_obligations_rule_scope_period"),
         Index("ix_obligations_open_due", "status", "due_at"),
         Index("ix_obligations_open_next_alert", "status", "next_alert_at"),
-        Index("ix_obligations_home_status_met", "home_id", "status", "met_at"),
+        Index("ix_obligations_met", "status", "met_at"),  # first pages: what was met since you last looked
+        Index("ix_obligations_home_open", "home_id", "status", "due_at"),  # a home's (or a few homes') open work
         one_of("status", ObligationStatus),
     )
 
