@@ -244,7 +244,7 @@ class FloorProbe:
         return statistics.median(self.times) if self.times else None
 
 
-def measure(app, repeat: int) -> dict:
+def measure(app, repeat: int, only: list[str] | None = None) -> dict:
     counter = None
     with app.app_context():
         counter = QueryCounter(db.engine)
@@ -252,6 +252,8 @@ def measure(app, repeat: int) -> dict:
     template_rendered.connect(probe, app)
     results = {}
     for who, url in pages(app):
+        if only and not any(part in f"{who.split('@')[0]} {url}" for part in only):
+            continue
         client = app.test_client()
         sign_in(client, who)
         client.get(url)  # warm templates
@@ -299,6 +301,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1, help="multiply the number of homes (SCALE=10)")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--only", action="append", metavar="SUBSTRING",
+                        help="measure only the pages whose 'who url' contains this (repeatable)")
     args = parser.parse_args()
     import logging
     logging.disable(logging.INFO)
@@ -309,7 +313,8 @@ def main() -> int:
         small = build(small_app, homes=6, months=2)
         large = build(large_app, homes=homes, months=args.months)
         large["steady_sweep"] = steady_sweep(large_app, NOW + timedelta(days=9, hours=1))
-        small_pages, large_pages = measure(small_app, args.repeat), measure(large_app, args.repeat)
+        small_pages, large_pages = (measure(small_app, args.repeat, args.only),
+                                    measure(large_app, args.repeat, args.only))
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"small estate: {json.dumps(small)}")
     print(f"large estate ({homes} homes × {args.months} months, scale {args.scale}): {json.dumps(large)}")
