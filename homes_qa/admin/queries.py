@@ -33,7 +33,7 @@ class UserFilters:
         return {k: v for k, v in (("q", self.q), ("role", self.role), ("status", self.status)) if v}
 
 
-def _users_matching(filters: UserFilters) -> Select:
+def _users_matching(filters: UserFilters) -> Select[User]:
     stmt = select(User)
     if filters.q:
         stmt = stmt.where(or_(_contains(User.name, filters.q), _contains(User.email, filters.q)))

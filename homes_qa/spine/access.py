@@ -87,7 +87,7 @@ def obligation_visible_to(user: User, obligation: Obligation) -> bool:
     return not (user.role in HOME_STAFF and obligation.hidden_from_home_staff)
 
 
-def visible_homes_select(user: User, contains: str = "") -> Select[tuple[Home]]:
+def visible_homes_select(user: User, contains: str = "") -> Select[Home]:
     """The homes the user may see, optionally those whose name or Ofsted URN contains the text
     (case-insensitive), as a select to page through (spine.paging.paged). No home filter at all
     for someone who sees every home: no IN-list of every id (issue 13)."""

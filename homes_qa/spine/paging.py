@@ -1,6 +1,6 @@
 """One page of a long list (issue 13: render what is read, never every row of the estate).
 
-`page_of(total)` reads `?page=` and always answers a page that exists: anything that is not a
+`paged(select, *order_by)` reads `?page=` and always answers a page that exists: anything that is not a
 plain whole number ("", "abc", "²", "-3", "1e3") is the first page; 0 is the first page; a number
 past the end, however long ("99999999999999999999"), is the last page. Never an error.
 Templates show it with `templates/_pagination.html`.
@@ -65,13 +65,7 @@ def requested_page(name: str = "page") -> int:
     return max(int(text), 1)
 
 
-def page_of(total: int, *, size: int = PAGE_SIZE, name: str = "page") -> Page:
-    """The page of a list of `total` rows that `?page=` asks for, clamped to the pages there are."""
-    pages = max(-(-total // size), 1)
-    return Page(number=min(requested_page(name), pages), total=total, size=size)
-
-
-def paged(stmt: Select, *order_by: Any, size: int = PAGE_SIZE, name: str = "page") -> tuple[list[Any], Page]:
+def paged(stmt: Select[Any], *order_by: Any, size: int = PAGE_SIZE, name: str = "page") -> tuple[list[Any], Page]:
     """The rows of `stmt` (a select of one entity) on the page `?page=` asks for, in `order_by`
     order, and the page with the true total. One query (the page's rows, each carrying the total
     as a window COUNT); two more only when the page asked for is past the end (the COUNT, then
