@@ -388,14 +388,16 @@ def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWo
             .where(Assignment.user_id.in_(ids), _visitor_assignments_clause(user)).order_by(Home.name, Home.id)):
         homes[visitor_id].append(home)
     in_month = lambda column: column.between(period.start, period.end)  # noqa: E731
-    overdue = select(Obligation.id).where(
-        Obligation.rule_code == REPORT_RULE, Obligation.status == ObligationStatus.OPEN,
-        Obligation.subject_type == "Reg44Visit", Obligation.subject_id == Reg44Visit.id,
-        Obligation.due_at < now).exists()
+    # The open report deadline of each visit, found through its home (the index on home, rule and
+    # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
+    report_due = select(func.min(Obligation.due_at)).where(
+        Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
+        Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
+        Obligation.subject_id == Reg44Visit.id).scalar_subquery()
     unsubmitted = _unsubmitted_clause()
     visits = db.session.execute(
         select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
-               unsubmitted.label("unsubmitted"), (unsubmitted & overdue).label("overdue"))
+               unsubmitted.label("unsubmitted"), report_due.label("report_due"))
         .where(Reg44Visit.visitor_id.in_(ids),
                or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
                    (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
@@ -414,7 +416,8 @@ def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWo
             visited_this_month=[h for h in homes[visitor.id] if h.id in visited_ids],
             planned_this_month=len([v for v in mine if v.status == VisitStatus.PLANNED]),
             visits_this_month=len(this_month), reports_outstanding=len([v for v in mine if v.unsubmitted]),
-            reports_overdue=len([v for v in mine if v.overdue])))
+            reports_overdue=len([v for v in mine if v.unsubmitted and v.report_due is not None
+                                 and v.report_due < now])))
     return rows
 
 

@@ -40,6 +40,8 @@ class Obligation(Audited, Model):
         # One obligation per (rule, home or organisation, period or subject): enforced here.
         UniqueConstraint("rule_code", "scope_key", "period_key", name="uq_obligations_rule_scope_period"),
         Index("ix_obligations_open_due", "status", "due_at"),
+        # One rule's obligations in given homes (issue 13: the Reg 44 page; migration 0023).
+        Index("ix_obligations_home_rule_status", "home_id", "rule_code", "status"),
         one_of("status", ObligationStatus),
     )
 
