@@ -348,25 +348,20 @@ def _visitor_assignments_clause(user: User) -> ColumnElement[bool]:
 
 
 def workload_page(user: User, now: datetime | None = None) -> tuple[list[VisitorWorkload], Page]:
-    """The page of visitors `?page=` asks for (by name) with their workload: five queries,
-    whatever the number of visitors, homes or visits."""
+    """The page of visitors `?page=` asks for (by name) with their workload: four queries (the
+    page of visitors with its total, the rule, their homes, their visits), whatever the number
+    of visitors, homes or visits."""
     in_scope = (select(Assignment.user_id).join(User, User.id == Assignment.user_id)
                 .where(_visitor_assignments_clause(user)))
     visitors, page = paged(select(User).where(User.id.in_(in_scope)), User.name, User.id)
     return _workload(user, visitors, now or utcnow()), page
 
 
-def workload(user: User, now: datetime | None = None) -> list[VisitorWorkload]:
-    """Every visitor the user's workload counts (a visitor: their own row), by name.
-
-    For a visitor's own row (the Reg 44 page); lists across homes page with `workload_page`.
-    """
-    if user.role == Role.REG44_VISITOR:
-        return _workload(user, [user], now or utcnow())
-    visitors = list(db.session.scalars(select(User).where(User.id.in_(
-        select(Assignment.user_id).join(User, User.id == Assignment.user_id)
-        .where(_visitor_assignments_clause(user)))).order_by(User.name, User.id)))
-    return _workload(user, visitors, now or utcnow())
+def visitor_workload(visitor: User, now: datetime | None = None) -> VisitorWorkload | None:
+    """A visitor's own workload across all their homes (the Reg 44 page's "this month" line),
+    or None when they are assigned to no home. Three queries."""
+    rows = _workload(visitor, [visitor], now or utcnow()) if visitor.role == Role.REG44_VISITOR else []
+    return rows[0] if rows else None
 
 
 def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWorkload]:

@@ -107,8 +107,8 @@ def index():
     q = request.args.get("q", "").strip()[:SEARCH_MAX]
     homes, page = queries.homes_page(current_user, q)
     summaries = queries.home_summaries(current_user, homes, now)
-    mine = queries.workload(current_user, now) if current_user.role == Role.REG44_VISITOR else []
-    return render_template("visits/index.html", summaries=summaries, workload=mine[0] if mine else None,
+    return render_template("visits/index.html", summaries=summaries,
+                           workload=queries.visitor_workload(current_user, now),
                            page=page, q=q, now=now, title="Regulation 44 visits")
 
 
