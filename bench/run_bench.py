@@ -249,7 +249,7 @@ class FloorProbe:
         return statistics.median(self.times) if self.times else None
 
 
-def measure(app, repeat: int, only: str | None = None) -> dict:
+def measure(app, repeat: int, only: list[str] | None = None) -> dict:
     counter = None
     with app.app_context():
         counter = QueryCounter(db.engine)
@@ -257,7 +257,7 @@ def measure(app, repeat: int, only: str | None = None) -> dict:
     template_rendered.connect(probe, app)
     results = {}
     for who, url in pages(app):
-        if only is not None and only not in f"{who.split('@')[0]} {url}":
+        if only and not any(part in f"{who.split('@')[0]} {url}" for part in only):
             continue
         client = app.test_client()
         sign_in(client, who)
@@ -308,7 +308,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--compare", type=Path,
                         help="an earlier run's --json (e.g. scale 1): print each page's p50 and the sweep ÷ that run's")
-    parser.add_argument("--only", help="measure only the pages whose 'who url' contains this text")
+    parser.add_argument("--only", action="append", metavar="SUBSTRING",
+                        help="measure only the pages whose 'who url' contains this (repeatable)")
     args = parser.parse_args()
     import logging
     logging.disable(logging.INFO)

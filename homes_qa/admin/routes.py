@@ -1,17 +1,18 @@
 """Administration: people, homes and who is assigned to which home."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from homes_qa.admin import queries
 from homes_qa.admin import service as assigning
 from homes_qa.admin.forms import AssignmentForm, DeclarationForm, HomeForm, NewUserForm, ResetPasswordForm, UserForm
 from homes_qa.admin.models import INDEPENDENCE_CRITERIA, IndependenceDeclaration
-from homes_qa.core.roles import SEES_ALL_HOMES, Role
+from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.people import service as people
-from homes_qa.spine.people.models import Assignment, Home, User
+from homes_qa.spine.people.models import Assignment, Home, HomeStatus, User
 from homes_qa.spine.transaction import ServiceError
 from homes_qa.web.forms import ConfirmForm, saved, saved_result
 
@@ -28,12 +29,29 @@ def _home_or_404(home_id: int) -> Home:
     return db.session.get(Home, home_id) or abort(404)
 
 
+USER_STATUSES = {"active": "Active", "deactivated": "Deactivated"}
+
+
+def _search_arg() -> str:
+    """`?q=`: the text searched for, trimmed to what the search box allows."""
+    return request.args.get("q", "").strip()[:queries.SEARCH_MAX]
+
+
+def _choice_arg(name: str, choices) -> str:
+    """A filter's value if it is one of the choices; anything else means "any"."""
+    value = request.args.get(name, "")
+    return value if value in choices else ""
+
+
 @bp.route("/users")
 @admin_only
 def users():
-    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.name)
-                              .options(selectinload(User.assignments).selectinload(Assignment.home))).all()
-    return render_template("admin/users.html", users=rows, title="Users")
+    """Every user, 25 a page, searchable by name or e-mail address, by role and status."""
+    filters = queries.UserFilters(q=_search_arg(), role=_choice_arg("role", ROLE_LABELS),
+                                  status=_choice_arg("status", USER_STATUSES))
+    rows, page = queries.users_page(filters)
+    return render_template("admin/users.html", rows=rows, page=page, filters=filters, roles=ROLE_LABELS,
+                           statuses=USER_STATUSES, title="Users")
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -97,9 +115,11 @@ def toggle_user(user_id: int):
 @bp.route("/homes")
 @admin_only
 def homes():
-    rows = db.session.scalars(select(Home).order_by(Home.name)
-                              .options(selectinload(Home.assignments).selectinload(Assignment.user))).all()
-    return render_template("admin/homes.html", homes=rows, title="Manage homes")
+    """Every home, 25 a page, searchable by name or Ofsted URN, and by status."""
+    filters = queries.HomeFilters(q=_search_arg(), status=_choice_arg("status", HomeStatus.LABELS))
+    rows, page = queries.homes_page(filters)
+    return render_template("admin/homes.html", rows=rows, page=page, filters=filters,
+                           statuses=HomeStatus.LABELS, title="Manage homes")
 
 
 @bp.route("/homes/new", methods=["GET", "POST"])

@@ -1,11 +1,12 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from homes_qa.core.roles import ROLES
 from homes_qa.extensions import db
-from homes_qa.spine.access import home_or_404, roles_required, visible_homes
+from homes_qa.homes import queries
+from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.obligations.queries import what_is_due
 from homes_qa.spine.people.models import Assignment
 from homes_qa.spine.timestamps import utcnow
@@ -16,7 +17,10 @@ bp = Blueprint("homes", __name__, url_prefix="/homes")
 @bp.route("/")
 @roles_required(*ROLES)
 def index():
-    return render_template("homes/index.html", homes=visible_homes(current_user), title="Homes")
+    """The homes the user may see, 25 a page, searchable by name or Ofsted URN."""
+    q = request.args.get("q", "").strip()[:queries.SEARCH_MAX]
+    homes, page = queries.homes_page(current_user, q)
+    return render_template("homes/index.html", homes=homes, page=page, q=q, title="Homes")
 
 
 @bp.route("/<int:home_id>")

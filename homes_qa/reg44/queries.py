@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from homes_qa.core.calendar import london_date
@@ -23,8 +23,9 @@ from homes_qa.reg44.models import (
     VisitStatus,
 )
 from homes_qa.reg44.policy import visible_visits
-from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
+from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query, visible_homes_select
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.paging import Page, paged
 from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import rule_by_code
@@ -343,55 +344,90 @@ class VisitorWorkload:
         return [h for h in self.homes if h.id not in done]
 
 
-def workload(user: User, now: datetime | None = None) -> list[VisitorWorkload]:
+def _visitor_assignments_clause(user: User) -> ColumnElement[bool]:
+    """Assignments of active visitors that the user's workload counts: a visitor's own, a
+    service manager's homes' visitors, everyone for senior roles (no home filter at all)."""
+    clause = (User.role == Role.REG44_VISITOR) & User.active.is_(True)
+    if user.role == Role.REG44_VISITOR:
+        return clause & (Assignment.user_id == user.id)
+    if not user.sees_all_homes:
+        return clause & Assignment.home_id.in_(visible_home_ids_query(user))
+    return clause
+
+
+def workload_page(user: User, now: datetime | None = None) -> tuple[list[VisitorWorkload], Page]:
+    """The page of visitors `?page=` asks for (by name) with their workload: four queries (the
+    page of visitors with its total, the rule, their homes, their visits), whatever the number
+    of visitors, homes or visits."""
+    in_scope = (select(Assignment.user_id).join(User, User.id == Assignment.user_id)
+                .where(_visitor_assignments_clause(user)))
+    visitors, page = paged(select(User).where(User.id.in_(in_scope)), User.name, User.id)
+    return _workload(user, visitors, now or utcnow()), page
+
+
+def visitor_workload(visitor: User, now: datetime | None = None) -> VisitorWorkload | None:
+    """A visitor's own workload across all their homes (the Reg 44 page's "this month" line),
+    or None when they are assigned to no home. Three queries."""
+    rows = _workload(visitor, [visitor], now or utcnow()) if visitor.role == Role.REG44_VISITOR else []
+    return rows[0] if rows else None
+
+
+def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWorkload]:
     """Per visitor across their homes: visits this month and reports outstanding.
 
     A visitor sees their own row; a service manager the visitors of their homes (counting
-    those homes only); senior roles everyone. Only this month's and unfinished visits are read.
+    those homes only); senior roles everyone. Only this month's and unfinished visits of these
+    visitors are read: three queries (the rule, the visitors' homes, their visits).
     """
-    now = now or utcnow()
+    if not visitors:
+        return []
     rule = rule_by_code(VISIT_RULE)
     period = period_containing(rule.timing_value, now)
-    stmt = (select(Assignment).join(User, User.id == Assignment.user_id)
-            .where(User.role == Role.REG44_VISITOR, User.active.is_(True))
-            .options(selectinload(Assignment.user), selectinload(Assignment.home)))
-    if user.role == Role.REG44_VISITOR:
-        stmt = stmt.where(Assignment.user_id == user.id)
-    elif not user.sees_all_homes:
-        stmt = stmt.where(Assignment.home_id.in_(visible_home_ids_query(user)))
-    assignments = list(db.session.scalars(stmt))
-    by_visitor: dict[int, tuple[User, list[Home]]] = {}
-    for a in assignments:
-        by_visitor.setdefault(a.user_id, (a.user, []))[1].append(a.home)
-    if not by_visitor:
-        return []
+    ids = [v.id for v in visitors]
+    homes: dict[int, list[Home]] = {visitor_id: [] for visitor_id in ids}
+    for visitor_id, home in db.session.execute(
+            select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
+            .join(User, User.id == Assignment.user_id)
+            .where(Assignment.user_id.in_(ids), _visitor_assignments_clause(user)).order_by(Home.name, Home.id)):
+        homes[visitor_id].append(home)
     in_month = lambda column: column.between(period.start, period.end)  # noqa: E731
-    visits = list(db.session.scalars(select(Reg44Visit).where(
-        Reg44Visit.visitor_id.in_(by_visitor),
-        or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
-            (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
-            _unsubmitted_clause()))))
-    overdue_ids = set(db.session.scalars(select(Obligation.subject_id).where(
-        Obligation.rule_code == "reg44_report_complete", Obligation.status == ObligationStatus.OPEN,
-        Obligation.subject_type == "Reg44Visit", Obligation.subject_id.in_([v.id for v in visits]),
-        Obligation.due_at < now))) if visits else set()
-    unsubmitted_ids = set(db.session.scalars(select(Reg44Visit.id).where(
-        Reg44Visit.id.in_([v.id for v in visits]), _unsubmitted_clause()))) if visits else set()
+    # The open report deadline of each visit, found through its home (the index on home, rule and
+    # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
+    report_due = select(func.min(Obligation.due_at)).where(
+        Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
+        Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
+        Obligation.subject_id == Reg44Visit.id).scalar_subquery()
+    unsubmitted = _unsubmitted_clause()
+    visits = db.session.execute(
+        select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
+               unsubmitted.label("unsubmitted"), report_due.label("report_due"))
+        .where(Reg44Visit.visitor_id.in_(ids),
+               or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
+                   (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
+                   unsubmitted))).all()
     rows = []
-    for visitor_id, (visitor, homes) in by_visitor.items():
-        home_ids = {h.id for h in homes}
-        mine = [v for v in visits if v.visitor_id == visitor_id and v.home_id in home_ids]
+    for visitor in visitors:
+        if not homes[visitor.id]:
+            continue  # a visitor not (or no longer) assigned to any home in scope
+        home_ids = {h.id for h in homes[visitor.id]}
+        mine = [v for v in visits if v.visitor_id == visitor.id and v.home_id in home_ids]
         this_month = [v for v in mine if v.status == VisitStatus.RECORDED
                       and v.visited_on is not None and period.start <= v.visited_on <= period.end]
-        outstanding = [v for v in mine if v.id in unsubmitted_ids]
         visited_ids = {v.home_id for v in this_month}
         rows.append(VisitorWorkload(
-            visitor=visitor, homes=sorted(homes, key=lambda h: h.name),
-            visited_this_month=sorted([h for h in homes if h.id in visited_ids], key=lambda h: h.name),
+            visitor=visitor, homes=homes[visitor.id],
+            visited_this_month=[h for h in homes[visitor.id] if h.id in visited_ids],
             planned_this_month=len([v for v in mine if v.status == VisitStatus.PLANNED]),
-            visits_this_month=len(this_month), reports_outstanding=len(outstanding),
-            reports_overdue=len([v for v in outstanding if v.id in overdue_ids])))
-    return sorted(rows, key=lambda r: r.visitor.name)
+            visits_this_month=len(this_month), reports_outstanding=len([v for v in mine if v.unsubmitted]),
+            reports_overdue=len([v for v in mine if v.unsubmitted and v.report_due is not None
+                                 and v.report_due < now])))
+    return rows
+
+
+def homes_page(user: User, q: str = "") -> tuple[list[Home], Page]:
+    """The page of the user's homes `?page=` asks for on the Reg 44 page (by name, optionally those
+    whose name or URN contains `q`): two queries."""
+    return paged(visible_homes_select(user, q), Home.name, Home.id)
 
 
 def home_panel(user: User, home: Home, now: datetime) -> HomeMonth | None:

@@ -28,7 +28,7 @@ from homes_qa.reg44.forms import (
     report_form_for,
 )
 from homes_qa.reg44.models import Reg44Visit, VisitStatus
-from homes_qa.spine.access import home_or_404, roles_required, visible_homes
+from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError
 from homes_qa.web.forms import ConfirmForm, apply_service_error, saved, saved_result
@@ -38,6 +38,7 @@ bp = Blueprint("visits", __name__, url_prefix="/reg44")
 VISITOR = (Role.REG44_VISITOR,)
 CHECKERS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
 _REC_FIELD = re.compile(r"^rec_(\d+)_(text|days)$")
+SEARCH_MAX = 100  # characters of the homes search that are used (the box allows as many)
 
 
 # ---------------------------------------------------------------- lookups
@@ -100,12 +101,15 @@ def reg44_labels():
 @bp.route("/")
 @roles_required(*NOT_HOME_STAFF)
 def index():
+    """This month's Reg 44 position of the user's homes, 25 homes a page (searchable by name or
+    URN); a visitor's own month across all their homes above them."""
     now = utcnow()
-    homes = visible_homes(current_user)
+    q = request.args.get("q", "").strip()[:SEARCH_MAX]
+    homes, page = queries.homes_page(current_user, q)
     summaries = queries.home_summaries(current_user, homes, now)
-    mine = queries.workload(current_user, now) if current_user.role == Role.REG44_VISITOR else []
-    return render_template("visits/index.html", summaries=summaries, workload=mine[0] if mine else None,
-                           now=now, title="Regulation 44 visits")
+    return render_template("visits/index.html", summaries=summaries,
+                           workload=queries.visitor_workload(current_user, now),
+                           page=page, q=q, now=now, title="Regulation 44 visits")
 
 
 @bp.route("/workload")
@@ -113,7 +117,8 @@ def index():
 def workload():
     now = utcnow()
     title = "Your workload" if current_user.role == Role.REG44_VISITOR else "Reg 44 visitors' workload"
-    return render_template("visits/workload.html", rows=queries.workload(current_user, now), now=now, title=title)
+    rows, page = queries.workload_page(current_user, now)
+    return render_template("visits/workload.html", rows=rows, page=page, now=now, title=title)
 
 
 @bp.route("/homes/<int:home_id>")

@@ -22,7 +22,8 @@ obligations service; nothing here knows a number of days.
 
 Reading (scoped to what a user may see):
     visible_visits(user, home_ids=None), can_view_visit(user, visit), can_edit_visit(user, visit)
-    home_summaries(user, now), register(home, user, now), workload(user, now)
+    home_summaries(user, now), register(home, user, now), workload_page(user, now),
+    visitor_workload(visitor, now)
 """
 from __future__ import annotations
 

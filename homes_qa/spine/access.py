@@ -100,3 +100,16 @@ def obligation_visible_clause(user: User) -> ColumnElement[bool]:
 def obligation_visible_to(user: User, obligation: Obligation) -> bool:
     """`obligation_visible_clause` for one obligation already loaded (digests, feeds)."""
     return not (user.role in HOME_STAFF and obligation.hidden_from_home_staff)
+
+
+def visible_homes_select(user: User, contains: str = "") -> Select[Home]:
+    """The homes the user may see, optionally those whose name or Ofsted URN contains the text
+    (case-insensitive), as a select to page through (spine.paging.paged). No home filter at all
+    for someone who sees every home: no IN-list of every id (issue 13)."""
+    stmt = select(Home)
+    if not user.sees_all_homes:
+        stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
+    if contains:
+        stmt = stmt.where(Home.name.icontains(contains, autoescape=True)
+                          | Home.ofsted_urn.icontains(contains, autoescape=True))
+    return stmt

@@ -1,7 +1,7 @@
 """first pages at county scale: indexes for "what changed since you last looked" (issue 13)
 
 Revision ID: 0024
-Revises: 0022 (re-chained at merge)
+Revises: 0023
 Create Date: 2026-12-01 18:30:00
 
 Each first page lists what changed in a window of a few days: obligations met, alerts raised
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,65 @@
+"""`spine.paging`: which page `?page=` means, the numbers linked, and the queries a page costs."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from homes_qa.extensions import db
+from homes_qa.spine.audit.models import acting_as
+from homes_qa.spine.paging import Page, paged, requested_page
+from homes_qa.spine.people import service as people
+from homes_qa.spine.people.models import Home
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("", 1), ("1", 1), ("7", 7), ("0", 1), ("000", 1), ("007", 7), ("-2", 1), ("+2", 1), ("2.0", 1),
+    ("1e3", 1), ("²", 1), ("٣", 1), (" 4 ", 4), ("abc", 1), ("999999999", 999999999),
+    ("99999999999999999999", 10 ** 9), ("0" * 40 + "5", 5),
+])
+def test_the_page_asked_for(app, text, number):
+    with app.test_request_context("/", query_string={"page": text}):
+        assert requested_page() == number
+
+
+@pytest.mark.parametrize(("number", "pages", "shown"), [
+    (1, 1, [1]), (1, 2, [1, 2]), (1, 5, [1, 2, None, 5]), (3, 5, [1, 2, 3, 4, 5]),
+    (5, 9, [1, None, 4, 5, 6, None, 9]), (9, 9, [1, None, 8, 9]), (2, 3, [1, 2, 3]),
+])
+def test_the_page_numbers_linked(number, pages, shown):
+    page = Page(number=number, total=pages * 25)
+    assert page.pages == pages and page.numbers() == shown
+
+
+def test_first_and_last_row_shown():
+    assert (Page(1, 0).first, Page(1, 0).last, Page(1, 0).pages) == (0, 0, 1)
+    assert (Page(2, 30).first, Page(2, 30).last) == (26, 30)
+    assert (Page(2, 50).first, Page(2, 50).last, Page(2, 50).pages) == (26, 50, 2)
+
+
+def _add_homes(app, count: int) -> None:
+    with app.app_context(), acting_as("test"):
+        for i in range(count):
+            people.create_home(name=f"Home {i:03d}", ofsted_urn=f"SC7{i:05d}", address="1 Road", registered_places=2)
+
+
+def _paged(app, asked: str, size: int = 25):
+    seen = []
+    with app.test_request_context("/", query_string={"page": asked}):
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            rows, page = paged(select(Home), Home.name, size=size)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return [h.name for h in rows], page, len(seen)
+
+
+def test_a_page_is_one_query_and_a_page_past_the_end_is_the_last_page(app):
+    assert _paged(app, "1") == ([], Page(1, 0), 1)
+    assert _paged(app, "4") == ([], Page(1, 0), 2)
+    _add_homes(app, 50)
+    names, page, queries = _paged(app, "2")
+    assert names == [f"Home {i:03d}" for i in range(25, 50)] and page == Page(2, 50) and queries == 1
+    names, page, queries = _paged(app, "99999999999999999999")
+    assert names[0] == "Home 025" and page == Page(2, 50) and queries == 3
+    assert _paged(app, "x", size=20)[:2] == ([f"Home {i:03d}" for i in range(20)], Page(1, 50, 20))
