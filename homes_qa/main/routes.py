@@ -48,7 +48,7 @@ def dashboard():
     context["changes"] = exceptions.changes_since(user, since_core.window_start(marker, now), now,
                                                   first_look=marker.since is None)
     if user.role == Role.REG44_VISITOR:
-        months = reg44.home_summaries(user, homes, now)
+        months = reg44.home_summaries(user, homes, now, with_report_deadlines=False)  # read just below
         to_write = [visit for month in months for visit in month.reports_to_write]
         context.update(
             months=months, to_write=to_write,

@@ -183,11 +183,12 @@ def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
 
 
 def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *,
-                   rule: Rule | None = None) -> list[HomeMonth]:
+                   rule: Rule | None = None, with_report_deadlines: bool = True) -> list[HomeMonth]:
     """This month's visit due, the latest visit, open recommendations, per home.
 
-    A fixed number of queries whatever the history: this month's and planned visits, each
-    home's latest visit, reports not yet submitted, and counts.
+    A fixed number of queries whatever the history: this month's and planned visits with the
+    reports not yet submitted, each home's latest visit, and counts. `with_report_deadlines`
+    False: the caller reads those deadlines its own way (the first page), so not here too.
     """
     now = now or utcnow()
     if not homes:
@@ -197,11 +198,19 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
     period = period_containing(rule.timing_value, now)
     due = due_for_period(period)
     month_obligations = _month_obligations(home_ids, period.key)
-    scoped = visible_visits(user, home_ids)
-    current = list(db.session.scalars(scoped.where(or_(
-        Reg44Visit.status == VisitStatus.PLANNED,
-        (Reg44Visit.status == VisitStatus.RECORDED) & Reg44Visit.visited_on.between(period.start, period.end)))
-        .order_by(Reg44Visit.visited_on, Reg44Visit.planned_for, Reg44Visit.id)))
+    # One read for this month's (and planned) visits and the reports still to write.
+    is_current = or_(Reg44Visit.status == VisitStatus.PLANNED,
+                     (Reg44Visit.status == VisitStatus.RECORDED)
+                     & Reg44Visit.visited_on.between(period.start, period.end))
+    is_to_write = _unsubmitted_clause()
+    if user.role == Role.REG44_VISITOR:
+        is_to_write = is_to_write & (Reg44Visit.visitor_id == user.id)
+    rows = db.session.execute(visible_visits(user, home_ids).where(or_(is_current, is_to_write))
+                              .add_columns(is_current.label("is_current"), is_to_write.label("is_to_write"))
+                              .order_by(Reg44Visit.id)).all()
+    current = sorted((visit for visit, now_on, _ in rows if now_on),
+                     key=lambda v: (v.visited_on or date.min, v.planned_for or date.min, v.id))
+    to_write = sorted((visit for visit, _, writing in rows if writing), key=lambda v: (v.visited_on or date.min, v.id))
     latest_day = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
                   .where(Reg44Visit.home_id.in_(home_ids), Reg44Visit.status == VisitStatus.RECORDED)
                   .group_by(Reg44Visit.home_id).subquery())
@@ -210,13 +219,9 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
             latest_day, (latest_day.c.home_id == Reg44Visit.home_id) & (latest_day.c.day == Reg44Visit.visited_on))
             .where(Reg44Visit.status == VisitStatus.RECORDED).order_by(Reg44Visit.id)):
         last_visits[v.home_id] = v
-    unsubmitted = scoped.where(_unsubmitted_clause())
-    if user.role == Role.REG44_VISITOR:
-        unsubmitted = unsubmitted.where(Reg44Visit.visitor_id == user.id)
-    to_write = list(db.session.scalars(unsubmitted.order_by(Reg44Visit.visited_on)))
     open_recs = open_recommendations_by_home(home_ids)
     deadlines: dict[int, tuple[datetime, DriftState]] = {}
-    if to_write:
+    if to_write and with_report_deadlines:
         keys = {visit_key(v): v.id for v in to_write}
         for o in db.session.scalars(select(Obligation).where(
                 Obligation.rule_code == REPORT_RULE, Obligation.home_id.in_(home_ids),

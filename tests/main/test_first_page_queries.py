@@ -76,6 +76,13 @@ def _submitted_visit(app, visitor_id: int, home_id: int, days_ago: int) -> int:
         return visit.id
 
 
+def _recorded_visit(app, visitor_id: int, home_id: int, days_ago: int) -> int:
+    with app.app_context(), acting_as("test"):
+        visit = reg44.record_visit(None, by=db.session.get(User, visitor_id), home=db.session.get(Home, home_id),
+                                   details=details(TODAY - timedelta(days=days_ago)))
+        return visit.id
+
+
 def _more_homes(app, world, count: int, tag: str) -> list[int]:
     """Homes assigned to the service manager, the visitor and the registered manager of home A."""
     with app.app_context(), acting_as("test setup"):
@@ -115,6 +122,7 @@ def test_first_pages_and_home_pages_make_at_most_15_queries_however_many_homes_a
     _submitted_visit(app, visitor, world.home_a.id, 130)  # the report page's previous visit
     visit_id = _submitted_visit(app, visitor, world.home_a.id, 3)
     _late_work(app, [world.home_a.id, world.home_b.id], "few")
+    _recorded_visit(app, visitor, world.home_a.id, 2)  # a report still to write: its deadline is shown
     pages = _pages(world, visit_id)
     few = _count_pages(app, client, auth, world, pages)
 
@@ -124,6 +132,7 @@ def test_first_pages_and_home_pages_make_at_most_15_queries_however_many_homes_a
         _submitted_visit(app, visitor, world.home_a.id, days_ago)
     for home_id in more[:5]:
         _submitted_visit(app, visitor, home_id, 5)
+        _recorded_visit(app, visitor, home_id, 1)
     many = _count_pages(app, client, auth, world, pages)
 
     assert many == few  # nothing grows with the estate
