@@ -82,7 +82,7 @@ def _given(form, audit: HomeAudit, only: str | None = None) -> dict[str, service
         owner = form[f"owner_{code}"].data
         given[code] = service.GivenAnswer(
             answer=form[f"answer_{code}"].data or None, comment=form[f"comment_{code}"].data or "",
-            action=form[f"action_{code}"].data or "", owner_id=int(owner) if owner and owner.isdigit() else None,
+            action=form[f"action_{code}"].data or "", owner_id=int(owner) if owner and owner.isascii() and owner.isdigit() and len(owner) <= 18 else None,
             due_on=form[f"due_{code}"].data, priority=form[f"priority_{code}"].data or None)
     return given
 

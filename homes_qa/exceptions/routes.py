@@ -85,7 +85,7 @@ def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: 
     filters = Filters()
     home = request.args.get("home", "").strip()
     if home:
-        if not home.isdigit() or int(home) > MAX_ID:
+        if not (home.isascii() and home.isdigit() and len(home) <= 18) or int(home) > MAX_ID:
             filters.errors.append({"text": "Choose a home from the list", "href": "#home"})
         else:
             filters.home = int(home)
@@ -120,7 +120,7 @@ def _person_and_period(filters: Filters) -> None:
 def _person(filters: Filters) -> None:
     person = request.args.get("person", "").strip()
     if person:
-        if not person.isdigit() or int(person) > MAX_ID:
+        if not (person.isascii() and person.isdigit() and len(person) <= 18) or int(person) > MAX_ID:
             filters.errors.append({"text": "Choose a person from the list", "href": "#person"})
         else:
             found = next((p for p in queries.people_in_scope(current_user) if p.id == int(person)), None)

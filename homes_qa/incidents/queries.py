@@ -54,7 +54,7 @@ def open_signals_for(user: User) -> list[Obligation]:
 
 def open_signal(home_id: int, obligation_id: int | None) -> Obligation | None:
     from homes_qa.spine.signals import SIGNAL_RULE
-    if obligation_id is None:
+    if obligation_id is None or not 0 < obligation_id < 2**63:  # beyond any id: none, not an overflow
         return None
     found = db.session.get(Obligation, obligation_id)
     if found is None or found.rule_code != SIGNAL_RULE or found.home_id != home_id or not found.is_open:

@@ -214,7 +214,7 @@ class ActionFilters:
         home = args.get("home", "")
         source = args.get("source", "")
         status = args.get("status", "open")
-        return cls(home=int(home) if home.isdigit() and len(home) < 10 else None,
+        return cls(home=int(home) if home.isascii() and home.isdigit() and len(home) < 10 else None,
                    source=source if source in ACTION_SOURCES else None,
                    status=status if status in ACTION_STATUSES else "open",
                    overdue=args.get("overdue") == "1", owner=args.get("owner", "").strip()[:OWNER_FILTER_MAX])

@@ -123,7 +123,7 @@ def add_item(inspection_id: int):
         if saved(form, lambda: service.add_item(
                 inspection, kind=form.kind.data, text=form.text.data or "", regulation=form.regulation.data or "",
                 compliance_date=form.compliance_date.data, action=form.action.data or "",
-                owner_id=int(owner) if owner and owner.isdigit() else None, due_on=form.due_on.data,
+                owner_id=int(owner) if owner and owner.isascii() and owner.isdigit() and len(owner) <= 18 else None, due_on=form.due_on.data,
                 by=current_user)):
             flash("Added. It is on the home's action list with its deadline.", "success")
             return redirect(_inspection_url(inspection), code=303)
@@ -317,7 +317,7 @@ def qpag():
 
 
 def _to_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @bp.route("/qpag/actions/new", methods=["GET", "POST"])

@@ -128,7 +128,7 @@ def waiting(now: datetime) -> list[Waiting]:
 def _meeting_of(period_key: str | None) -> core.Month | None:
     """The meeting month of a monthly obligation's period key ("2026-11")."""
     text = period_key or ""
-    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+    if len(text) != 7 or text[4] != "-" or not (text.isascii() and text[:4].isdigit() and text[5:].isdigit()):
         return None
     year, month = int(text[:4]), int(text[5:])
     return core.month_of(year, month) if 1 <= month <= 12 else None

@@ -393,7 +393,7 @@ def autosave_report(visit_id: int):
             if match.group(2) == "text":
                 entry[0] = value
             else:
-                entry[1] = int(value) if value.strip().isdigit() else None
+                entry[1] = int(value) if value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 18 else None
         try:
             draft = service.save_draft(visit, by=current_user, fields=fields,
                                        recommendations={k: tuple(v) for k, v in recs.items()})

@@ -66,6 +66,18 @@ def test_audit_filters_ignore_numbers_they_cannot_use(world, auth, query):
     assert response.status_code in (200, 400), response.status_code
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 5000, str(2**63), "-1"])
+@pytest.mark.parametrize("role, url", [
+    (Role.HEAD_OF_SERVICE, "/exceptions/?home={}"), (Role.HEAD_OF_SERVICE, "/exceptions/?person={}"),
+    (Role.HEAD_OF_SERVICE, "/exceptions/items?home={}"), (Role.HEAD_OF_SERVICE, "/actions?home={}"),
+    (Role.REGISTERED_MANAGER, "/homes/{home}/incidents/new?signal={}")])
+def test_filters_and_query_ids_that_are_not_plain_numbers_are_refused_not_500(world, auth, role, url, value):
+    # "²" and "١٢" pass str.isdigit() but not int(); 5,000 digits pass neither int() nor SQLite.
+    auth.sign_in(world.users[role])
+    response = auth.client.get(url.format(value, home=world.home_a.id))
+    assert response.status_code in (200, 400), (url, response.status_code)
+
+
 # ---------------------------------------------------------------- dates are bounded
 
 def _date_form(app, values, **bounds):
