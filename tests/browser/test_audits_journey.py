@@ -42,9 +42,14 @@ def test_manager_completes_the_hs_audit_and_the_service_manager_reads_it(page, s
     # Each change posts its question (htmx) and the server's copy of the question is swapped in,
     # with the progress count out of band; wait for each save before the next change.
     def saved(code, change):
+        # Wait for htmx to have swapped the reply in, not only for the reply: a change made
+        # between the two lands on the element being replaced, and posts nothing.
+        page.evaluate("() => { window.settled = false; document.addEventListener("
+                      "'htmx:afterSettle', () => { window.settled = true; }, {once: true}); }")
         with page.expect_response(lambda r: r.url.endswith(f"/questions/{code}") and r.request.method == "POST"
                                   and r.status == 200):
             change()
+        page.wait_for_function("() => window.settled === true")
 
     def typed(code, field, text):
         saved(code, lambda: (field.fill(text), field.blur()))
