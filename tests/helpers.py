@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +75,34 @@ class Ref:
 
 def ref(record) -> Ref:
     return Ref(record.id, record.name, getattr(record, "email", ""), getattr(record, "role", ""))
+
+
+@contextmanager
+def statements_run(app) -> Iterator[list[str]]:
+    """The SQL statements run on the app's engine inside the block (a count, not a timing)."""
+    from sqlalchemy import event
+
+    from homes_qa.extensions import db
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def page_queries(app, client, url: str, *, warm: bool = True) -> int:
+    """How many queries a GET of `url` makes (after one untimed GET when `warm`: what is done
+    once per session is not the page's); the page must answer 200."""
+    if warm:
+        client.get(url)
+    with statements_run(app) as seen:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(seen)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.people import service as people
 from homes_qa.spine.people.models import Home, User
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, page_queries
 
 
 def _add_homes_and_people(app, count: int) -> None:
@@ -28,28 +27,8 @@ def _add_homes_and_people(app, count: int) -> None:
                 people.assign(home, user)
 
 
-class Queries:
-    def __init__(self, app):
-        self.app, self.count = app, 0
-
-    def __enter__(self):
-        with self.app.app_context():
-            self.engine = db.engine
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
-
-
 def _queries(app, client, url: str) -> int:
-    client.get(url)  # anything done once per session (the first request) is not the page's
-    with Queries(app) as counted:
-        assert client.get(url).status_code == 200
-    return counted.count
+    return page_queries(app, client, url)
 
 
 def _names(page: str) -> list[str]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.people import service as people
 from homes_qa.spine.people.models import User
+from tests.helpers import page_queries
 
 
 def _add_homes(app, count: int, assign_to: int | None = None) -> None:
@@ -27,17 +26,7 @@ def _rows(page: str) -> list[str]:
 
 
 def _queries(app, client, url: str) -> int:
-    client.get(url)
-    with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return page_queries(app, client, url)
 
 
 def test_the_head_of_service_pages_through_every_home(app, client, world, auth):

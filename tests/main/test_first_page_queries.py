@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
@@ -23,6 +23,7 @@ from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.service import sync_catalogue
 from homes_qa.spine.timestamps import utcnow
 from tests import clock as test_clock
+from tests.helpers import page_queries
 from tests.reg44.test_visits_support import details
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -31,20 +32,7 @@ MAX_QUERIES = 15
 
 
 def _queries(app, client, url: str) -> int:
-    count = 0
-
-    def on_execute(*args):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", on_execute)
-        try:
-            response = client.get(url)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", on_execute)
-    assert response.status_code == 200, url
-    return count
+    return page_queries(app, client, url, warm=False)  # the caller looked once already
 
 
 def _late_work(app, home_ids: list[int], prefix: str) -> None:

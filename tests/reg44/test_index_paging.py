@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from test_visits_support import record, submit, today
 
 from homes_qa.core.roles import Role
@@ -15,7 +14,7 @@ from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.people import service as people
 from homes_qa.spine.people.models import Home, User
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, page_queries
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -50,17 +49,7 @@ def _history(app, world, home_ids: list[int]) -> None:
 
 
 def _queries(app, client, url: str) -> int:
-    client.get(url)
-    with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return page_queries(app, client, url)
 
 
 def _cards(page: str) -> list[int]:

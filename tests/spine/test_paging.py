@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from homes_qa.extensions import db
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.paging import Page, paged, requested_page
 from homes_qa.spine.people import service as people
 from homes_qa.spine.people.models import Home
+from tests.helpers import statements_run
 
 
 @pytest.mark.parametrize(("text", "number"), [
@@ -43,14 +43,8 @@ def _add_homes(app, count: int) -> None:
 
 
 def _paged(app, asked: str, size: int = 25):
-    seen = []
-    with app.test_request_context("/", query_string={"page": asked}):
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            rows, page = paged(select(Home), Home.name, size=size)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
+    with app.test_request_context("/", query_string={"page": asked}), statements_run(app) as seen:
+        rows, page = paged(select(Home), Home.name, size=size)
         return [h.name for h in rows], page, len(seen)
 
 

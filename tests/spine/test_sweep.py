@@ -21,6 +21,7 @@ from homes_qa.spine.obligations.service import discharge, obligation_for_event
 from homes_qa.spine.people.models import Home
 from homes_qa.spine.rules import service as rules_service
 from homes_qa.spine.rules.models import Rule
+from tests.helpers import statements_run
 
 T = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 INCIDENT_AWARE = T - timedelta(hours=25)  # need-to-know due T - 1 h: due soon and overdue at T
@@ -250,19 +251,8 @@ def test_a_rule_edit_applies_to_new_obligations_and_never_moves_existing_deadlin
 # ---------------------------------------------------------------- only what is due is looked at
 
 def _statements(app, fn):
-    """SQL statements run by fn() on the app's engine (a count, not a timing)."""
-    from sqlalchemy import event
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+    with statements_run(app) as seen:
+        fn()
     return seen
 
 
