@@ -21,7 +21,7 @@ from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries, service
 from homes_qa.exceptions.forms import MonthlyKpiForm, measure_values
 from homes_qa.exceptions.models import MonthlyKpi
-from homes_qa.spine.access import home_or_404, roles_required, visible_homes
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.people.models import User
@@ -92,7 +92,7 @@ def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: 
             if filters.home == queries.WHOLE_SERVICE:
                 if not sees_organisation(current_user):
                     abort(404)
-            elif filters.home not in {h.id for h in visible_homes(current_user)}:
+            elif not can_see_home(current_user, filters.home):
                 abort(404)
     area = request.args.get("area", "").strip()
     if area:
@@ -123,7 +123,7 @@ def _person(filters: Filters) -> None:
         if not (person.isascii() and person.isdigit() and len(person) <= 18) or int(person) > MAX_ID:
             filters.errors.append({"text": "Choose a person from the list", "href": "#person"})
         else:
-            found = next((p for p in queries.people_in_scope(current_user) if p.id == int(person)), None)
+            found = queries.person_in_scope(current_user, int(person))
             if found is None:
                 abort(404)
             filters.person = found
@@ -174,7 +174,7 @@ def grid():
     asked = _page_number()
     result = queries.grid(current_user, now, home=filters.home, area=filters.area, person=filters.person,
                           window=None if filters.errors else filters.window, link_args=filters.link_args(),
-                          offset=(asked - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE)
+                          home_choices=True, offset=(asked - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE)
     pages = max(-(-result.row_count // GRID_PAGE_SIZE), 1)
     page = result.offset // GRID_PAGE_SIZE + 1  # a page past the end is shown as the last
     kept = filters.args()  # every filter, so the pages are of the same grid
@@ -215,7 +215,7 @@ def items():
     rows = [] if filters.errors else queries.items(current_user, now, home=filters.home, area=filters.area,
                                                    status=filters.status, person=filters.person,
                                                    window=filters.window)
-    homes = visible_homes(current_user)
+    homes = queries.home_filter_choices(current_user)
     home_name = None
     if filters.home == queries.WHOLE_SERVICE:
         home_name = "Whole service"

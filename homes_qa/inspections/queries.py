@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
 from homes_qa.audit.readable import readable
@@ -409,12 +409,16 @@ def qa_assignee_choices() -> list[User]:
 def qa_review_prompts(user: User) -> list[Obligation]:
     """What should prompt the QA lead to commission: the open dip-sample request of the period
     (whole service, §8.5) and a full audit of each home with a new registered manager (§7.1),
-    in the homes the user sees (one query)."""
-    return list(db.session.scalars(select(Obligation).where(
-        Obligation.status == ObligationStatus.OPEN, or_(
-            Obligation.rule_code == DIP_SAMPLE_RULE,
-            (Obligation.rule_code == FULL_AUDIT_RULE) & Obligation.home_id.in_(visible_home_ids_query(user))))
-        .order_by(Obligation.due_at, Obligation.id)))
+    in the homes the user sees (one query). A UNION ALL of the two, each read through the
+    (rule, status, due) index: written as one OR, SQLite walked every open obligation instead
+    (issue 13: 20 ms at 1,000 homes, for two rows)."""
+    open_ = Obligation.status == ObligationStatus.OPEN
+    both = union_all(
+        select(Obligation).where(open_, Obligation.rule_code == DIP_SAMPLE_RULE),
+        select(Obligation).where(open_, Obligation.rule_code == FULL_AUDIT_RULE,
+                                 Obligation.home_id.in_(visible_home_ids_query(user)))).subquery()
+    prompt = aliased(Obligation, both)
+    return list(db.session.scalars(select(prompt).order_by(prompt.due_at, prompt.id)))
 
 
 def prompt_kind(obligation: Obligation) -> str:

@@ -18,7 +18,7 @@ from homes_qa.inspections import queries as inspections
 from homes_qa.qpag_report import policy as qpag_policy
 from homes_qa.qpag_report import queries as qpag_reports
 from homes_qa.reg44 import queries as reg44
-from homes_qa.spine.access import roles_required, visible_homes
+from homes_qa.spine.access import first_visible_homes, roles_required, visible_homes
 from homes_qa.spine.timestamps import utcnow
 
 bp = Blueprint("main", __name__)
@@ -39,12 +39,16 @@ def dashboard():
     # what was loaded (the user, the homes), which would be read again.
     view = exceptions.first_page_view(user.id)
     marker = exceptions_service.first_page_marker(view, now)
-    homes = visible_homes(user)
+    if user.role == Role.REG44_VISITOR:  # this month's summary covers every home they visit
+        homes = visible_homes(user)
+        homes_total = len(homes)
+    else:  # the first few are listed, with how many there are
+        homes, homes_total = first_visible_homes(user, DASHBOARD_ROWS)
     queue = user.role in exceptions_policy.QUEUE_ROLES
     work = exceptions.my_work(user, now, limit=DASHBOARD_ROWS, queue=queue,  # only the lists the page shows
                               mine=user.role in (Role.REGISTERED_MANAGER, Role.SERVICE_MANAGER))
     context: dict[str, object] = {"work": work, "title": "Overview", "homes": homes,
-                                  "cap": DASHBOARD_ROWS}
+                                  "homes_total": homes_total, "cap": DASHBOARD_ROWS}
     context["changes"] = exceptions.changes_since(user, since_core.window_start(marker, now), now,
                                                   first_look=marker.since is None)
     if user.role == Role.REG44_VISITOR:
@@ -72,7 +76,7 @@ def dashboard():
     elif user.role != Role.HOME_STAFF:  # a "No" or "with concerns" opinion is visible at once
         context["reg44_opinions"] = reg44.latest_reports(user, [home.id for home in homes[:DASHBOARD_ROWS]])
     if exceptions_policy.can_see_grid(user):
-        context["grid"] = exceptions.grid(user, now, homes=homes, limit=DASHBOARD_ROWS)
+        context["grid"] = exceptions.grid(user, now, limit=DASHBOARD_ROWS)
     page = render_template("main/dashboard.html", **context)
     exceptions_service.record_first_page_view(user, now, view=view)
     return page

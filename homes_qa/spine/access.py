@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort, has_request_context, request
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, func, select, true
 
 from homes_qa.core.roles import HOME_STAFF
 from homes_qa.extensions import db
@@ -48,6 +48,15 @@ def visible_homes(user: User) -> list[Home]:
     if not user.sees_all_homes:
         stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
     return list(db.session.scalars(stmt))
+
+
+def first_visible_homes(user: User, limit: int) -> tuple[list[Home], int]:
+    """The first `limit` homes the user may see, by name, and how many they may see in all: one
+    query (a window count), not every home of the estate loaded to show a few (issue 13)."""
+    total = func.count().over().label("total")
+    rows = db.session.execute(visible_homes_select(user).add_columns(total)
+                              .order_by(Home.name, Home.id).limit(limit)).all()
+    return [row[0] for row in rows], (rows[0].total if rows else 0)
 
 
 _ASSIGNED_KEY = "homes_qa.access.assigned"

@@ -43,12 +43,16 @@ class Obligation(Audited, Model):
     __table_args__ = (
         # One obligation per (rule, home or organisation, period or subject): enforced here.
         UniqueConstraint("rule_code", "scope_key", "period_key", name="uq_obligations_rule_scope_period"),
-        Index("ix_obligations_open_due", "status", "due_at"),
+        # Both also carry what the exceptions grid classifies and counts by, so counting a head of
+        # service's open work reads the index alone, not every row (issue 13; migration 0026).
+        Index("ix_obligations_open_due", "status", "due_at", "due_soon_days", "home_id", "rule_id"),
         Index("ix_obligations_open_next_alert", "status", "next_alert_at"),
         Index("ix_obligations_met", "status", "met_at"),  # first pages: what was met since you last looked
-        Index("ix_obligations_home_open", "home_id", "status", "due_at"),  # a home's (or a few homes') open work
+        Index("ix_obligations_home_open", "home_id", "status", "due_at", "rule_id", "due_soon_days"),  # a home's open work
         # One rule's obligations in given homes (issue 13: the Reg 44 page; migration 0023).
         Index("ix_obligations_home_rule_status", "home_id", "rule_code", "status"),
+        # One rule's open obligations by due time, in every home (a head of service's prompts).
+        Index("ix_obligations_rule_open", "rule_code", "status", "due_at"),
         one_of("status", ObligationStatus),
     )
 
