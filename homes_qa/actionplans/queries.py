@@ -59,7 +59,9 @@ def plans_for_home(home_id: int) -> list[tuple[Reg44Visit, Reg44Report, ActionPl
     """
     visits = db.session.scalars(select(Reg44Visit).where(
         Reg44Visit.home_id == home_id,
-        Reg44Visit.id.in_(select(Reg44Report.visit_id).where(Reg44Report.status == ReportStatus.SUBMITTED)))
+        # The home's own reports (through their home index), not every report of the estate.
+        Reg44Visit.id.in_(select(Reg44Report.visit_id).where(Reg44Report.home_id == home_id,
+                                                             Reg44Report.status == ReportStatus.SUBMITTED)))
         .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc())).all()
     latest: dict[int, Reg44Report] = {}
     for report in db.session.scalars(

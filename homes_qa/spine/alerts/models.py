@@ -18,7 +18,9 @@ class Alert(Audited, Model):
 
     __tablename__ = "alerts"
     __table_args__ = (UniqueConstraint("obligation_id", "level", name="uq_alerts_obligation_level"),
-                      Index("ix_alerts_raised_at", "raised_at"))  # first pages: raised since you last looked
+                      Index("ix_alerts_raised_at", "raised_at"),  # first pages: raised since you last looked
+                      # The header's count on every page: what is aimed at my role, not yet seen.
+                      Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id", ondelete="CASCADE"), index=True)

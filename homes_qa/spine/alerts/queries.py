@@ -31,10 +31,12 @@ def _in_scope(stmt: Select[_T], user: User, *, for_me: bool) -> Select[_T]:
     stmt = stmt.where(obligation_visible_clause(user))
     if user.sees_all_homes:
         return stmt
-    homes = Obligation.home_id.in_(visible_home_ids_query(user))
+    # By the alert's own home (its obligation's, copied when raised): read through the alerts'
+    # home index, a person's few homes are a few seeks, not a scan of every alert (issue 13).
+    homes = Alert.home_id.in_(visible_home_ids_query(user))
     if for_me or user.role in ORGANISATION_ROLES:
         # Whole-service obligations: mine when aimed at my role, and seen by service managers.
-        return stmt.where(or_(homes, Obligation.home_id.is_(None)))
+        return stmt.where(or_(homes, Alert.home_id.is_(None)))
     return stmt.where(homes)
 
 
