@@ -355,3 +355,46 @@ def test_a_new_period_is_made_when_it_turns_and_a_rule_edit_is_made_for_again(ap
         keys = set(db.session.scalars(select(Obligation.period_key).where(
             Obligation.rule_code == "reg44_visit", Obligation.home_id == world.home_a.id)))
     assert keys > visits  # the two-monthly periods are made although the month has not turned
+
+
+# ---------------------------------------------------------------- batches (issue 13)
+
+def test_a_sweep_commits_in_batches_and_a_failing_insert_costs_only_its_own_obligation(app, world, monkeypatch):
+    """After long downtime a sweep raises thousands of alerts: each batch of obligations is its
+    own transaction, with one flush for all its alerts. An insert that fails (here: a target
+    role that cannot be worked out for one obligation) sends its batch through one by one: only
+    that obligation is left for the next sweep, and every other alert is raised exactly once."""
+    from homes_qa.spine.alerts import service as alerts
+    ids = [_need_to_know(app, home_id, f"incident:batch:{n}")
+           for n, home_id in enumerate([world.home_a.id, world.home_b.id] * 3)]
+    broken = ids[3]
+    monkeypatch.setattr(alerts, "SWEEP_BATCH", 2)
+    commits: list[int] = []
+    with app.app_context():
+        from sqlalchemy import event
+        listener = lambda session: commits.append(1)  # noqa: E731
+        event.listen(db.session, "after_commit", listener)
+        real_role = alerts._target_role
+
+        def target_role(obligation, level):
+            if obligation.id == broken:
+                raise ValueError("no role")
+            return real_role(obligation, level)
+
+        monkeypatch.setattr(alerts, "_target_role", target_role)
+        with acting_as("scheduler"):
+            first = sweep(T)
+        event.remove(db.session, "after_commit", listener)
+    assert len(first.errors) == 1 and f"obligation {broken}:" in first.errors[0]
+    raised = {(a.obligation_id, a.level) for a in first.raised}
+    assert {o for o, _level in raised} >= set(ids) - {broken} and broken not in {o for o, _ in raised}
+    assert len(commits) >= first.examined // 2  # a transaction per batch of 2, not one for all
+    keys = _alert_keys(app)
+    assert len(keys) == len(set(keys)) and not [k for k in keys if k[0] == broken]
+
+    monkeypatch.setattr(alerts, "_target_role", real_role)  # mended: the next sweep raises it, once
+    second, raised_again = _sweep(app, T + timedelta(minutes=5))
+    assert second.errors == [] and {o for o, _ in raised_again} == {broken}
+    keys = _alert_keys(app)
+    assert len(keys) == len(set(keys))
+    assert {k for k in keys if k[0] in ids} == {k for k in _expected_alerts(app, T + timedelta(minutes=5)) if k[0] in ids}

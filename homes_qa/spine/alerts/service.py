@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -85,10 +86,10 @@ def _to_look_at(now: datetime) -> Any:
     return ((Obligation.status == ObligationStatus.OPEN) & (Obligation.next_alert_at < now))
 
 
-def _raised_before(now: datetime) -> set[tuple[int, int]]:
-    """(obligation id, level) of every alert already raised on the obligations looked at."""
+def _raised_before(obligation_ids: list[int]) -> set[tuple[int, int]]:
+    """(obligation id, level) of every alert already raised on these obligations."""
     return {(row[0], row[1]) for row in db.session.execute(
-        select(Alert.obligation_id, Alert.level).join(Obligation).where(_to_look_at(now))).all()}
+        select(Alert.obligation_id, Alert.level).where(Alert.obligation_id.in_(obligation_ids))).all()}
 
 
 def _insert_once(alert: Alert) -> bool:
@@ -112,18 +113,13 @@ def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, da
     try:
         with db.session.begin_nested():
             for level in levels:
-                alert = Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
-                              target_role=_target_role(obligation, level), raised_at=now,
-                              reached_at=times[level])
+                alert = _new_alert(obligation, level, times, now)
                 if not _insert_once(alert):
                     log.info("sweep: obligation %s level %s was already raised by another sweep",
                              obligation.id, level)
                     result.already_raised.append((obligation.id, level))
                     continue
-                result.raised.append(RaisedAlert(
-                    obligation.id, obligation.home.name if obligation.home else "Whole service",
-                    obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
-                    level, alert.target_role))
+                result.raised.append(_raised(obligation, alert))
     except Exception as error:
         message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
         log.exception("sweep skipped %s", message)
@@ -133,39 +129,57 @@ def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, da
     return True
 
 
+def _new_alert(obligation: Obligation, level: int, times: dict[int, datetime], now: datetime) -> Alert:
+    return Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
+                 target_role=_target_role(obligation, level), raised_at=now, reached_at=times[level])
+
+
+def _raised(obligation: Obligation, alert: Alert) -> RaisedAlert:
+    return RaisedAlert(obligation.id, obligation.home.name if obligation.home else "Whole service",
+                       obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
+                       alert.level, alert.target_role)
+
+
+def _raise_batch(batch: list[tuple[Obligation, list[int], dict[int, datetime]]], now: datetime,
+                 result: SweepResult) -> list[Obligation]:
+    """Insert the batch's newly reached alerts in one savepoint (one flush: after a month's
+    downtime a savepoint and a flush per alert took most of the sweep's time). If anything in it
+    fails (a lost race, a bad record), each obligation is done again on its own, as
+    `_raise_levels` does. Returns the obligations whose alerts are all in."""
+    try:
+        with db.session.begin_nested():
+            alerts = [(obligation, _new_alert(obligation, level, times, now))
+                      for obligation, levels, times in batch for level in levels]
+            db.session.add_all([alert for _obligation, alert in alerts])
+    except Exception:  # rolled back to the savepoint: one by one, to keep all but the failing ones
+        log.info("sweep: a batch of %d obligations is raised one by one", len(batch))
+        return [obligation for obligation, levels, times in batch
+                if _raise_levels(obligation, levels, times, now, result)]
+    result.raised.extend(_raised(obligation, alert) for obligation, alert in alerts)
+    return [obligation for obligation, _levels, _times in batch]
+
+
+SWEEP_BATCH = 500  # obligations a sweep looks at in each of its transactions
+
+
 def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     """Raise every alert that `now` has reached and that was not raised before."""
     started = time.monotonic()
     result = SweepResult(at=now, dry_run=dry_run)
-    with unit_of_work(dry_run=dry_run):  # a dry run is rolled back
-        result.obligations_created = len(ensure_recurring(now).created)
-        db.session.flush()
+    # Each batch of obligations is its own transaction (a dry run: one, rolled back), so a sweep
+    # after long downtime, raising thousands of alerts, never holds the database's write lock
+    # for minutes; what a batch commits is kept if a later one fails, and the unique key keeps
+    # every alert exactly once whatever is retried.
+    with unit_of_work(dry_run=True) if dry_run else nullcontext():
+        with unit_of_work():
+            result.obligations_created = len(ensure_recurring(now).created)
         now_utc = to_utc(now)
-        due_to_look_at = list(db.session.scalars(
-            select(Obligation).where(_to_look_at(now_utc)).options(selectinload(Obligation.home))))
-        result.examined = len(due_to_look_at)
-        raised_before = _raised_before(now_utc)
+        ids = list(db.session.scalars(select(Obligation.id).where(_to_look_at(now_utc)).order_by(Obligation.id)))
+        result.examined = len(ids)
         ladders: dict[str, tuple[EscalationStep, ...]] = {}  # obligations share a handful of ladders
-        for obligation in due_to_look_at:
-            # Pure date arithmetic first: most open obligations have nothing new to raise, and
-            # those cost no SQL at all (no savepoint, no insert).
-            try:
-                key = json.dumps(obligation.ladder, sort_keys=True, default=str)
-                ladder = ladders.get(key)
-                if ladder is None:
-                    ladder = ladders[key] = ladder_from_list(obligation.ladder)
-                times = alert_times(obligation.due_at, ladder, obligation.due_soon_days, obligation.due_soon_hours)
-                levels = sorted(level for level, at in times.items()
-                                if now_utc > at and (obligation.id, level) not in raised_before)
-            except Exception as error:
-                message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
-                log.exception("sweep skipped %s", message)
-                result.errors.append(message)
-                continue
-            if levels and not _raise_levels(obligation, levels, times, now, result):
-                continue  # left to look at again: the next sweep retries it
-            # Bookkeeping only (not audited): when this obligation next needs looking at.
-            obligation.next_alert_at = next_alert_after(times, now_utc)
+        for start in range(0, len(ids), SWEEP_BATCH):
+            with unit_of_work():
+                _sweep_batch(ids[start:start + SWEEP_BATCH], now, now_utc, ladders, result)
     if result.raised and not dry_run:
         from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
         queue_alert_emails(now)
@@ -174,6 +188,42 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
              now.isoformat(), result.examined, result.obligations_created, len(result.raised),
              len(result.errors), result.seconds, " (dry run)" if dry_run else "")
     return result
+
+
+def _sweep_batch(ids: list[int], now: datetime, now_utc: datetime,
+                 ladders: dict[str, tuple[EscalationStep, ...]], result: SweepResult) -> None:
+    due_to_look_at = list(db.session.scalars(
+        select(Obligation).where(Obligation.id.in_(ids)).order_by(Obligation.id)
+        .options(selectinload(Obligation.home))))
+    raised_before = _raised_before(ids)
+    to_raise: list[tuple[Obligation, list[int], dict[int, datetime]]] = []
+    looked_at: list[tuple[Obligation, dict[int, datetime]]] = []
+    for obligation in due_to_look_at:
+        # Pure date arithmetic first: most open obligations have nothing new to raise, and
+        # those cost no SQL at all (no savepoint, no insert).
+        try:
+            key = json.dumps(obligation.ladder, sort_keys=True, default=str)
+            ladder = ladders.get(key)
+            if ladder is None:
+                ladder = ladders[key] = ladder_from_list(obligation.ladder)
+            times = alert_times(obligation.due_at, ladder, obligation.due_soon_days, obligation.due_soon_hours)
+            levels = sorted(level for level, at in times.items()
+                            if now_utc > at and (obligation.id, level) not in raised_before)
+        except Exception as error:
+            message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
+            log.exception("sweep skipped %s", message)
+            result.errors.append(message)
+            continue
+        looked_at.append((obligation, times))
+        if levels:
+            to_raise.append((obligation, levels, times))
+    done = {id(obligation) for obligation in _raise_batch(to_raise, now, result)} if to_raise else set()
+    raising = {id(obligation) for obligation, _levels, _times in to_raise}
+    for obligation, times in looked_at:
+        if id(obligation) in raising and id(obligation) not in done:
+            continue  # left to look at again: the next sweep retries it
+        # Bookkeeping only (not audited): when this obligation next needs looking at.
+        obligation.next_alert_at = next_alert_after(times, now_utc)
 
 
 @transactional
