@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import (
@@ -50,7 +51,7 @@ from homes_qa.incidents.models import Incident, IncidentNotification
 from homes_qa.reg44 import policy as reg44_policy
 from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44.models import Reg44Visit
-from homes_qa.spine.access import visible_home_ids_query, visible_homes
+from homes_qa.spine.access import visible_home_choices, visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import is_recordable, sees_organisation
@@ -142,7 +143,7 @@ class GridRow:
 class Grid:
     areas: list[str]
     rows: list[GridRow]  # the rows asked for (`offset`, `limit`), in rank order
-    homes: list  # (id, name) of every home in scope, for the filter (`home_choices`); else empty
+    homes: list[tuple[int, str]]  # (id, name) of every home in scope, for the filter (`home_choices`)
     all_areas: list[str]  # every area, for the filter
     whole_service: bool  # whether the user sees whole-service obligations
     home_filter: int | None = None
@@ -191,7 +192,7 @@ class PersonChoice:
         return role_label(self.role)
 
 
-def _people_in_scope_select(user: User, *columns: InstrumentedAttribute) -> Select:
+def _people_in_scope_select(user: User, *columns: Any) -> Select:
     from homes_qa.core.roles import SEES_ALL_HOMES
     from homes_qa.spine.people.models import Assignment
     stmt = select(*columns).where(User.active.is_(True), User.role != Role.ADMIN)
@@ -211,7 +212,7 @@ def people_in_scope(user: User) -> list[PersonChoice]:
 
 def person_in_scope(user: User, person_id: int) -> User | None:
     """The person of that id if the person filter offers them, else None. One query."""
-    return db.session.scalar(_people_in_scope_select(user, User).where(User.id == person_id))  # type: ignore[arg-type]
+    return db.session.scalar(_people_in_scope_select(user, User).where(User.id == person_id))
 
 
 def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
@@ -311,7 +312,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     shown_areas = [a for a in all_areas if area is None or a == area]
     grid_rows = [GridRow(key, name, {a: cells.get(key, {}).get(a) or ex.Cell() for a in shown_areas})
                  for _pos, key, name, _cell, _total in keys]
-    return Grid(shown_areas, grid_rows, home_filter_choices(user) if home_choices else [], all_areas,
+    return Grid(shown_areas, grid_rows, visible_home_choices(user) if home_choices else [], all_areas,
                 organisation, home, area, dict(link_args or {}), row_count=row_count, offset=offset)
 
 
@@ -336,15 +337,6 @@ def _per_home_counts(where: ColumnElement[bool], now: datetime, values: Sequence
     both = union_all(by_due_time, escalated).subquery()
     return (select(both.c.home_id, func.sum(both.c.e).label(ex.ESCALATED), func.sum(both.c.o).label(ex.OVERDUE),
                    func.sum(both.c.s).label(ex.DUE_SOON)).group_by(both.c.home_id))
-
-
-def home_filter_choices(user: User) -> list:
-    """(id, name) of the homes in scope, by name, for a filter's list: one query, no ORM objects
-    (a head of service's list has every home)."""
-    stmt = select(Home.id, Home.name).order_by(Home.name, Home.id)
-    if not user.sees_all_homes:
-        stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
-    return list(db.session.execute(stmt))
 
 
 # ---------------------------------------------------------------- the items behind a cell

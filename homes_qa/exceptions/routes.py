@@ -21,7 +21,7 @@ from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries, service
 from homes_qa.exceptions.forms import MonthlyKpiForm, measure_values
 from homes_qa.exceptions.models import MonthlyKpi
-from homes_qa.spine.access import can_see_home, home_or_404, roles_required
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_choices
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.people.models import User
@@ -215,12 +215,12 @@ def items():
     rows = [] if filters.errors else queries.items(current_user, now, home=filters.home, area=filters.area,
                                                    status=filters.status, person=filters.person,
                                                    window=filters.window)
-    homes = queries.home_filter_choices(current_user)
+    homes = visible_home_choices(current_user)
     home_name = None
     if filters.home == queries.WHOLE_SERVICE:
         home_name = "Whole service"
     elif filters.home is not None:
-        home_name = next(h.name for h in homes if h.id == filters.home)
+        home_name = next(name for home_id, name in homes if home_id == filters.home)
     template = "exceptions/_items.html" if is_htmx() else "exceptions/items.html"
     return render_template(template, items=rows, filters=filters, homes=homes, home_name=home_name,
                            areas=ex.ordered_areas(queries.rule_areas(organisation=sees_organisation(current_user))),

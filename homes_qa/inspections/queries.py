@@ -43,7 +43,7 @@ from homes_qa.inspections.policy import (
     can_see_qpag_action,
 )
 from homes_qa.reg44.models import Reg44Report
-from homes_qa.spine.access import can_see_home, visible_home_ids_query, visible_homes
+from homes_qa.spine.access import can_see_home, visible_home_ids_query
 from homes_qa.spine.audit.models import AuditEvent
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import state_of
@@ -185,10 +185,6 @@ def home_links(user: User, home: Home) -> list[dict[str, str]]:
              "hint": "judgements, requirements and their actions, and the monitoring reviews they set"},
             {"href": url_for("inspections.actions", home=home.id), "text": "Action list",
              "hint": "every action of the home: Ofsted, Reg 44, QA reviews, audits; each with its history and evidence"}]
-
-
-def homes_for_filter(user: User) -> list[tuple[int, str]]:
-    return [(home.id, home.name) for home in visible_homes(user)]
 
 
 # ---------------------------------------------------------------- the combined action list

@@ -48,7 +48,7 @@ from homes_qa.inspections.forms import (
     review_form,
 )
 from homes_qa.inspections.models import Inspection, InspectionItem, QaReview
-from homes_qa.spine.access import can_see_home, home_or_404, roles_required
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_choices
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved, saved_result
@@ -209,7 +209,7 @@ def actions():
     rows, truncated = queries.combined_actions(current_user, filters, now)
     template = "inspections/_actions_results.html" if is_htmx() else "inspections/actions.html"
     return render_template(template, rows=rows, truncated=truncated, filters=filters, today=london_date(now),
-                           homes=queries.homes_for_filter(current_user), sources=queries.ACTION_SOURCES,
+                           homes=visible_home_choices(current_user), sources=queries.ACTION_SOURCES,
                            statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list",
                            show_qpag=current_user.role in policy.QPAG_READERS,
                            show_audits=queries.sees_audit_actions(current_user))
@@ -324,7 +324,7 @@ def _to_int(value: str | None) -> int | None:
 @roles_required(*policy.QPAG_EDITORS)
 def qpag_new():
     form = QpagActionForm()
-    homes = queries.homes_for_filter(current_user)
+    homes = visible_home_choices(current_user)
     form.home_id.choices = [("", "The whole service")] + [(str(i), name) for i, name in homes]
     home_id = _to_int(form.home_id.data) if request.method == "POST" else None
     if home_id is not None and not can_see_home(current_user, home_id):
@@ -453,7 +453,7 @@ def qa_reviews():
 @roles_required(*policy.QA_COMMISSIONERS)
 def qa_review_new():
     form = CommissionReviewForm()
-    form.home_ids.choices = [(str(i), name) for i, name in queries.homes_for_filter(current_user)]
+    form.home_ids.choices = [(str(i), name) for i, name in visible_home_choices(current_user)]
     form.assignee_id.choices = [("", "Choose someone")] + [
         (str(u.id), f"{u.name} ({role_label(u.role)})") for u in queries.qa_assignee_choices()]
     if request.method == "GET":
