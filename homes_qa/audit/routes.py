@@ -1,6 +1,8 @@
 """Browse the audit trail by home, record and person (heads of service and administrators)."""
+from collections.abc import Sequence
+
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 
 from homes_qa.audit.readable import readable, record_type_label
 from homes_qa.core.roles import Role
@@ -21,6 +23,13 @@ def _int_arg(name: str) -> int | None:
     if not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return int(value)
+
+
+def _choices(stmt: Select[int, str]) -> Sequence[Row[int, str]]:
+    """A filter's (id, name) list, for `select_options`. Executed on the session's connection:
+    plain rows without the ORM's result handling (issue 13: the head of service's lists are every
+    home and everyone, 1,000 and 1,336 rows at 10×: 4 ms through the ORM session, 2.7 ms so)."""
+    return db.session.connection().execute(stmt).all()
 
 
 @bp.route("/")
@@ -44,8 +53,8 @@ def index():
     events = db.session.scalars(stmt.order_by(AuditEvent.id.desc())
                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
 
-    homes = db.session.execute(select(Home.id, Home.name).order_by(Home.name)).all()
-    people = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
+    homes = _choices(select(Home.id, Home.name).order_by(Home.name, Home.id))
+    people = _choices(select(User.id, User.name).order_by(User.name, User.id))
     record_types = db.session.scalars(select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)).all()
     context = dict(events=events, changes=readable(events), record_type_label=record_type_label, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                    homes=homes, people=people, record_types=record_types,

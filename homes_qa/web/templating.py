@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from homes_qa.core.formats import london_datetime, long_date, without_home
 from homes_qa.core.roles import NOT_HOME_STAFF, ROLE_LABELS, ROLES, Role
 from homes_qa.spine.transaction import reset_after_failed_read
+from homes_qa.web.options import select_options
 
 # (endpoint, label, roles that see it); order is the order in the navigation bar.
 NAVIGATION = (
@@ -89,6 +90,7 @@ def init_app(app) -> None:
     app.add_template_filter(without_home)  # issue 12: short obligation titles on a home's own pages
     app.add_template_global(error_list)
     app.add_template_global(header_alert_count)
+    app.add_template_global(select_options)  # issue 13: long filter lists
 
     @app.context_processor
     def layout_context():
