@@ -1,0 +1,27 @@
+"""On PostgreSQL: the audit trail's bounded count and the filter lists read on the session's
+connection (issue 13), through the pages a head of service opens."""
+import re
+
+from homes_qa.audit import routes as audit_routes
+from homes_qa.core.roles import ROLE_LABELS
+from homes_qa.exceptions import queries
+from tests.postgres.test_pg_access import _sign_in
+
+
+def test_audit_count_is_bounded_and_filter_lists_are_listed_on_postgres(pg_world, pg_client, monkeypatch):
+    w = pg_world
+    listed = queries.people_in_scope(w.head)
+    assert (w.manager.id, f"{w.manager.name} ({ROLE_LABELS[w.manager.role]})") in listed
+    assert w.admin.id not in [person_id for person_id, _ in listed]
+    assert _sign_in(pg_client, w.head.email).status_code == 303
+    monkeypatch.setattr(audit_routes, "PAGE_SIZE", 1)
+    monkeypatch.setattr(audit_routes, "COUNTED_UP_TO", 2)
+    page = pg_client.get(f"/audit/?person={w.admin.id}").get_data(as_text=True)
+    first = pg_client.get("/audit/").get_data(as_text=True)
+    assert "More than 2 changes, page 1." in first
+    assert re.search(r"\d+ changes, page 3 of \d+\.", pg_client.get("/audit/?page=3").get_data(as_text=True))
+    assert f'<option value="{w.birch.id}">Birch House</option>' in first
+    assert f'<option value="{w.admin.id}" selected>' in page
+    grid = pg_client.get(f"/exceptions/?home={w.birch.id}").get_data(as_text=True)
+    assert f'<option value="{w.birch.id}" selected>Birch House</option>' in grid
+    assert f'<option value="{w.manager.id}">{w.manager.name} ({ROLE_LABELS[w.manager.role]})</option>' in grid
