@@ -126,10 +126,10 @@ def workload():
 def register(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
-    rule = queries.visit_rule()  # read once for both
-    rows = queries.register(home, current_user, now, rule=rule)
-    summary = queries.home_summaries(current_user, [home], now, rule=rule)[0]
-    return render_template("visits/register.html", home=home, rows=rows, summary=summary, now=now,
+    rows = queries.register(home, current_user, now)
+    # Only the planned visits are shown above the register: not the whole month's summary.
+    planned = queries.planned_visits_seen_by(current_user, home)
+    return render_template("visits/register.html", home=home, rows=rows, planned=planned, now=now,
                            title=f"Regulation 44 register: {home.name}")
 
 
