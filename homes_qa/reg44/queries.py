@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
-from homes_qa.core.roles import Role
+from homes_qa.core.roles import SEES_ALL_HOMES, Role
 from homes_qa.core.timing import due_for_period, period_containing
 from homes_qa.extensions import db
 from homes_qa.reg44.models import (
@@ -28,6 +28,7 @@ from homes_qa.reg44.policy import visits_visible_to
 from homes_qa.spine.access import (
     obligation_visible_clause,
     viewer,
+    viewer_home_ids,
     viewer_id,
     visible_home_ids_query,
     visible_homes_select,
@@ -438,6 +439,41 @@ def _visitor_assignments_clause(user: User) -> ColumnElement[bool]:
     return clause
 
 
+@cache
+def _workload_homes(role: str) -> Select[int, Home]:
+    """The visitors' homes that the workload of someone of the role counts (`_visitor_assignments_clause`,
+    the person bound when it is run): built once per role."""
+    clause = (User.role == Role.REG44_VISITOR) & User.active.is_(True)
+    if role == Role.REG44_VISITOR:
+        clause = clause & (Assignment.user_id == viewer_id())
+    elif role not in SEES_ALL_HOMES:
+        clause = clause & Assignment.home_id.in_(viewer_home_ids())
+    return (select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
+            .join(User, User.id == Assignment.user_id)
+            .where(Assignment.user_id.in_(bindparam("visitor_ids", expanding=True)), clause)
+            .order_by(Home.name, Home.id))
+
+
+def _workload_visits() -> Select[int, int, str, date | None, bool, datetime | None]:
+    in_month = lambda column: column.between(bindparam("start"), bindparam("end"))  # noqa: E731
+    # The open report deadline of each visit, found through its home (the index on home, rule and
+    # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
+    report_due = select(func.min(Obligation.due_at)).where(
+        Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
+        Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
+        Obligation.subject_id == Reg44Visit.id).scalar_subquery()
+    unsubmitted = _unsubmitted_clause()
+    return (select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
+                   unsubmitted.label("unsubmitted"), report_due.label("report_due"))
+            .where(Reg44Visit.visitor_id.in_(bindparam("visitor_ids", expanding=True)),
+                   or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
+                       (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
+                       unsubmitted)))
+
+
+_WORKLOAD_VISITS = _workload_visits()
+
+
 def workload_page(user: User, now: datetime | None = None) -> tuple[list[VisitorWorkload], Page]:
     """The page of visitors `?page=` asks for (by name) with their workload: four queries (the
     page of visitors with its total, the rule, their homes, their visits), whatever the number
@@ -468,26 +504,10 @@ def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWo
     period = period_containing(rule.timing_value, now)
     ids = [v.id for v in visitors]
     homes: dict[int, list[Home]] = {visitor_id: [] for visitor_id in ids}
-    for visitor_id, home in db.session.execute(
-            select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
-            .join(User, User.id == Assignment.user_id)
-            .where(Assignment.user_id.in_(ids), _visitor_assignments_clause(user)).order_by(Home.name, Home.id)):
+    for visitor_id, home in db.session.execute(_workload_homes(user.role), {**viewer(user), "visitor_ids": ids}):
         homes[visitor_id].append(home)
-    in_month = lambda column: column.between(period.start, period.end)  # noqa: E731
-    # The open report deadline of each visit, found through its home (the index on home, rule and
-    # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
-    report_due = select(func.min(Obligation.due_at)).where(
-        Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
-        Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
-        Obligation.subject_id == Reg44Visit.id).scalar_subquery()
-    unsubmitted = _unsubmitted_clause()
-    visits = db.session.execute(
-        select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
-               unsubmitted.label("unsubmitted"), report_due.label("report_due"))
-        .where(Reg44Visit.visitor_id.in_(ids),
-               or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
-                   (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
-                   unsubmitted))).all()
+    visits = db.session.execute(_WORKLOAD_VISITS, {"visitor_ids": ids, "start": period.start,
+                                                   "end": period.end}).all()
     rows = []
     for visitor in visitors:
         if not homes[visitor.id]:
