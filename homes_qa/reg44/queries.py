@@ -383,6 +383,11 @@ def _planned_visits(role: str) -> Select[Reg44Visit]:
             .options(joinedload(Reg44Visit.visitor)).order_by(Reg44Visit.planned_for, Reg44Visit.id))
 
 
+def visit_rule() -> Rule:
+    """The monthly visit rule (its timing makes the months), for a page that reads it once."""
+    return rule_by_code(VISIT_RULE)
+
+
 def register(home: Home, user: User, now: datetime | None = None, months: int = 12, *,
              rule: Rule | None = None) -> list[RegisterMonth]:
     """The last `months` calendar months (newest first): each month's visits, reports and opinions."""
@@ -484,14 +489,15 @@ def workload_page(user: User, now: datetime | None = None) -> tuple[list[Visitor
     return _workload(user, visitors, now or utcnow()), page
 
 
-def visitor_workload(visitor: User, now: datetime | None = None) -> VisitorWorkload | None:
+def visitor_workload(visitor: User, now: datetime | None = None, *, rule: Rule | None = None) -> VisitorWorkload | None:
     """A visitor's own workload across all their homes (the Reg 44 page's "this month" line),
-    or None when they are assigned to no home. Three queries."""
-    rows = _workload(visitor, [visitor], now or utcnow()) if visitor.role == Role.REG44_VISITOR else []
+    or None when they are assigned to no home. Three queries (two with `rule`, the visit rule
+    if the caller has read it)."""
+    rows = _workload(visitor, [visitor], now or utcnow(), rule) if visitor.role == Role.REG44_VISITOR else []
     return rows[0] if rows else None
 
 
-def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWorkload]:
+def _workload(user: User, visitors: list[User], now: datetime, rule: Rule | None = None) -> list[VisitorWorkload]:
     """Per visitor across their homes: visits this month and reports outstanding.
 
     A visitor sees their own row; a service manager the visitors of their homes (counting
@@ -500,7 +506,7 @@ def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWo
     """
     if not visitors:
         return []
-    rule = rule_by_code(VISIT_RULE)
+    rule = rule or rule_by_code(VISIT_RULE)
     period = period_containing(rule.timing_value, now)
     ids = [v.id for v in visitors]
     homes: dict[int, list[Home]] = {visitor_id: [] for visitor_id in ids}

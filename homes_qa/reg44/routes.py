@@ -106,9 +106,11 @@ def index():
     now = utcnow()
     q = request.args.get("q", "").strip()[:SEARCH_MAX]
     homes, page = queries.homes_page(current_user, q)
-    summaries = queries.home_summaries(current_user, homes, now)
+    # The visit rule, read once for both (when either needs it: homes to show, or a visitor's month).
+    rule = queries.visit_rule() if homes or current_user.role == Role.REG44_VISITOR else None
+    summaries = queries.home_summaries(current_user, homes, now, rule=rule)
     return render_template("visits/index.html", summaries=summaries,
-                           workload=queries.visitor_workload(current_user, now),
+                           workload=queries.visitor_workload(current_user, now, rule=rule),
                            page=page, q=q, now=now, title="Regulation 44 visits")
 
 
