@@ -6,7 +6,7 @@ reveal which records exist elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from typing import ParamSpec, TypeVar
 
 from flask import abort, has_request_context, request
@@ -38,9 +38,16 @@ def roles_required(*roles: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]
 
 def visible_home_ids_query(user: User) -> Select[int]:
     """A subquery of the home ids the user may see."""
-    if user.sees_all_homes:
+    return _home_ids_seen_by(None if user.sees_all_homes else user.id)
+
+
+@lru_cache(maxsize=1024)
+def _home_ids_seen_by(user_id: int | None) -> Select[int]:
+    # One statement per person, kept: a page's reads ask for it about ten times, and a select is
+    # never changed once built (each `.where` makes a new one), so it can be shared (issue 13).
+    if user_id is None:
         return select(Home.id)
-    return select(Assignment.home_id).where(Assignment.user_id == user.id)
+    return select(Assignment.home_id).where(Assignment.user_id == user_id)
 
 
 # Statements built once and run many times take the person as this parameter: building a select
