@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
 from homes_qa.core.roles import SEES_ALL_HOMES, Role
-from homes_qa.core.timing import due_for_period, period_containing
+from homes_qa.core.timing import Period, Timing, due_for_period, period_containing
 from homes_qa.extensions import db
 from homes_qa.reg44.models import (
     Distribution,
@@ -388,17 +388,24 @@ def visit_rule() -> Rule:
     return rule_by_code(VISIT_RULE)
 
 
+@lru_cache(maxsize=64)
+def _periods_back(timing: Timing, day: date, months: int) -> tuple[Period, ...]:
+    """The `months` periods of the cadence ending with the one containing the London day, newest
+    first: the same all day, so worked out once (each step is calendar arithmetic)."""
+    periods = []
+    period = period_containing(timing, day)
+    for _ in range(months):
+        periods.append(period)
+        period = period_containing(timing, period.start - timedelta(days=1))
+    return tuple(periods)
+
+
 def register(home: Home, user: User, now: datetime | None = None, months: int = 12, *,
              rule: Rule | None = None) -> list[RegisterMonth]:
     """The last `months` calendar months (newest first): each month's visits, reports and opinions."""
     now = now or utcnow()
     rule = rule or rule_by_code(VISIT_RULE)
-    timing = rule.timing_value
-    periods = []
-    period = period_containing(timing, now)
-    for _ in range(months):
-        periods.append(period)
-        period = period_containing(timing, period.start - timedelta(days=1))
+    periods = _periods_back(rule.timing_value, london_date(now), months)
     oldest = periods[-1].start
     visits = list(db.session.scalars(_register_visits(user.role), {**viewer(user), "home_id": home.id,
                                                                    "oldest": oldest}))
