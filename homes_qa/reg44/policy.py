@@ -12,10 +12,10 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, or_, select, true
 
-from homes_qa.core.roles import CHECKERS, HOME_STAFF, Role
+from homes_qa.core.roles import CHECKERS, HOME_STAFF, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Report, Reg44Visit, VisitStatus
-from homes_qa.spine.access import is_assigned, visible_home_ids_query
+from homes_qa.spine.access import is_assigned, viewer_home_ids, visible_home_ids_query
 from homes_qa.spine.people.models import User
 
 
@@ -65,6 +65,15 @@ def visible_visits(user: User, home_ids: list[int] | None = None) -> Select[Reg4
         stmt = stmt.where(Reg44Visit.home_id.in_(visible_home_ids_query(user)))
     if home_ids is not None:
         stmt = stmt.where(Reg44Visit.home_id.in_(home_ids))
+    return stmt
+
+
+def visits_visible_to(role: str) -> Select[Reg44Visit]:
+    """`visible_visits` for anyone of the role, the person bound as `access.viewer(user)` when the
+    statement is run: for statements built once per role rather than once per request."""
+    stmt = select(Reg44Visit).where(visible_to_home_staff_clause() if role in HOME_STAFF else true())
+    if role not in SEES_ALL_HOMES:
+        stmt = stmt.where(Reg44Visit.home_id.in_(viewer_home_ids()))
     return stmt
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
-from homes_qa.core.roles import Role
-from homes_qa.core.timing import due_for_period, period_containing
+from homes_qa.core.roles import SEES_ALL_HOMES, Role
+from homes_qa.core.timing import Period, Timing, due_for_period, period_containing
 from homes_qa.extensions import db
 from homes_qa.reg44.models import (
     Distribution,
@@ -22,9 +24,17 @@ from homes_qa.reg44.models import (
     ReportStatus,
     VisitStatus,
 )
-from homes_qa.reg44.policy import visible_visits
-from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query, visible_homes_select
+from homes_qa.reg44.policy import visits_visible_to
+from homes_qa.spine.access import (
+    obligation_visible_clause,
+    viewer,
+    viewer_home_ids,
+    viewer_id,
+    visible_home_ids_query,
+    visible_homes_select,
+)
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.obligations.service import scope_key
 from homes_qa.spine.paging import Page, paged
 from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.rules.models import Rule
@@ -105,19 +115,25 @@ def state_of(obligation: Obligation, now: datetime) -> DriftState:
                     met_at=obligation.met_at, waived=obligation.status == ObligationStatus.WAIVED)
 
 
+# The statements below are built once, at import, and run with their values bound (issue 13):
+# building a select tree and its cache key cost more Python than SQLite takes to answer it.
+_HOME_IDS: BindParameter[list[int]] = bindparam("home_ids", expanding=True)
+
+_OPEN_RECOMMENDATIONS_BY_VISIT = (
+    select(Reg44Report.visit_id, func.count(Obligation.id))
+    .join(Reg44Recommendation, Reg44Recommendation.report_id == Reg44Report.id)
+    .join(Obligation, (Obligation.rule_code == RECOMMENDATION_RULE)
+          & (Obligation.subject_type == "Reg44Recommendation")
+          & (Obligation.subject_id == Reg44Recommendation.id))
+    .where(Obligation.status == ObligationStatus.OPEN, Obligation.home_id.in_(_HOME_IDS))
+    .group_by(Reg44Report.visit_id))
+
+
 def open_recommendations_by_visit(home_ids: list[int]) -> dict[int, int]:
     """visit id -> number of recommendations whose response deadline is still open."""
     if not home_ids:
         return {}
-    rows = db.session.execute(
-        select(Reg44Report.visit_id, func.count(Obligation.id))
-        .join(Reg44Recommendation, Reg44Recommendation.report_id == Reg44Report.id)
-        .join(Obligation, (Obligation.rule_code == RECOMMENDATION_RULE)
-              & (Obligation.subject_type == "Reg44Recommendation")
-              & (Obligation.subject_id == Reg44Recommendation.id))
-        .where(Obligation.status == ObligationStatus.OPEN, Obligation.home_id.in_(home_ids))
-        .group_by(Reg44Report.visit_id)).all()
-    return dict(rows)
+    return dict(db.session.execute(_OPEN_RECOMMENDATIONS_BY_VISIT, {"home_ids": home_ids}).all())
 
 
 def report_status_label(visit: Reg44Visit) -> str:
@@ -151,18 +167,25 @@ class HomeMonth:
     reports_to_write: list[Reg44Visit] = field(default_factory=list)
     # Each report to write: its deadline and drift state, by visit id.
     report_deadlines: dict[int, tuple[datetime, DriftState]] = field(default_factory=dict)
-    latest_report: Reg44Report | None = None  # the latest submitted report: its two opinions
+    latest_report: LatestOpinions | None = None  # the latest submitted report: its two opinions
 
     @property
     def has_concerns(self) -> bool:
         return opinions_of_concern(self.latest_report)
 
 
-def _month_obligations(home_ids: list[int], key: str) -> dict[int | None, Obligation]:
-    if not home_ids:
+# Found by the obligation's own key (rule, scope, period: the unique index), one row per home,
+# rather than through the home index, which walks every month of the home's history.
+_MONTH_OBLIGATIONS = select(Obligation).where(
+    Obligation.rule_code == VISIT_RULE, Obligation.scope_key.in_(bindparam("scope_keys", expanding=True)),
+    Obligation.period_key == bindparam("period_key"))
+
+
+def _month_obligations(rule: Rule, homes: list[Home], key: str) -> dict[int | None, Obligation]:
+    if not homes:
         return {}
-    rows = db.session.scalars(select(Obligation).where(
-        Obligation.rule_code == VISIT_RULE, Obligation.period_key == key, Obligation.home_id.in_(home_ids)))
+    rows = db.session.scalars(_MONTH_OBLIGATIONS, {
+        "scope_keys": [scope_key(rule, home) for home in homes], "period_key": key})
     return {o.home_id: o for o in rows}
 
 
@@ -173,13 +196,42 @@ def _unsubmitted_clause():
     return (Reg44Visit.status == VisitStatus.RECORDED) & ~submitted.exists()
 
 
+_OPEN_RECOMMENDATIONS_BY_HOME = (
+    select(Obligation.home_id, func.count(Obligation.id)).where(
+        Obligation.rule_code == RECOMMENDATION_RULE, Obligation.status == ObligationStatus.OPEN,
+        Obligation.home_id.in_(_HOME_IDS)).group_by(Obligation.home_id))
+
+
 def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
     if not home_ids:
         return {}
-    return dict(db.session.execute(
-        select(Obligation.home_id, func.count(Obligation.id)).where(
-            Obligation.rule_code == RECOMMENDATION_RULE, Obligation.status == ObligationStatus.OPEN,
-            Obligation.home_id.in_(home_ids)).group_by(Obligation.home_id)).all())
+    return dict(db.session.execute(_OPEN_RECOMMENDATIONS_BY_HOME, {"home_ids": home_ids}).all())
+
+
+@cache
+def _month_visits(role: str) -> Select[Reg44Visit, bool, bool]:
+    """This month's (and planned) visits of the homes with the reports still to write, for anyone
+    of the role (the person and the month bound when it is run): built once per role."""
+    is_current = or_(Reg44Visit.status == VisitStatus.PLANNED,
+                     (Reg44Visit.status == VisitStatus.RECORDED)
+                     & Reg44Visit.visited_on.between(bindparam("start"), bindparam("end")))
+    is_to_write = _unsubmitted_clause()
+    if role == Role.REG44_VISITOR:
+        is_to_write = is_to_write & (Reg44Visit.visitor_id == viewer_id())
+    return (visits_visible_to(role).where(Reg44Visit.home_id.in_(_HOME_IDS), or_(is_current, is_to_write))
+            .add_columns(is_current.label("is_current"), is_to_write.label("is_to_write"))
+            .order_by(Reg44Visit.id))
+
+
+_LATEST_DAY = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
+               .where(Reg44Visit.home_id.in_(_HOME_IDS), Reg44Visit.status == VisitStatus.RECORDED)
+               .group_by(Reg44Visit.home_id).subquery())
+_LAST_VISITS = (select(Reg44Visit).join(
+    _LATEST_DAY, (_LATEST_DAY.c.home_id == Reg44Visit.home_id) & (_LATEST_DAY.c.day == Reg44Visit.visited_on))
+    .where(Reg44Visit.status == VisitStatus.RECORDED).order_by(Reg44Visit.id))
+_REPORT_DEADLINES = select(Obligation).where(
+    Obligation.rule_code == REPORT_RULE, Obligation.home_id.in_(_HOME_IDS),
+    Obligation.period_key.in_(bindparam("period_keys", expanding=True)))
 
 
 def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *,
@@ -197,35 +249,21 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
     rule = rule or rule_by_code(VISIT_RULE)  # `rule`: the visit rule, if the caller has read it
     period = period_containing(rule.timing_value, now)
     due = due_for_period(period)
-    month_obligations = _month_obligations(home_ids, period.key)
+    month_obligations = _month_obligations(rule, homes, period.key)
     # One read for this month's (and planned) visits and the reports still to write.
-    is_current = or_(Reg44Visit.status == VisitStatus.PLANNED,
-                     (Reg44Visit.status == VisitStatus.RECORDED)
-                     & Reg44Visit.visited_on.between(period.start, period.end))
-    is_to_write = _unsubmitted_clause()
-    if user.role == Role.REG44_VISITOR:
-        is_to_write = is_to_write & (Reg44Visit.visitor_id == user.id)
-    rows = db.session.execute(visible_visits(user, home_ids).where(or_(is_current, is_to_write))
-                              .add_columns(is_current.label("is_current"), is_to_write.label("is_to_write"))
-                              .order_by(Reg44Visit.id)).all()
+    rows = db.session.execute(_month_visits(user.role), {
+        **viewer(user), "home_ids": home_ids, "start": period.start, "end": period.end}).all()
     current = sorted((visit for visit, now_on, _ in rows if now_on),
                      key=lambda v: (v.visited_on or date.min, v.planned_for or date.min, v.id))
     to_write = sorted((visit for visit, _, writing in rows if writing), key=lambda v: (v.visited_on or date.min, v.id))
-    latest_day = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
-                  .where(Reg44Visit.home_id.in_(home_ids), Reg44Visit.status == VisitStatus.RECORDED)
-                  .group_by(Reg44Visit.home_id).subquery())
     last_visits: dict[int, Reg44Visit] = {}
-    for v in db.session.scalars(select(Reg44Visit).join(
-            latest_day, (latest_day.c.home_id == Reg44Visit.home_id) & (latest_day.c.day == Reg44Visit.visited_on))
-            .where(Reg44Visit.status == VisitStatus.RECORDED).order_by(Reg44Visit.id)):
+    for v in db.session.scalars(_LAST_VISITS, {"home_ids": home_ids}):
         last_visits[v.home_id] = v
     open_recs = open_recommendations_by_home(home_ids)
     deadlines: dict[int, tuple[datetime, DriftState]] = {}
     if to_write and with_report_deadlines:
         keys = {visit_key(v): v.id for v in to_write}
-        for o in db.session.scalars(select(Obligation).where(
-                Obligation.rule_code == REPORT_RULE, Obligation.home_id.in_(home_ids),
-                Obligation.period_key.in_(list(keys)))):
+        for o in db.session.scalars(_REPORT_DEADLINES, {"home_ids": home_ids, "period_keys": list(keys)}):
             deadlines[keys[o.period_key]] = (o.due_at, state_of(o, now))
     opinions = latest_reports(user, home_ids)
     summaries = []
@@ -253,31 +291,51 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
 CONCERN_OPINIONS = (Opinion.NO, Opinion.CONCERNS)
 
 
-def opinions_of_concern(report: Reg44Report | None) -> bool:
+class LatestOpinions(NamedTuple):
+    """A home's latest submitted report as the pages show it: its two statutory opinions and the
+    visit it reports on (not the report's narratives, which these pages do not show)."""
+
+    visit_id: int
+    visited_on: date | None
+    safeguarded_opinion: str | None
+    wellbeing_opinion: str | None
+
+
+def opinions_of_concern(report: LatestOpinions | None) -> bool:
     """A "No" or "Yes, with concerns" on either statutory opinion."""
     return report is not None and (report.safeguarded_opinion in CONCERN_OPINIONS
                                    or report.wellbeing_opinion in CONCERN_OPINIONS)
 
 
-def latest_reports(user: User, home_ids: list[int]) -> dict[int, Reg44Report]:
+def latest_reports(user: User, home_ids: list[int]) -> dict[int, LatestOpinions]:
     """Each home's latest submitted report: the newest version for the most recent visit that has
     one. Never for home staff (they do not see Reg 44 reports). One query whatever the history."""
     if not home_ids or user.role == Role.HOME_STAFF:
         return {}
+    latest: dict[int, LatestOpinions] = {}
+    # ascending: the last row seen per home is its newest
+    for home_id, visit_id, visited_on, safeguarded, wellbeing in db.session.execute(
+            _LATEST_REPORTS, {"home_ids": home_ids}):
+        latest[home_id] = LatestOpinions(visit_id, visited_on, safeguarded, wellbeing)
+    return latest
+
+
+def _latest_reports() -> Select[int, int, date | None, str | None, str | None]:
     reported = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
                 .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
-                .where(Reg44Visit.home_id.in_(home_ids), Reg44Report.status == ReportStatus.SUBMITTED)
+                .where(Reg44Visit.home_id.in_(bindparam("home_ids", expanding=True)),
+                       Reg44Report.status == ReportStatus.SUBMITTED)
                 .group_by(Reg44Visit.home_id).subquery())
-    reports = db.session.scalars(
-        select(Reg44Report).join(Reg44Visit, Reg44Report.visit_id == Reg44Visit.id)
-        .join(reported, (reported.c.home_id == Reg44Visit.home_id) & (reported.c.day == Reg44Visit.visited_on))
-        .where(Reg44Report.status == ReportStatus.SUBMITTED)
-        .options(contains_eager(Reg44Report.visit))  # the visit joined above: no second query
-        .order_by(Reg44Visit.id, Reg44Report.version))
-    latest: dict[int, Reg44Report] = {}
-    for report in reports:  # ascending: the last one seen per home is its newest
-        latest[report.home_id] = report
-    return latest
+    return (select(Reg44Visit.home_id, Reg44Report.visit_id, Reg44Visit.visited_on,
+                   Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
+            .join(Reg44Visit, Reg44Report.visit_id == Reg44Visit.id)
+            .join(reported, (reported.c.home_id == Reg44Visit.home_id) & (reported.c.day == Reg44Visit.visited_on))
+            .where(Reg44Report.status == ReportStatus.SUBMITTED)
+            .order_by(Reg44Visit.id, Reg44Report.version))
+
+
+# Built once (issue 13): every first page and Reg 44 page asks it, and building it cost more than running it.
+_LATEST_REPORTS = _latest_reports()
 
 
 @dataclass
@@ -296,9 +354,50 @@ class RegisterMonth:
     visits: list[RegisterVisit]
 
 
+@cache
+def _register_visits(role: str) -> Select[Reg44Visit]:
+    """A home's visits recorded since a day, with their reports, for anyone of the role (the person,
+    home and day bound when it is run): built once per role."""
+    return (visits_visible_to(role).where(Reg44Visit.home_id == bindparam("home_id"),
+                                          Reg44Visit.status == VisitStatus.RECORDED,
+                                          Reg44Visit.visited_on >= bindparam("oldest"))
+            .options(selectinload(Reg44Visit.reports)).order_by(Reg44Visit.visited_on))
+
+
+# A home's visit obligations of some months, by their own key (the unique index).
+_MONTHS_OBLIGATIONS = select(Obligation).where(
+    Obligation.rule_code == VISIT_RULE, Obligation.scope_key == bindparam("scope_key"),
+    Obligation.period_key.in_(bindparam("period_keys", expanding=True)))
+
+
+def planned_visits_seen_by(user: User, home: Home) -> list[Reg44Visit]:
+    """The home's planned visits the user may see, soonest first, each with its visitor (the
+    register names them): one query."""
+    return list(db.session.scalars(_planned_visits(user.role), {**viewer(user), "home_id": home.id}))
+
+
+@cache
+def _planned_visits(role: str) -> Select[Reg44Visit]:
+    return (visits_visible_to(role).where(Reg44Visit.home_id == bindparam("home_id"),
+                                          Reg44Visit.status == VisitStatus.PLANNED)
+            .options(joinedload(Reg44Visit.visitor)).order_by(Reg44Visit.planned_for, Reg44Visit.id))
+
+
 def visit_rule() -> Rule:
-    """The monthly visit rule (its timing makes the register's months)."""
+    """The monthly visit rule (its timing makes the months), for a page that reads it once."""
     return rule_by_code(VISIT_RULE)
+
+
+@lru_cache(maxsize=64)
+def _periods_back(timing: Timing, day: date, months: int) -> tuple[Period, ...]:
+    """The `months` periods of the cadence ending with the one containing the London day, newest
+    first: the same all day, so worked out once (each step is calendar arithmetic)."""
+    periods = []
+    period = period_containing(timing, day)
+    for _ in range(months):
+        periods.append(period)
+        period = period_containing(timing, period.start - timedelta(days=1))
+    return tuple(periods)
 
 
 def register(home: Home, user: User, now: datetime | None = None, months: int = 12, *,
@@ -306,20 +405,12 @@ def register(home: Home, user: User, now: datetime | None = None, months: int = 
     """The last `months` calendar months (newest first): each month's visits, reports and opinions."""
     now = now or utcnow()
     rule = rule or rule_by_code(VISIT_RULE)
-    timing = rule.timing_value
-    periods = []
-    period = period_containing(timing, now)
-    for _ in range(months):
-        periods.append(period)
-        period = period_containing(timing, period.start - timedelta(days=1))
+    periods = _periods_back(rule.timing_value, london_date(now), months)
     oldest = periods[-1].start
-    visits = list(db.session.scalars(
-        visible_visits(user, [home.id]).where(Reg44Visit.status == VisitStatus.RECORDED,
-                                              Reg44Visit.visited_on >= oldest)
-        .options(selectinload(Reg44Visit.reports)).order_by(Reg44Visit.visited_on)))
-    obligations_by_key = {o.period_key: o for o in db.session.scalars(select(Obligation).where(
-        Obligation.rule_code == VISIT_RULE, Obligation.home_id == home.id,
-        Obligation.period_key.in_([p.key for p in periods])))}
+    visits = list(db.session.scalars(_register_visits(user.role), {**viewer(user), "home_id": home.id,
+                                                                   "oldest": oldest}))
+    obligations_by_key = {o.period_key: o for o in db.session.scalars(_MONTHS_OBLIGATIONS, {
+        "scope_key": scope_key(rule, home), "period_keys": [p.key for p in periods]})}
     open_recs = open_recommendations_by_visit([home.id])
     rows = []
     for period in periods:
@@ -360,6 +451,41 @@ def _visitor_assignments_clause(user: User) -> ColumnElement[bool]:
     return clause
 
 
+@cache
+def _workload_homes(role: str) -> Select[int, Home]:
+    """The visitors' homes that the workload of someone of the role counts (`_visitor_assignments_clause`,
+    the person bound when it is run): built once per role."""
+    clause = (User.role == Role.REG44_VISITOR) & User.active.is_(True)
+    if role == Role.REG44_VISITOR:
+        clause = clause & (Assignment.user_id == viewer_id())
+    elif role not in SEES_ALL_HOMES:
+        clause = clause & Assignment.home_id.in_(viewer_home_ids())
+    return (select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
+            .join(User, User.id == Assignment.user_id)
+            .where(Assignment.user_id.in_(bindparam("visitor_ids", expanding=True)), clause)
+            .order_by(Home.name, Home.id))
+
+
+def _workload_visits() -> Select[int, int, str, date | None, bool, datetime | None]:
+    in_month = lambda column: column.between(bindparam("start"), bindparam("end"))  # noqa: E731
+    # The open report deadline of each visit, found through its home (the index on home, rule and
+    # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
+    report_due = select(func.min(Obligation.due_at)).where(
+        Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
+        Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
+        Obligation.subject_id == Reg44Visit.id).scalar_subquery()
+    unsubmitted = _unsubmitted_clause()
+    return (select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
+                   unsubmitted.label("unsubmitted"), report_due.label("report_due"))
+            .where(Reg44Visit.visitor_id.in_(bindparam("visitor_ids", expanding=True)),
+                   or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
+                       (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
+                       unsubmitted)))
+
+
+_WORKLOAD_VISITS = _workload_visits()
+
+
 def workload_page(user: User, now: datetime | None = None) -> tuple[list[VisitorWorkload], Page]:
     """The page of visitors `?page=` asks for (by name) with their workload: four queries (the
     page of visitors with its total, the rule, their homes, their visits), whatever the number
@@ -370,14 +496,15 @@ def workload_page(user: User, now: datetime | None = None) -> tuple[list[Visitor
     return _workload(user, visitors, now or utcnow()), page
 
 
-def visitor_workload(visitor: User, now: datetime | None = None) -> VisitorWorkload | None:
+def visitor_workload(visitor: User, now: datetime | None = None, *, rule: Rule | None = None) -> VisitorWorkload | None:
     """A visitor's own workload across all their homes (the Reg 44 page's "this month" line),
-    or None when they are assigned to no home. Three queries."""
-    rows = _workload(visitor, [visitor], now or utcnow()) if visitor.role == Role.REG44_VISITOR else []
+    or None when they are assigned to no home. Three queries (two with `rule`, the visit rule
+    if the caller has read it)."""
+    rows = _workload(visitor, [visitor], now or utcnow(), rule) if visitor.role == Role.REG44_VISITOR else []
     return rows[0] if rows else None
 
 
-def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWorkload]:
+def _workload(user: User, visitors: list[User], now: datetime, rule: Rule | None = None) -> list[VisitorWorkload]:
     """Per visitor across their homes: visits this month and reports outstanding.
 
     A visitor sees their own row; a service manager the visitors of their homes (counting
@@ -386,30 +513,14 @@ def _workload(user: User, visitors: list[User], now: datetime) -> list[VisitorWo
     """
     if not visitors:
         return []
-    rule = rule_by_code(VISIT_RULE)
+    rule = rule or rule_by_code(VISIT_RULE)
     period = period_containing(rule.timing_value, now)
     ids = [v.id for v in visitors]
     homes: dict[int, list[Home]] = {visitor_id: [] for visitor_id in ids}
-    for visitor_id, home in db.session.execute(
-            select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
-            .join(User, User.id == Assignment.user_id)
-            .where(Assignment.user_id.in_(ids), _visitor_assignments_clause(user)).order_by(Home.name, Home.id)):
+    for visitor_id, home in db.session.execute(_workload_homes(user.role), {**viewer(user), "visitor_ids": ids}):
         homes[visitor_id].append(home)
-    in_month = lambda column: column.between(period.start, period.end)  # noqa: E731
-    # The open report deadline of each visit, found through its home (the index on home, rule and
-    # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
-    report_due = select(func.min(Obligation.due_at)).where(
-        Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
-        Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
-        Obligation.subject_id == Reg44Visit.id).scalar_subquery()
-    unsubmitted = _unsubmitted_clause()
-    visits = db.session.execute(
-        select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
-               unsubmitted.label("unsubmitted"), report_due.label("report_due"))
-        .where(Reg44Visit.visitor_id.in_(ids),
-               or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
-                   (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
-                   unsubmitted))).all()
+    visits = db.session.execute(_WORKLOAD_VISITS, {"visitor_ids": ids, "start": period.start,
+                                                   "end": period.end}).all()
     rows = []
     for visitor in visitors:
         if not homes[visitor.id]:
@@ -443,22 +554,37 @@ def home_panel(user: User, home: Home, now: datetime) -> HomeMonth | None:
 
 # ---------------------------------------------------------------- the service manager's work queue
 
-def reports_to_check(user: User, limit: int = 100) -> list[tuple[Reg44Visit, Reg44Report]]:
+class ReportToCheck(NamedTuple):
+    """A submitted report waiting for the service manager's check, as the work queue lists it."""
+
+    visit_id: int
+    home_name: str
+    visited_on: date | None
+    submitted_at: datetime | None
+    version: int
+
+
+def reports_to_check(user: User, limit: int = 100) -> list[ReportToCheck]:
     """Submitted reports (the newest version of each visit) not yet checked and sent, in the
     user's homes, oldest submission first. One query."""
-    visits = visible_visits(user).subquery()
+    return [ReportToCheck(*row) for row in db.session.execute(
+        _reports_to_check(user.role), {**viewer(user), "limit": limit})]
+
+
+@cache
+def _reports_to_check(role: str) -> Select[int, str, date | None, datetime | None, int]:
+    """Built once per role (issue 13), the person bound when it is run."""
+    visits = visits_visible_to(role).subquery()
     # Only the user's visits are grouped (not every report ever submitted): bounded by scope.
     newest = (select(Reg44Report.visit_id, func.max(Reg44Report.version).label("version"))
               .where(Reg44Report.status == ReportStatus.SUBMITTED, Reg44Report.visit_id.in_(select(visits.c.id)))
               .group_by(Reg44Report.visit_id).subquery())
-    rows = db.session.execute(
-        select(Reg44Visit, Reg44Report)
-        .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
-        .join(newest, (newest.c.visit_id == Reg44Report.visit_id) & (newest.c.version == Reg44Report.version))
-        .where(Reg44Visit.id.in_(select(visits.c.id)), Reg44Report.checked_at.is_(None))
-        .options(joinedload(Reg44Visit.home))
-        .order_by(Reg44Report.submitted_at, Reg44Report.id).limit(limit))
-    return [(visit, report) for visit, report in rows]
+    return (select(Reg44Visit.id, Home.name, Reg44Visit.visited_on, Reg44Report.submitted_at, Reg44Report.version)
+            .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
+            .join(newest, (newest.c.visit_id == Reg44Report.visit_id) & (newest.c.version == Reg44Report.version))
+            .join(Home, Home.id == Reg44Visit.home_id)
+            .where(Reg44Visit.id.in_(select(visits.c.id)), Reg44Report.checked_at.is_(None))
+            .order_by(Reg44Report.submitted_at, Reg44Report.id).limit(bindparam("limit")))
 
 
 def planned_visits(home: Home, *, besides: Reg44Visit | None = None, limit: int = 24) -> list[Reg44Visit]:

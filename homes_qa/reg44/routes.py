@@ -106,9 +106,11 @@ def index():
     now = utcnow()
     q = request.args.get("q", "").strip()[:SEARCH_MAX]
     homes, page = queries.homes_page(current_user, q)
-    summaries = queries.home_summaries(current_user, homes, now)
+    # The visit rule, read once for both (when either needs it: homes to show, or a visitor's month).
+    rule = queries.visit_rule() if homes or current_user.role == Role.REG44_VISITOR else None
+    summaries = queries.home_summaries(current_user, homes, now, rule=rule)
     return render_template("visits/index.html", summaries=summaries,
-                           workload=queries.visitor_workload(current_user, now),
+                           workload=queries.visitor_workload(current_user, now, rule=rule),
                            page=page, q=q, now=now, title="Regulation 44 visits")
 
 
@@ -126,10 +128,10 @@ def workload():
 def register(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
-    rule = queries.visit_rule()  # read once for both
-    rows = queries.register(home, current_user, now, rule=rule)
-    summary = queries.home_summaries(current_user, [home], now, rule=rule)[0]
-    return render_template("visits/register.html", home=home, rows=rows, summary=summary, now=now,
+    rows = queries.register(home, current_user, now)
+    # Only the planned visits are shown above the register: not the whole month's summary.
+    planned = queries.planned_visits_seen_by(current_user, home)
+    return render_template("visits/register.html", home=home, rows=rows, planned=planned, now=now,
                            title=f"Regulation 44 register: {home.name}")
 
 

@@ -6,12 +6,12 @@ reveal which records exist elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, lru_cache, wraps
 from typing import ParamSpec, TypeVar
 
 from flask import abort, has_request_context, request
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select, true
 
 from homes_qa.core.roles import HOME_STAFF
 from homes_qa.extensions import db
@@ -38,9 +38,37 @@ def roles_required(*roles: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]
 
 def visible_home_ids_query(user: User) -> Select[int]:
     """A subquery of the home ids the user may see."""
-    if user.sees_all_homes:
+    return _home_ids_seen_by(None if user.sees_all_homes else user.id)
+
+
+@lru_cache(maxsize=1024)
+def _home_ids_seen_by(user_id: int | None) -> Select[int]:
+    # One statement per person, kept: a page's reads ask for it about ten times, and a select is
+    # never changed once built (each `.where` makes a new one), so it can be shared (issue 13).
+    if user_id is None:
         return select(Home.id)
-    return select(Assignment.home_id).where(Assignment.user_id == user.id)
+    return select(Assignment.home_id).where(Assignment.user_id == user_id)
+
+
+# Statements built once and run many times take the person as this parameter: building a select
+# tree (and its cache key) costs more Python than SQLite takes to answer it (issue 13).
+VIEWER = "viewer_id"
+
+
+def viewer(user: User) -> dict[str, int]:
+    """The parameters that bind a statement using `viewer_id` or `viewer_home_ids` to this person."""
+    return {VIEWER: user.id}
+
+
+def viewer_id() -> BindParameter[int]:
+    """The person a statement built once is run for (`viewer(user)` gives its value)."""
+    return bindparam(VIEWER, type_=Assignment.user_id.type)
+
+
+def viewer_home_ids() -> Select[int]:
+    """A subquery of the ids of the homes the viewer is assigned to: `visible_home_ids_query` for
+    someone who does not see every home, in a statement built once for everyone."""
+    return select(Assignment.home_id).where(Assignment.user_id == viewer_id())
 
 
 def visible_homes(user: User) -> list[Home]:
@@ -62,10 +90,17 @@ def visible_home_choices(user: User) -> list[tuple[int, str]]:
 def first_visible_homes(user: User, limit: int) -> tuple[list[Home], int]:
     """The first `limit` homes the user may see, by name, and how many they may see in all: one
     query (a window count), not every home of the estate loaded to show a few (issue 13)."""
-    total = func.count().over().label("total")
-    rows = db.session.execute(visible_homes_select(user).add_columns(total)
-                              .order_by(Home.name, Home.id).limit(limit)).all()
-    return [row[0] for row in rows], (rows[0].total if rows else 0)
+    rows = db.session.execute(_first_visible_homes(user.sees_all_homes),
+                              {**viewer(user), "limit": limit}).all()
+    return [home for home, _ in rows], (rows[0][1] if rows else 0)
+
+
+@cache
+def _first_visible_homes(sees_all_homes: bool) -> Select[Home, int]:
+    stmt = select(Home, func.count().over().label("total"))
+    if not sees_all_homes:
+        stmt = stmt.where(Home.id.in_(viewer_home_ids()))
+    return stmt.order_by(Home.name, Home.id).limit(bindparam("limit"))
 
 
 _ASSIGNED_KEY = "homes_qa.access.assigned"

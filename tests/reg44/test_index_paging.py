@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from test_visits_support import record, submit, today
+from test_visits_support import days_ahead, plan, record, submit, today
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
@@ -135,3 +135,31 @@ def test_the_workload_list_makes_the_same_number_of_queries_for_2_or_32_homes(ap
     assert _queries(app, client, "/reg44/workload") == small
     assert _queries(app, client, "/reg44/workload?page=2") <= small + 2  # past the end: COUNT, then the last page
     assert small <= 15
+
+
+@pytest.mark.parametrize("role", [Role.HEAD_OF_SERVICE, Role.SERVICE_MANAGER, Role.REGISTERED_MANAGER])
+def test_a_register_names_each_planned_visits_visitor_in_the_same_number_of_queries(app, client, world, auth, role):
+    """The register lists the home's planned visits with who plans them: read with the visits, not
+    one more query per visitor (issue 13)."""
+    home_id = world.home_a.id
+    _history(app, world, [home_id])
+    plan(app, home_id, world.users[Role.REG44_VISITOR].id, days_ahead(3))
+    auth.sign_in(world.users[role])
+    one_visitor = _queries(app, client, f"/reg44/homes/{home_id}")
+    with app.app_context(), acting_as("test setup"):
+        home = db.session.get(Home, home_id)
+        others = [people.create_user(name=f"Other Visitor {n}", email=f"other{n}@a.example.org",
+                                     role=Role.REG44_VISITOR, password=PASSWORD) for n in range(2)]
+        for other in others:
+            people.assign(home, other)
+        other_ids = [other.id for other in others]
+    for n, other_id in enumerate(other_ids):
+        plan(app, home_id, other_id, days_ahead(5 + n), announced=n == 0)
+    page = client.get(f"/reg44/homes/{home_id}").get_data(as_text=True)
+    planned = page[page.index('id="planned-visits"'):page.index("</ul>", page.index('id="planned-visits"'))]
+    expected = ["announced, Regulation 44 independent visitor A", "announced, Other Visitor 0",
+                "unannounced, Other Visitor 1"]
+    if role == Role.REGISTERED_MANAGER:  # reg 44(3): not told of an unannounced visit before it is made
+        expected = expected[:2]
+    assert [re.sub(r"\s+", " ", item) for item in re.findall(r"– ([^<]+)</li>", planned)] == expected
+    assert _queries(app, client, f"/reg44/homes/{home_id}") == one_visitor
