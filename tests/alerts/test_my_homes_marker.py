@@ -12,16 +12,14 @@ from sqlalchemy import inspect, select, text
 
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
-from homes_qa.spine.access import visible_home_ids_query
 from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.alerts.queries import alerts_in_my_homes, count_in_my_homes
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
-from homes_qa.spine.obligations.queries import ORGANISATION_ROLES
 from homes_qa.spine.people.models import Home, User
-from tests.helpers import statements_run
+from tests.helpers import my_homes_by_definition, statements_run
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -47,19 +45,6 @@ def _sweep(app, now: datetime) -> None:
         alert_service.sweep(now)
 
 
-def _by_definition(user: User) -> list[int]:
-    """Highest alert per open obligation in the user's scope, in the list's order (in Python)."""
-    homes = set(db.session.scalars(visible_home_ids_query(user)))
-    highest: dict[int, Alert] = {}
-    for alert in db.session.scalars(select(Alert)):
-        if alert.obligation_id not in highest or alert.level > highest[alert.obligation_id].level:
-            highest[alert.obligation_id] = alert
-    listed = [alert for alert in highest.values() if alert.obligation.is_open and (
-        alert.home_id in homes or (alert.home_id is None and user.role in ORGANISATION_ROLES))]
-    listed.sort(key=lambda a: (a.acknowledged_at is not None, a.obligation.due_at, a.id))
-    return [alert.id for alert in listed]
-
-
 def _check(app, world) -> list[int]:
     """For every kind of reader, the list, its pages and its count equal the definition."""
     with app.app_context():
@@ -68,7 +53,7 @@ def _check(app, world) -> list[int]:
         head_listed: list[int] = []
         for ref in readers:
             user = db.session.get(User, ref.id)
-            expected = _by_definition(user)
+            expected = my_homes_by_definition(user)
             assert [a.id for a in alerts_in_my_homes(user)] == expected, user.role
             paged = [a.id for page in range(1, len(expected) + 2) for a in alerts_in_my_homes(user, page=page, per_page=2)]
             assert paged[:len(expected)] == expected, user.role
