@@ -94,9 +94,12 @@ def _note_relist(session: Session, flush_context: Any) -> None:
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Alert):
             ids.add(obj.obligation_id)
-    ids.update(obj.obligation_id for obj in session.dirty
-               if isinstance(obj, Alert) and inspect(obj).attrs.acknowledged_at.history.has_changes())
-    ids.update(obj.id for obj in session.dirty if isinstance(obj, Obligation) and _timing_changed(obj))
+    for obj in session.dirty:  # (built from the identity map on each access: read once)
+        if isinstance(obj, Obligation):
+            if _timing_changed(obj):
+                ids.add(obj.id)
+        elif isinstance(obj, Alert) and inspect(obj).attrs.acknowledged_at.history.has_changes():
+            ids.add(obj.obligation_id)
 
 
 @event.listens_for(Session, "after_flush_postexec")
