@@ -106,3 +106,24 @@ def page_queries(app, client, url: str, *, warm: bool = True) -> int:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(seen)
+
+
+def my_homes_by_definition(user) -> list[int]:
+    """Alert ids of "My homes" worked out in Python from the rows: for every open obligation in
+    the user's scope, its highest alert; unacknowledged first, then the obligation's deadline,
+    then the alert (what the marker-driven query must return)."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.access import visible_home_ids_query
+    from homes_qa.spine.alerts.models import Alert
+    from homes_qa.spine.obligations.queries import ORGANISATION_ROLES
+    homes = set(db.session.scalars(visible_home_ids_query(user)))
+    highest: dict[int, Alert] = {}
+    for alert in db.session.scalars(select(Alert)):
+        if alert.obligation_id not in highest or alert.level > highest[alert.obligation_id].level:
+            highest[alert.obligation_id] = alert
+    listed = [alert for alert in highest.values() if alert.obligation.is_open and (
+        alert.home_id in homes or (alert.home_id is None and user.role in ORGANISATION_ROLES))]
+    listed.sort(key=lambda a: (a.acknowledged_at is not None, a.obligation.due_at, a.id))
+    return [alert.id for alert in listed]

@@ -2,13 +2,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    case,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
-from homes_qa.spine.obligations.models import Obligation
+from homes_qa.spine.obligations.models import LOOK_AGAIN, Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
@@ -20,7 +34,9 @@ class Alert(Audited, Model):
     __table_args__ = (UniqueConstraint("obligation_id", "level", name="uq_alerts_obligation_level"),
                       Index("ix_alerts_raised_at", "raised_at"),  # first pages: raised since you last looked
                       # The header's count on every page: what is aimed at my role, not yet seen.
-                      Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at"))
+                      Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at"),
+                      # "My homes" in its order, read from the index (migration 0027).
+                      Index("ix_alerts_listed", "listing", "listed_due_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id", ondelete="CASCADE"), index=True)
@@ -33,6 +49,19 @@ class Alert(Audited, Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+    # Bookkeeping for "My homes", which lists each open obligation by its highest alert,
+    # unacknowledged first, then by the obligation's deadline. On that one alert: `listing` is
+    # UNACKNOWLEDGED or ACKNOWLEDGED and `listed_due_at` the obligation's due_at; NULL on every
+    # other alert and once the obligation is closed. Kept by `_relist` below on every flush that
+    # raises or acknowledges an alert or moves or closes an obligation, so a head of service's
+    # list is read in order from one index and counted from it, not ranked from every open alert
+    # of the estate (issue 13).
+    listing: Mapped[int | None] = mapped_column()
+    listed_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    UNACKNOWLEDGED, ACKNOWLEDGED = 0, 1  # values of `listing`, in the list's order
+
+    __audit_ignore__ = frozenset({"listing", "listed_due_at"})
 
     obligation: Mapped[Obligation] = relationship(back_populates="alerts")
     acknowledged_by: Mapped[User | None] = relationship()
@@ -44,3 +73,64 @@ class Alert(Audited, Model):
     @property
     def audit_label(self) -> str:
         return f"Alert level {self.level} on obligation {self.obligation_id}"
+
+
+_RELIST_KEY = "homes_qa.alerts.relist"  # session.info: obligations whose listing a flush changed
+_RELIST_CHUNK = 500  # obligation ids per UPDATE (a sweep batch)
+
+
+def _timing_changed(obligation: Obligation) -> bool:
+    """Closed, deadline moved, or sent back to the sweep (LOOK_AGAIN: new, changed, or mended by
+    hand in SQL, which is how an operator's repair of `due_at` is picked up here too)."""
+    attrs = inspect(obligation).attrs
+    if attrs.status.history.has_changes() or attrs.due_at.history.has_changes():
+        return True
+    return LOOK_AGAIN in attrs.next_alert_at.history.deleted
+
+
+@event.listens_for(Session, "after_flush")
+def _note_relist(session: Session, flush_context: Any) -> None:
+    ids: set[int] = session.info.setdefault(_RELIST_KEY, set())
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Alert):
+            ids.add(obj.obligation_id)
+    for obj in session.dirty:  # (built from the identity map on each access: read once)
+        if isinstance(obj, Obligation):
+            if _timing_changed(obj):
+                ids.add(obj.id)
+        elif isinstance(obj, Alert) and inspect(obj).attrs.acknowledged_at.history.has_changes():
+            ids.add(obj.obligation_id)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _relist(session: Session, flush_context: Any) -> None:
+    """Work `listing` and `listed_due_at` out again from the database, set-based, for every alert of the
+    obligations this flush touched: the same SQL on SQLite and PostgreSQL, inside the flush's
+    transaction (or savepoint), so it is kept or rolled back with what it follows from."""
+    ids = session.info.pop(_RELIST_KEY, None)
+    if not ids:
+        return
+    ordered = sorted(ids)
+    connection = session.connection()
+    for start in range(0, len(ordered), _RELIST_CHUNK):
+        connection.execute(_RELIST.where(Alert.obligation_id.in_(ordered[start:start + _RELIST_CHUNK])))
+    for obj in session.identity_map.values():
+        if isinstance(obj, Alert) and obj.obligation_id in ids:
+            session.expire(obj, ["listing", "listed_due_at"])  # the row's values, read again if asked for
+
+
+def _relist_statement() -> Any:
+    alerts = cast(Table, Alert.__table__)
+    other = alerts.alias("other_alert")
+    obligations = cast(Table, Obligation.__table__)
+    highest = select(func.max(other.c.level)).where(other.c.obligation_id == alerts.c.obligation_id).scalar_subquery()
+    open_due = (select(obligations.c.due_at)
+                .where(obligations.c.id == alerts.c.obligation_id, obligations.c.status == ObligationStatus.OPEN.value)
+                .scalar_subquery())
+    is_listed = (alerts.c.level == highest) & open_due.is_not(None)
+    acknowledged = case((alerts.c.acknowledged_at.is_(None), Alert.UNACKNOWLEDGED), else_=Alert.ACKNOWLEDGED)
+    return update(alerts).values(listing=case((is_listed, acknowledged), else_=None),
+                                 listed_due_at=case((is_listed, open_due), else_=None))
+
+
+_RELIST = _relist_statement()

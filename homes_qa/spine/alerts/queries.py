@@ -2,16 +2,18 @@
 
 Only the highest level raised per obligation is listed ("for me": the highest aimed at my
 role), and only while the obligation is open. Each list is one query; the header count is
-one COUNT.
+one COUNT. "My homes" reads the alert each open obligation is listed by from its marker
+(`Alert.listing`, `Alert.listed_due_at`, kept on every flush): a head of service's list and
+count are reads of one index, not a ranking of every open alert of the estate (issue 13).
 """
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from homes_qa.core.roles import Role
+from homes_qa.core.roles import HOME_STAFF, Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
 from homes_qa.spine.alerts.models import Alert
@@ -46,8 +48,6 @@ def _in_scope(stmt: Select[_T], user: User, *, for_me: bool) -> Select[_T]:
 # page). An alias holds no state of its own, so sharing it changes neither the SQL nor the cached
 # compiled form.
 _OTHER = aliased(Alert, name="other_alert")
-# Highest level raised for the obligation (any role): the same for every call, built once.
-_HIGHEST = select(func.max(_OTHER.level)).where(_OTHER.obligation_id == Alert.obligation_id).scalar_subquery()
 
 
 def _for_me(stmt: Select[_T], user: User) -> Select[_T]:
@@ -60,26 +60,35 @@ def _for_me(stmt: Select[_T], user: User) -> Select[_T]:
 
 
 def _my_homes(stmt: Select[_T], user: User) -> Select[_T]:
-    stmt = stmt.join(Alert.obligation).where(Obligation.status == ObligationStatus.OPEN, Alert.level == _HIGHEST)
+    stmt = stmt.where(Alert.listing.is_not(None))  # the highest level of an open obligation
+    if user.role in HOME_STAFF:
+        # Their visibility is the obligation's (obligation_visible_clause); everyone else's count
+        # reads the alerts' index alone, with no join to every open obligation.
+        stmt = stmt.join(Alert.obligation)
     return _in_scope(stmt, user, for_me=False)
 
 
-def _listed(stmt: Select[Alert], *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
+# Unacknowledged first, then the most urgent (earliest due): "For me" through the join to the
+# obligation; "My homes" by its marker, which is the same order, as its index holds it.
+_FOR_ME_ORDER = (Alert.acknowledged_at.is_not(None), Obligation.due_at, Alert.id)
+_MY_HOMES_ORDER = (Alert.listing, Alert.listed_due_at, Alert.id)
+
+
+def _listed(stmt: Select[Alert], order: tuple[Any, ...], *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
     page = min(max(page, 1), MAX_PAGE)
     stmt = (stmt.options(joinedload(Alert.obligation).joinedload(Obligation.home),
                          selectinload(Alert.acknowledged_by))
-            # Unacknowledged first, then the most urgent (earliest due).
-            .order_by(Alert.acknowledged_at.is_not(None), Obligation.due_at, Alert.id)
+            .order_by(*order)
             .limit(per_page).offset((page - 1) * per_page))
     return list(db.session.scalars(stmt).unique())
 
 
 def alerts_for_me(user: User, *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
-    return _listed(_for_me(select(Alert), user), page=page, per_page=per_page)
+    return _listed(_for_me(select(Alert), user), _FOR_ME_ORDER, page=page, per_page=per_page)
 
 
 def alerts_in_my_homes(user: User, *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
-    return _listed(_my_homes(select(Alert), user), page=page, per_page=per_page)
+    return _listed(_my_homes(select(Alert), user), _MY_HOMES_ORDER, page=page, per_page=per_page)
 
 
 def count_for_me(user: User) -> int:
