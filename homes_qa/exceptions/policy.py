@@ -5,15 +5,23 @@ managers and up, and never an obligation hidden from home staff (reg 44(3)).
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from functools import cache
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, true
 
 from homes_qa.audits import policy as audits_policy
-from homes_qa.core.roles import NOT_HOME_STAFF, ROLES, Role
+from homes_qa.core.roles import HOME_STAFF, NOT_HOME_STAFF, ROLES, SEES_ALL_HOMES, Role
 from homes_qa.incidents import policy as incidents_policy
-from homes_qa.spine.access import can_see_home, obligation_visible_clause, visible_home_ids_query
+from homes_qa.spine.access import (
+    VIEWER,
+    can_see_home,
+    obligation_visible_clause,
+    viewer_home_ids,
+    visible_home_ids_query,
+)
 from homes_qa.spine.obligations.models import Obligation
-from homes_qa.spine.obligations.queries import sees_organisation
-from homes_qa.spine.people.models import User
+from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, sees_organisation
+from homes_qa.spine.people.models import Assignment, User
 
 # The grid across homes: the service manager's and head of service's view (seed 002 §7.1).
 GRID_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.ADMIN)
@@ -38,6 +46,31 @@ def obligations_in_scope(user: User) -> ColumnElement[bool]:
     else:
         homes = and_(Obligation.home_id.is_not(None), homes)
     return and_(homes, obligation_visible_clause(user))
+
+
+@cache
+def obligations_in_scope_of(role: str, person: str = VIEWER) -> ColumnElement[bool]:
+    """`obligations_in_scope` for anyone of the role, in a statement built once: the person is
+    the parameter named `person` when it is run (`access.viewer(user)` for the viewer), so
+    nothing of one request is kept in it (issue 13). Each role's scope is the same as
+    `obligations_in_scope`'s: its homes, whole service (`sees_organisation`), and for home
+    staff nothing hidden from them (`access.obligation_visible_clause`)."""
+    if role in SEES_ALL_HOMES:
+        homes: ColumnElement[bool] = true()
+    else:
+        homes = Obligation.home_id.in_(_home_ids_of(person))
+    if role in ORGANISATION_ROLES:
+        homes = or_(homes, Obligation.home_id.is_(None))
+    else:
+        homes = and_(Obligation.home_id.is_not(None), homes)
+    visible = Obligation.hidden_from_home_staff.is_(False) if role in HOME_STAFF else true()
+    return and_(homes, visible)
+
+
+def _home_ids_of(person: str) -> Select[int]:
+    if person == VIEWER:
+        return viewer_home_ids()
+    return select(Assignment.home_id).where(Assignment.user_id == bindparam(person, type_=Assignment.user_id.type))
 
 
 # Monthly KPIs (seed 002 §7.1: "Registered Manager, Service Manager", monthly): the registered

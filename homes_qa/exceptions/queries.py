@@ -17,15 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
     Integer,
     Select,
     String,
+    bindparam,
     case,
     cast,
     func,
@@ -45,13 +48,13 @@ from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.periods import Period
 from homes_qa.core.roles import Role, role_label
 from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
-from homes_qa.exceptions.policy import obligations_in_scope
+from homes_qa.exceptions.policy import obligations_in_scope, obligations_in_scope_of
 from homes_qa.extensions import db
 from homes_qa.incidents.models import Incident, IncidentNotification
 from homes_qa.reg44 import policy as reg44_policy
 from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44.models import Reg44Visit
-from homes_qa.spine.access import visible_home_choices, visible_home_ids_query, visible_homes
+from homes_qa.spine.access import viewer, visible_home_choices, visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import is_recordable, sees_organisation
@@ -78,17 +81,19 @@ def _due_soon_values(where: ColumnElement[bool]) -> list[int]:
 _SCOPE_VALUES_KEY = "homes_qa.exceptions.due_soon_values"
 
 
-def _scope_due_soon_values(user: User, now: datetime) -> list[int]:
+def _scope_due_soon_values(user: User, now: datetime) -> tuple[int, ...]:
     """`_due_soon_values` of the user's open obligations (`_open_in_scope`), read once per
     request: the start page's lists and its grid all classify the same obligations (issue 13:
     one query, not one per list). Outside a request, read each time."""
+    def read() -> tuple[int, ...]:
+        return _bound_due_soon_values(_due_soon_values_statement(user.role), {**viewer(user), **_clock(now)})
     if not has_request_context():
-        return _due_soon_values(_open_in_scope(user, now))
-    cache: dict[tuple[int, datetime], list[int]] = request.environ.setdefault(_SCOPE_VALUES_KEY, {})
+        return read()
+    found: dict[tuple[int, datetime], tuple[int, ...]] = request.environ.setdefault(_SCOPE_VALUES_KEY, {})
     key = (user.id, now)
-    if key not in cache:
-        cache[key] = _due_soon_values(_open_in_scope(user, now))
-    return cache[key]
+    if key not in found:
+        found[key] = read()
+    return found[key]
 
 
 def _escalated() -> ColumnElement[bool]:
@@ -119,6 +124,75 @@ def status_column(now: datetime, due_soon_values: Sequence[int]) -> ColumnElemen
 def _open_in_scope(user: User, now: datetime) -> ColumnElement[bool]:
     return (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user) & (
         Obligation.due_at <= _instant(now + HORIZON))
+
+
+# ---------------------------------------------------------------- statements built once
+
+# The first pages' statements are built once per shape (the role, which lists or filters) and
+# run with the request's values bound: building a select tree and its cache key cost ten times
+# what SQLite takes to answer (issue 13). Nothing that changes from one request to the next
+# may be kept in them: every instant is one of these parameters (`_clock`), the person is
+# `access.viewer`'s, and the warning periods (a handful of values, read per request) pick the
+# shape, their thresholds bound.
+NOW, HORIZON_END, LATEST_DUE_SOON, WEEK_END = "now", "horizon_end", "latest_due_soon", "week_end"
+WINDOW_START, WINDOW_END = "window_start", "window_end"
+PERSON = "person_id"  # the person filter's person, as `access.viewer`'s is the viewer
+
+
+def _at(name: str) -> BindParameter[datetime]:
+    return bindparam(name, type_=UTCDateTime())
+
+
+def _due_soon_name(days: int) -> str:
+    return f"due_soon_{days}"
+
+
+def _clock(now: datetime, due_soon_values: Sequence[int] = ()) -> dict[str, datetime]:
+    """The instants a kept statement is run with, at `now`."""
+    return {NOW: now, HORIZON_END: now + HORIZON, WEEK_END: now + timedelta(days=7),
+            LATEST_DUE_SOON: _latest_due_soon(now, due_soon_values),
+            **{_due_soon_name(days): ex.due_soon_threshold(now, days) for days in due_soon_values}}
+
+
+def _due_soon_before_bound(due_soon_values: tuple[int, ...]) -> ColumnElement[datetime]:
+    """`_due_soon_before` with its instants bound (`_clock`)."""
+    if not due_soon_values:
+        return _at(NOW)
+    return case(*[(Obligation.due_soon_days == days, _at(_due_soon_name(days))) for days in due_soon_values],
+                else_=_at(NOW))
+
+
+def _status_bound(due_soon_values: tuple[int, ...]) -> ColumnElement[str]:
+    """`status_column` with its instants bound (`_clock`)."""
+    return case((_escalated(), ex.ESCALATED), (Obligation.due_at < _at(NOW), ex.OVERDUE),
+                (Obligation.due_at < _due_soon_before_bound(due_soon_values), ex.DUE_SOON), else_=ex.UPCOMING)
+
+
+@cache
+def _open_filtered_bound(role: str, person_role: str | None = None, windowed: bool = False) -> ColumnElement[bool]:
+    """`_open_filtered` for a viewer of the role, the filter's person of `person_role` (bound as
+    PERSON) and a period (WINDOW_START, WINDOW_END) if `windowed`."""
+    if windowed:
+        where = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope_of(role)
+    else:
+        where = ((Obligation.status == ObligationStatus.OPEN) & obligations_in_scope_of(role)
+                 & (Obligation.due_at <= _at(HORIZON_END)))
+    if person_role is not None:
+        where = where & obligations_in_scope_of(person_role, PERSON) & _responsible_clause_of(person_role)
+    if windowed:
+        where = where & (Obligation.due_at >= _at(WINDOW_START)) & (Obligation.due_at < _at(WINDOW_END))
+    return where
+
+
+@cache
+def _due_soon_values_statement(role: str, person_role: str | None = None, windowed: bool = False) -> Select[int]:
+    return (select(Obligation.due_soon_days)
+            .where(Obligation.status == ObligationStatus.OPEN, _open_filtered_bound(role, person_role, windowed))
+            .distinct())
+
+
+def _bound_due_soon_values(stmt: Select[int], parameters: dict[str, object]) -> tuple[int, ...]:
+    return tuple(sorted(set(db.session.scalars(stmt, parameters))))
 
 
 # ---------------------------------------------------------------- the grid
@@ -402,10 +476,14 @@ class Work:
 
 
 def _responsible_clause(user: User) -> ColumnElement[bool]:
+    return _responsible_clause_of(user.role)
+
+
+def _responsible_clause_of(role: str) -> ColumnElement[bool]:
     """Home staff answer for everything in their homes; others for what names their role."""
-    if user.role == Role.REGISTERED_MANAGER:
+    if role == Role.REGISTERED_MANAGER:
         return Obligation.responsible_role != Role.REG44_VISITOR
-    return Obligation.responsible_role == user.role
+    return Obligation.responsible_role == role
 
 
 def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool = False, mine: bool = True) -> Work:
@@ -416,45 +494,56 @@ def my_work(user: User, now: datetime, *, limit: int = LIST_LIMIT, queue: bool =
     lists (a page that does not show them). The first `limit` of each list and each
     list's total. Two queries whatever the history: the warning periods (not needed for the
     escalations alone), and every list in one UNION ALL (each ranked and counted by a window)."""
-    from homes_qa.spine.signals import SIGNAL_RULE
-    where = _open_in_scope(user, now)
-    # Escalated to the user's role means an escalation alert: `status_column` says "escalated"
-    # for each, so with that list alone the warning periods need not be read.
-    column: ColumnElement[str] = (status_column(now, _scope_due_soon_values(user, now)) if mine or queue
-                                  else literal(ex.ESCALATED))
-    worst_first = (case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9),
-                   Obligation.due_at, Obligation.id)
-    earliest_first = (Obligation.due_at, Obligation.id)
-    week_end = _instant(now + timedelta(days=7))
-    own = (where, _responsible_clause(user))
-    lists: list[tuple[str, tuple[ColumnElement[bool], ...], tuple]] = []
-    if mine:
-        lists.append(("now_items", (*own, column != ex.UPCOMING), worst_first))
-        lists.append(("this_week", (*own, column == ex.UPCOMING, Obligation.due_at <= week_end), earliest_first))
-    if user.role != Role.REGISTERED_MANAGER:
-        escalated_to_me = Obligation.id.in_(select(Alert.obligation_id).where(
-            Alert.level >= ESCALATION_LEVEL, Alert.target_role == user.role))
-        lists.append(("escalations", (where, escalated_to_me), earliest_first))
-    if queue:
-        notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
-        lists.append(("late_notifications", (where, notifications, Obligation.due_at < _instant(now)), worst_first))
-        lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
-    if not lists:
+    values = _scope_due_soon_values(user, now) if mine or queue else ()
+    names, stmt = _my_work_statement(user.role, mine, queue, values)
+    if stmt is None:
         return Work()
-    members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
-                      func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
-               .where(*conditions) for name, conditions, order in lists]
-    ranked = union_all(*members).subquery()
-    rows = db.session.execute(
-        select(Obligation, ranked.c.list, ranked.c.status, ranked.c.total)
-        .join(ranked, ranked.c.id == Obligation.id).where(ranked.c.pos <= limit)
-        .order_by(ranked.c.list, ranked.c.pos)
-        .options(joinedload(Obligation.home), joinedload(Obligation.rule)))
-    work = Work(totals=dict.fromkeys((name for name, _, _ in lists), 0))
+    rows = db.session.execute(stmt, {**viewer(user), **_clock(now, values), "limit": limit})
+    work = Work(totals=dict.fromkeys(names, 0))
     for obligation, name, status, total in rows:
         getattr(work, name).append(Item(obligation, status))
         work.totals[name] = total
     return work
+
+
+@lru_cache(maxsize=256)
+def _my_work_statement(role: str, mine: bool, queue: bool,
+                       due_soon_values: tuple[int, ...]) -> tuple[tuple[str, ...], Select | None]:
+    """`my_work`'s lists and its one statement, for a viewer of the role (bound: `_clock`, the
+    viewer, `limit`)."""
+    from homes_qa.spine.signals import SIGNAL_RULE
+    where = _open_filtered_bound(role)
+    # Escalated to the user's role means an escalation alert: `status_column` says "escalated"
+    # for each, so with that list alone the warning periods need not be read.
+    column: ColumnElement[str] = _status_bound(due_soon_values) if mine or queue else literal(ex.ESCALATED)
+    worst_first = (case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9),
+                   Obligation.due_at, Obligation.id)
+    earliest_first = (Obligation.due_at, Obligation.id)
+    own = (where, _responsible_clause_of(role))
+    lists: list[tuple[str, tuple[ColumnElement[bool], ...], tuple]] = []
+    if mine:
+        lists.append(("now_items", (*own, column != ex.UPCOMING), worst_first))
+        lists.append(("this_week", (*own, column == ex.UPCOMING, Obligation.due_at <= _at(WEEK_END)),
+                      earliest_first))
+    if role != Role.REGISTERED_MANAGER:
+        escalated_to_me = Obligation.id.in_(select(Alert.obligation_id).where(
+            Alert.level >= ESCALATION_LEVEL, Alert.target_role == role))
+        lists.append(("escalations", (where, escalated_to_me), earliest_first))
+    if queue:
+        notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
+        lists.append(("late_notifications", (where, notifications, Obligation.due_at < _at(NOW)), worst_first))
+        lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
+    if not lists:
+        return (), None
+    members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
+                      func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
+               .where(*conditions) for name, conditions, order in lists]
+    ranked = union_all(*members).subquery()
+    stmt = (select(Obligation, ranked.c.list, ranked.c.status, ranked.c.total)
+            .join(ranked, ranked.c.id == Obligation.id).where(ranked.c.pos <= bindparam("limit", type_=Integer))
+            .order_by(ranked.c.list, ranked.c.pos)
+            .options(joinedload(Obligation.home), joinedload(Obligation.rule)))
+    return tuple(name for name, _, _ in lists), stmt
 
 
 # ---------------------------------------------------------------- where each item is done
