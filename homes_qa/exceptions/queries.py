@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import has_request_context, request
 from sqlalchemy import (
@@ -46,7 +46,7 @@ from homes_qa.core import kpis as kpi_core
 from homes_qa.core.drift import classify
 from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.periods import Period
-from homes_qa.core.roles import Role, role_label
+from homes_qa.core.roles import SEES_ALL_HOMES, Role, role_label
 from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
 from homes_qa.exceptions.policy import obligations_in_scope, obligations_in_scope_of
 from homes_qa.extensions import db
@@ -54,10 +54,10 @@ from homes_qa.incidents.models import Incident, IncidentNotification
 from homes_qa.reg44 import policy as reg44_policy
 from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44.models import Reg44Visit
-from homes_qa.spine.access import viewer, visible_home_choices, visible_home_ids_query, visible_homes
+from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_choices, visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.obligations.queries import is_recordable, sees_organisation
+from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, is_recordable, sees_organisation
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.timestamps import UTCDateTime
@@ -293,66 +293,39 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     homes, reading and ranking every home's cells took longer than the rest of the page).
     Three queries whatever the number of homes or the history: the rules, the warning periods,
     and the page's ranked rows with their cells; one more for the filter's list of homes
-    (`home_choices`), and one when a retired rule's area may have counted items.
+    (`home_choices`), and one when a retired rule's area may have counted items. Each is built
+    once per shape (role, filters present, warning periods) and run with the values bound.
     """
     organisation = sees_organisation(user)
-    rule_rows = db.session.execute(select(Rule.id, Rule.code, Rule.area, Rule.active, Rule.scope)).all()
+    rule_rows = db.session.execute(_rules_statement()).all()
     area_of = {rule.id: rule.area for rule in rule_rows}
     scopes = {RuleScope.HOME} | ({RuleScope.ORGANISATION} if organisation else set())
     areas = ex.ordered_areas({rule.area for rule in rule_rows if rule.active and rule.scope in scopes})
-    where = _open_filtered(user, now, person, window)
-    values = (_scope_due_soon_values(user, now) if person is None and window is None  # the same obligations
-              else _due_soon_values(where))
-    status = status_column(now, values)
-    in_area = true() if area is None else Obligation.rule_id.in_([i for i, a in area_of.items() if a == area])
-    per_home = _per_home_counts(where & in_area, now, values).cte("per_home")
-    members = []
-    if home != WHOLE_SERVICE:
-        homes_rows = (select(Home.id.label("key"), Home.name.label("name"),
-                             *[func.coalesce(per_home.c[s], 0).label(s) for s in _COUNTED],
-                             literal(0).label("whole_service"))
-                      .select_from(Home).outerjoin(per_home, per_home.c.home_id == Home.id))
-        if not user.sees_all_homes:
-            homes_rows = homes_rows.where(Home.id.in_(visible_home_ids_query(user)))
-        if home is not None:
-            homes_rows = homes_rows.where(Home.id == home)
-        members.append(homes_rows)
-    if organisation and home in (None, WHOLE_SERVICE):
-        one = select(literal(1).label("one")).subquery()
-        members.append(select(literal(WHOLE_SERVICE).label("key"), literal("Whole service").label("name"),
-                              *[func.coalesce(per_home.c[s], 0).label(s) for s in _COUNTED],
-                              literal(1).label("whole_service"))
-                       .select_from(one.outerjoin(per_home, per_home.c.home_id.is_(None))))
+    person_role = None if person is None else person.role
+    parameters: dict[str, object] = {**viewer(user)}
+    if person is not None:
+        parameters[PERSON] = person.id
+    if window is not None:
+        parameters.update({WINDOW_START: window[0], WINDOW_END: window[1]})
+    if person is None and window is None:  # the same obligations as the work lists'
+        values = _scope_due_soon_values(user, now)
+    else:
+        values = _bound_due_soon_values(_due_soon_values_statement(user.role, person_role, window is not None),
+                                        {**parameters, **_clock(now)})
+    parameters.update(_clock(now, values))
+    home_kind = "all" if home is None else "whole" if home == WHOLE_SERVICE else "one"
+    page, row_count_of, other_rules = _grid_statements(user.role, person_role, window is not None, home_kind,
+                                                       area is not None, limit is not None, values)
+    parameters.update({"home": home, "area_rule_ids": [i for i, a in area_of.items() if a == area],
+                       "limit": limit})
     keys: list[tuple[int, int, str, ex.Cell, int]] = []  # (place, key, name, row total, rows in all)
     row_count = 0
     rule_ids: set[int] = set()
     cells: dict[int, dict[str, ex.Cell]] = {}
-    if members:
-        rows = union_all(*members).subquery()
-        order = [*[rows.c[s].desc() for s in _COUNTED], rows.c.whole_service, rows.c.name, rows.c.key]
+    if page is not None and row_count_of is not None:
         offset = max(offset, 0)
         for _attempt in range(2):
-            ranked = select(rows.c.key, rows.c.name, *[rows.c[s] for s in _COUNTED],
-                            func.row_number().over(order_by=order).label("pos"),
-                            func.count().over().label("total")).order_by(*order).offset(offset)
-            page = (ranked.limit(limit) if limit is not None else ranked).cte("page")
-            # The page's rows (kind 0) and, in the same statement, their cells (kind 1): counts
-            # by (home, rule, status) of the homes on the page only.
-            shown = select(page.c.key)
-            classified = select(Obligation.home_id.label("home_id"), Obligation.rule_id.label("rule_id"),
-                                status.label("status")).where(where, or_(
-                                    Obligation.home_id.in_(shown),
-                                    Obligation.home_id.is_(None) & literal(WHOLE_SERVICE).in_(shown))).subquery()
-            stmt: CompoundSelect = union_all(
-                select(literal(0).label("kind"), page.c.key, page.c.name, *[page.c[s] for s in _COUNTED],
-                       page.c.pos, page.c.total, cast(null(), Integer).label("rule_id"),
-                       cast(null(), String).label("status")),
-                select(literal(1), func.coalesce(classified.c.home_id, WHOLE_SERVICE), cast(null(), String),
-                       *[cast(null(), Integer) for _ in _COUNTED], cast(null(), Integer), func.count(),
-                       classified.c.rule_id, classified.c.status)
-                .where(classified.c.status != ex.UPCOMING)
-                .group_by(classified.c.home_id, classified.c.rule_id, classified.c.status))
-            found = db.session.execute(stmt).all()
+            found = db.session.execute(page, {**parameters, "offset": offset}).all()
             keys = sorted(((r.pos, r.key, r.name, ex.Cell(*[int(getattr(r, s)) for s in _COUNTED]), int(r.total))
                            for r in found if r.kind == 0), key=lambda k: k[0])
             cells = {}
@@ -362,7 +335,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
             if keys or not limit or offset == 0:
                 break
             # Past the end: the last page (rare, so a second look costs nothing in the normal case).
-            total = db.session.scalar(select(func.count()).select_from(rows))
+            total = db.session.scalar(row_count_of, parameters)
             if not total:
                 break
             offset = (total - 1) // limit * limit
@@ -371,8 +344,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     # since retired, say): looked for only when there are such rules, which is seldom.
     others = [rule.code for rule in rule_rows if rule.scope in scopes and rule.area not in areas]
     if others:  # through the (rule_code, status, due_at) index
-        rule_ids = set(db.session.scalars(select(Obligation.rule_id).where(
-            where, Obligation.rule_code.in_(others), status != ex.UPCOMING).distinct()))
+        rule_ids = set(db.session.scalars(other_rules, {**parameters, "other_rule_codes": others}))
     all_areas = ex.ordered_areas(set(areas) | {area_of[i] for i in rule_ids})
     shown_areas = [a for a in all_areas if area is None or a == area]
     grid_rows = [GridRow(key, name, {a: cells.get(key, {}).get(a) or ex.Cell() for a in shown_areas})
@@ -384,20 +356,91 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
 _COUNTED = (ex.ESCALATED, ex.OVERDUE, ex.DUE_SOON)  # the grid's counts, in rank order
 
 
-def _per_home_counts(where: ColumnElement[bool], now: datetime, values: Sequence[int]) -> Select:
-    """(home_id, escalated, overdue, due_soon) of the open obligations `where` selects, by home.
+@cache
+def _rules_statement() -> Select[int, str, str, bool, str]:
+    return select(Rule.id, Rule.code, Rule.area, Rule.active, Rule.scope)
+
+
+class _GridStatements(NamedTuple):
+    page: CompoundSelect | None  # the page's rows and their cells (None: no row can be shown)
+    row_count: Select[int] | None  # how many rows the grid has (for an offset past the end)
+    other_rules: Select[int]  # which of `other_rule_codes`' rules have something counted
+
+
+@lru_cache(maxsize=256)
+def _grid_statements(role: str, person_role: str | None, windowed: bool, home_kind: str, area: bool,
+                     limited: bool, due_soon_values: tuple[int, ...]) -> _GridStatements:
+    """`grid`'s statements for a viewer of the role, the filters present (`home_kind`: every
+    home, the whole service or one home) and the warning periods. Bound when run: the viewer,
+    `_clock`, PERSON and the window (`_open_filtered_bound`), `home`, `area_rule_ids`, `offset`,
+    `limit`."""
+    organisation = role in ORGANISATION_ROLES
+    where = _open_filtered_bound(role, person_role, windowed)
+    status = _status_bound(due_soon_values)
+    others = select(Obligation.rule_id).where(
+        where, Obligation.rule_code.in_(bindparam("other_rule_codes", expanding=True)),
+        status != ex.UPCOMING).distinct()
+    in_area = true() if not area else Obligation.rule_id.in_(bindparam("area_rule_ids", expanding=True))
+    per_home = _per_home_counts(where & in_area, due_soon_values).cte("per_home")
+    members = []
+    if home_kind != "whole":
+        homes_rows = (select(Home.id.label("key"), Home.name.label("name"),
+                             *[func.coalesce(per_home.c[s], 0).label(s) for s in _COUNTED],
+                             literal(0).label("whole_service"))
+                      .select_from(Home).outerjoin(per_home, per_home.c.home_id == Home.id))
+        if role not in SEES_ALL_HOMES:
+            homes_rows = homes_rows.where(Home.id.in_(viewer_home_ids()))
+        if home_kind == "one":
+            homes_rows = homes_rows.where(Home.id == bindparam("home", type_=Integer))
+        members.append(homes_rows)
+    if organisation and home_kind in ("all", "whole"):
+        one = select(literal(1).label("one")).subquery()
+        members.append(select(literal(WHOLE_SERVICE).label("key"), literal("Whole service").label("name"),
+                              *[func.coalesce(per_home.c[s], 0).label(s) for s in _COUNTED],
+                              literal(1).label("whole_service"))
+                       .select_from(one.outerjoin(per_home, per_home.c.home_id.is_(None))))
+    if not members:
+        return _GridStatements(None, None, others)
+    rows = union_all(*members).subquery()
+    order = [*[rows.c[s].desc() for s in _COUNTED], rows.c.whole_service, rows.c.name, rows.c.key]
+    ranked = select(rows.c.key, rows.c.name, *[rows.c[s] for s in _COUNTED],
+                    func.row_number().over(order_by=order).label("pos"),
+                    func.count().over().label("total")).order_by(*order).offset(bindparam("offset", type_=Integer))
+    page = (ranked.limit(bindparam("limit", type_=Integer)) if limited else ranked).cte("page")
+    # The page's rows (kind 0) and, in the same statement, their cells (kind 1): counts
+    # by (home, rule, status) of the homes on the page only.
+    shown = select(page.c.key)
+    classified = select(Obligation.home_id.label("home_id"), Obligation.rule_id.label("rule_id"),
+                        status.label("status")).where(where, or_(
+                            Obligation.home_id.in_(shown),
+                            Obligation.home_id.is_(None) & literal(WHOLE_SERVICE).in_(shown))).subquery()
+    stmt: CompoundSelect = union_all(
+        select(literal(0).label("kind"), page.c.key, page.c.name, *[page.c[s] for s in _COUNTED],
+               page.c.pos, page.c.total, cast(null(), Integer).label("rule_id"),
+               cast(null(), String).label("status")),
+        select(literal(1), func.coalesce(classified.c.home_id, WHOLE_SERVICE), cast(null(), String),
+               *[cast(null(), Integer) for _ in _COUNTED], cast(null(), Integer), func.count(),
+               classified.c.rule_id, classified.c.status)
+        .where(classified.c.status != ex.UPCOMING)
+        .group_by(classified.c.home_id, classified.c.rule_id, classified.c.status))
+    return _GridStatements(stmt, select(func.count()).select_from(rows), others)
+
+
+def _per_home_counts(where: ColumnElement[bool], due_soon_values: tuple[int, ...]) -> Select:
+    """(home_id, escalated, overdue, due_soon) of the open obligations `where` selects, by home
+    (instants bound: `_clock`).
 
     Counted without classifying every obligation against the alerts: each open one due before
     the latest warning threshold counts as overdue or due soon by its due time alone, then each
     escalated one (few) moves from there to "escalated". Classifying every row with the alert
     test (`status_column`) cost twice as much at 1,000 homes.
     """
-    before = _due_soon_before(now, values)
-    overdue = case((Obligation.due_at < _instant(now), 1), else_=0)
-    due_soon = case(((Obligation.due_at >= _instant(now)) & (Obligation.due_at < before), 1), else_=0)
+    before = _due_soon_before_bound(due_soon_values)
+    overdue = case((Obligation.due_at < _at(NOW), 1), else_=0)
+    due_soon = case(((Obligation.due_at >= _at(NOW)) & (Obligation.due_at < before), 1), else_=0)
     by_due_time = select(Obligation.home_id.label("home_id"), literal(0).label("e"),
                          overdue.label("o"), due_soon.label("s")).where(
-        where, Obligation.due_at < _instant(_latest_due_soon(now, values)))
+        where, Obligation.due_at < _at(LATEST_DUE_SOON))
     escalated = select(Obligation.home_id, literal(1), -overdue, -due_soon).where(where, _escalated())
     both = union_all(by_due_time, escalated).subquery()
     return (select(both.c.home_id, func.sum(both.c.e).label(ex.ESCALATED), func.sum(both.c.o).label(ex.OVERDUE),
