@@ -995,8 +995,9 @@ def first_page_view(user_id: int) -> FirstPageView | None:
 _Instant = ColumnElement[datetime] | InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]
 
 
-def _window(column: _Instant, start: datetime, now: datetime) -> ColumnElement[bool]:
-    return (column > _instant(start)) & (column <= _instant(now))
+def _window_bound(column: _Instant) -> ColumnElement[bool]:
+    """In (`start`, NOW], bound when the statement is run."""
+    return (column > _at("start")) & (column <= _at(NOW))
 
 
 def _latest(stmt: Select, at: _Instant, limit: int) -> tuple[list, int]:
@@ -1019,65 +1020,17 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     and up), obligations met, Reg 44 reports submitted (never a draft; reg 44(3) and home staff:
     none), monthly audits submitted, events recorded. The latest `limit` of them all, newest
     first, and the count of every one. One query whatever the history: every source in one
-    UNION ALL, the count a window over it, an alert's obligation joined to its row."""
+    UNION ALL, the count a window over it, an alert's obligation joined to its row; built once
+    per role and run with the window, the person and the audits they may read bound."""
     from homes_qa.audits import policy as audits_policy
-    from homes_qa.audits.models import HomeAudit
     from homes_qa.audits.templates import latest_templates
     from homes_qa.core.incidents import event_type
     from homes_qa.incidents import policy as incidents_policy
-    from homes_qa.reg44.models import Reg44Report
-    from homes_qa.spine.signals import SIGNAL_RULE
 
-    home_ids = visible_home_ids_query(user)
-    # Safeguarding signals come from Reg 44 reports and children's feedback: not home staff's.
-    obligation_scope = obligations_in_scope(user) & (
-        true() if incidents_policy.sees_signals(user) else Obligation.rule_code != SIGNAL_RULE)
-
-    # Each source as the same columns: (at, source, level, home id, record id, text, detail, version).
-    no_int, no_text = cast(null(), Integer), cast(null(), String)
-    sources: list[Select] = [
-        select(Alert.raised_at.label("at"), literal(_ALERT).label("source"), Alert.level.label("level"),
-               no_int.label("home_id"), Obligation.id.label("record_id"), Obligation.title.label("text"),
-               no_text.label("detail"), no_int.label("version"))
-        .join(Obligation, Obligation.id == Alert.obligation_id)
-        .where(obligation_scope, _window(Alert.raised_at, start, now)),
-        select(Obligation.met_at, literal(_MET), no_int, Obligation.home_id, Obligation.id, Obligation.title, no_text,
-               no_int)
-        .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
-               _window(Obligation.met_at, start, now)),
-    ]
-    if user.role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
-        # EXISTS, not IN: the window on `submitted_at` (indexed) leads, each report's visit is
-        # checked by its key; an IN list of every visible visit made SQLite read every visit.
-        visible = (reg44_policy.visible_visits(user).with_only_columns(Reg44Visit.id)
-                   .where(Reg44Visit.id == Reg44Report.visit_id).exists())
-        sources.append(
-            select(Reg44Report.submitted_at, literal(_REPORT), no_int, no_int, Reg44Report.visit_id, Home.name,
-                   no_text, Reg44Report.version)
-            .join(Home, Home.id == Reg44Report.home_id)
-            .where(visible, Reg44Report.submitted_at.is_not(None),
-                   _window(Reg44Report.submitted_at, start, now)))
-    if user.role in audits_policy.READERS:
-        readable = [t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
-        sources.append(
-            select(HomeAudit.submitted_at, literal(_AUDIT), no_int, no_int, HomeAudit.id,
-                   HomeAudit.title + " " + HomeAudit.period_key + " (" + Home.name + ")", no_text, no_int)
-            .join(Home, Home.id == HomeAudit.home_id)
-            .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(readable),
-                   HomeAudit.submitted_at.is_not(None), _window(HomeAudit.submitted_at, start, now)))
-    if user.role in incidents_policy.READERS:
-        sources.append(
-            select(Incident.created_at, literal(_EVENT), no_int, no_int, Incident.id, Incident.type_code,
-                   func.coalesce(Incident.type_name, "") + _SEPARATOR + Home.name, no_int)
-            .join(Home, Home.id == Incident.home_id)
-            .where(Incident.home_id.in_(home_ids), _window(Incident.created_at, start, now)))
-    every = union_all(*sources).subquery()
-    # An alert's obligation (for where it is done) is joined to its row: no second query.
-    ordered = (select(every, func.count().over().label("total"), Obligation)
-               .outerjoin(Obligation, (every.c.source == _ALERT) & (Obligation.id == every.c.record_id))
-               .options(joinedload(Obligation.rule), joinedload(Obligation.home))
-               .order_by(every.c.at.desc(), every.c.source, every.c.record_id.desc()).limit(limit))
-    rows = list(db.session.execute(ordered))
+    readable = ([t.code for t in latest_templates() if audits_policy.can_read(user, t.code)]
+                if user.role in audits_policy.READERS else [])
+    rows = list(db.session.execute(_changes_statement(user.role, incidents_policy.sees_signals(user)), {
+        **viewer(user), "start": start, NOW: now, "readable": readable, "limit": limit}))
     total = rows[0].total if rows else 0
     found: list[Change] = []
     for row in rows:
@@ -1109,6 +1062,68 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
             found.append(Change(at, "Event recorded", f"{label} ({home_name})", "incidents.incident",
                                 {"incident_id": row.record_id}))
     return Changes(start, first_look, found, total)
+
+
+@cache
+def _changes_statement(role: str, sees_signals: bool) -> Select:
+    """`changes_since`'s statement for a viewer of the role (`sees_signals`: as
+    incidents.policy.sees_signals says of them). Bound when run: the viewer, the window
+    (`start`, NOW], `readable` (the audit templates they may read) and `limit`."""
+    from homes_qa.audits import policy as audits_policy
+    from homes_qa.audits.models import HomeAudit
+    from homes_qa.incidents import policy as incidents_policy
+    from homes_qa.reg44.models import Reg44Report
+    from homes_qa.spine.signals import SIGNAL_RULE
+
+    home_ids = select(Home.id) if role in SEES_ALL_HOMES else viewer_home_ids()
+    # Safeguarding signals come from Reg 44 reports and children's feedback: not home staff's.
+    obligation_scope = obligations_in_scope_of(role) & (
+        true() if sees_signals else Obligation.rule_code != SIGNAL_RULE)
+
+    # Each source as the same columns: (at, source, level, home id, record id, text, detail, version).
+    no_int, no_text = cast(null(), Integer), cast(null(), String)
+    sources: list[Select] = [
+        select(Alert.raised_at.label("at"), literal(_ALERT).label("source"), Alert.level.label("level"),
+               no_int.label("home_id"), Obligation.id.label("record_id"), Obligation.title.label("text"),
+               no_text.label("detail"), no_int.label("version"))
+        .join(Obligation, Obligation.id == Alert.obligation_id)
+        .where(obligation_scope, _window_bound(Alert.raised_at)),
+        select(Obligation.met_at, literal(_MET), no_int, Obligation.home_id, Obligation.id, Obligation.title, no_text,
+               no_int)
+        .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
+               _window_bound(Obligation.met_at)),
+    ]
+    if role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
+        # EXISTS, not IN: the window on `submitted_at` (indexed) leads, each report's visit is
+        # checked by its key; an IN list of every visible visit made SQLite read every visit.
+        visible = (reg44_policy.visits_visible_to(role).with_only_columns(Reg44Visit.id)
+                   .where(Reg44Visit.id == Reg44Report.visit_id).exists())
+        sources.append(
+            select(Reg44Report.submitted_at, literal(_REPORT), no_int, no_int, Reg44Report.visit_id, Home.name,
+                   no_text, Reg44Report.version)
+            .join(Home, Home.id == Reg44Report.home_id)
+            .where(visible, Reg44Report.submitted_at.is_not(None),
+                   _window_bound(Reg44Report.submitted_at)))
+    if role in audits_policy.READERS:
+        sources.append(
+            select(HomeAudit.submitted_at, literal(_AUDIT), no_int, no_int, HomeAudit.id,
+                   HomeAudit.title + " " + HomeAudit.period_key + " (" + Home.name + ")", no_text, no_int)
+            .join(Home, Home.id == HomeAudit.home_id)
+            .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(bindparam("readable", expanding=True)),
+                   HomeAudit.submitted_at.is_not(None), _window_bound(HomeAudit.submitted_at)))
+    if role in incidents_policy.READERS:
+        sources.append(
+            select(Incident.created_at, literal(_EVENT), no_int, no_int, Incident.id, Incident.type_code,
+                   func.coalesce(Incident.type_name, "") + _SEPARATOR + Home.name, no_int)
+            .join(Home, Home.id == Incident.home_id)
+            .where(Incident.home_id.in_(home_ids), _window_bound(Incident.created_at)))
+    every = union_all(*sources).subquery()
+    # An alert's obligation (for where it is done) is joined to its row: no second query.
+    return (select(every, func.count().over().label("total"), Obligation)
+            .outerjoin(Obligation, (every.c.source == _ALERT) & (Obligation.id == every.c.record_id))
+            .options(joinedload(Obligation.rule), joinedload(Obligation.home))
+            .order_by(every.c.at.desc(), every.c.source, every.c.record_id.desc())
+            .limit(bindparam("limit", type_=Integer)))
 
 
 # ---------------------------------------------------------------- the work queue: late notifications, signals
