@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from homes_qa.core import exceptions as ex
 from homes_qa.core.roles import Role
@@ -109,3 +110,29 @@ def test_what_changed_answers_for_the_window_and_the_person_it_is_run_with(app, 
         assert done(b, week, now) == [title_b]
         assert done(a, week, now - timedelta(hours=1)) == []  # met after that window
         assert done(b, now, now + timedelta(hours=1)) == []  # and before this one
+
+
+def test_the_person_filter_offers_each_viewer_the_people_of_their_own_homes(app, world, two_managers):
+    _now, manager_a, manager_b, _in_a, _in_b, (registered_a, registered_b) = two_managers
+    with app.app_context():
+        a, b = db.session.get(User, manager_a), db.session.get(User, manager_b)
+        offered_to_a = {person_id for person_id, _ in queries.people_in_scope(a)}
+        offered_to_b = {person_id for person_id, _ in queries.people_in_scope(b)}
+        assert registered_a in offered_to_a and registered_b not in offered_to_a
+        assert registered_b in offered_to_b and registered_a not in offered_to_b
+        assert queries.person_in_scope(a, registered_a).id == registered_a
+        assert queries.person_in_scope(a, registered_b) is None
+        assert queries.person_in_scope(b, registered_b).id == registered_b
+        assert queries.person_in_scope(b, registered_a) is None
+
+
+def test_the_grid_ranks_the_homes_by_their_counts_at_the_instant_it_is_run_with(app, world, two_managers):
+    now, *_ = two_managers
+    with app.app_context(), acting_as("test"):
+        for n in range(2):  # due in 8 days: not yet due soon now (a week's warning)
+            _notification(world.home_b.id, now + timedelta(days=7), f"kept:b:{n}")
+        db.session.commit()
+        head = db.session.scalar(select(User).where(User.role == Role.HEAD_OF_SERVICE))
+        # Now: one item due soon in each home, so by name; in nine days home B has three overdue.
+        assert [row.key for row in queries.grid(head, now, limit=1).rows] == [world.home_a.id]
+        assert [row.key for row in queries.grid(head, now + timedelta(days=9), limit=1).rows] == [world.home_b.id]
