@@ -10,12 +10,13 @@ from functools import cache
 from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, true
 
 from homes_qa.audits import policy as audits_policy
-from homes_qa.core.roles import HOME_STAFF, NOT_HOME_STAFF, ROLES, SEES_ALL_HOMES, Role
+from homes_qa.core.roles import NOT_HOME_STAFF, ROLES, SEES_ALL_HOMES, Role
 from homes_qa.incidents import policy as incidents_policy
 from homes_qa.spine.access import (
     VIEWER,
     can_see_home,
     obligation_visible_clause,
+    obligation_visible_to_role,
     viewer_home_ids,
     visible_home_ids_query,
 )
@@ -63,8 +64,7 @@ def obligations_in_scope_of(role: str, person: str = VIEWER) -> ColumnElement[bo
         homes = or_(homes, Obligation.home_id.is_(None))
     else:
         homes = and_(Obligation.home_id.is_not(None), homes)
-    visible = Obligation.hidden_from_home_staff.is_(False) if role in HOME_STAFF else true()
-    return and_(homes, visible)
+    return and_(homes, obligation_visible_to_role(role))
 
 
 def _home_ids_of(person: str) -> Select[int]:

@@ -145,7 +145,12 @@ def obligation_visible_clause(user: User) -> ColumnElement[bool]:
     Home staff never see obligations that would reveal an unannounced Reg 44 visit before it
     happens (reg 44(3)); the Reg 44 area flags them `hidden_from_home_staff`.
     """
-    if user.role in HOME_STAFF:
+    return obligation_visible_to_role(user.role)
+
+
+def obligation_visible_to_role(role: str) -> ColumnElement[bool]:
+    """`obligation_visible_clause` by role alone, for statements built once per role."""
+    if role in HOME_STAFF:
         return Obligation.hidden_from_home_staff.is_(False)
     return true()
 
