@@ -55,14 +55,13 @@ from homes_qa.reg44 import policy as reg44_policy
 from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_choices, visible_home_ids_query, visible_homes
-from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.alerts.models import ESCALATION_LEVEL, Alert, is_escalation
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, is_recordable, sees_organisation
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.timestamps import UTCDateTime
 
-ESCALATION_LEVEL = 2  # alerts 0 due soon, 1 overdue, 2.. escalated (core.drift)
 LIST_LIMIT = 200
 WHOLE_SERVICE = 0  # the grid's row key (and the `home` filter value) for whole-service obligations
 HORIZON = timedelta(days=91)  # no rule warns more than 90 days ahead
@@ -99,7 +98,7 @@ def _scope_due_soon_values(user: User, now: datetime) -> tuple[int, ...]:
 def _escalated() -> ColumnElement[bool]:
     # IN (the escalated obligations), not a correlated EXISTS: the few escalation alerts are read
     # once, not looked up for every open obligation (issue 13: 40 % of the grid's time at 1,000 homes).
-    return Obligation.id.in_(select(Alert.obligation_id).where(Alert.level >= ESCALATION_LEVEL))
+    return Obligation.id.in_(select(Alert.obligation_id).where(is_escalation()))
 
 
 def _due_soon_before(now: datetime, due_soon_values: Sequence[int]) -> ColumnElement[datetime]:
@@ -584,7 +583,7 @@ def _my_work_statement(role: str, mine: bool, queue: bool,
                       earliest_first))
     if role != Role.REGISTERED_MANAGER:
         escalated_to_me = Obligation.id.in_(select(Alert.obligation_id).where(
-            Alert.level >= ESCALATION_LEVEL, Alert.target_role == role))
+            is_escalation(), Alert.target_role == role))
         lists.append(("escalations", (where, escalated_to_me), earliest_first))
     if queue:
         notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
@@ -706,7 +705,7 @@ def subject_items(user: User, now: datetime, rule_code: str, subject_type: str,
     if not subject_ids:
         return {}
     where = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user)
-    escalated = (select(Alert.id).where(Alert.obligation_id == Obligation.id, Alert.level >= ESCALATION_LEVEL)
+    escalated = (select(Alert.id).where(Alert.obligation_id == Obligation.id, is_escalation())
                  .exists().label("escalated"))
     stmt = select(Obligation, escalated).where(where, Obligation.rule_code == rule_code,
                                                Obligation.subject_type == subject_type,

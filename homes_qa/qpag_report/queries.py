@@ -29,13 +29,12 @@ from homes_qa.inspections.models import QaReview, QaReviewHome, QaReviewStatus, 
 from homes_qa.qpag_report.models import QpagReport, ReportStatus
 from homes_qa.reg44.models import Opinion, Reg44Report, Reg44Visit, VisitStatus
 from homes_qa.reg44.models import ReportStatus as Reg44ReportStatus
-from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.alerts.models import Alert, is_escalation
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, HomeStatus, User
 
 RULE = "qpag_report_monthly"
 STATUS_LABELS = {ReportStatus.DRAFT: "Draft", ReportStatus.FINAL: "Final"}
-ESCALATED_LEVEL = 2  # alerts: 0 due soon, 1 overdue, 2 and up escalated (core.drift)
 ADVERSE = (Opinion.NO, Opinion.CONCERNS)
 FINDINGS_LIMIT = 600  # characters of the visitor's findings quoted per visit
 LIST_LIMIT = 240  # twenty years of months
@@ -285,7 +284,7 @@ def _escalations(month: core.Month) -> dict[str, Any]:
     alerts = db.session.execute(
         select(Alert.level, Alert.target_role, Alert.reached_at, Obligation.title, Home.name, Obligation.status)
         .join(Obligation, Obligation.id == Alert.obligation_id).outerjoin(Home, Home.id == Alert.home_id)
-        .where(Alert.level >= ESCALATED_LEVEL, Alert.reached_at >= start, Alert.reached_at <= end)
+        .where(is_escalation(), Alert.reached_at >= start, Alert.reached_at <= end)
         .order_by(Alert.reached_at, Alert.id)).all()
     actions = db.session.scalars(
         select(QpagAction).where(QpagAction.escalated_on >= month.first, QpagAction.escalated_on <= month.last)

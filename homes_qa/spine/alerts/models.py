@@ -19,12 +19,15 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
 from homes_qa.spine.obligations.models import LOOK_AGAIN, Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
+
+ESCALATION_LEVEL = 2  # alerts: 0 due soon, 1 overdue, 2 and up escalated (core.drift)
 
 
 class Alert(Audited, Model):
@@ -36,7 +39,10 @@ class Alert(Audited, Model):
                       # The header's count on every page: what is aimed at my role, not yet seen.
                       Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at"),
                       # "My homes" in its order, read from the index (migration 0027).
-                      Index("ix_alerts_listed", "listing", "listed_due_at", "id"))
+                      Index("ix_alerts_listed", "listing", "listed_due_at", "id"),
+                      # The few escalations (migration 0028), which every work list tests each
+                      # open obligation against: a range of this index, not a scan of every alert.
+                      Index("ix_alerts_escalated", "level", "target_role", "obligation_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id", ondelete="CASCADE"), index=True)
@@ -77,6 +83,11 @@ class Alert(Audited, Model):
 
 _RELIST_KEY = "homes_qa.alerts.relist"  # session.info: obligations whose listing a flush changed
 _RELIST_CHUNK = 500  # obligation ids per UPDATE (a sweep batch)
+
+
+def is_escalation() -> ColumnElement[bool]:
+    """An alert at an escalation level (read through `ix_alerts_escalated`)."""
+    return Alert.level >= ESCALATION_LEVEL
 
 
 def _timing_changed(obligation: Obligation) -> bool:
