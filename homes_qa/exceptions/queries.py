@@ -71,12 +71,6 @@ def _instant(value: datetime) -> ColumnElement[datetime]:
     return literal(value, UTCDateTime())
 
 
-def _due_soon_values(where: ColumnElement[bool]) -> list[int]:
-    """The distinct warning periods among open obligations in scope (a handful): one query."""
-    return sorted(set(db.session.scalars(
-        select(Obligation.due_soon_days).where(Obligation.status == ObligationStatus.OPEN, where).distinct())))
-
-
 _SCOPE_VALUES_KEY = "homes_qa.exceptions.due_soon_values"
 
 
@@ -101,28 +95,9 @@ def _escalated() -> ColumnElement[bool]:
     return Obligation.id.in_(select(Alert.obligation_id).where(is_escalation()))
 
 
-def _due_soon_before(now: datetime, due_soon_values: Sequence[int]) -> ColumnElement[datetime]:
-    """The instant before which an open obligation is due soon, by its warning period."""
-    if not due_soon_values:
-        return _instant(now)
-    return case(*[(Obligation.due_soon_days == days, _instant(ex.due_soon_threshold(now, days)))
-                  for days in due_soon_values], else_=_instant(now))
-
-
 def _latest_due_soon(now: datetime, due_soon_values: Sequence[int]) -> datetime:
     """Nothing due at or after this instant is overdue or due soon (only escalated, if anything)."""
     return max([now, *[ex.due_soon_threshold(now, days) for days in due_soon_values]])
-
-
-def status_column(now: datetime, due_soon_values: Sequence[int]) -> ColumnElement[str]:
-    """Where an open obligation stands at `now`, as a SQL expression."""
-    return case((_escalated(), ex.ESCALATED), (Obligation.due_at < _instant(now), ex.OVERDUE),
-                (Obligation.due_at < _due_soon_before(now, due_soon_values), ex.DUE_SOON), else_=ex.UPCOMING)
-
-
-def _open_in_scope(user: User, now: datetime) -> ColumnElement[bool]:
-    return (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user) & (
-        Obligation.due_at <= _instant(now + HORIZON))
 
 
 # ---------------------------------------------------------------- statements built once
@@ -168,19 +143,56 @@ def _status_bound(due_soon_values: tuple[int, ...]) -> ColumnElement[str]:
 
 
 @cache
-def _open_filtered_bound(role: str, person_role: str | None = None, windowed: bool = False) -> ColumnElement[bool]:
-    """`_open_filtered` for a viewer of the role, the filter's person of `person_role` (bound as
-    PERSON) and a period (WINDOW_START, WINDOW_END) if `windowed`."""
-    if windowed:
-        where = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope_of(role)
-    else:
-        where = ((Obligation.status == ObligationStatus.OPEN) & obligations_in_scope_of(role)
-                 & (Obligation.due_at <= _at(HORIZON_END)))
+def _narrowed_bound(person_role: str | None, windowed: bool) -> ColumnElement[bool]:
+    """The person and period filters: what the filter's person (of `person_role`, bound as PERSON)
+    answers for (their role, in their own scope), due in [WINDOW_START, WINDOW_END) if `windowed`."""
+    clause: ColumnElement[bool] = true()
     if person_role is not None:
-        where = where & obligations_in_scope_of(person_role, PERSON) & _responsible_clause_of(person_role)
+        clause = clause & obligations_in_scope_of(person_role, PERSON) & _responsible_clause_of(person_role)
     if windowed:
-        where = where & (Obligation.due_at >= _at(WINDOW_START)) & (Obligation.due_at < _at(WINDOW_END))
+        clause = clause & (Obligation.due_at >= _at(WINDOW_START)) & (Obligation.due_at < _at(WINDOW_END))
+    return clause
+
+
+@cache
+def _open_filtered_bound(role: str, person_role: str | None = None, windowed: bool = False) -> ColumnElement[bool]:
+    """Open obligations in the scope of a viewer of the role, narrowed by the filters
+    (`_narrowed_bound`). With a period the horizon is the period's own end (an open item due next
+    month is "upcoming" all the same); without one, HORIZON_END."""
+    where = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope_of(role)
+    if not windowed:
+        where = where & (Obligation.due_at <= _at(HORIZON_END))
+    if person_role is not None or windowed:
+        where = where & _narrowed_bound(person_role, windowed)
     return where
+
+
+def _filter_parameters(user: User, person: User | None,
+                       window: tuple[datetime, datetime] | None) -> dict[str, object]:
+    """The values a kept statement's viewer, person and period parameters are run with."""
+    parameters: dict[str, object] = {**viewer(user)}
+    if person is not None:
+        parameters[PERSON] = person.id
+    if window is not None:
+        parameters.update({WINDOW_START: window[0], WINDOW_END: window[1]})
+    return parameters
+
+
+def _home_clause(home_kind: str) -> ColumnElement[bool]:
+    """The home filter (`home_kind`: "all", "whole" service, or "one" home, bound as `home`)."""
+    if home_kind == "whole":
+        return Obligation.home_id.is_(None)
+    if home_kind == "one":
+        return Obligation.home_id == bindparam("home", type_=Integer)
+    return true()
+
+
+def _role_of(person: User | None) -> str | None:
+    return None if person is None else person.role
+
+
+def _home_kind(home: int | None) -> str:
+    return "all" if home is None else "whole" if home == WHOLE_SERVICE else "one"
 
 
 @cache
@@ -235,26 +247,6 @@ def rule_areas(*, organisation: bool) -> list[str]:
 def _rule_areas_statement(organisation: bool) -> Select[str]:
     scopes = [RuleScope.HOME] + ([RuleScope.ORGANISATION] if organisation else [])
     return select(Rule.area).where(Rule.active.is_(True), Rule.scope.in_(scopes)).distinct()
-
-
-def narrowed(person: User | None, window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
-    """WHERE clause of the person and period filters: what the person answers for (their role,
-    in their own scope: `_responsible_clause`, `obligations_in_scope`), due in [start, end)."""
-    clause: ColumnElement[bool] = true()
-    if person is not None:
-        clause = clause & obligations_in_scope(person) & _responsible_clause(person)
-    if window is not None:
-        clause = clause & (Obligation.due_at >= _instant(window[0])) & (Obligation.due_at < _instant(window[1]))
-    return clause
-
-
-def _open_filtered(user: User, now: datetime, person: User | None,
-                   window: tuple[datetime, datetime] | None) -> ColumnElement[bool]:
-    """Open obligations in the user's scope, narrowed by the filters. With a period the horizon
-    is the period's own end (an open item due next month is "upcoming" all the same)."""
-    if window is None:
-        return _open_in_scope(user, now) & narrowed(person, None)
-    return ((Obligation.status == ObligationStatus.OPEN) & obligations_in_scope(user) & narrowed(person, window))
 
 
 def _people_in_scope_select(role: str, *columns: Any) -> Select:
@@ -315,18 +307,14 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     scopes = {RuleScope.HOME} | ({RuleScope.ORGANISATION} if organisation else set())
     areas = ex.ordered_areas({rule.area for rule in rule_rows if rule.active and rule.scope in scopes})
     person_role = None if person is None else person.role
-    parameters: dict[str, object] = {**viewer(user)}
-    if person is not None:
-        parameters[PERSON] = person.id
-    if window is not None:
-        parameters.update({WINDOW_START: window[0], WINDOW_END: window[1]})
+    parameters = _filter_parameters(user, person, window)
     if person is None and window is None:  # the same obligations as the work lists'
         values = _scope_due_soon_values(user, now)
     else:
         values = _bound_due_soon_values(_due_soon_values_statement(user.role, person_role, window is not None),
                                         {**parameters, **_clock(now)})
     parameters.update(_clock(now, values))
-    home_kind = "all" if home is None else "whole" if home == WHOLE_SERVICE else "one"
+    home_kind = _home_kind(home)
     page, row_count_of, other_rules = _grid_statements(user.role, person_role, window is not None, home_kind,
                                                        area is not None, limit is not None, values)
     parameters.update({"home": home, "area_rule_ids": [i for i, a in area_of.items() if a == area],
@@ -493,23 +481,34 @@ def items(user: User, now: datetime, *, home: int | None = None, area: str | Non
           window: tuple[datetime, datetime] | None = None) -> list[Item]:
     """Open obligations behind a grid cell (or row, or column): escalated first, then by due time.
 
-    `home` WHOLE_SERVICE means whole-service obligations; `person` and `window` as the grid's. Three queries.
-    """
-    where = _open_filtered(user, now, person, window)
-    column = status_column(now, _due_soon_values(where))
-    stmt = select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id).where(where)
-    if home == WHOLE_SERVICE:
-        stmt = stmt.where(Obligation.home_id.is_(None))
-    elif home is not None:
-        stmt = stmt.where(Obligation.home_id == home)
-    if area is not None:
-        stmt = stmt.where(Rule.area == area)
-    if status is not None:
-        stmt = stmt.where(column == status)
-    else:
-        stmt = stmt.where(column != ex.UPCOMING)
+    `home` WHOLE_SERVICE means whole-service obligations; `person` and `window` as the grid's. Two
+    queries (the warning periods, then the items), each built once per shape and run with the
+    values bound."""
+    person_role = None if person is None else person.role
+    parameters = _filter_parameters(user, person, window)
+    values = _bound_due_soon_values(_due_soon_values_statement(user.role, person_role, window is not None),
+                                    {**parameters, **_clock(now)})
+    stmt = _items_statement(user.role, person_role, window is not None, _home_kind(home), area is not None,
+                            status is not None, values)
+    rows = db.session.execute(stmt, {**parameters, **_clock(now, values), "home": home, "area": area,
+                                     "status": status, "limit": limit})
+    return [Item(obligation, state) for obligation, state in rows]
+
+
+@lru_cache(maxsize=256)
+def _items_statement(role: str, person_role: str | None, windowed: bool, home_kind: str, area: bool,
+                     status: bool, due_soon_values: tuple[int, ...]) -> Select[Obligation, str]:
+    """`items`' statement for a viewer of the role and the filters present. Bound when run: the
+    viewer, `_clock`, PERSON and the window, `home`, `area`, `status`, `limit`."""
+    where = _open_filtered_bound(role, person_role, windowed)
+    column = _status_bound(due_soon_values)
+    stmt = select(Obligation, column).join(Rule, Rule.id == Obligation.rule_id).where(where, _home_clause(home_kind))
+    if area:
+        stmt = stmt.where(Rule.area == bindparam("area", type_=String))
+    stmt = stmt.where(column == bindparam("status", type_=String) if status else column != ex.UPCOMING)
     order = case(*[(column == s, rank) for s, rank in _STATUS_ORDER.items()], else_=9)
-    return _items(stmt.order_by(order, Obligation.due_at, Obligation.id).limit(limit))
+    return (stmt.order_by(order, Obligation.due_at, Obligation.id).limit(bindparam("limit", type_=Integer))
+            .options(joinedload(Obligation.home), joinedload(Obligation.rule)))
 
 
 # ---------------------------------------------------------------- each role's work
@@ -529,10 +528,6 @@ class Work:
 
     def total(self, name: str) -> int:
         return self.totals.get(name, 0)
-
-
-def _responsible_clause(user: User) -> ColumnElement[bool]:
-    return _responsible_clause_of(user.role)
 
 
 def _responsible_clause_of(role: str) -> ColumnElement[bool]:
@@ -662,7 +657,7 @@ def obligation_rows(user: User, now: datetime, *, home: int | None = None, area:
     the period)."""
     stmt = (select(Obligation, Rule.area, Home.name, Home.ofsted_urn).join(Rule, Rule.id == Obligation.rule_id)
             .outerjoin(Home, Home.id == Obligation.home_id)
-            .where(obligations_in_scope(user), narrowed(person, window))
+            .where(obligations_in_scope_of(user.role), _narrowed_bound(_role_of(person), window is not None))
             .order_by(Obligation.due_at, Obligation.id).execution_options(yield_per=EXPORT_BATCH))
     if home == WHOLE_SERVICE:
         stmt = stmt.where(Obligation.home_id.is_(None))
@@ -670,7 +665,7 @@ def obligation_rows(user: User, now: datetime, *, home: int | None = None, area:
         stmt = stmt.where(Obligation.home_id == home)
     if area is not None:
         stmt = stmt.where(Rule.area == area)
-    for obligation, row_area, home_name, urn in db.session.execute(stmt):
+    for obligation, row_area, home_name, urn in db.session.execute(stmt, _filter_parameters(user, person, window)):
         yield [obligation.id, home_name or "Whole service", urn, row_area, obligation.rule_code, obligation.title,
                obligation.responsible_role, obligation.due_at, obligation.status, _drift_label(obligation, now),
                obligation.met_at, obligation.waived_reason, obligation.created_at]
@@ -682,7 +677,8 @@ def alert_rows(user: User, *, home: int | None = None, area: str | None = None, 
     `window` narrow the obligations as the grid's filters do."""
     stmt = (select(Alert, Obligation, Rule.area, Home.name).join(Obligation, Obligation.id == Alert.obligation_id)
             .join(Rule, Rule.id == Obligation.rule_id).outerjoin(Home, Home.id == Obligation.home_id)
-            .where(obligations_in_scope(user), narrowed(person, window)).order_by(Alert.reached_at, Alert.id)
+            .where(obligations_in_scope_of(user.role), _narrowed_bound(_role_of(person), window is not None))
+            .order_by(Alert.reached_at, Alert.id)
             .execution_options(yield_per=EXPORT_BATCH))
     if home == WHOLE_SERVICE:
         stmt = stmt.where(Obligation.home_id.is_(None))
@@ -690,7 +686,7 @@ def alert_rows(user: User, *, home: int | None = None, area: str | None = None, 
         stmt = stmt.where(Obligation.home_id == home)
     if area is not None:
         stmt = stmt.where(Rule.area == area)
-    for alert, obligation, row_area, home_name in db.session.execute(stmt):
+    for alert, obligation, row_area, home_name in db.session.execute(stmt, _filter_parameters(user, person, window)):
         level_name = "Due soon" if alert.level == 0 else "Overdue" if alert.level == 1 else "Escalated"
         yield [alert.id, obligation.id, home_name or "Whole service", row_area, obligation.rule_code,
                obligation.title, alert.level, level_name, alert.target_role, alert.reached_at, alert.raised_at,

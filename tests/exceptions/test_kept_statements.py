@@ -136,3 +136,48 @@ def test_the_grid_ranks_the_homes_by_their_counts_at_the_instant_it_is_run_with(
         # Now: one item due soon in each home, so by name; in nine days home B has three overdue.
         assert [row.key for row in queries.grid(head, now, limit=1).rows] == [world.home_a.id]
         assert [row.key for row in queries.grid(head, now + timedelta(days=9), limit=1).rows] == [world.home_b.id]
+
+
+def _statuses_of(found: list[queries.Item]) -> dict[int, str]:
+    return {item.obligation.id: item.status for item in found}
+
+
+def test_the_items_behind_a_cell_answer_for_the_instant_the_person_and_the_filters_they_are_run_with(
+        app, world, two_managers):
+    now, manager_a, manager_b, in_a, in_b, (registered_a, registered_b) = two_managers
+    later = now + timedelta(days=2)
+    with app.app_context():
+        a, b = db.session.get(User, manager_a), db.session.get(User, manager_b)
+        ra, rb = db.session.get(User, registered_a), db.session.get(User, registered_b)
+        assert _statuses_of(queries.items(a, now)) == {in_a: ex.DUE_SOON}
+        assert _statuses_of(queries.items(a, later)) == {in_a: ex.OVERDUE}
+        assert _statuses_of(queries.items(b, later)) == {in_b: ex.OVERDUE}
+        assert _statuses_of(queries.items(b, later, status=ex.DUE_SOON)) == {}
+        assert _statuses_of(queries.items(b, now, status=ex.DUE_SOON)) == {in_b: ex.DUE_SOON}
+        assert _statuses_of(queries.items(b, later, home=world.home_b.id)) == {in_b: ex.OVERDUE}
+        assert _statuses_of(queries.items(b, later, home=world.home_a.id)) == {}  # not B's home
+        assert _statuses_of(queries.items(a, later, home=queries.WHOLE_SERVICE)) == {}
+        assert _statuses_of(queries.items(a, later, area="notifications")) == {in_a: ex.OVERDUE}
+        assert _statuses_of(queries.items(a, later, area="fire")) == {}
+        window = (now - timedelta(days=1), now + timedelta(days=1))
+        assert _statuses_of(queries.items(a, later, person=ra, window=window)) == {in_a: ex.OVERDUE}
+        assert _statuses_of(queries.items(b, now, person=rb, window=window)) == {in_b: ex.DUE_SOON}
+        assert _statuses_of(queries.items(b, now, person=ra, window=window)) == {}
+        assert _statuses_of(queries.items(b, now, person=rb, window=(later, later + timedelta(days=1)))) == {}
+
+
+def test_the_exports_answer_for_the_person_and_the_period_they_are_run_with(app, world, two_managers):
+    now, manager_a, manager_b, in_a, in_b, (registered_a, registered_b) = two_managers
+    with app.app_context():
+        b = db.session.get(User, manager_b)
+        ra, rb = db.session.get(User, registered_a), db.session.get(User, registered_b)
+        window = (now - timedelta(days=1), now + timedelta(days=1))
+
+        def exported(person, period):
+            return [row[0] for row in queries.obligation_rows(b, now, person=person, window=period)
+                    if row[4] == "incident_ntk_service_manager"]
+        assert exported(rb, window) == [in_b]
+        assert exported(ra, window) == []  # A's manager answers for nothing in B's homes
+        assert exported(rb, (now + timedelta(days=2), now + timedelta(days=3))) == []
+        assert exported(None, None) == [in_b]
+        assert list(queries.alert_rows(b, person=rb, window=window)) == []  # no alert raised yet
