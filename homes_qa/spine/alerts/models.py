@@ -18,7 +18,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 from sqlalchemy.sql.elements import ColumnElement
 
 from homes_qa.extensions import Model
@@ -93,10 +94,16 @@ def is_escalation() -> ColumnElement[bool]:
 def _timing_changed(obligation: Obligation) -> bool:
     """Closed, deadline moved, or sent back to the sweep (LOOK_AGAIN: new, changed, or mended by
     hand in SQL, which is how an operator's repair of `due_at` is picked up here too)."""
-    attrs = inspect(obligation).attrs
-    if attrs.status.history.has_changes() or attrs.due_at.history.has_changes():
+    state = inspect(obligation)
+    if _changed(state, "status") or _changed(state, "due_at"):
         return True
-    return LOOK_AGAIN in attrs.next_alert_at.history.deleted
+    return LOOK_AGAIN in state.get_history("next_alert_at", PASSIVE_NO_INITIALIZE).deleted
+
+
+def _changed(state: InstanceState[Any], key: str) -> bool:
+    # The attribute's pre-flush history, without `state.attrs` (a proxy of every attribute,
+    # built per object: each sweep flushes thousands of obligations).
+    return state.get_history(key, PASSIVE_NO_INITIALIZE).has_changes()
 
 
 @event.listens_for(Session, "after_flush")
@@ -109,7 +116,7 @@ def _note_relist(session: Session, flush_context: Any) -> None:
         if isinstance(obj, Obligation):
             if _timing_changed(obj):
                 ids.add(obj.id)
-        elif isinstance(obj, Alert) and inspect(obj).attrs.acknowledged_at.history.has_changes():
+        elif isinstance(obj, Alert) and _changed(inspect(obj), "acknowledged_at"):
             ids.add(obj.obligation_id)
 
 
