@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, String, event, insert, inspect
+from sqlalchemy import JSON, String, event, insert, inspect, update
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from homes_qa.extensions import Model, db
@@ -132,6 +134,55 @@ def _column_changes(obj: Audited, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+def _audit_row(obj: Audited, action: str, changes: dict[str, list[Any]], actor: tuple[int | None, str]) -> dict[str, Any]:
+    return {"at": utcnow(), "actor_id": actor[0], "actor_label": actor[1][:300], "action": action,
+            "record_type": type(obj).__name__, "record_id": obj.id, "record_label": str(obj.audit_label)[:300],
+            "home_id": obj.audit_home_id, "changes": changes}
+
+
+_BULK_CHUNK = 500  # ids per UPDATE … WHERE id IN (…)
+
+
+def set_in_bulk(objects: Sequence[Audited], values: dict[str, Any]) -> None:
+    """Give every object (all of one audited model, already flushed) the same `values`: one
+    UPDATE per 500 rows and each row's audit entry, exactly as the flush hook would write it
+    (who, when, each changed field's before and after), in the caller's transaction.
+
+    For a change made to thousands of rows at once (the sweep marks each alert it has e-mailed):
+    through the unit of work each row is its own UPDATE, history and audit entry worked out one
+    by one. Only the audit trail is written here; use it for fields no other flush hook derives
+    anything from."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if any(type(obj) is not model for obj in objects):
+        raise TypeError("set_in_bulk: objects of one model only")
+    session = db.session
+    session.flush()  # anything pending first, by the usual path
+    actor = _current_actor()
+    rows = []
+    for obj in objects:
+        changes: dict[str, list[Any]] = {}
+        for key, after in values.items():
+            before = getattr(obj, key)
+            if key in obj.__audit_ignore__ or before == after:
+                continue
+            changes[key] = ([REDACTED, REDACTED] if key in obj.__audit_redact__
+                            else [_plain(before), _plain(after)])
+        if changes:
+            rows.append(_audit_row(obj, "update", changes, actor))
+    ids = [obj.id for obj in objects]
+    table = model.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(ids), _BULK_CHUNK):
+        session.connection().execute(update(table).where(table.c.id.in_(ids[start:start + _BULK_CHUNK]))
+                                     .values(**values))
+    for obj in objects:  # the identity map holds what the rows now hold, with nothing left to flush
+        for key, after in values.items():
+            set_committed_value(obj, key, after)
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
+
+
 @event.listens_for(Session, "before_flush")
 def _guard_append_only(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
@@ -156,12 +207,7 @@ def _write_audit_trail(session: Session, flush_context: UOWTransaction) -> None:
             changes = _column_changes(obj, action)
             if action == "update" and not changes:
                 continue
-            rows.append({
-                "at": utcnow(), "actor_id": actor_id, "actor_label": actor_label[:300],
-                "action": action, "record_type": type(obj).__name__, "record_id": obj.id,
-                "record_label": str(obj.audit_label)[:300], "home_id": obj.audit_home_id,
-                "changes": changes,
-            })
+            rows.append(_audit_row(obj, action, changes, (actor_id, actor_label)))
     if rows:
         # Core insert on the flush's own connection: same transaction, no re-entrant flush.
         session.connection().execute(insert(AuditEvent), rows)

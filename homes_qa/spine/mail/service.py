@@ -28,6 +28,7 @@ from homes_qa.core.formats import london_datetime
 from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.audit.models import set_in_bulk
 from homes_qa.spine.mail.models import EmailStatus, OutboundEmail
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Assignment, User
@@ -236,8 +237,7 @@ def queue_alert_emails(now: datetime) -> int:
         for user in _alert_recipients(directory, alert):
             rows.append(_alert_message(alert, user))
     queued = queue_messages(rows, now)
-    for alert in alerts:
-        alert.notified_at = now
+    set_in_bulk(alerts, {"notified_at": now})  # after a month's downtime, thousands at once
     if queued:
         log.info("queued %d alert e-mails for %d alerts", queued, len(to_mail))
     return queued
