@@ -11,7 +11,8 @@ from sqlalchemy import select
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.alerts.service import sweep
-from homes_qa.spine.audit.models import AuditEvent, acting_as, set_in_bulk
+from homes_qa.spine.audit.models import AuditEvent, acting_as, insert_in_bulk, set_in_bulk
+from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.service import obligation_for_event
 from homes_qa.spine.people.models import Home
 
@@ -95,3 +96,41 @@ def test_objects_of_two_models_are_refused(app, world):
         mixed = [db.session.scalars(select(Alert)).first(), db.session.get(Home, world.home_a.id)]
         with pytest.raises(TypeError):
             set_in_bulk(mixed, {"notified_at": T})
+
+
+def _obligation_trail(actor: str) -> list[tuple]:
+    return sorted((e.action, e.record_type, e.record_label, e.home_id, sorted(e.changes.items()))
+                  for e in db.session.scalars(select(AuditEvent).where(
+                      AuditEvent.record_type == "Obligation", AuditEvent.actor_label == actor)))
+
+
+def _columns(obligation) -> dict:
+    skip = {"id", "created_at"}
+    return {c.key: getattr(obligation, c.key) for c in Obligation.__table__.columns if c.key not in skip}
+
+
+def test_records_made_in_bulk_are_stored_and_audited_as_the_unit_of_work_makes_them(app, world):
+    """A month's calendar obligations made by `insert_in_bulk` (as the sweep makes them) and the
+    same obligations made one by one through the unit of work: the same rows, the same trail."""
+    from homes_qa.spine.obligations import service as obligations
+    from homes_qa.spine.rules.models import Rule
+    from homes_qa.spine.rules.service import sync_catalogue
+    with app.app_context():
+        sync_catalogue()
+        db.session.commit()
+        rule = db.session.scalars(select(Rule).where(Rule.trigger == "calendar", Rule.scope == "home")).first()
+        home = db.session.get(Home, world.home_a.id)
+        due = datetime(2027, 7, 31, 22, 59, 59, tzinfo=UTC)  # in summer time: the offset must not differ
+        with acting_as("one by one"):
+            one = obligations._new(rule, home, "2027-07", due, "July 2027")
+            db.session.add(one)
+            db.session.commit()
+            by_unit_of_work, reference = _obligation_trail("one by one"), _columns(one)
+            db.session.execute(Obligation.__table__.delete().where(Obligation.id == one.id))
+            db.session.commit()
+        with acting_as("in bulk"):
+            made = insert_in_bulk(Obligation, [obligations._row(rule, home, "2027-07", due, "July 2027")])
+            db.session.commit()
+            assert _obligation_trail("in bulk") == by_unit_of_work
+            db.session.expire_all()
+            assert _columns(db.session.get(Obligation, made[0].id)) == reference

@@ -21,7 +21,7 @@ from homes_qa.core.calendar import end_of_month, london_date, london_day_end
 from homes_qa.core.roles import Role
 from homes_qa.core.timing import FLOATING, Period, Timing, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
-from homes_qa.spine.audit.models import Audited
+from homes_qa.spine.audit.models import Audited, insert_in_bulk
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus, RecurringHorizon
 from homes_qa.spine.people.models import Home, HomeStatus, User
 from homes_qa.spine.rules.models import Rule, RuleScope
@@ -52,6 +52,16 @@ def _new(rule: Rule, home: Home | None, key: str, due: datetime, label: str,
         subject_id=getattr(subject, "id", None), due_at=due, responsible_role=rule.responsible_role,
         ladder=list(rule.ladder), due_soon_days=rule.due_soon_days, due_soon_hours=rule.due_soon_hours,
         status=ObligationStatus.OPEN)
+
+
+def _row(rule: Rule, home: Home | None, key: str, due: datetime, label: str) -> dict[str, object]:
+    """`_new`'s obligation as column values, for `insert_in_bulk` (no subject: calendar streams)."""
+    return {
+        "rule_id": rule.id, "rule_code": rule.code, "home_id": home.id if home is not None and rule.scope == RuleScope.HOME
+        else None, "scope_key": scope_key(rule, home), "period_key": key, "title": _title(rule, home, label)[:300],
+        "subject_type": None, "subject_id": None, "due_at": due, "responsible_role": rule.responsible_role,
+        "ladder": list(rule.ladder), "due_soon_days": rule.due_soon_days, "due_soon_hours": rule.due_soon_hours,
+        "status": ObligationStatus.OPEN}
 
 
 def find(rule_code: str, home: Home | None, key: str) -> Obligation | None:
@@ -220,14 +230,10 @@ def _create_missing(wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, 
         existing |= set(db.session.execute(select(
             Obligation.rule_code, Obligation.scope_key, Obligation.period_key).where(
             tuple_(Obligation.rule_code, Obligation.scope_key, Obligation.period_key).in_(chunk))).all())
-    created = []
-    for wanted_key, (rule, home, period) in wanted.items():
-        if wanted_key in existing:
-            continue
-        obligation = _new(rule, home, period.key, due_for_period(period), _period_label(period))
-        db.session.add(obligation)
-        created.append(obligation)
-    return created
+    # In bulk: when a period turns every home's streams are made at once (issue 13).
+    return insert_in_bulk(Obligation, [_row(rule, home, period.key, due_for_period(period), _period_label(period))
+                                       for wanted_key, (rule, home, period) in wanted.items()
+                                       if wanted_key not in existing])
 
 
 def _keep_horizon(horizon: RecurringHorizon | None, code: str, upto_key: str, made_for: str, now: datetime) -> None:
