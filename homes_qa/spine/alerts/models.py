@@ -126,8 +126,13 @@ def _relist(session: Session, flush_context: Any) -> None:
     obligations this flush touched: the same SQL on SQLite and PostgreSQL, inside the flush's
     transaction (or savepoint), so it is kept or rolled back with what it follows from."""
     ids = session.info.pop(_RELIST_KEY, None)
-    if not ids:
-        return
+    if ids:
+        relist(session, ids)
+
+
+def relist(session: Session, ids: set[int]) -> None:
+    """`_relist` for the alerts of these obligations: also for alerts written without the unit of
+    work (`insert_in_bulk`), which no flush hook sees."""
     ordered = sorted(ids)
     connection = session.connection()
     for start in range(0, len(ordered), _RELIST_CHUNK):

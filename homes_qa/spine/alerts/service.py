@@ -27,7 +27,8 @@ from homes_qa.core.calendar import to_utc
 from homes_qa.core.drift import alert_times, next_alert_after
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.extensions import db
-from homes_qa.spine.alerts.models import Alert
+from homes_qa.spine.alerts.models import Alert, relist
+from homes_qa.spine.audit.models import insert_in_bulk
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.service import ensure_recurring
 from homes_qa.spine.people.models import User
@@ -129,9 +130,13 @@ def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, da
     return True
 
 
+def _alert_row(obligation: Obligation, level: int, times: dict[int, datetime], now: datetime) -> dict[str, object]:
+    return {"obligation_id": obligation.id, "level": level, "home_id": obligation.home_id,
+            "target_role": _target_role(obligation, level), "raised_at": now, "reached_at": times[level]}
+
+
 def _new_alert(obligation: Obligation, level: int, times: dict[int, datetime], now: datetime) -> Alert:
-    return Alert(obligation_id=obligation.id, level=level, home_id=obligation.home_id,
-                 target_role=_target_role(obligation, level), raised_at=now, reached_at=times[level])
+    return Alert(**_alert_row(obligation, level, times, now))
 
 
 def _raised(obligation: Obligation, alert: Alert) -> RaisedAlert:
@@ -142,15 +147,21 @@ def _raised(obligation: Obligation, alert: Alert) -> RaisedAlert:
 
 def _raise_batch(batch: list[tuple[Obligation, list[int], dict[int, datetime]]], now: datetime,
                  result: SweepResult) -> list[Obligation]:
-    """Insert the batch's newly reached alerts in one savepoint (one flush: after a month's
+    """Insert the batch's newly reached alerts in one savepoint, in bulk (after a month's
     downtime a savepoint and a flush per alert took most of the sweep's time). If anything in it
     fails (a lost race, a bad record), each obligation is done again on its own, as
     `_raise_levels` does. Returns the obligations whose alerts are all in."""
     try:
         with db.session.begin_nested():
-            alerts = [(obligation, _new_alert(obligation, level, times, now))
+            wanted = [(obligation, level, _alert_row(obligation, level, times, now))
                       for obligation, levels, times in batch for level in levels]
-            db.session.add_all([alert for _obligation, alert in alerts])
+            # In bulk (batched INSERTs, audited as the flush hook would): after a month's
+            # downtime a sweep raises thousands (issue 13). The "My homes" marker is kept here,
+            # as the flush hook keeps it for alerts raised one at a time.
+            made = {(alert.obligation_id, alert.level): alert
+                    for alert in insert_in_bulk(Alert, [row for _obligation, _level, row in wanted])}
+            relist(db.session(), {obligation.id for obligation, _levels, _times in batch})
+            alerts = [(obligation, made[(obligation.id, level)]) for obligation, level, _row in wanted]
     except Exception:  # rolled back to the savepoint: one by one, to keep all but the failing ones
         log.info("sweep: a batch of %d obligations is raised one by one", len(batch))
         return [obligation for obligation, levels, times in batch
