@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse, PlanStatus
 from homes_qa.actionplans.policy import READERS
 from homes_qa.extensions import db
 from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus
-from homes_qa.spine.access import visible_home_ids_query
+from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Home, User
 
@@ -109,20 +112,38 @@ def plans_with_status(user: User, status: str, limit: int = 100) -> list[tuple[A
     return [(plan, report, home) for plan, report, home in db.session.execute(stmt)]
 
 
-def plans_by_status(user: User, statuses: Sequence[str],
-                    limit: int = 100) -> dict[str, list[tuple[ActionPlan, Reg44Report, Home]]]:
-    """`plans_with_status` for several statuses at once (the work queue's awaiting approval and
-    returned), the first `limit` of each in the same order. One query."""
+class QueuedPlan(NamedTuple):
+    """A plan in the work queue, as the first page shows it: read as columns, not as the plan,
+    its report (with the visitor's whole text) and its home loaded (issue 13)."""
+    status: str
+    proposed_at: datetime | None
+    reviewed_at: datetime | None
+    visit_id: int
+    home_name: str
+
+
+def plans_by_status(user: User, statuses: Sequence[str], limit: int = 100) -> dict[str, list[QueuedPlan]]:
+    """Action plans in each status (the work queue's awaiting approval and returned) in the
+    user's homes: the first `limit` of each, earliest proposed first. One query."""
+    found: dict[str, list[QueuedPlan]] = {status: [] for status in statuses}
+    for row in db.session.execute(_plans_by_status(user.sees_all_homes, tuple(statuses)),
+                                  {**viewer(user), "limit": limit}):
+        found[row.status].append(QueuedPlan(*row))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _plans_by_status(sees_all_homes: bool, statuses: tuple[str, ...]) -> Select:
+    # Built once per shape and run with the viewer and the limit bound: building the ranked
+    # subquery and its joins cost more Python than SQLite takes to answer it (issue 13).
     rank = func.row_number().over(partition_by=ActionPlan.status,
                                   order_by=(ActionPlan.proposed_at, ActionPlan.id)).label("rank")
-    ranked = select(ActionPlan.id, rank).where(ActionPlan.status.in_(list(statuses)))
-    if not user.sees_all_homes:
-        ranked = ranked.where(ActionPlan.home_id.in_(visible_home_ids_query(user)))
+    ranked = select(ActionPlan.id, rank).where(ActionPlan.status.in_(statuses))
+    if not sees_all_homes:
+        ranked = ranked.where(ActionPlan.home_id.in_(viewer_home_ids()))
     first = ranked.subquery()
-    stmt = (select(ActionPlan, Reg44Report, Home).join(first, first.c.id == ActionPlan.id)
+    return (select(ActionPlan.status, ActionPlan.proposed_at, ActionPlan.reviewed_at, Reg44Report.visit_id,
+                   Home.name.label("home_name"))
+            .join(first, first.c.id == ActionPlan.id)
             .join(Reg44Report, Reg44Report.id == ActionPlan.report_id).join(Home, Home.id == ActionPlan.home_id)
-            .where(first.c.rank <= limit).order_by(ActionPlan.proposed_at, ActionPlan.id))
-    found: dict[str, list[tuple[ActionPlan, Reg44Report, Home]]] = {status: [] for status in statuses}
-    for plan, report, home in db.session.execute(stmt):
-        found[plan.status].append((plan, report, home))
-    return found
+            .where(first.c.rank <= bindparam("limit", type_=Integer)).order_by(ActionPlan.proposed_at, ActionPlan.id))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import Integer, Select, bindparam, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
@@ -43,7 +44,7 @@ from homes_qa.inspections.policy import (
     can_see_qpag_action,
 )
 from homes_qa.reg44.models import Reg44Report
-from homes_qa.spine.access import can_see_home, visible_home_ids_query
+from homes_qa.spine.access import can_see_home, viewer, viewer_home_ids, visible_home_ids_query
 from homes_qa.spine.audit.models import AuditEvent
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import state_of
@@ -335,12 +336,22 @@ QPAG_FIRST_PAGE_LIMIT = 50
 def qpag_actions_for_chair(user: User, today: date, limit: int = QPAG_FIRST_PAGE_LIMIT) -> list[QpagAction]:
     """For the head of service's first page: open QPAG actions escalated to CSLT or past their
     agreed date, in the user's scope; the ones still to escalate first, then by date. Three queries."""
-    stmt = (select(QpagAction).options(selectinload(QpagAction.owner), selectinload(QpagAction.home))
-            .where(QpagAction.home_id.is_(None) | QpagAction.home_id.in_(visible_home_ids_query(user)),
+    return list(db.session.scalars(_qpag_actions_for_chair(user.sees_all_homes),
+                                   {**viewer(user), "today": today, "limit": limit}))
+
+
+@lru_cache(maxsize=4)
+def _qpag_actions_for_chair(sees_all_homes: bool) -> Select[QpagAction]:
+    # Built once and run with the viewer, the day and the limit bound: the first page runs it on
+    # every look (issue 13).
+    homes = select(Home.id) if sees_all_homes else viewer_home_ids()
+    return (select(QpagAction).options(selectinload(QpagAction.owner), selectinload(QpagAction.home))
+            .where(QpagAction.home_id.is_(None) | QpagAction.home_id.in_(homes),
                    QpagAction.status == ActionStatus.OPEN,
-                   QpagAction.escalated_on.is_not(None) | (QpagAction.due_on < today))
-            .order_by(QpagAction.escalated_on.is_not(None), QpagAction.due_on, QpagAction.id))
-    return list(db.session.scalars(stmt.limit(limit)))
+                   QpagAction.escalated_on.is_not(None)
+                   | (QpagAction.due_on < bindparam("today", type_=QpagAction.due_on.type)))
+            .order_by(QpagAction.escalated_on.is_not(None), QpagAction.due_on, QpagAction.id)
+            .limit(bindparam("limit", type_=Integer)))
 
 
 def qpag_owner_choices(home_id: int | None) -> list[User]:
@@ -408,13 +419,21 @@ def qa_review_prompts(user: User) -> list[Obligation]:
     in the homes the user sees (one query). A UNION ALL of the two, each read through the
     (rule, status, due) index: written as one OR, SQLite walked every open obligation instead
     (issue 13: 20 ms at 1,000 homes, for two rows)."""
+    return list(db.session.scalars(_qa_review_prompts(user.sees_all_homes), viewer(user)))
+
+
+@lru_cache(maxsize=4)
+def _qa_review_prompts(sees_all_homes: bool) -> Select[Obligation]:
+    # Built once and run with the viewer bound: the QA lead's first page renders it on every look,
+    # and a fresh alias of the union builds every column of the table again (issue 13).
+    homes = select(Home.id) if sees_all_homes else viewer_home_ids()
     open_ = Obligation.status == ObligationStatus.OPEN
     both = union_all(
         select(Obligation).where(open_, Obligation.rule_code == DIP_SAMPLE_RULE),
         select(Obligation).where(open_, Obligation.rule_code == FULL_AUDIT_RULE,
-                                 Obligation.home_id.in_(visible_home_ids_query(user)))).subquery()
+                                 Obligation.home_id.in_(homes))).subquery()
     prompt = aliased(Obligation, both)
-    return list(db.session.scalars(select(prompt).order_by(prompt.due_at, prompt.id)))
+    return select(prompt).order_by(prompt.due_at, prompt.id)
 
 
 def prompt_kind(obligation: Obligation) -> str:

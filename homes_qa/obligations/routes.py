@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, String, bindparam, func, select
+from sqlalchemy.orm import load_only
 
 from homes_qa.core.roles import ROLES
 from homes_qa.core.timing import FLOATING
@@ -110,12 +112,34 @@ class Check:
 
 
 def _floating_rules() -> list[Rule]:
-    stmt = select(Rule).where(Rule.trigger == "last_completed", Rule.active.is_(True),
-                              Rule.scope == RuleScope.HOME).order_by(Rule.area, Rule.title)
+    stmt = _floating_rules_statement()
     rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
     if not rules and sync_catalogue():  # the table is filled on first use
         rules = [rule for rule in db.session.scalars(stmt) if rule.timing_value.kind == FLOATING]
     return [rule for rule in rules if not recorded_elsewhere(rule)]
+
+
+# The checks page's reads, built once and run with the home and the rules' codes bound: building
+# them cost more Python than SQLite takes to answer them (issue 13).
+@cache
+def _floating_rules_statement() -> Select[Rule]:
+    return select(Rule).where(Rule.trigger == "last_completed", Rule.active.is_(True),
+                              Rule.scope == RuleScope.HOME).order_by(Rule.area, Rule.title)
+
+
+@cache
+def _checks_statements() -> tuple[Select[str, date], Select[Obligation]]:
+    home, codes = bindparam("home_id", type_=Integer), bindparam("codes", type_=String(), expanding=True)
+    last_done = (select(Completion.rule_code, func.max(Completion.done_on))
+                 .where(Completion.home_id == home, Completion.rule_code.in_(codes))
+                 .group_by(Completion.rule_code))
+    # Each open cycle as the page shows it: its deadline and where it stands (state_of).
+    open_cycles = (select(Obligation).where(Obligation.home_id == home, Obligation.rule_code.in_(codes),
+                                            Obligation.status == ObligationStatus.OPEN)
+                   .options(load_only(Obligation.rule_code, Obligation.status, Obligation.due_at, Obligation.met_at,
+                                      Obligation.ladder, Obligation.due_soon_days, Obligation.due_soon_hours))
+                   .order_by(Obligation.due_at.desc()))
+    return last_done, open_cycles
 
 
 def _open_for(rule_code: str, home: Home) -> Obligation | None:
@@ -130,16 +154,11 @@ def checks(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
     rules = _floating_rules()
-    codes = [rule.code for rule in rules]
-    last_done = dict(db.session.execute(
-        select(Completion.rule_code, func.max(Completion.done_on))
-        .where(Completion.home_id == home.id, Completion.rule_code.in_(codes))
-        .group_by(Completion.rule_code)).all())
+    values = {"home_id": home.id, "codes": [rule.code for rule in rules]}
+    last_done_of, open_cycles = _checks_statements()
+    last_done: dict[str, date] = dict(db.session.execute(last_done_of, values).all())
     next_due: dict[str, Obligation] = {}
-    for obligation in db.session.scalars(
-            select(Obligation).where(Obligation.home_id == home.id, Obligation.rule_code.in_(codes),
-                                     Obligation.status == ObligationStatus.OPEN)
-            .order_by(Obligation.due_at.desc())):
+    for obligation in db.session.scalars(open_cycles, values):
         next_due[obligation.rule_code] = obligation  # earliest open cycle wins
     rows = [Check(rule, last_done.get(rule.code),
                   Row(next_due[rule.code], state_of(next_due[rule.code], now)) if rule.code in next_due else None)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import load_only, selectinload
 
 from homes_qa.core import qpag as core
 from homes_qa.core.calendar import london_date, london_day_end, london_day_start
@@ -95,20 +96,14 @@ def waiting(now: datetime) -> list[Waiting]:
     whose report month has ended (or already has a draft), with where it stands and its draft;
     then any other draft (a correction). Earliest due first. Two queries, whatever the history."""
     today = london_date(now)
-    open_obligations = list(db.session.scalars(
-        select(Obligation).where(Obligation.rule_code == RULE, Obligation.scope_key == "organisation",
-                                 Obligation.status == ObligationStatus.OPEN,
-                                 Obligation.due_at <= now + WAITING_HORIZON)
-        .order_by(Obligation.due_at, Obligation.id).limit(WAITING_LIMIT)))
+    open_obligations, reports = _waiting_statements()
     months: dict[date, Obligation] = {}
-    for obligation in open_obligations:
+    for obligation in db.session.scalars(open_obligations, {"due_by": now + WAITING_HORIZON}):
         meeting = _meeting_of(obligation.period_key)
         if meeting is not None:
             months.setdefault(core.previous_month(meeting.first).first, obligation)
     latest_by_month: dict[date, QpagReport] = {}
-    for report in db.session.scalars(
-            select(QpagReport).where(or_(QpagReport.month.in_(list(months)), QpagReport.status == ReportStatus.DRAFT))
-            .order_by(QpagReport.month, QpagReport.version.desc()).limit(WAITING_LIMIT * 4)):
+    for report in db.session.scalars(reports, {"months": list(months)}):
         latest_by_month.setdefault(report.month, report)
     found: list[Waiting] = []
     for first, obligation in months.items():
@@ -122,6 +117,24 @@ def waiting(now: datetime) -> list[Waiting]:
         if first not in months and draft.is_draft:
             found.append(Waiting(core.month_of(first.year, first.month), None, None, draft))
     return found[:WAITING_LIMIT]
+
+
+@cache
+def _waiting_statements() -> tuple[Select[Obligation], Select[QpagReport]]:
+    """`waiting`'s two statements, built once (the first pages of service managers and the head
+    of service run them on every look) and run with the horizon and the months bound. A report
+    is read without its facts and commentaries: the list shows its month, version and status."""
+    open_obligations = (
+        select(Obligation).where(Obligation.rule_code == RULE, Obligation.scope_key == "organisation",
+                                 Obligation.status == ObligationStatus.OPEN,
+                                 Obligation.due_at <= bindparam("due_by", type_=Obligation.due_at.type))
+        .order_by(Obligation.due_at, Obligation.id).limit(WAITING_LIMIT))
+    months = bindparam("months", type_=QpagReport.month.type, expanding=True)
+    reports = (select(QpagReport).where(or_(QpagReport.month.in_(months), QpagReport.status == ReportStatus.DRAFT))
+               .options(load_only(QpagReport.id, QpagReport.month, QpagReport.version, QpagReport.status,
+                                  QpagReport.drafted_at))
+               .order_by(QpagReport.month, QpagReport.version.desc()).limit(WAITING_LIMIT * 4))
+    return open_obligations, reports
 
 
 def _meeting_of(period_key: str | None) -> core.Month | None:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from homes_qa.actionplans import queries as action_plans_queries
 from homes_qa.actionplans.models import DECLINE, PlanStatus
@@ -21,6 +22,7 @@ from homes_qa.reg45.models import Reg45Review, ReviewStatus
 from homes_qa.reg45.policy import READERS
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import rule_by_code
 
 DRAFT = ReviewStatus.DRAFT
@@ -39,9 +41,17 @@ def _span(timing) -> str:
 
 
 def deadline_words() -> dict[str, str]:
-    """The review cycle and the time to send the review to Ofsted, as the rule table sets them."""
-    return {"review": _span(rule_by_code(REVIEW_RULE).timing_value),
-            "ofsted": _span(rule_by_code(OFSTED_RULE).timing_value)}
+    """The review cycle and the time to send the review to Ofsted, as the rule table sets them.
+    Both rules in one query (every page of the area says them)."""
+    rules = {rule.code: rule for rule in db.session.scalars(_deadline_rules())}
+    review = rules.get(REVIEW_RULE) or rule_by_code(REVIEW_RULE)  # (filled on first use)
+    ofsted = rules.get(OFSTED_RULE) or rule_by_code(OFSTED_RULE)
+    return {"review": _span(review.timing_value), "ofsted": _span(ofsted.timing_value)}
+
+
+@cache
+def _deadline_rules() -> Select[Rule]:
+    return select(Rule).where(Rule.code.in_((REVIEW_RULE, OFSTED_RULE)))
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -55,6 +65,11 @@ def default_period(today: date) -> tuple[date, date]:
 def reviews_for(home_id: int) -> list[Reg45Review]:
     return list(db.session.scalars(select(Reg45Review).where(Reg45Review.home_id == home_id)
                                    .order_by(Reg45Review.period_end.desc(), Reg45Review.id.desc())))
+
+
+def draft_in(reviews: list[Reg45Review]) -> Reg45Review | None:
+    """The review in progress among a home's reviews already read (there is at most one)."""
+    return next((review for review in reviews if review.status == DRAFT), None)
 
 
 def draft_for(home_id: int) -> Reg45Review | None:

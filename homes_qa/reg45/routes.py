@@ -44,8 +44,9 @@ def index(home_id: int):
     home = home_or_404(home_id)
     now = utcnow()
     due = [(o, queries.drift_label(o, now)) for o in queries.open_obligations(home, "reg45_review")]
-    return render_template("reg45/index.html", home=home, reviews=queries.reviews_for(home.id), due=due,
-                           draft=queries.draft_for(home.id), can_author=current_user.role in policy.AUTHORS,
+    reviews = queries.reviews_for(home.id)
+    return render_template("reg45/index.html", home=home, reviews=reviews, due=due,
+                           draft=queries.draft_in(reviews), can_author=current_user.role in policy.AUTHORS,
                            status_labels=queries.STATUS_LABELS, title=f"Regulation 45 reviews for {home.name}")
 
 

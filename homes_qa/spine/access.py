@@ -132,11 +132,24 @@ def can_see_home(user: User, home_id: int) -> bool:
 
 
 def home_or_404(home_id: int) -> Home:
-    """The home if the signed-in user is scoped to it; otherwise 404."""
-    home = db.session.get(Home, home_id)
-    if home is None or not can_see_home(current_user, home_id):
+    """The home if the signed-in user is scoped to it; otherwise 404. One query: for someone who
+    does not see every home, the home is read only if they are assigned to it (issue 13: every
+    page of a home asked twice), and the answer is kept as `is_assigned`'s for the request."""
+    user = current_user
+    if user.sees_all_homes:
+        home = db.session.get(Home, home_id)
+    else:
+        home = db.session.scalar(_assigned_home(), {**viewer(user), "home_id": home_id})
+        if home is not None and has_request_context() and request.method in ("GET", "HEAD"):
+            request.environ.setdefault(_ASSIGNED_KEY, {})[(user.id, home_id)] = True
+    if home is None:
         abort(404)
     return home
+
+
+@cache
+def _assigned_home() -> Select[Home]:
+    return select(Home).where(Home.id == bindparam("home_id", type_=Home.id.type), Home.id.in_(viewer_home_ids()))
 
 
 def obligation_visible_clause(user: User) -> ColumnElement[bool]:

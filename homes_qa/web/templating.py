@@ -92,21 +92,32 @@ def init_app(app) -> None:
     app.add_template_global(header_alert_count)
     app.add_template_global(select_options)  # issue 13: long filter lists
 
+    # The header's navigation depends on the role, the page and where the app is mounted only:
+    # worked out (with a url_for per item) once for each, not on every request (issue 13).
+    kept_navigation: dict[tuple[str, str | None, str], tuple[dict, ...]] = {}
+
+    def navigation_items(role: str, here_endpoint: str | None) -> tuple[dict, ...]:
+        def is_here(endpoint: str) -> bool:
+            return here_endpoint is not None and (
+                here_endpoint == endpoint or here_endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
+        items = [{"href": url_for(endpoint), "text": label, "active": is_here(endpoint)}
+                 for endpoint, label in navigation_for(role, grouped=False)]
+        grouped = navigation_for(role, grouped=True)
+        if grouped:
+            here = here_endpoint == MORE_ENDPOINT or (
+                not any(item["active"] for item in items) and any(is_here(e) for e, _ in grouped))
+            items.append({"href": url_for(MORE_ENDPOINT), "text": "More", "active": here})
+        return tuple(items)
+
     @app.context_processor
     def layout_context():
-        items = []
+        items: list[dict] = []
         if current_user.is_authenticated:
-            def is_here(endpoint: str) -> bool:
-                return request.endpoint is not None and (
-                    request.endpoint == endpoint
-                    or request.endpoint.split(".")[0] == endpoint.split(".")[0] != "main")
-            for endpoint, label in navigation_for(current_user.role, grouped=False):
-                items.append({"href": url_for(endpoint), "text": label, "active": is_here(endpoint)})
-            grouped = navigation_for(current_user.role, grouped=True)
-            if grouped:
-                here = request.endpoint == MORE_ENDPOINT or (
-                    not any(item["active"] for item in items) and any(is_here(e) for e, _ in grouped))
-                items.append({"href": url_for(MORE_ENDPOINT), "text": "More", "active": here})
+            key = (current_user.role, request.endpoint, request.script_root)
+            if key not in kept_navigation:
+                kept_navigation[key] = navigation_items(*key[:2])
+            # Copies: the layout adds this person's alert badge to the Alerts item.
+            items = [dict(item) for item in kept_navigation[key]]
         return {
             "service_name": app.config["SERVICE_NAME"],
             "organisation_name": app.config["ORGANISATION_NAME"],

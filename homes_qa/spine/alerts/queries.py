@@ -8,14 +8,15 @@ count are reads of one index, not a ranking of every open alert of the estate (i
 """
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from homes_qa.core.roles import HOME_STAFF, Role
+from homes_qa.core.roles import HOME_STAFF, SEES_ALL_HOMES, Role
 from homes_qa.extensions import db
-from homes_qa.spine.access import obligation_visible_clause, visible_home_ids_query
+from homes_qa.spine.access import obligation_visible_to_role, viewer, viewer_home_ids
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, can_see_obligation
@@ -29,14 +30,14 @@ MAX_PAGE = 10_000
 ACKNOWLEDGE_ANY_ROLES = (Role.HEAD_OF_SERVICE, Role.ADMIN)
 
 
-def _in_scope(stmt: Select[_T], user: User, *, for_me: bool) -> Select[_T]:
-    stmt = stmt.where(obligation_visible_clause(user))
-    if user.sees_all_homes:
+def _in_scope(stmt: Select[_T], role: str, *, for_me: bool) -> Select[_T]:
+    stmt = stmt.where(obligation_visible_to_role(role))
+    if role in SEES_ALL_HOMES:
         return stmt
     # By the alert's own home (its obligation's, copied when raised): read through the alerts'
     # home index, a person's few homes are a few seeks, not a scan of every alert (issue 13).
-    homes = Alert.home_id.in_(visible_home_ids_query(user))
-    if for_me or user.role in ORGANISATION_ROLES:
+    homes = Alert.home_id.in_(viewer_home_ids())
+    if for_me or role in ORGANISATION_ROLES:
         # Whole-service obligations: mine when aimed at my role, and seen by service managers.
         return stmt.where(or_(homes, Alert.home_id.is_(None)))
     return stmt.where(homes)
@@ -50,22 +51,22 @@ def _in_scope(stmt: Select[_T], user: User, *, for_me: bool) -> Select[_T]:
 _OTHER = aliased(Alert, name="other_alert")
 
 
-def _for_me(stmt: Select[_T], user: User) -> Select[_T]:
+def _for_me(stmt: Select[_T], role: str) -> Select[_T]:
     highest_for_role = (select(func.max(_OTHER.level))
-                        .where(_OTHER.obligation_id == Alert.obligation_id, _OTHER.target_role == user.role)
+                        .where(_OTHER.obligation_id == Alert.obligation_id, _OTHER.target_role == role)
                         .scalar_subquery())
     stmt = stmt.join(Alert.obligation).where(Obligation.status == ObligationStatus.OPEN,
-                                             Alert.target_role == user.role, Alert.level == highest_for_role)
-    return _in_scope(stmt, user, for_me=True)
+                                             Alert.target_role == role, Alert.level == highest_for_role)
+    return _in_scope(stmt, role, for_me=True)
 
 
-def _my_homes(stmt: Select[_T], user: User) -> Select[_T]:
+def _my_homes(stmt: Select[_T], role: str) -> Select[_T]:
     stmt = stmt.where(Alert.listing.is_not(None))  # the highest level of an open obligation
-    if user.role in HOME_STAFF:
-        # Their visibility is the obligation's (obligation_visible_clause); everyone else's count
+    if role in HOME_STAFF:
+        # Their visibility is the obligation's (obligation_visible_to_role); everyone else's count
         # reads the alerts' index alone, with no join to every open obligation.
         stmt = stmt.join(Alert.obligation)
-    return _in_scope(stmt, user, for_me=False)
+    return _in_scope(stmt, role, for_me=False)
 
 
 # Unacknowledged first, then the most urgent (earliest due): "For me" through the join to the
@@ -73,38 +74,57 @@ def _my_homes(stmt: Select[_T], user: User) -> Select[_T]:
 _FOR_ME_ORDER = (Alert.acknowledged_at.is_not(None), Obligation.due_at, Alert.id)
 _MY_HOMES_ORDER = (Alert.listing, Alert.listed_due_at, Alert.id)
 
+# Each list and count is one statement per role, built once and run with the person (`viewer`)
+# and the page bound: building the select (its subquery, joins and loader options) cost more
+# Python than SQLite takes to answer it, and the badge's runs on every page (issue 13). A role
+# decides everything else: whether its homes are scoped, what its staff may not see.
+FOR_ME, MY_HOMES = "for me", "my homes"
+_SCOPES = {FOR_ME: (_for_me, _FOR_ME_ORDER), MY_HOMES: (_my_homes, _MY_HOMES_ORDER)}
 
-def _listed(stmt: Select[Alert], order: tuple[Any, ...], *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
-    page = min(max(page, 1), MAX_PAGE)
-    stmt = (stmt.options(joinedload(Alert.obligation).joinedload(Obligation.home),
-                         selectinload(Alert.acknowledged_by))
+
+@lru_cache(maxsize=64)
+def _list_statement(role: str, which: str) -> Select[Alert]:
+    scoped, order = _SCOPES[which]
+    return (scoped(select(Alert), role)
+            .options(joinedload(Alert.obligation).joinedload(Obligation.home), selectinload(Alert.acknowledged_by))
             .order_by(*order)
-            .limit(per_page).offset((page - 1) * per_page))
-    return list(db.session.scalars(stmt).unique())
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+
+
+@lru_cache(maxsize=64)
+def _count_statement(role: str, which: str, *, unacknowledged: bool = False) -> Select[int]:
+    scoped, _ = _SCOPES[which]
+    stmt = scoped(select(func.count(Alert.id)).select_from(Alert), role)
+    return stmt.where(Alert.acknowledged_at.is_(None)) if unacknowledged else stmt
+
+
+def _listed(user: User, which: str, page: int, per_page: int) -> list[Alert]:
+    page = min(max(page, 1), MAX_PAGE)
+    return list(db.session.scalars(_list_statement(user.role, which),
+                                   {**viewer(user), "limit": per_page, "offset": (page - 1) * per_page}).unique())
 
 
 def alerts_for_me(user: User, *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
-    return _listed(_for_me(select(Alert), user), _FOR_ME_ORDER, page=page, per_page=per_page)
+    return _listed(user, FOR_ME, page, per_page)
 
 
 def alerts_in_my_homes(user: User, *, page: int = 1, per_page: int = LIST_LIMIT) -> list[Alert]:
-    return _listed(_my_homes(select(Alert), user), _MY_HOMES_ORDER, page=page, per_page=per_page)
+    return _listed(user, MY_HOMES, page, per_page)
 
 
 def count_for_me(user: User) -> int:
     """How many rows "For me" has in all (for its pages): one COUNT."""
-    return db.session.scalar(_for_me(select(func.count(Alert.id)).select_from(Alert), user)) or 0
+    return db.session.scalar(_count_statement(user.role, FOR_ME), viewer(user)) or 0
 
 
 def count_in_my_homes(user: User) -> int:
     """How many rows "My homes" has in all (for its pages): one COUNT."""
-    return db.session.scalar(_my_homes(select(func.count(Alert.id)).select_from(Alert), user)) or 0
+    return db.session.scalar(_count_statement(user.role, MY_HOMES), viewer(user)) or 0
 
 
 def unacknowledged_for_me_count(user: User) -> int:
     """The header badge: one COUNT."""
-    stmt = _for_me(select(func.count(Alert.id)).select_from(Alert), user).where(Alert.acknowledged_at.is_(None))
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(_count_statement(user.role, FOR_ME, unacknowledged=True), viewer(user)) or 0
 
 
 def is_listed_for_me(alert: Alert, user: User) -> bool:

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from homes_qa.core import drift
 from homes_qa.core.drift import DriftState
 from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.roles import Role
 from homes_qa.extensions import db
-from homes_qa.spine.access import can_see_home, obligation_visible_clause
+from homes_qa.spine.access import can_see_home, obligation_visible_clause, obligation_visible_to_role
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
 from homes_qa.spine.people.models import User
 from homes_qa.spine.rules.models import Rule
@@ -116,29 +117,38 @@ def what_is_due(home_id: int | None, now: datetime, user: User) -> WhatIsDue:
     """Open obligations (overdue and escalated first, then due soon, then upcoming within
     45 days) and those met in the last 30 days, for a home (or the whole service if None).
 
-    Two bounded queries; the rule of each is loaded with one more.
+    Two bounded queries (each open obligation read with its rule, joined).
     """
-    where_home = Obligation.home_id.is_(None) if home_id is None else Obligation.home_id == home_id
+    open_due, recently_met = _what_is_due_statements(home_id is None, user.role)
     # Due soon can start up to 90 days ahead (the largest warning a rule may set).
-    horizon = now + timedelta(days=91)
-    open_ones = db.session.scalars(
-        select(Obligation).where(where_home, Obligation.status == ObligationStatus.OPEN,
-                                 Obligation.due_at <= horizon, obligation_visible_clause(user))
-        .options(selectinload(Obligation.rule)).order_by(Obligation.due_at, Obligation.id))
+    values = {"home_id": home_id, "horizon": now + timedelta(days=91), "met_since": now - RECENTLY_MET}
     result = WhatIsDue()
-    for obligation in open_ones:
+    for obligation in db.session.scalars(open_due, values):
         state = state_of(obligation, now)
         if state.status == drift.UPCOMING and obligation.due_at > now + UPCOMING_WINDOW:
             continue
         result.open.append(Row(obligation, state, can_record(user, obligation), can_waive(user, obligation)))
     result.open.sort(key=lambda row: (_RANK[row.state.status], row.obligation.due_at))
-    met = db.session.scalars(
-        select(Obligation).where(where_home,
-                                 Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
-                                 Obligation.met_at >= now - RECENTLY_MET, obligation_visible_clause(user))
-        .order_by(Obligation.met_at.desc()).limit(20))
-    result.met = [Row(obligation, state_of(obligation, now)) for obligation in met]
+    result.met = [Row(obligation, state_of(obligation, now)) for obligation in db.session.scalars(recently_met, values)]
     return result
+
+
+@lru_cache(maxsize=32)
+def _what_is_due_statements(whole_service: bool, role: str) -> tuple[Select[Obligation], Select[Obligation]]:
+    """`what_is_due`'s two statements for a home's page or the whole service's, for a viewer of
+    the role: built once and run with the home and the instants bound (issue 13)."""
+    where_home = (Obligation.home_id.is_(None) if whole_service
+                  else Obligation.home_id == bindparam("home_id", type_=Integer))
+    visible = obligation_visible_to_role(role)
+    open_due = (select(Obligation)
+                .where(where_home, Obligation.status == ObligationStatus.OPEN,
+                       Obligation.due_at <= bindparam("horizon", type_=Obligation.due_at.type), visible)
+                .options(joinedload(Obligation.rule)).order_by(Obligation.due_at, Obligation.id))
+    recently_met = (select(Obligation)
+                    .where(where_home, Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
+                           Obligation.met_at >= bindparam("met_since", type_=Obligation.due_at.type), visible)
+                    .order_by(Obligation.met_at.desc()).limit(20))
+    return open_due, recently_met
 
 
 @dataclass
