@@ -67,6 +67,8 @@ def record_first_page_view(user: User, now: datetime, *, view: FirstPageView | N
     if view is None:
         view = db.session.scalar(select(FirstPageView).where(FirstPageView.user_id == user.id))
     marker = first_page_marker(view, now)
+    if view is not None and not since_core.worth_recording(since_core.Marker(view.since, view.viewed_at), marker):
+        return marker  # a look moments after the kept one, in the same session: nothing to write
     if view is None:
         try:
             # Two first looks at once (two tabs): the second finds the first's row.

@@ -40,3 +40,33 @@ def test_the_window_never_starts_after_the_look_and_moves_only_forward(gaps):
             starts.append(marker.since)
             assert now - marker.since >= SESSION_GAP or marker.since < now
     assert starts == sorted(starts)
+
+
+def test_a_look_moments_after_the_kept_one_is_not_written_again():
+    from homes_qa.core.since import RECORDED_EVERY, worth_recording
+    kept = next_marker(None, T0)
+    assert worth_recording(None, kept)  # the first look
+    refresh = next_marker(kept, T0 + timedelta(seconds=20))
+    assert not worth_recording(kept, refresh)
+    assert refresh.since == kept.since  # the same list all the same
+    assert worth_recording(kept, next_marker(kept, T0 + RECORDED_EVERY))
+    later = next_marker(kept, T0 + SESSION_GAP)  # another session: another list, always written
+    assert later.since == T0 and worth_recording(kept, later)
+
+
+@given(st.lists(st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=2)), min_size=1, max_size=30))
+def test_looks_not_written_leave_the_kept_look_less_than_a_minute_behind(gaps):
+    """Keeping only the looks `worth_recording` says: the kept instant is never RECORDED_EVERY or
+    more behind the last look, every list starts at or before the look, and a new session is
+    written whenever one starts."""
+    from homes_qa.core.since import RECORDED_EVERY, worth_recording
+    kept, now = None, T0
+    for gap in gaps:
+        now += gap
+        marker = next_marker(kept, now)
+        assert window_start(marker, now) <= now
+        if worth_recording(kept, marker):
+            kept = marker
+        else:
+            assert kept is not None and marker.since == kept.since
+        assert now - kept.viewed_at < RECORDED_EVERY

@@ -3,7 +3,7 @@ work queue listing late notifications and safeguarding signals."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -228,3 +228,26 @@ def test_two_first_looks_at_once_keep_one_marker_and_no_error(app, world):
         rows = db.session.scalars(select(FirstPageView).where(FirstPageView.user_id == user.id)).all()
         assert len(rows) == 1
         assert rows[0].viewed_at == marker.viewed_at
+
+
+def test_a_refresh_moments_after_a_look_writes_nothing(app, world, clock):
+    """Issue 13: a look within a minute of the kept one, in the same session, is not written (the
+    update and its commit were the largest cost of a first page); a minute later it is."""
+    from homes_qa.core.since import RECORDED_EVERY
+    from homes_qa.exceptions import service as exceptions_service
+    from tests.helpers import statements_run
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    with app.app_context():
+        user = db.session.get(User, world.users[Role.REGISTERED_MANAGER].id)
+        exceptions_service.record_first_page_view(user, now)
+        db.session.commit()
+        with statements_run(app) as statements:
+            marker = exceptions_service.record_first_page_view(user, now + timedelta(seconds=30))
+        assert marker.viewed_at == now + timedelta(seconds=30)
+        assert not [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+        kept = db.session.scalars(select(FirstPageView).where(FirstPageView.user_id == user.id)).one()
+        assert kept.viewed_at == now
+        exceptions_service.record_first_page_view(user, now + RECORDED_EVERY)
+        db.session.expire_all()
+        kept = db.session.scalars(select(FirstPageView).where(FirstPageView.user_id == user.id)).one()
+        assert kept.viewed_at == now + RECORDED_EVERY
