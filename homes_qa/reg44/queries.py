@@ -7,11 +7,24 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
+from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.roles import SEES_ALL_HOMES, Role
 from homes_qa.core.timing import Period, Timing, due_for_period, period_containing
 from homes_qa.extensions import db
@@ -55,7 +68,7 @@ FEEDBACK_RULES = ("young_people_feedback_pre_visit", "professional_feedback_pre_
 RECOMMENDATION_RULE = "reg44_recommendation_response"
 
 
-def visit_key(visit: Reg44Visit) -> str:
+def visit_key(visit: Reg44Visit | MonthVisit) -> str:
     return f"visit:{visit.id}"
 
 
@@ -152,6 +165,44 @@ def report_status_label(visit: Reg44Visit) -> str:
     return "Draft"
 
 
+@dataclass(slots=True)
+class MonthVisit:
+    """A visit as the month's summaries show it: its dates, kind and visitor (not its notes, which
+    these pages do not show), with its home for the first page's "Write the report for ...". """
+
+    id: int
+    home_id: int
+    visitor_id: int
+    status: str
+    planned_for: date | None
+    announced: bool
+    visited_on: date | None
+    home: Home
+
+
+class LastVisit(NamedTuple):
+    """A home's latest recorded visit, as the summaries link it."""
+
+    id: int
+    visited_on: date | None
+
+
+class Deadline(NamedTuple):
+    """An obligation as a summary shows it: when it is due and its drift state's inputs."""
+
+    key: str
+    home_id: int | None
+    due_at: datetime
+    ladder: list
+    due_soon_days: int
+    met_at: datetime | None
+    status: str
+
+    def state(self, now: datetime) -> DriftState:
+        return classify(self.due_at, now, ladder_from_list(self.ladder), self.due_soon_days,
+                        met_at=self.met_at, waived=self.status == ObligationStatus.WAIVED)
+
+
 @dataclass
 class HomeMonth:
     """One home's Reg 44 position this month, as shown on the dashboard and home page."""
@@ -160,11 +211,11 @@ class HomeMonth:
     month_label: str
     due_at: datetime
     state: DriftState
-    recorded: list[Reg44Visit] = field(default_factory=list)  # visits made this month
-    planned: list[Reg44Visit] = field(default_factory=list)   # plans the user may see
-    last_visit: Reg44Visit | None = None
+    recorded: list[MonthVisit] = field(default_factory=list)  # visits made this month
+    planned: list[MonthVisit] = field(default_factory=list)   # plans the user may see
+    last_visit: LastVisit | None = None
     open_recommendations: int = 0
-    reports_to_write: list[Reg44Visit] = field(default_factory=list)
+    reports_to_write: list[MonthVisit] = field(default_factory=list)
     # Each report to write: its deadline and drift state, by visit id.
     report_deadlines: dict[int, tuple[datetime, DriftState]] = field(default_factory=dict)
     latest_report: LatestOpinions | None = None  # the latest submitted report: its two opinions
@@ -174,19 +225,22 @@ class HomeMonth:
         return opinions_of_concern(self.latest_report)
 
 
+_DEADLINE_COLUMNS = (Obligation.home_id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days,
+                     Obligation.met_at, Obligation.status)
+
 # Found by the obligation's own key (rule, scope, period: the unique index), one row per home,
 # rather than through the home index, which walks every month of the home's history.
-_MONTH_OBLIGATIONS = select(Obligation).where(
+_MONTH_OBLIGATIONS = select(Obligation.period_key, *_DEADLINE_COLUMNS).where(
     Obligation.rule_code == VISIT_RULE, Obligation.scope_key.in_(bindparam("scope_keys", expanding=True)),
     Obligation.period_key == bindparam("period_key"))
 
 
-def _month_obligations(rule: Rule, homes: list[Home], key: str) -> dict[int | None, Obligation]:
+def _month_obligations(rule: Rule, homes: list[Home], key: str) -> dict[int | None, Deadline]:
     if not homes:
         return {}
-    rows = db.session.scalars(_MONTH_OBLIGATIONS, {
+    rows = db.session.execute(_MONTH_OBLIGATIONS, {
         "scope_keys": [scope_key(rule, home) for home in homes], "period_key": key})
-    return {o.home_id: o for o in rows}
+    return {row.home_id: Deadline(*row) for row in rows}
 
 
 def _unsubmitted_clause():
@@ -196,40 +250,86 @@ def _unsubmitted_clause():
     return (Reg44Visit.status == VisitStatus.RECORDED) & ~submitted.exists()
 
 
-_OPEN_RECOMMENDATIONS_BY_HOME = (
-    select(Obligation.home_id, func.count(Obligation.id)).where(
-        Obligation.rule_code == RECOMMENDATION_RULE, Obligation.status == ObligationStatus.OPEN,
-        Obligation.home_id.in_(_HOME_IDS)).group_by(Obligation.home_id))
-
-
-def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
-    if not home_ids:
-        return {}
-    return dict(db.session.execute(_OPEN_RECOMMENDATIONS_BY_HOME, {"home_ids": home_ids}).all())
+_VISIT_COLUMNS = (Reg44Visit.id, Reg44Visit.home_id, Reg44Visit.visitor_id, Reg44Visit.status,
+                  Reg44Visit.planned_for, Reg44Visit.announced, Reg44Visit.visited_on)
+_CURRENT, _TO_WRITE = 1, 2  # why a row of `_month_visits` is there
 
 
 @cache
-def _month_visits(role: str) -> Select[Reg44Visit, bool, bool]:
-    """This month's (and planned) visits of the homes with the reports still to write, for anyone
-    of the role (the person and the month bound when it is run): built once per role."""
-    is_current = or_(Reg44Visit.status == VisitStatus.PLANNED,
-                     (Reg44Visit.status == VisitStatus.RECORDED)
-                     & Reg44Visit.visited_on.between(bindparam("start"), bindparam("end")))
-    is_to_write = _unsubmitted_clause()
+def _month_visits(role: str) -> CompoundSelect:
+    """This month's (and planned) visits of the homes, and those with the reports still to write,
+    for anyone of the role (the person and the month bound when it is run): built once per role.
+
+    Three parts, each a range of the (home, status, day) index: the planned visits, those made
+    this month and the recorded ones with no submitted report. A visit made this month whose
+    report is not submitted comes twice, once as each."""
+    visible = visits_visible_to(role).with_only_columns(*_VISIT_COLUMNS).where(Reg44Visit.home_id.in_(_HOME_IDS))
+    current, to_write = literal_column(str(_CURRENT), Integer), literal_column(str(_TO_WRITE), Integer)
+    planned = visible.where(Reg44Visit.status == VisitStatus.PLANNED).add_columns(current.label("why"))
+    made = visible.where(Reg44Visit.status == VisitStatus.RECORDED,
+                         Reg44Visit.visited_on.between(bindparam("start"), bindparam("end"))).add_columns(current)
+    writing = visible.where(_unsubmitted_clause())
     if role == Role.REG44_VISITOR:
-        is_to_write = is_to_write & (Reg44Visit.visitor_id == viewer_id())
-    return (visits_visible_to(role).where(Reg44Visit.home_id.in_(_HOME_IDS), or_(is_current, is_to_write))
-            .add_columns(is_current.label("is_current"), is_to_write.label("is_to_write"))
-            .order_by(Reg44Visit.id))
+        writing = writing.where(Reg44Visit.visitor_id == viewer_id())
+    return union_all(planned, made, writing.add_columns(to_write))
 
 
-_LATEST_DAY = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
-               .where(Reg44Visit.home_id.in_(_HOME_IDS), Reg44Visit.status == VisitStatus.RECORDED)
-               .group_by(Reg44Visit.home_id).subquery())
-_LAST_VISITS = (select(Reg44Visit).join(
-    _LATEST_DAY, (_LATEST_DAY.c.home_id == Reg44Visit.home_id) & (_LATEST_DAY.c.day == Reg44Visit.visited_on))
-    .where(Reg44Visit.status == VisitStatus.RECORDED).order_by(Reg44Visit.id))
-_REPORT_DEADLINES = select(Obligation).where(
+@cache  # built on first use, not at import: aliases configure the mappers, which need every model
+def _home_positions() -> Select[int, int, int | None, date | None, int | None, date | None, str | None, str | None]:
+    """Built once (issue 13): every first page and Reg 44 page asks it, and building it cost more
+    than running it. Per home: open recommendations, the latest recorded visit and the latest submitted report
+    (each found by walking the home's (home, status, day) index back from its newest visit, not by
+    grouping its whole history), one row per submitted version of that report, oldest first."""
+    def newest(visit, *conditions):
+        return (select(visit.id).where(visit.home_id == Home.id, visit.status == VisitStatus.RECORDED,
+                                       visit.visited_on.is_not(None), *conditions)
+                .order_by(visit.visited_on.desc(), visit.id.desc()).limit(1).correlate(Home).scalar_subquery())
+    recorded, reported = aliased(Reg44Visit, name="recorded"), aliased(Reg44Visit, name="reported")
+    submitted = select(Reg44Report.id).where(Reg44Report.visit_id == reported.id,
+                                             Reg44Report.status == ReportStatus.SUBMITTED).exists()
+    open_recommendations = (select(func.count(Obligation.id)).where(
+        Obligation.home_id == Home.id, Obligation.rule_code == RECOMMENDATION_RULE,
+        Obligation.status == ObligationStatus.OPEN).correlate(Home).scalar_subquery())
+    per_home = (select(Home.id.label("home_id"), open_recommendations.label("open_recommendations"),
+                       newest(recorded).label("last_id"), newest(reported, submitted).label("reported_id"))
+                .where(Home.id.in_(_HOME_IDS)).subquery("per_home"))
+    last, report_visit = aliased(Reg44Visit, name="last_visit"), aliased(Reg44Visit, name="report_visit")
+    return (select(per_home.c.home_id, per_home.c.open_recommendations, last.id, last.visited_on,
+                   report_visit.id, report_visit.visited_on,
+                   Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
+            .select_from(per_home)
+            .outerjoin(last, last.id == per_home.c.last_id)
+            .outerjoin(report_visit, report_visit.id == per_home.c.reported_id)
+            .outerjoin(Reg44Report, (Reg44Report.visit_id == per_home.c.reported_id)
+                       & (Reg44Report.status == ReportStatus.SUBMITTED))
+            .order_by(per_home.c.home_id, Reg44Report.version))
+
+
+class HomePosition(NamedTuple):
+    open_recommendations: int
+    last_visit: LastVisit | None
+    latest_report: LatestOpinions | None
+
+
+def home_positions(user: User, home_ids: list[int]) -> dict[int, HomePosition]:
+    """Each home's open recommendations, latest recorded visit and latest submitted report (the
+    newest version for the most recent visit that has one; never for home staff, who do not see
+    Reg 44 reports). One query whatever the history."""
+    if not home_ids:
+        return {}
+    sees_reports = user.role != Role.HOME_STAFF
+    found: dict[int, HomePosition] = {}
+    # ascending by version: the last row seen per home is its newest
+    for home_id, open_recs, last_id, last_on, reported_id, reported_on, safeguarded, wellbeing in db.session.execute(
+            _home_positions(), {"home_ids": home_ids}):
+        latest = (LatestOpinions(reported_id, reported_on, safeguarded, wellbeing)
+                  if sees_reports and reported_id is not None else None)
+        found[home_id] = HomePosition(open_recs or 0, LastVisit(last_id, last_on) if last_id is not None else None,
+                                      latest)
+    return found
+
+
+_REPORT_DEADLINES = select(*_DEADLINE_COLUMNS).add_columns(Obligation.period_key).where(
     Obligation.rule_code == REPORT_RULE, Obligation.home_id.in_(_HOME_IDS),
     Obligation.period_key.in_(bindparam("period_keys", expanding=True)))
 
@@ -238,53 +338,61 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
                    rule: Rule | None = None, with_report_deadlines: bool = True) -> list[HomeMonth]:
     """This month's visit due, the latest visit, open recommendations, per home.
 
-    A fixed number of queries whatever the history: this month's and planned visits with the
-    reports not yet submitted, each home's latest visit, and counts. `with_report_deadlines`
-    False: the caller reads those deadlines its own way (the first page), so not here too.
+    A fixed number of queries whatever the history: the month's visit obligations, this month's
+    and planned visits with the reports not yet submitted, each home's latest visit, report and
+    counts, and the reports' deadlines. `with_report_deadlines` False: the caller reads those
+    deadlines its own way (the first page), so not here too.
     """
     now = now or utcnow()
     if not homes:
         return []
     home_ids = [h.id for h in homes]
+    by_id = {h.id: h for h in homes}
     rule = rule or rule_by_code(VISIT_RULE)  # `rule`: the visit rule, if the caller has read it
     period = period_containing(rule.timing_value, now)
     due = due_for_period(period)
     month_obligations = _month_obligations(rule, homes, period.key)
     # One read for this month's (and planned) visits and the reports still to write.
-    rows = db.session.execute(_month_visits(user.role), {
-        **viewer(user), "home_ids": home_ids, "start": period.start, "end": period.end}).all()
-    current = sorted((visit for visit, now_on, _ in rows if now_on),
+    visits: dict[int, MonthVisit] = {}
+    why: dict[int, set[int]] = {}
+    for visit_id, home_id, visitor_id, status, planned_for, announced, visited_on, reason in db.session.execute(
+            _month_visits(user.role), {**viewer(user), "home_ids": home_ids, "start": period.start,
+                                       "end": period.end}):
+        if visit_id not in visits:
+            visits[visit_id] = MonthVisit(visit_id, home_id, visitor_id, status, planned_for, announced, visited_on,
+                                          by_id[home_id])
+        why.setdefault(visit_id, set()).add(reason)
+    current = sorted((v for v in visits.values() if _CURRENT in why[v.id]),
                      key=lambda v: (v.visited_on or date.min, v.planned_for or date.min, v.id))
-    to_write = sorted((visit for visit, _, writing in rows if writing), key=lambda v: (v.visited_on or date.min, v.id))
-    last_visits: dict[int, Reg44Visit] = {}
-    for v in db.session.scalars(_LAST_VISITS, {"home_ids": home_ids}):
-        last_visits[v.home_id] = v
-    open_recs = open_recommendations_by_home(home_ids)
+    to_write = sorted((v for v in visits.values() if _TO_WRITE in why[v.id]),
+                      key=lambda v: (v.visited_on or date.min, v.id))
+    positions = home_positions(user, home_ids)
     deadlines: dict[int, tuple[datetime, DriftState]] = {}
     if to_write and with_report_deadlines:
         keys = {visit_key(v): v.id for v in to_write}
-        for o in db.session.scalars(_REPORT_DEADLINES, {"home_ids": home_ids, "period_keys": list(keys)}):
-            deadlines[keys[o.period_key]] = (o.due_at, state_of(o, now))
-    opinions = latest_reports(user, home_ids)
+        for *columns, key in db.session.execute(_REPORT_DEADLINES, {"home_ids": home_ids, "period_keys": list(keys)}):
+            deadline = Deadline(key, *columns)
+            deadlines[keys[key]] = (deadline.due_at, deadline.state(now))
     summaries = []
+    label = f"{period.start:%B %Y}" if period.start.day == 1 else period.key
     for home in homes:
         obligation = month_obligations.get(home.id)
         if obligation is not None:
-            state, due_at = state_of(obligation, now), obligation.due_at
+            state, due_at = obligation.state(now), obligation.due_at
         else:
             state, due_at = classify(due, now, rule.ladder_value, rule.due_soon_days), due
         mine = [v for v in current if v.home_id == home.id]
+        position = positions.get(home.id)
         summaries.append(HomeMonth(
-            home=home, month_label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
-            due_at=due_at, state=state,
+            home=home, month_label=label, due_at=due_at, state=state,
             recorded=[v for v in mine if v.status == VisitStatus.RECORDED],
             planned=sorted([v for v in mine if v.status == VisitStatus.PLANNED],
                            key=lambda v: v.planned_for or date.max),
-            last_visit=last_visits.get(home.id),
-            open_recommendations=open_recs.get(home.id, 0),
+            last_visit=position.last_visit if position else None,
+            open_recommendations=position.open_recommendations if position else 0,
             reports_to_write=[v for v in to_write if v.home_id == home.id],
             report_deadlines={v.id: deadlines[v.id] for v in to_write if v.home_id == home.id and v.id in deadlines},
-            latest_report=opinions.get(home.id)))
+            latest_report=position.latest_report if position else None))
     return summaries
 
 
@@ -310,32 +418,10 @@ def opinions_of_concern(report: LatestOpinions | None) -> bool:
 def latest_reports(user: User, home_ids: list[int]) -> dict[int, LatestOpinions]:
     """Each home's latest submitted report: the newest version for the most recent visit that has
     one. Never for home staff (they do not see Reg 44 reports). One query whatever the history."""
-    if not home_ids or user.role == Role.HOME_STAFF:
+    if user.role == Role.HOME_STAFF:
         return {}
-    latest: dict[int, LatestOpinions] = {}
-    # ascending: the last row seen per home is its newest
-    for home_id, visit_id, visited_on, safeguarded, wellbeing in db.session.execute(
-            _LATEST_REPORTS, {"home_ids": home_ids}):
-        latest[home_id] = LatestOpinions(visit_id, visited_on, safeguarded, wellbeing)
-    return latest
-
-
-def _latest_reports() -> Select[int, int, date | None, str | None, str | None]:
-    reported = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
-                .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
-                .where(Reg44Visit.home_id.in_(bindparam("home_ids", expanding=True)),
-                       Reg44Report.status == ReportStatus.SUBMITTED)
-                .group_by(Reg44Visit.home_id).subquery())
-    return (select(Reg44Visit.home_id, Reg44Report.visit_id, Reg44Visit.visited_on,
-                   Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
-            .join(Reg44Visit, Reg44Report.visit_id == Reg44Visit.id)
-            .join(reported, (reported.c.home_id == Reg44Visit.home_id) & (reported.c.day == Reg44Visit.visited_on))
-            .where(Reg44Report.status == ReportStatus.SUBMITTED)
-            .order_by(Reg44Visit.id, Reg44Report.version))
-
-
-# Built once (issue 13): every first page and Reg 44 page asks it, and building it cost more than running it.
-_LATEST_REPORTS = _latest_reports()
+    return {home_id: position.latest_report for home_id, position in home_positions(user, home_ids).items()
+            if position.latest_report is not None}
 
 
 @dataclass
