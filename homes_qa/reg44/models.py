@@ -29,7 +29,7 @@ class Reg44Visit(Audited, Model):
         # Migration 0029: the planned, the month's and the recorded visits of a home (or a
         # visitor) are each a range, and a home's latest visit is the last entry of its range.
         Index("ix_reg44_visits_home_status_day", "home_id", "status", "visited_on"),
-        Index("ix_reg44_visits_visitor_status_day", "visitor_id", "status", "visited_on"),
+        Index("ix_reg44_visits_visitor_status_day", "visitor_id", "status", "visited_on", "home_id", "planned_for"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 the dashboard month, the 12-month register and each visitor's workload."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -16,11 +17,12 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
+    null,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
@@ -150,17 +152,22 @@ def open_recommendations_by_visit(home_ids: list[int]) -> dict[int, int]:
 
 
 def report_status_label(visit: Reg44Visit) -> str:
-    if visit.status != VisitStatus.RECORDED:
+    return report_status_words(visit.status, visit.reports)
+
+
+def report_status_words(visit_status: str, reports: Sequence[Reg44Report | ReportVersion]) -> str:
+    """The report's state in words, from the visit's status and its report's versions (oldest first)."""
+    if visit_status != VisitStatus.RECORDED:
         return "Visit not yet made"
-    report = latest_report(visit)
-    if report is None:
+    if not reports:
         return "Not started"
+    report = reports[-1]
     if report.is_locked:
         words = "Submitted" if report.version == 1 else f"Submitted (version {report.version})"
         if report.checked_at is not None:
             words += ", checked and sent"
         return words
-    if latest_submitted(visit) is not None:
+    if any(r.is_locked for r in reports):
         return f"Correction in draft (version {report.version})"
     return "Draft"
 
@@ -424,11 +431,36 @@ def latest_reports(user: User, home_ids: list[int]) -> dict[int, LatestOpinions]
             if position.latest_report is not None}
 
 
+class ReportVersion(NamedTuple):
+    """A version of a visit's report as the register reads it: its state and opinions, not its text."""
+
+    version: int
+    status: str
+    checked_at: datetime | None
+    safeguarded_opinion: str | None
+    wellbeing_opinion: str | None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.SUBMITTED
+
+
+@dataclass(slots=True)
+class RegisterEntry:
+    """A recorded visit as the register lists it, with its report's versions (oldest first)."""
+
+    id: int
+    visited_on: date | None
+    announced: bool
+    status: str
+    reports: list[ReportVersion] = field(default_factory=list)
+
+
 @dataclass
 class RegisterVisit:
-    visit: Reg44Visit
+    visit: RegisterEntry
     report_status: str
-    report: Reg44Report | None  # latest submitted version
+    report: ReportVersion | None  # latest submitted version
     open_recommendations: int
 
 
@@ -441,32 +473,50 @@ class RegisterMonth:
 
 
 @cache
-def _register_visits(role: str) -> Select[Reg44Visit]:
-    """A home's visits recorded since a day, with their reports, for anyone of the role (the person,
-    home and day bound when it is run): built once per role."""
-    return (visits_visible_to(role).where(Reg44Visit.home_id == bindparam("home_id"),
-                                          Reg44Visit.status == VisitStatus.RECORDED,
-                                          Reg44Visit.visited_on >= bindparam("oldest"))
-            .options(selectinload(Reg44Visit.reports)).order_by(Reg44Visit.visited_on))
+def _register_visits(role: str) -> Select[int, date | None, bool, str, int | None, str | None, datetime | None,
+                                          str | None, str | None]:
+    """A home's visits recorded since a day, each with its report's versions (their state and
+    opinions, not their text), for anyone of the role (the person, home and day bound when it is
+    run): built once per role."""
+    return (visits_visible_to(role)
+            .with_only_columns(Reg44Visit.id, Reg44Visit.visited_on, Reg44Visit.announced, Reg44Visit.status,
+                               Reg44Report.version, Reg44Report.status, Reg44Report.checked_at,
+                               Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
+            .select_from(Reg44Visit).outerjoin(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
+            .where(Reg44Visit.home_id == bindparam("home_id"), Reg44Visit.status == VisitStatus.RECORDED,
+                   Reg44Visit.visited_on >= bindparam("oldest"))
+            .order_by(Reg44Visit.visited_on, Reg44Visit.id, Reg44Report.version))
 
 
 # A home's visit obligations of some months, by their own key (the unique index).
-_MONTHS_OBLIGATIONS = select(Obligation).where(
+_MONTHS_OBLIGATIONS = select(Obligation.period_key, *_DEADLINE_COLUMNS).where(
     Obligation.rule_code == VISIT_RULE, Obligation.scope_key == bindparam("scope_key"),
     Obligation.period_key.in_(bindparam("period_keys", expanding=True)))
 
 
-def planned_visits_seen_by(user: User, home: Home) -> list[Reg44Visit]:
-    """The home's planned visits the user may see, soonest first, each with its visitor (the
+class PlannedVisit(NamedTuple):
+    """A planned visit as the register lists it: when, whether announced, and by whom."""
+
+    id: int
+    planned_for: date | None
+    announced: bool
+    visitor_name: str
+
+
+def planned_visits_seen_by(user: User, home: Home) -> list[PlannedVisit]:
+    """The home's planned visits the user may see, soonest first, each with its visitor's name (the
     register names them): one query."""
-    return list(db.session.scalars(_planned_visits(user.role), {**viewer(user), "home_id": home.id}))
+    return [PlannedVisit(*row) for row in db.session.execute(_planned_visits(user.role),
+                                                             {**viewer(user), "home_id": home.id})]
 
 
 @cache
-def _planned_visits(role: str) -> Select[Reg44Visit]:
-    return (visits_visible_to(role).where(Reg44Visit.home_id == bindparam("home_id"),
-                                          Reg44Visit.status == VisitStatus.PLANNED)
-            .options(joinedload(Reg44Visit.visitor)).order_by(Reg44Visit.planned_for, Reg44Visit.id))
+def _planned_visits(role: str) -> Select[int, date | None, bool, str]:
+    return (visits_visible_to(role)
+            .with_only_columns(Reg44Visit.id, Reg44Visit.planned_for, Reg44Visit.announced, User.name)
+            .join(User, User.id == Reg44Visit.visitor_id)
+            .where(Reg44Visit.home_id == bindparam("home_id"), Reg44Visit.status == VisitStatus.PLANNED)
+            .order_by(Reg44Visit.planned_for, Reg44Visit.id))
 
 
 def visit_rule() -> Rule:
@@ -493,19 +543,28 @@ def register(home: Home, user: User, now: datetime | None = None, months: int = 
     rule = rule or rule_by_code(VISIT_RULE)
     periods = _periods_back(rule.timing_value, london_date(now), months)
     oldest = periods[-1].start
-    visits = list(db.session.scalars(_register_visits(user.role), {**viewer(user), "home_id": home.id,
-                                                                   "oldest": oldest}))
-    obligations_by_key = {o.period_key: o for o in db.session.scalars(_MONTHS_OBLIGATIONS, {
+    visits: dict[int, RegisterEntry] = {}
+    for visit_id, visited_on, announced, status, version, report_status, checked_at, safeguarded, wellbeing in (
+            db.session.execute(_register_visits(user.role), {**viewer(user), "home_id": home.id, "oldest": oldest})):
+        visit = visits.get(visit_id)
+        if visit is None:
+            visit = visits[visit_id] = RegisterEntry(visit_id, visited_on, announced, status)
+        if version is not None and report_status is not None:  # a version of its report
+            visit.reports.append(ReportVersion(version, report_status, checked_at, safeguarded, wellbeing))
+    obligations_by_key = {row.period_key: Deadline(*row) for row in db.session.execute(_MONTHS_OBLIGATIONS, {
         "scope_key": scope_key(rule, home), "period_keys": [p.key for p in periods]})}
     open_recs = open_recommendations_by_visit([home.id])
     rows = []
     for period in periods:
         obligation = obligations_by_key.get(period.key)
-        in_month = [v for v in visits if v.visited_on is not None and period.start <= v.visited_on <= period.end]
+        in_month = [v for v in visits.values()
+                    if v.visited_on is not None and period.start <= v.visited_on <= period.end]
         rows.append(RegisterMonth(
             start=period.start, label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
-            state=state_of(obligation, now) if obligation is not None else None,
-            visits=[RegisterVisit(v, report_status_label(v), latest_submitted(v), open_recs.get(v.id, 0))
+            state=obligation.state(now) if obligation is not None else None,
+            visits=[RegisterVisit(v, report_status_words(v.status, v.reports),
+                                  next((r for r in reversed(v.reports) if r.is_locked), None),
+                                  open_recs.get(v.id, 0))
                     for v in in_month]))
     return rows
 
@@ -513,15 +572,15 @@ def register(home: Home, user: User, now: datetime | None = None, months: int = 
 @dataclass
 class VisitorWorkload:
     visitor: User
-    homes: list[Home]
-    visited_this_month: list[Home]
+    homes: list[WorkloadHome]
+    visited_this_month: list[WorkloadHome]
     planned_this_month: int
     visits_this_month: int
     reports_outstanding: int
     reports_overdue: int
 
     @property
-    def still_to_visit(self) -> list[Home]:
+    def still_to_visit(self) -> list[WorkloadHome]:
         done = {h.id for h in self.visited_this_month}
         return [h for h in self.homes if h.id not in done]
 
@@ -538,7 +597,7 @@ def _visitor_assignments_clause(user: User) -> ColumnElement[bool]:
 
 
 @cache
-def _workload_homes(role: str) -> Select[int, Home]:
+def _workload_homes(role: str) -> Select[int, int, str]:
     """The visitors' homes that the workload of someone of the role counts (`_visitor_assignments_clause`,
     the person bound when it is run): built once per role."""
     clause = (User.role == Role.REG44_VISITOR) & User.active.is_(True)
@@ -546,30 +605,46 @@ def _workload_homes(role: str) -> Select[int, Home]:
         clause = clause & (Assignment.user_id == viewer_id())
     elif role not in SEES_ALL_HOMES:
         clause = clause & Assignment.home_id.in_(viewer_home_ids())
-    return (select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
+    return (select(Assignment.user_id, Home.id, Home.name).join(Home, Home.id == Assignment.home_id)
             .join(User, User.id == Assignment.user_id)
             .where(Assignment.user_id.in_(bindparam("visitor_ids", expanding=True)), clause)
             .order_by(Home.name, Home.id))
 
 
-def _workload_visits() -> Select[int, int, str, date | None, bool, datetime | None]:
-    in_month = lambda column: column.between(bindparam("start"), bindparam("end"))  # noqa: E731
+_MADE, _PLANNED, _OUTSTANDING = 1, 2, 3  # why a row of `_workload_visits` is there
+
+
+@cache  # built on first use (it reads the models' columns) and kept (issue 13)
+def _workload_visits() -> CompoundSelect:
+    """The visitors' visits that their workload counts, each part a range of the (visitor, status,
+    day) index rather than every visit of theirs: the reports outstanding (recorded, none
+    submitted) with each one's open deadline, the visits made this month and those planned for
+    it. A visit made this month whose report is outstanding comes twice, once as each."""
+    of_visitors = Reg44Visit.visitor_id.in_(bindparam("visitor_ids", expanding=True))
+    why = lambda reason: literal_column(str(reason), Integer).label("why")  # noqa: E731
     # The open report deadline of each visit, found through its home (the index on home, rule and
     # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
     report_due = select(func.min(Obligation.due_at)).where(
         Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
         Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
         Obligation.subject_id == Reg44Visit.id).scalar_subquery()
-    unsubmitted = _unsubmitted_clause()
-    return (select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
-                   unsubmitted.label("unsubmitted"), report_due.label("report_due"))
-            .where(Reg44Visit.visitor_id.in_(bindparam("visitor_ids", expanding=True)),
-                   or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
-                       (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
-                       unsubmitted)))
+    # First: its columns' types read the rows (the deadline is an instant, NULL in the others).
+    outstanding = select(why(_OUTSTANDING), Reg44Visit.visitor_id, Reg44Visit.home_id,
+                         report_due.label("report_due")).where(of_visitors, _unsubmitted_clause())
+    made = select(why(_MADE), Reg44Visit.visitor_id, Reg44Visit.home_id, null()).where(
+        of_visitors, Reg44Visit.status == VisitStatus.RECORDED,
+        Reg44Visit.visited_on.between(bindparam("start"), bindparam("end")))
+    planned = select(why(_PLANNED), Reg44Visit.visitor_id, Reg44Visit.home_id, null()).where(
+        of_visitors, Reg44Visit.status == VisitStatus.PLANNED,
+        Reg44Visit.planned_for.between(bindparam("start"), bindparam("end")))
+    return union_all(outstanding, made, planned)
 
 
-_WORKLOAD_VISITS = _workload_visits()
+class WorkloadHome(NamedTuple):
+    """A home as the workload lists it: its name, linked to its register."""
+
+    id: int
+    name: str
 
 
 def workload_page(user: User, now: datetime | None = None) -> tuple[list[VisitorWorkload], Page]:
@@ -602,27 +677,26 @@ def _workload(user: User, visitors: list[User], now: datetime, rule: Rule | None
     rule = rule or rule_by_code(VISIT_RULE)
     period = period_containing(rule.timing_value, now)
     ids = [v.id for v in visitors]
-    homes: dict[int, list[Home]] = {visitor_id: [] for visitor_id in ids}
-    for visitor_id, home in db.session.execute(_workload_homes(user.role), {**viewer(user), "visitor_ids": ids}):
-        homes[visitor_id].append(home)
-    visits = db.session.execute(_WORKLOAD_VISITS, {"visitor_ids": ids, "start": period.start,
-                                                   "end": period.end}).all()
+    homes: dict[int, list[WorkloadHome]] = {visitor_id: [] for visitor_id in ids}
+    for visitor_id, home_id, name in db.session.execute(_workload_homes(user.role), {**viewer(user), "visitor_ids": ids}):
+        homes[visitor_id].append(WorkloadHome(home_id, name))
+    visits = db.session.execute(_workload_visits(), {"visitor_ids": ids, "start": period.start,
+                                                     "end": period.end}).all()
     rows = []
     for visitor in visitors:
         if not homes[visitor.id]:
             continue  # a visitor not (or no longer) assigned to any home in scope
         home_ids = {h.id for h in homes[visitor.id]}
         mine = [v for v in visits if v.visitor_id == visitor.id and v.home_id in home_ids]
-        this_month = [v for v in mine if v.status == VisitStatus.RECORDED
-                      and v.visited_on is not None and period.start <= v.visited_on <= period.end]
+        this_month = [v for v in mine if v.why == _MADE]
+        outstanding = [v for v in mine if v.why == _OUTSTANDING]
         visited_ids = {v.home_id for v in this_month}
         rows.append(VisitorWorkload(
             visitor=visitor, homes=homes[visitor.id],
             visited_this_month=[h for h in homes[visitor.id] if h.id in visited_ids],
-            planned_this_month=len([v for v in mine if v.status == VisitStatus.PLANNED]),
-            visits_this_month=len(this_month), reports_outstanding=len([v for v in mine if v.unsubmitted]),
-            reports_overdue=len([v for v in mine if v.unsubmitted and v.report_due is not None
-                                 and v.report_due < now])))
+            planned_this_month=len([v for v in mine if v.why == _PLANNED]),
+            visits_this_month=len(this_month), reports_outstanding=len(outstanding),
+            reports_overdue=len([v for v in outstanding if v.report_due is not None and v.report_due < now])))
     return rows
 
 

@@ -24,7 +24,7 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_reg44_visits_home_status_day", "reg44_visits", ["home_id", "status", "visited_on"])
-    op.create_index("ix_reg44_visits_visitor_status_day", "reg44_visits", ["visitor_id", "status", "visited_on"])
+    op.create_index("ix_reg44_visits_visitor_status_day", "reg44_visits", ["visitor_id", "status", "visited_on", "home_id", "planned_for"])
     op.create_index("ix_reg44_reports_visit_status", "reg44_reports", ["visit_id", "status"])
 
 
