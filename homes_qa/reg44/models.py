@@ -93,6 +93,8 @@ class Reg44Report(Audited, Model):
         UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),
         Index("ix_reg44_reports_submitted_at", "submitted_at"),  # first pages: submitted since you last looked
         Index("ix_reg44_reports_visit_status", "visit_id", "status"),  # has the visit a submitted report? (0029)
+        # How many first versions a home has submitted (0029): with its recorded visits, whether any is to write.
+        Index("ix_reg44_reports_home_status_version", "home_id", "status", "version"),
         one_of("status", ReportStatus),
         # Opinions are NULL until the visitor gives them (a CHECK lets NULL through).
         one_of("safeguarded_opinion", Opinion),

@@ -257,6 +257,25 @@ def _unsubmitted_clause():
     return (Reg44Visit.status == VisitStatus.RECORDED) & ~submitted.exists()
 
 
+def _homes_with_reports_to_write(home_ids: Select[int] | BindParameter[list[int]]) -> Select[int]:
+    """Of these homes, those with a recorded visit whose report is not yet submitted: those with
+    more recorded visits than first versions submitted. A report is written only for a recorded
+    visit, in the visit's home; its first version is submitted before any other version exists and
+    never goes back to draft: so the two counts are equal exactly when every recorded visit of the
+    home has a submitted report. Two counts of index ranges per home, read in order, instead of a
+    look-up into the reports for every visit of the history (which `_unsubmitted_clause` then
+    makes only in the homes that have one to write)."""
+    recorded = aliased(Reg44Visit, name="recorded_visit")
+    first = aliased(Reg44Report, name="first_version")
+    visits = (select(func.count()).select_from(recorded)
+              .where(recorded.home_id == Home.id, recorded.status == VisitStatus.RECORDED)
+              .correlate(Home).scalar_subquery())
+    submitted = (select(func.count()).select_from(first)
+                 .where(first.home_id == Home.id, first.status == ReportStatus.SUBMITTED, first.version == 1)
+                 .correlate(Home).scalar_subquery())
+    return select(Home.id).where(Home.id.in_(home_ids), visits > submitted)
+
+
 _VISIT_COLUMNS = (Reg44Visit.id, Reg44Visit.home_id, Reg44Visit.visitor_id, Reg44Visit.status,
                   Reg44Visit.planned_for, Reg44Visit.announced, Reg44Visit.visited_on)
 _CURRENT, _TO_WRITE = 1, 2  # why a row of `_month_visits` is there
@@ -275,7 +294,7 @@ def _month_visits(role: str) -> CompoundSelect:
     planned = visible.where(Reg44Visit.status == VisitStatus.PLANNED).add_columns(current.label("why"))
     made = visible.where(Reg44Visit.status == VisitStatus.RECORDED,
                          Reg44Visit.visited_on.between(bindparam("start"), bindparam("end"))).add_columns(current)
-    writing = visible.where(_unsubmitted_clause())
+    writing = visible.where(Reg44Visit.home_id.in_(_homes_with_reports_to_write(_HOME_IDS)), _unsubmitted_clause())
     if role == Role.REG44_VISITOR:
         writing = writing.where(Reg44Visit.visitor_id == viewer_id())
     return union_all(planned, made, writing.add_columns(to_write))
@@ -630,7 +649,9 @@ def _workload_visits() -> CompoundSelect:
         Obligation.subject_id == Reg44Visit.id).scalar_subquery()
     # First: its columns' types read the rows (the deadline is an instant, NULL in the others).
     outstanding = select(why(_OUTSTANDING), Reg44Visit.visitor_id, Reg44Visit.home_id,
-                         report_due.label("report_due")).where(of_visitors, _unsubmitted_clause())
+                         report_due.label("report_due")).where(
+        of_visitors, _unsubmitted_clause(), Reg44Visit.home_id.in_(_homes_with_reports_to_write(
+            select(Assignment.home_id).where(Assignment.user_id.in_(bindparam("visitor_ids", expanding=True))))))
     made = select(why(_MADE), Reg44Visit.visitor_id, Reg44Visit.home_id, null()).where(
         of_visitors, Reg44Visit.status == VisitStatus.RECORDED,
         Reg44Visit.visited_on.between(bindparam("start"), bindparam("end")))
