@@ -401,12 +401,18 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
             deadlines[keys[key]] = (deadline.due_at, deadline.state(now))
     summaries = []
     label = f"{period.start:%B %Y}" if period.start.day == 1 else period.key
+    # The homes' month obligations mostly share their due time and ladder: each state worked out once.
+    states: dict[tuple | None, DriftState] = {}
     for home in homes:
         obligation = month_obligations.get(home.id)
         if obligation is not None:
-            state, due_at = obligation.state(now), obligation.due_at
+            key = (obligation.due_at, repr(obligation.ladder), obligation.due_soon_days, obligation.met_at,
+                   obligation.status)
+            state, due_at = states.get(key) or states.setdefault(key, obligation.state(now)), obligation.due_at
         else:
-            state, due_at = classify(due, now, rule.ladder_value, rule.due_soon_days), due
+            if None not in states:
+                states[None] = classify(due, now, rule.ladder_value, rule.due_soon_days)
+            state, due_at = states[None], due
         mine = [v for v in current if v.home_id == home.id]
         position = positions.get(home.id)
         summaries.append(HomeMonth(
