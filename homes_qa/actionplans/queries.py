@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from functools import lru_cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from flask import url_for
 from sqlalchemy import Integer, Select, bindparam, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse, PlanStatus
 from homes_qa.actionplans.policy import READERS
 from homes_qa.extensions import db
-from homes_qa.reg44.models import Reg44Report, Reg44Visit, ReportStatus
+from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit, ReportStatus
 from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_ids_query
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Home, User
@@ -54,27 +54,38 @@ def action_obligation(response: ActionPlanResponse) -> Obligation | None:
         Obligation.period_key == action_key(response)))
 
 
-def plans_for_home(home_id: int) -> list[tuple[Reg44Visit, Reg44Report, ActionPlan | None]]:
-    """Each visit with a submitted report, newest first, with its latest report and plan.
+class PlanRow(NamedTuple):
+    """A visit with a submitted report as the home's action plans list it: the report's latest
+    version, how many recommendations it makes, and its plan's status (None: no plan yet)."""
 
-    Four queries however many visits the home has had (visits, reports with their
-    recommendations, plans).
-    """
-    visits = db.session.scalars(select(Reg44Visit).where(
-        Reg44Visit.home_id == home_id,
-        # The home's own reports (through their home index), not every report of the estate.
-        Reg44Visit.id.in_(select(Reg44Report.visit_id).where(Reg44Report.home_id == home_id,
-                                                             Reg44Report.status == ReportStatus.SUBMITTED)))
-        .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc())).all()
-    latest: dict[int, Reg44Report] = {}
-    for report in db.session.scalars(
-            select(Reg44Report).where(Reg44Report.home_id == home_id, Reg44Report.status == ReportStatus.SUBMITTED)
-            .options(selectinload(Reg44Report.recommendations))):
-        if report.visit_id not in latest or report.version > latest[report.visit_id].version:
-            latest[report.visit_id] = report
-    plans = {plan.report_id: plan for plan in db.session.scalars(
-        select(ActionPlan).where(ActionPlan.report_id.in_([r.id for r in latest.values()])))}
-    return [(visit, latest[visit.id], plans.get(latest[visit.id].id)) for visit in visits if visit.id in latest]
+    visit_id: int
+    visited_on: date | None
+    version: int
+    recommendations: int
+    plan_status: str | None
+
+
+def plans_for_home(home_id: int) -> list[PlanRow]:
+    """Each visit with a submitted report, newest first, with its latest report and plan. One
+    query however many visits the home has had: the columns listed, not the reports' text."""
+    return [PlanRow(*row) for row in db.session.execute(_plans_for_home(), {"home_id": home_id})]
+
+
+@cache  # built on first use (aliases configure the mappers, which need every model) and kept (issue 13)
+def _plans_for_home() -> Select[int, date | None, int, int, str | None]:
+    newer = aliased(Reg44Report, name="newer")
+    is_latest = ~select(newer.id).where(newer.visit_id == Reg44Report.visit_id,
+                                        newer.status == ReportStatus.SUBMITTED,
+                                        newer.version > Reg44Report.version).exists()
+    recommendations = (select(func.count(Reg44Recommendation.id))
+                       .where(Reg44Recommendation.report_id == Reg44Report.id).scalar_subquery())
+    # The home's own reports (through their home index), not every report of the estate.
+    return (select(Reg44Visit.id, Reg44Visit.visited_on, Reg44Report.version, recommendations, ActionPlan.status)
+            .select_from(Reg44Report).join(Reg44Visit, Reg44Visit.id == Reg44Report.visit_id)
+            .outerjoin(ActionPlan, ActionPlan.report_id == Reg44Report.id)
+            .where(Reg44Report.home_id == bindparam("home_id"), Reg44Report.status == ReportStatus.SUBMITTED,
+                   Reg44Visit.home_id == bindparam("home_id"), is_latest)
+            .order_by(Reg44Visit.visited_on.desc(), Reg44Visit.id.desc()))
 
 
 # ---------------------------------------------------------------- panels on other areas' pages

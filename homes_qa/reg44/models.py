@@ -24,7 +24,13 @@ class Reg44Visit(Audited, Model):
     """One monthly visit by the independent person (reg 44(1)); may be unannounced (reg 44(3))."""
 
     __tablename__ = "reg44_visits"
-    __table_args__ = (one_of("status", VisitStatus),)
+    __table_args__ = (
+        one_of("status", VisitStatus),
+        # Migration 0029: the planned, the month's and the recorded visits of a home (or a
+        # visitor) are each a range, and a home's latest visit is the last entry of its range.
+        Index("ix_reg44_visits_home_status_day", "home_id", "status", "visited_on"),
+        Index("ix_reg44_visits_visitor_status_day", "visitor_id", "status", "visited_on", "home_id", "planned_for"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
@@ -86,6 +92,9 @@ class Reg44Report(Audited, Model):
     __table_args__ = (
         UniqueConstraint("visit_id", "version", name="uq_reg44_reports_visit_version"),
         Index("ix_reg44_reports_submitted_at", "submitted_at"),  # first pages: submitted since you last looked
+        Index("ix_reg44_reports_visit_status", "visit_id", "status"),  # has the visit a submitted report? (0029)
+        # How many first versions a home has submitted (0029): with its recorded visits, whether any is to write.
+        Index("ix_reg44_reports_home_status_version", "home_id", "status", "version"),
         one_of("status", ReportStatus),
         # Opinions are NULL until the visitor gives them (a CHECK lets NULL through).
         one_of("safeguarded_opinion", Opinion),

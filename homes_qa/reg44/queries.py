@@ -2,16 +2,31 @@
 the dashboard month, the 12-month register and each visitor's workload."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
 from homes_qa.core.calendar import london_date
 from homes_qa.core.drift import DriftState, classify
+from homes_qa.core.escalation import ladder_from_list
 from homes_qa.core.roles import SEES_ALL_HOMES, Role
 from homes_qa.core.timing import Period, Timing, due_for_period, period_containing
 from homes_qa.extensions import db
@@ -55,7 +70,7 @@ FEEDBACK_RULES = ("young_people_feedback_pre_visit", "professional_feedback_pre_
 RECOMMENDATION_RULE = "reg44_recommendation_response"
 
 
-def visit_key(visit: Reg44Visit) -> str:
+def visit_key(visit: Reg44Visit | MonthVisit) -> str:
     return f"visit:{visit.id}"
 
 
@@ -137,19 +152,62 @@ def open_recommendations_by_visit(home_ids: list[int]) -> dict[int, int]:
 
 
 def report_status_label(visit: Reg44Visit) -> str:
-    if visit.status != VisitStatus.RECORDED:
+    return report_status_words(visit.status, visit.reports)
+
+
+def report_status_words(visit_status: str, reports: Sequence[Reg44Report | ReportVersion]) -> str:
+    """The report's state in words, from the visit's status and its report's versions (oldest first)."""
+    if visit_status != VisitStatus.RECORDED:
         return "Visit not yet made"
-    report = latest_report(visit)
-    if report is None:
+    if not reports:
         return "Not started"
+    report = reports[-1]
     if report.is_locked:
         words = "Submitted" if report.version == 1 else f"Submitted (version {report.version})"
         if report.checked_at is not None:
             words += ", checked and sent"
         return words
-    if latest_submitted(visit) is not None:
+    if any(r.is_locked for r in reports):
         return f"Correction in draft (version {report.version})"
     return "Draft"
+
+
+@dataclass(slots=True)
+class MonthVisit:
+    """A visit as the month's summaries show it: its dates, kind and visitor (not its notes, which
+    these pages do not show), with its home for the first page's "Write the report for ...". """
+
+    id: int
+    home_id: int
+    visitor_id: int
+    status: str
+    planned_for: date | None
+    announced: bool
+    visited_on: date | None
+    home: Home
+
+
+class LastVisit(NamedTuple):
+    """A home's latest recorded visit, as the summaries link it."""
+
+    id: int
+    visited_on: date | None
+
+
+class Deadline(NamedTuple):
+    """An obligation as a summary shows it: when it is due and its drift state's inputs."""
+
+    key: str
+    home_id: int | None
+    due_at: datetime
+    ladder: list
+    due_soon_days: int
+    met_at: datetime | None
+    status: str
+
+    def state(self, now: datetime) -> DriftState:
+        return classify(self.due_at, now, ladder_from_list(self.ladder), self.due_soon_days,
+                        met_at=self.met_at, waived=self.status == ObligationStatus.WAIVED)
 
 
 @dataclass
@@ -160,11 +218,11 @@ class HomeMonth:
     month_label: str
     due_at: datetime
     state: DriftState
-    recorded: list[Reg44Visit] = field(default_factory=list)  # visits made this month
-    planned: list[Reg44Visit] = field(default_factory=list)   # plans the user may see
-    last_visit: Reg44Visit | None = None
+    recorded: list[MonthVisit] = field(default_factory=list)  # visits made this month
+    planned: list[MonthVisit] = field(default_factory=list)   # plans the user may see
+    last_visit: LastVisit | None = None
     open_recommendations: int = 0
-    reports_to_write: list[Reg44Visit] = field(default_factory=list)
+    reports_to_write: list[MonthVisit] = field(default_factory=list)
     # Each report to write: its deadline and drift state, by visit id.
     report_deadlines: dict[int, tuple[datetime, DriftState]] = field(default_factory=dict)
     latest_report: LatestOpinions | None = None  # the latest submitted report: its two opinions
@@ -174,19 +232,22 @@ class HomeMonth:
         return opinions_of_concern(self.latest_report)
 
 
+_DEADLINE_COLUMNS = (Obligation.home_id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days,
+                     Obligation.met_at, Obligation.status)
+
 # Found by the obligation's own key (rule, scope, period: the unique index), one row per home,
 # rather than through the home index, which walks every month of the home's history.
-_MONTH_OBLIGATIONS = select(Obligation).where(
+_MONTH_OBLIGATIONS = select(Obligation.period_key, *_DEADLINE_COLUMNS).where(
     Obligation.rule_code == VISIT_RULE, Obligation.scope_key.in_(bindparam("scope_keys", expanding=True)),
     Obligation.period_key == bindparam("period_key"))
 
 
-def _month_obligations(rule: Rule, homes: list[Home], key: str) -> dict[int | None, Obligation]:
+def _month_obligations(rule: Rule, homes: list[Home], key: str) -> dict[int | None, Deadline]:
     if not homes:
         return {}
-    rows = db.session.scalars(_MONTH_OBLIGATIONS, {
+    rows = db.session.execute(_MONTH_OBLIGATIONS, {
         "scope_keys": [scope_key(rule, home) for home in homes], "period_key": key})
-    return {o.home_id: o for o in rows}
+    return {row.home_id: Deadline(*row) for row in rows}
 
 
 def _unsubmitted_clause():
@@ -196,40 +257,105 @@ def _unsubmitted_clause():
     return (Reg44Visit.status == VisitStatus.RECORDED) & ~submitted.exists()
 
 
-_OPEN_RECOMMENDATIONS_BY_HOME = (
-    select(Obligation.home_id, func.count(Obligation.id)).where(
-        Obligation.rule_code == RECOMMENDATION_RULE, Obligation.status == ObligationStatus.OPEN,
-        Obligation.home_id.in_(_HOME_IDS)).group_by(Obligation.home_id))
+def _homes_with_reports_to_write(home_ids: Select[int] | BindParameter[list[int]]) -> Select[int]:
+    """Of these homes, those with a recorded visit whose report is not yet submitted: those with
+    more recorded visits than first versions submitted. A report is written only for a recorded
+    visit, in the visit's home; its first version is submitted before any other version exists and
+    never goes back to draft: so the two counts are equal exactly when every recorded visit of the
+    home has a submitted report. Two counts of index ranges per home, read in order, instead of a
+    look-up into the reports for every visit of the history (which `_unsubmitted_clause` then
+    makes only in the homes that have one to write)."""
+    recorded = aliased(Reg44Visit, name="recorded_visit")
+    first = aliased(Reg44Report, name="first_version")
+    visits = (select(func.count()).select_from(recorded)
+              .where(recorded.home_id == Home.id, recorded.status == VisitStatus.RECORDED)
+              .correlate(Home).scalar_subquery())
+    submitted = (select(func.count()).select_from(first)
+                 .where(first.home_id == Home.id, first.status == ReportStatus.SUBMITTED, first.version == 1)
+                 .correlate(Home).scalar_subquery())
+    return select(Home.id).where(Home.id.in_(home_ids), visits > submitted)
 
 
-def open_recommendations_by_home(home_ids: list[int]) -> dict[int | None, int]:
-    if not home_ids:
-        return {}
-    return dict(db.session.execute(_OPEN_RECOMMENDATIONS_BY_HOME, {"home_ids": home_ids}).all())
+_VISIT_COLUMNS = (Reg44Visit.id, Reg44Visit.home_id, Reg44Visit.visitor_id, Reg44Visit.status,
+                  Reg44Visit.planned_for, Reg44Visit.announced, Reg44Visit.visited_on)
+_CURRENT, _TO_WRITE = 1, 2  # why a row of `_month_visits` is there
 
 
 @cache
-def _month_visits(role: str) -> Select[Reg44Visit, bool, bool]:
-    """This month's (and planned) visits of the homes with the reports still to write, for anyone
-    of the role (the person and the month bound when it is run): built once per role."""
-    is_current = or_(Reg44Visit.status == VisitStatus.PLANNED,
-                     (Reg44Visit.status == VisitStatus.RECORDED)
-                     & Reg44Visit.visited_on.between(bindparam("start"), bindparam("end")))
-    is_to_write = _unsubmitted_clause()
+def _month_visits(role: str) -> CompoundSelect:
+    """This month's (and planned) visits of the homes, and those with the reports still to write,
+    for anyone of the role (the person and the month bound when it is run): built once per role.
+
+    Three parts, each a range of the (home, status, day) index: the planned visits, those made
+    this month and the recorded ones with no submitted report. A visit made this month whose
+    report is not submitted comes twice, once as each."""
+    visible = visits_visible_to(role).with_only_columns(*_VISIT_COLUMNS).where(Reg44Visit.home_id.in_(_HOME_IDS))
+    current, to_write = literal_column(str(_CURRENT), Integer), literal_column(str(_TO_WRITE), Integer)
+    planned = visible.where(Reg44Visit.status == VisitStatus.PLANNED).add_columns(current.label("why"))
+    made = visible.where(Reg44Visit.status == VisitStatus.RECORDED,
+                         Reg44Visit.visited_on.between(bindparam("start"), bindparam("end"))).add_columns(current)
+    writing = visible.where(Reg44Visit.home_id.in_(_homes_with_reports_to_write(_HOME_IDS)), _unsubmitted_clause())
     if role == Role.REG44_VISITOR:
-        is_to_write = is_to_write & (Reg44Visit.visitor_id == viewer_id())
-    return (visits_visible_to(role).where(Reg44Visit.home_id.in_(_HOME_IDS), or_(is_current, is_to_write))
-            .add_columns(is_current.label("is_current"), is_to_write.label("is_to_write"))
-            .order_by(Reg44Visit.id))
+        writing = writing.where(Reg44Visit.visitor_id == viewer_id())
+    return union_all(planned, made, writing.add_columns(to_write))
 
 
-_LATEST_DAY = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
-               .where(Reg44Visit.home_id.in_(_HOME_IDS), Reg44Visit.status == VisitStatus.RECORDED)
-               .group_by(Reg44Visit.home_id).subquery())
-_LAST_VISITS = (select(Reg44Visit).join(
-    _LATEST_DAY, (_LATEST_DAY.c.home_id == Reg44Visit.home_id) & (_LATEST_DAY.c.day == Reg44Visit.visited_on))
-    .where(Reg44Visit.status == VisitStatus.RECORDED).order_by(Reg44Visit.id))
-_REPORT_DEADLINES = select(Obligation).where(
+@cache  # built on first use, not at import: aliases configure the mappers, which need every model
+def _home_positions() -> Select[int, int, int | None, date | None, int | None, date | None, str | None, str | None]:
+    """Built once (issue 13): every first page and Reg 44 page asks it, and building it cost more
+    than running it. Per home: open recommendations, the latest recorded visit and the latest submitted report
+    (each found by walking the home's (home, status, day) index back from its newest visit, not by
+    grouping its whole history), one row per submitted version of that report, oldest first."""
+    def newest(visit, *conditions):
+        return (select(visit.id).where(visit.home_id == Home.id, visit.status == VisitStatus.RECORDED,
+                                       visit.visited_on.is_not(None), *conditions)
+                .order_by(visit.visited_on.desc(), visit.id.desc()).limit(1).correlate(Home).scalar_subquery())
+    recorded, reported = aliased(Reg44Visit, name="recorded"), aliased(Reg44Visit, name="reported")
+    submitted = select(Reg44Report.id).where(Reg44Report.visit_id == reported.id,
+                                             Reg44Report.status == ReportStatus.SUBMITTED).exists()
+    open_recommendations = (select(func.count(Obligation.id)).where(
+        Obligation.home_id == Home.id, Obligation.rule_code == RECOMMENDATION_RULE,
+        Obligation.status == ObligationStatus.OPEN).correlate(Home).scalar_subquery())
+    per_home = (select(Home.id.label("home_id"), open_recommendations.label("open_recommendations"),
+                       newest(recorded).label("last_id"), newest(reported, submitted).label("reported_id"))
+                .where(Home.id.in_(_HOME_IDS)).subquery("per_home"))
+    last, report_visit = aliased(Reg44Visit, name="last_visit"), aliased(Reg44Visit, name="report_visit")
+    return (select(per_home.c.home_id, per_home.c.open_recommendations, last.id, last.visited_on,
+                   report_visit.id, report_visit.visited_on,
+                   Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
+            .select_from(per_home)
+            .outerjoin(last, last.id == per_home.c.last_id)
+            .outerjoin(report_visit, report_visit.id == per_home.c.reported_id)
+            .outerjoin(Reg44Report, (Reg44Report.visit_id == per_home.c.reported_id)
+                       & (Reg44Report.status == ReportStatus.SUBMITTED))
+            .order_by(per_home.c.home_id, Reg44Report.version))
+
+
+class HomePosition(NamedTuple):
+    open_recommendations: int
+    last_visit: LastVisit | None
+    latest_report: LatestOpinions | None
+
+
+def home_positions(user: User, home_ids: list[int]) -> dict[int, HomePosition]:
+    """Each home's open recommendations, latest recorded visit and latest submitted report (the
+    newest version for the most recent visit that has one; never for home staff, who do not see
+    Reg 44 reports). One query whatever the history."""
+    if not home_ids:
+        return {}
+    sees_reports = user.role != Role.HOME_STAFF
+    found: dict[int, HomePosition] = {}
+    # ascending by version: the last row seen per home is its newest
+    for home_id, open_recs, last_id, last_on, reported_id, reported_on, safeguarded, wellbeing in db.session.execute(
+            _home_positions(), {"home_ids": home_ids}):
+        latest = (LatestOpinions(reported_id, reported_on, safeguarded, wellbeing)
+                  if sees_reports and reported_id is not None else None)
+        found[home_id] = HomePosition(open_recs or 0, LastVisit(last_id, last_on) if last_id is not None else None,
+                                      latest)
+    return found
+
+
+_REPORT_DEADLINES = select(*_DEADLINE_COLUMNS).add_columns(Obligation.period_key).where(
     Obligation.rule_code == REPORT_RULE, Obligation.home_id.in_(_HOME_IDS),
     Obligation.period_key.in_(bindparam("period_keys", expanding=True)))
 
@@ -238,53 +364,67 @@ def home_summaries(user: User, homes: list[Home], now: datetime | None = None, *
                    rule: Rule | None = None, with_report_deadlines: bool = True) -> list[HomeMonth]:
     """This month's visit due, the latest visit, open recommendations, per home.
 
-    A fixed number of queries whatever the history: this month's and planned visits with the
-    reports not yet submitted, each home's latest visit, and counts. `with_report_deadlines`
-    False: the caller reads those deadlines its own way (the first page), so not here too.
+    A fixed number of queries whatever the history: the month's visit obligations, this month's
+    and planned visits with the reports not yet submitted, each home's latest visit, report and
+    counts, and the reports' deadlines. `with_report_deadlines` False: the caller reads those
+    deadlines its own way (the first page), so not here too.
     """
     now = now or utcnow()
     if not homes:
         return []
     home_ids = [h.id for h in homes]
+    by_id = {h.id: h for h in homes}
     rule = rule or rule_by_code(VISIT_RULE)  # `rule`: the visit rule, if the caller has read it
     period = period_containing(rule.timing_value, now)
     due = due_for_period(period)
     month_obligations = _month_obligations(rule, homes, period.key)
     # One read for this month's (and planned) visits and the reports still to write.
-    rows = db.session.execute(_month_visits(user.role), {
-        **viewer(user), "home_ids": home_ids, "start": period.start, "end": period.end}).all()
-    current = sorted((visit for visit, now_on, _ in rows if now_on),
+    visits: dict[int, MonthVisit] = {}
+    why: dict[int, set[int]] = {}
+    for visit_id, home_id, visitor_id, status, planned_for, announced, visited_on, reason in db.session.execute(
+            _month_visits(user.role), {**viewer(user), "home_ids": home_ids, "start": period.start,
+                                       "end": period.end}):
+        if visit_id not in visits:
+            visits[visit_id] = MonthVisit(visit_id, home_id, visitor_id, status, planned_for, announced, visited_on,
+                                          by_id[home_id])
+        why.setdefault(visit_id, set()).add(reason)
+    current = sorted((v for v in visits.values() if _CURRENT in why[v.id]),
                      key=lambda v: (v.visited_on or date.min, v.planned_for or date.min, v.id))
-    to_write = sorted((visit for visit, _, writing in rows if writing), key=lambda v: (v.visited_on or date.min, v.id))
-    last_visits: dict[int, Reg44Visit] = {}
-    for v in db.session.scalars(_LAST_VISITS, {"home_ids": home_ids}):
-        last_visits[v.home_id] = v
-    open_recs = open_recommendations_by_home(home_ids)
+    to_write = sorted((v for v in visits.values() if _TO_WRITE in why[v.id]),
+                      key=lambda v: (v.visited_on or date.min, v.id))
+    positions = home_positions(user, home_ids)
     deadlines: dict[int, tuple[datetime, DriftState]] = {}
     if to_write and with_report_deadlines:
         keys = {visit_key(v): v.id for v in to_write}
-        for o in db.session.scalars(_REPORT_DEADLINES, {"home_ids": home_ids, "period_keys": list(keys)}):
-            deadlines[keys[o.period_key]] = (o.due_at, state_of(o, now))
-    opinions = latest_reports(user, home_ids)
+        for *columns, key in db.session.execute(_REPORT_DEADLINES, {"home_ids": home_ids, "period_keys": list(keys)}):
+            deadline = Deadline(key, *columns)
+            deadlines[keys[key]] = (deadline.due_at, deadline.state(now))
     summaries = []
+    label = f"{period.start:%B %Y}" if period.start.day == 1 else period.key
+    # The homes' month obligations mostly share their due time and ladder: each state worked out once.
+    states: dict[tuple | None, DriftState] = {}
     for home in homes:
         obligation = month_obligations.get(home.id)
         if obligation is not None:
-            state, due_at = state_of(obligation, now), obligation.due_at
+            key = (obligation.due_at, repr(obligation.ladder), obligation.due_soon_days, obligation.met_at,
+                   obligation.status)
+            state, due_at = states.get(key) or states.setdefault(key, obligation.state(now)), obligation.due_at
         else:
-            state, due_at = classify(due, now, rule.ladder_value, rule.due_soon_days), due
+            if None not in states:
+                states[None] = classify(due, now, rule.ladder_value, rule.due_soon_days)
+            state, due_at = states[None], due
         mine = [v for v in current if v.home_id == home.id]
+        position = positions.get(home.id)
         summaries.append(HomeMonth(
-            home=home, month_label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
-            due_at=due_at, state=state,
+            home=home, month_label=label, due_at=due_at, state=state,
             recorded=[v for v in mine if v.status == VisitStatus.RECORDED],
             planned=sorted([v for v in mine if v.status == VisitStatus.PLANNED],
                            key=lambda v: v.planned_for or date.max),
-            last_visit=last_visits.get(home.id),
-            open_recommendations=open_recs.get(home.id, 0),
+            last_visit=position.last_visit if position else None,
+            open_recommendations=position.open_recommendations if position else 0,
             reports_to_write=[v for v in to_write if v.home_id == home.id],
             report_deadlines={v.id: deadlines[v.id] for v in to_write if v.home_id == home.id and v.id in deadlines},
-            latest_report=opinions.get(home.id)))
+            latest_report=position.latest_report if position else None))
     return summaries
 
 
@@ -310,39 +450,42 @@ def opinions_of_concern(report: LatestOpinions | None) -> bool:
 def latest_reports(user: User, home_ids: list[int]) -> dict[int, LatestOpinions]:
     """Each home's latest submitted report: the newest version for the most recent visit that has
     one. Never for home staff (they do not see Reg 44 reports). One query whatever the history."""
-    if not home_ids or user.role == Role.HOME_STAFF:
+    if user.role == Role.HOME_STAFF:
         return {}
-    latest: dict[int, LatestOpinions] = {}
-    # ascending: the last row seen per home is its newest
-    for home_id, visit_id, visited_on, safeguarded, wellbeing in db.session.execute(
-            _LATEST_REPORTS, {"home_ids": home_ids}):
-        latest[home_id] = LatestOpinions(visit_id, visited_on, safeguarded, wellbeing)
-    return latest
+    return {home_id: position.latest_report for home_id, position in home_positions(user, home_ids).items()
+            if position.latest_report is not None}
 
 
-def _latest_reports() -> Select[int, int, date | None, str | None, str | None]:
-    reported = (select(Reg44Visit.home_id, func.max(Reg44Visit.visited_on).label("day"))
-                .join(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
-                .where(Reg44Visit.home_id.in_(bindparam("home_ids", expanding=True)),
-                       Reg44Report.status == ReportStatus.SUBMITTED)
-                .group_by(Reg44Visit.home_id).subquery())
-    return (select(Reg44Visit.home_id, Reg44Report.visit_id, Reg44Visit.visited_on,
-                   Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
-            .join(Reg44Visit, Reg44Report.visit_id == Reg44Visit.id)
-            .join(reported, (reported.c.home_id == Reg44Visit.home_id) & (reported.c.day == Reg44Visit.visited_on))
-            .where(Reg44Report.status == ReportStatus.SUBMITTED)
-            .order_by(Reg44Visit.id, Reg44Report.version))
+class ReportVersion(NamedTuple):
+    """A version of a visit's report as the register reads it: its state and opinions, not its text."""
+
+    version: int
+    status: str
+    checked_at: datetime | None
+    safeguarded_opinion: str | None
+    wellbeing_opinion: str | None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.SUBMITTED
 
 
-# Built once (issue 13): every first page and Reg 44 page asks it, and building it cost more than running it.
-_LATEST_REPORTS = _latest_reports()
+@dataclass(slots=True)
+class RegisterEntry:
+    """A recorded visit as the register lists it, with its report's versions (oldest first)."""
+
+    id: int
+    visited_on: date | None
+    announced: bool
+    status: str
+    reports: list[ReportVersion] = field(default_factory=list)
 
 
 @dataclass
 class RegisterVisit:
-    visit: Reg44Visit
+    visit: RegisterEntry
     report_status: str
-    report: Reg44Report | None  # latest submitted version
+    report: ReportVersion | None  # latest submitted version
     open_recommendations: int
 
 
@@ -355,32 +498,50 @@ class RegisterMonth:
 
 
 @cache
-def _register_visits(role: str) -> Select[Reg44Visit]:
-    """A home's visits recorded since a day, with their reports, for anyone of the role (the person,
-    home and day bound when it is run): built once per role."""
-    return (visits_visible_to(role).where(Reg44Visit.home_id == bindparam("home_id"),
-                                          Reg44Visit.status == VisitStatus.RECORDED,
-                                          Reg44Visit.visited_on >= bindparam("oldest"))
-            .options(selectinload(Reg44Visit.reports)).order_by(Reg44Visit.visited_on))
+def _register_visits(role: str) -> Select[int, date | None, bool, str, int | None, str | None, datetime | None,
+                                          str | None, str | None]:
+    """A home's visits recorded since a day, each with its report's versions (their state and
+    opinions, not their text), for anyone of the role (the person, home and day bound when it is
+    run): built once per role."""
+    return (visits_visible_to(role)
+            .with_only_columns(Reg44Visit.id, Reg44Visit.visited_on, Reg44Visit.announced, Reg44Visit.status,
+                               Reg44Report.version, Reg44Report.status, Reg44Report.checked_at,
+                               Reg44Report.safeguarded_opinion, Reg44Report.wellbeing_opinion)
+            .select_from(Reg44Visit).outerjoin(Reg44Report, Reg44Report.visit_id == Reg44Visit.id)
+            .where(Reg44Visit.home_id == bindparam("home_id"), Reg44Visit.status == VisitStatus.RECORDED,
+                   Reg44Visit.visited_on >= bindparam("oldest"))
+            .order_by(Reg44Visit.visited_on, Reg44Visit.id, Reg44Report.version))
 
 
 # A home's visit obligations of some months, by their own key (the unique index).
-_MONTHS_OBLIGATIONS = select(Obligation).where(
+_MONTHS_OBLIGATIONS = select(Obligation.period_key, *_DEADLINE_COLUMNS).where(
     Obligation.rule_code == VISIT_RULE, Obligation.scope_key == bindparam("scope_key"),
     Obligation.period_key.in_(bindparam("period_keys", expanding=True)))
 
 
-def planned_visits_seen_by(user: User, home: Home) -> list[Reg44Visit]:
-    """The home's planned visits the user may see, soonest first, each with its visitor (the
+class PlannedVisit(NamedTuple):
+    """A planned visit as the register lists it: when, whether announced, and by whom."""
+
+    id: int
+    planned_for: date | None
+    announced: bool
+    visitor_name: str
+
+
+def planned_visits_seen_by(user: User, home: Home) -> list[PlannedVisit]:
+    """The home's planned visits the user may see, soonest first, each with its visitor's name (the
     register names them): one query."""
-    return list(db.session.scalars(_planned_visits(user.role), {**viewer(user), "home_id": home.id}))
+    return [PlannedVisit(*row) for row in db.session.execute(_planned_visits(user.role),
+                                                             {**viewer(user), "home_id": home.id})]
 
 
 @cache
-def _planned_visits(role: str) -> Select[Reg44Visit]:
-    return (visits_visible_to(role).where(Reg44Visit.home_id == bindparam("home_id"),
-                                          Reg44Visit.status == VisitStatus.PLANNED)
-            .options(joinedload(Reg44Visit.visitor)).order_by(Reg44Visit.planned_for, Reg44Visit.id))
+def _planned_visits(role: str) -> Select[int, date | None, bool, str]:
+    return (visits_visible_to(role)
+            .with_only_columns(Reg44Visit.id, Reg44Visit.planned_for, Reg44Visit.announced, User.name)
+            .join(User, User.id == Reg44Visit.visitor_id)
+            .where(Reg44Visit.home_id == bindparam("home_id"), Reg44Visit.status == VisitStatus.PLANNED)
+            .order_by(Reg44Visit.planned_for, Reg44Visit.id))
 
 
 def visit_rule() -> Rule:
@@ -407,19 +568,28 @@ def register(home: Home, user: User, now: datetime | None = None, months: int = 
     rule = rule or rule_by_code(VISIT_RULE)
     periods = _periods_back(rule.timing_value, london_date(now), months)
     oldest = periods[-1].start
-    visits = list(db.session.scalars(_register_visits(user.role), {**viewer(user), "home_id": home.id,
-                                                                   "oldest": oldest}))
-    obligations_by_key = {o.period_key: o for o in db.session.scalars(_MONTHS_OBLIGATIONS, {
+    visits: dict[int, RegisterEntry] = {}
+    for visit_id, visited_on, announced, status, version, report_status, checked_at, safeguarded, wellbeing in (
+            db.session.execute(_register_visits(user.role), {**viewer(user), "home_id": home.id, "oldest": oldest})):
+        visit = visits.get(visit_id)
+        if visit is None:
+            visit = visits[visit_id] = RegisterEntry(visit_id, visited_on, announced, status)
+        if version is not None and report_status is not None:  # a version of its report
+            visit.reports.append(ReportVersion(version, report_status, checked_at, safeguarded, wellbeing))
+    obligations_by_key = {row.period_key: Deadline(*row) for row in db.session.execute(_MONTHS_OBLIGATIONS, {
         "scope_key": scope_key(rule, home), "period_keys": [p.key for p in periods]})}
     open_recs = open_recommendations_by_visit([home.id])
     rows = []
     for period in periods:
         obligation = obligations_by_key.get(period.key)
-        in_month = [v for v in visits if v.visited_on is not None and period.start <= v.visited_on <= period.end]
+        in_month = [v for v in visits.values()
+                    if v.visited_on is not None and period.start <= v.visited_on <= period.end]
         rows.append(RegisterMonth(
             start=period.start, label=f"{period.start:%B %Y}" if period.start.day == 1 else period.key,
-            state=state_of(obligation, now) if obligation is not None else None,
-            visits=[RegisterVisit(v, report_status_label(v), latest_submitted(v), open_recs.get(v.id, 0))
+            state=obligation.state(now) if obligation is not None else None,
+            visits=[RegisterVisit(v, report_status_words(v.status, v.reports),
+                                  next((r for r in reversed(v.reports) if r.is_locked), None),
+                                  open_recs.get(v.id, 0))
                     for v in in_month]))
     return rows
 
@@ -427,15 +597,15 @@ def register(home: Home, user: User, now: datetime | None = None, months: int = 
 @dataclass
 class VisitorWorkload:
     visitor: User
-    homes: list[Home]
-    visited_this_month: list[Home]
+    homes: list[WorkloadHome]
+    visited_this_month: list[WorkloadHome]
     planned_this_month: int
     visits_this_month: int
     reports_outstanding: int
     reports_overdue: int
 
     @property
-    def still_to_visit(self) -> list[Home]:
+    def still_to_visit(self) -> list[WorkloadHome]:
         done = {h.id for h in self.visited_this_month}
         return [h for h in self.homes if h.id not in done]
 
@@ -452,7 +622,7 @@ def _visitor_assignments_clause(user: User) -> ColumnElement[bool]:
 
 
 @cache
-def _workload_homes(role: str) -> Select[int, Home]:
+def _workload_homes(role: str) -> Select[int, int, str]:
     """The visitors' homes that the workload of someone of the role counts (`_visitor_assignments_clause`,
     the person bound when it is run): built once per role."""
     clause = (User.role == Role.REG44_VISITOR) & User.active.is_(True)
@@ -460,30 +630,48 @@ def _workload_homes(role: str) -> Select[int, Home]:
         clause = clause & (Assignment.user_id == viewer_id())
     elif role not in SEES_ALL_HOMES:
         clause = clause & Assignment.home_id.in_(viewer_home_ids())
-    return (select(Assignment.user_id, Home).join(Home, Home.id == Assignment.home_id)
+    return (select(Assignment.user_id, Home.id, Home.name).join(Home, Home.id == Assignment.home_id)
             .join(User, User.id == Assignment.user_id)
             .where(Assignment.user_id.in_(bindparam("visitor_ids", expanding=True)), clause)
             .order_by(Home.name, Home.id))
 
 
-def _workload_visits() -> Select[int, int, str, date | None, bool, datetime | None]:
-    in_month = lambda column: column.between(bindparam("start"), bindparam("end"))  # noqa: E731
+_MADE, _PLANNED, _OUTSTANDING = 1, 2, 3  # why a row of `_workload_visits` is there
+
+
+@cache  # built on first use (it reads the models' columns) and kept (issue 13)
+def _workload_visits() -> CompoundSelect:
+    """The visitors' visits that their workload counts, each part a range of the (visitor, status,
+    day) index rather than every visit of theirs: the reports outstanding (recorded, none
+    submitted) with each one's open deadline, the visits made this month and those planned for
+    it. A visit made this month whose report is outstanding comes twice, once as each."""
+    of_visitors = Reg44Visit.visitor_id.in_(bindparam("visitor_ids", expanding=True))
+    why = lambda reason: literal_column(str(reason), Integer).label("why")  # noqa: E731
     # The open report deadline of each visit, found through its home (the index on home, rule and
     # status): compared with now in Python, so SQLite does not walk every open obligation by due date.
     report_due = select(func.min(Obligation.due_at)).where(
         Obligation.home_id == Reg44Visit.home_id, Obligation.rule_code == REPORT_RULE,
         Obligation.status == ObligationStatus.OPEN, Obligation.subject_type == "Reg44Visit",
         Obligation.subject_id == Reg44Visit.id).scalar_subquery()
-    unsubmitted = _unsubmitted_clause()
-    return (select(Reg44Visit.visitor_id, Reg44Visit.home_id, Reg44Visit.status, Reg44Visit.visited_on,
-                   unsubmitted.label("unsubmitted"), report_due.label("report_due"))
-            .where(Reg44Visit.visitor_id.in_(bindparam("visitor_ids", expanding=True)),
-                   or_((Reg44Visit.status == VisitStatus.RECORDED) & in_month(Reg44Visit.visited_on),
-                       (Reg44Visit.status == VisitStatus.PLANNED) & in_month(Reg44Visit.planned_for),
-                       unsubmitted)))
+    # First: its columns' types read the rows (the deadline is an instant, NULL in the others).
+    outstanding = select(why(_OUTSTANDING), Reg44Visit.visitor_id, Reg44Visit.home_id,
+                         report_due.label("report_due")).where(
+        of_visitors, _unsubmitted_clause(), Reg44Visit.home_id.in_(_homes_with_reports_to_write(
+            select(Assignment.home_id).where(Assignment.user_id.in_(bindparam("visitor_ids", expanding=True))))))
+    made = select(why(_MADE), Reg44Visit.visitor_id, Reg44Visit.home_id, null()).where(
+        of_visitors, Reg44Visit.status == VisitStatus.RECORDED,
+        Reg44Visit.visited_on.between(bindparam("start"), bindparam("end")))
+    planned = select(why(_PLANNED), Reg44Visit.visitor_id, Reg44Visit.home_id, null()).where(
+        of_visitors, Reg44Visit.status == VisitStatus.PLANNED,
+        Reg44Visit.planned_for.between(bindparam("start"), bindparam("end")))
+    return union_all(outstanding, made, planned)
 
 
-_WORKLOAD_VISITS = _workload_visits()
+class WorkloadHome(NamedTuple):
+    """A home as the workload lists it: its name, linked to its register."""
+
+    id: int
+    name: str
 
 
 def workload_page(user: User, now: datetime | None = None) -> tuple[list[VisitorWorkload], Page]:
@@ -516,27 +704,26 @@ def _workload(user: User, visitors: list[User], now: datetime, rule: Rule | None
     rule = rule or rule_by_code(VISIT_RULE)
     period = period_containing(rule.timing_value, now)
     ids = [v.id for v in visitors]
-    homes: dict[int, list[Home]] = {visitor_id: [] for visitor_id in ids}
-    for visitor_id, home in db.session.execute(_workload_homes(user.role), {**viewer(user), "visitor_ids": ids}):
-        homes[visitor_id].append(home)
-    visits = db.session.execute(_WORKLOAD_VISITS, {"visitor_ids": ids, "start": period.start,
-                                                   "end": period.end}).all()
+    homes: dict[int, list[WorkloadHome]] = {visitor_id: [] for visitor_id in ids}
+    for visitor_id, home_id, name in db.session.execute(_workload_homes(user.role), {**viewer(user), "visitor_ids": ids}):
+        homes[visitor_id].append(WorkloadHome(home_id, name))
+    visits = db.session.execute(_workload_visits(), {"visitor_ids": ids, "start": period.start,
+                                                     "end": period.end}).all()
     rows = []
     for visitor in visitors:
         if not homes[visitor.id]:
             continue  # a visitor not (or no longer) assigned to any home in scope
         home_ids = {h.id for h in homes[visitor.id]}
         mine = [v for v in visits if v.visitor_id == visitor.id and v.home_id in home_ids]
-        this_month = [v for v in mine if v.status == VisitStatus.RECORDED
-                      and v.visited_on is not None and period.start <= v.visited_on <= period.end]
+        this_month = [v for v in mine if v.why == _MADE]
+        outstanding = [v for v in mine if v.why == _OUTSTANDING]
         visited_ids = {v.home_id for v in this_month}
         rows.append(VisitorWorkload(
             visitor=visitor, homes=homes[visitor.id],
             visited_this_month=[h for h in homes[visitor.id] if h.id in visited_ids],
-            planned_this_month=len([v for v in mine if v.status == VisitStatus.PLANNED]),
-            visits_this_month=len(this_month), reports_outstanding=len([v for v in mine if v.unsubmitted]),
-            reports_overdue=len([v for v in mine if v.unsubmitted and v.report_due is not None
-                                 and v.report_due < now])))
+            planned_this_month=len([v for v in mine if v.why == _PLANNED]),
+            visits_this_month=len(this_month), reports_outstanding=len(outstanding),
+            reports_overdue=len([v for v in outstanding if v.report_due is not None and v.report_due < now])))
     return rows
 
 
