@@ -67,23 +67,14 @@ def requested_page(name: str = "page") -> int:
 
 def paged(stmt: Select[Any], *order_by: Any, size: int = PAGE_SIZE, name: str = "page") -> tuple[list[Any], Page]:
     """The rows of `stmt` (a select of one entity) on the page `?page=` asks for, in `order_by`
-    order, and the page with the true total. One query (the page's rows, each carrying the total
-    as a window COUNT); two more only when the page asked for is past the end (the COUNT, then
-    the last page). Never more, whatever the number of rows."""
+    order, and the page with the true total. Two queries whatever the number of rows (one when
+    there are none): the COUNT, then the page's rows. Counted apart, not as a window COUNT on each
+    row: the window made SQLite read and sort every row to return a page (1.2 ms for 1,000 homes),
+    where the COUNT reads an index and the page, in the order of an index, stops after its rows
+    (0.06 ms; issue 13)."""
     asked = requested_page(name)
-    total_column = func.count().over().label("total_rows")
-
-    def rows_at(number: int) -> list[Any]:
-        return list(db.session.execute(stmt.add_columns(total_column).order_by(*order_by)
-                                       .offset((number - 1) * size).limit(size)))
-
-    rows = rows_at(asked)
-    if rows:
-        return [row[0] for row in rows], Page(number=asked, total=rows[0].total_rows, size=size)
-    if asked == 1:
-        return [], Page(number=1, total=0, size=size)  # the first page is empty: so is the list
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     page = Page(number=min(asked, max(-(-total // size), 1)), total=total, size=size)
-    if page.number == asked or total == 0:
+    if not total:
         return [], page
-    return [row[0] for row in rows_at(page.number)], page
+    return list(db.session.scalars(stmt.order_by(*order_by).offset(page.offset).limit(size))), page
