@@ -5,7 +5,7 @@ latest report?" answered from ranges of the (home or visitor, status, day) index
 0029 rather than by reading every visit and report of the history from the table."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -35,16 +35,20 @@ def _submit(app, visit_id: int, visitor_id: int, **opinions) -> None:
 
 @pytest.fixture
 def history(app, world):
-    """Home A: two visits 40 days ago (the later one "with concerns"), one 20 days ago whose
-    report was corrected (version 2 says "no"), one today not yet reported on, a plan next week;
-    and a visit today by the home B visitor (also assigned to home A), its report in draft."""
+    """Home A: two visits on one day two months back (the later one "with concerns"), one on the
+    last day of last month whose report was corrected (version 2 says "no"), one today not yet
+    reported on, a plan next week; and a visit today by the home B visitor (also assigned to
+    home A), its report in draft. Dated by the month, not by a number of days, so the months
+    are the same whatever today is (the suite runs on any date, the last of a month included)."""
     visitor = world.users[Role.REG44_VISITOR].id
     home = world.home_a.id
-    earlier = record(app, visitor, today() - timedelta(days=40), home_id=home)
+    last_month_end = today().replace(day=1) - timedelta(days=1)
+    two_months_back = last_month_end.replace(day=1) - timedelta(days=10)
+    earlier = record(app, visitor, two_months_back, home_id=home)
     submit(app, earlier, visitor)
-    same_day = record(app, visitor, today() - timedelta(days=40), home_id=home)
+    same_day = record(app, visitor, two_months_back, home_id=home)
     _submit(app, same_day, visitor, safeguarded="with_concerns")
-    corrected = record(app, visitor, today() - timedelta(days=20), home_id=home)
+    corrected = record(app, visitor, last_month_end, home_id=home)
     _submit(app, corrected, visitor)
     with app.app_context():
         visit, by = db.session.get(Reg44Visit, corrected), db.session.get(User, visitor)
@@ -99,8 +103,9 @@ def test_the_kept_month_statement_answers_for_the_person_and_the_month_it_is_run
         # A month later the visits of today are last month's, their reports still to write.
         later = _summary(world.users[Role.REG44_VISITOR].id, world.home_a.id, now + timedelta(days=31))
         assert later.recorded == [] and [v.id for v in later.reports_to_write] == [history["made_today"]]
-        # A month earlier (the visit 20 days ago was then this month's) the same statement says so.
-        before = _summary(world.users[Role.SERVICE_MANAGER].id, world.home_a.id, now - timedelta(days=31))
+        # Last month (the corrected visit was then that month's) the same statement says so.
+        last_month = datetime.combine(today().replace(day=1) - timedelta(days=1), time(12), tzinfo=UTC)
+        before = _summary(world.users[Role.SERVICE_MANAGER].id, world.home_a.id, last_month)
         assert [v.id for v in before.recorded] == [history["corrected"]]
 
 
