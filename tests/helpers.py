@@ -127,3 +127,22 @@ def my_homes_by_definition(user) -> list[int]:
         alert.home_id in homes or (alert.home_id is None and user.role in ORGANISATION_ROLES))]
     listed.sort(key=lambda a: (a.acknowledged_at is not None, a.obligation.due_at, a.id))
     return [alert.id for alert in listed]
+
+
+def need_to_know_obligations(app, world, aware_hours_before: dict[str, int], at, key: str) -> dict[str, int]:
+    """Need-to-know notifications to the service manager, one per name: in home A when the name
+    starts with "a", home B with "b"; the home became aware `aware_hours_before[name]` hours
+    before `at`. Their ids by name."""
+    from datetime import timedelta
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.obligations import service as obligations
+    from homes_qa.spine.people.models import Home
+    with app.app_context(), acting_as("test"):
+        homes = {"a": db.session.get(Home, world.home_a.id), "b": db.session.get(Home, world.home_b.id)}
+        made = {name: obligations.obligation_for_event("incident_ntk_service_manager", homes[name[0]],
+                                                       at - timedelta(hours=hours), key=f"{key}:{name}")
+                for name, hours in aware_hours_before.items()}
+        db.session.commit()
+        return {name: obligation.id for name, obligation in made.items()}

@@ -3,7 +3,7 @@ per role and run with the person bound (issue 13): a kept statement must answer 
 it is run with, never for the one whose request built it, and a role's for that role alone."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,9 +14,8 @@ from homes_qa.spine.alerts import queries
 from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.audit.models import acting_as
-from homes_qa.spine.obligations import service as obligations
-from homes_qa.spine.people.models import Home, User
-from tests.helpers import my_homes_by_definition, statements_run
+from homes_qa.spine.people.models import User
+from tests.helpers import my_homes_by_definition, need_to_know_obligations, statements_run
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -29,13 +28,7 @@ AWARE_HOURS_BEFORE_T = {"a": 30, "a_long": 60, "b": 30}
 @pytest.fixture
 def alerts(app, world) -> dict[str, int]:
     """Obligations in home A (two) and home B (one), swept at T: alerts for both homes' roles."""
-    with app.app_context(), acting_as("test"):
-        homes = {"a": db.session.get(Home, world.home_a.id), "b": db.session.get(Home, world.home_b.id)}
-        made = {name: obligations.obligation_for_event("incident_ntk_service_manager", homes[name[0]],
-                                                       T - timedelta(hours=hours), key=f"kept:{name}")
-                for name, hours in AWARE_HOURS_BEFORE_T.items()}
-        db.session.commit()
-        ids = {name: obligation.id for name, obligation in made.items()}
+    ids = need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "kept")
     with app.app_context(), acting_as("scheduler"):
         alert_service.sweep(T)
     return ids

@@ -18,8 +18,8 @@ from homes_qa.spine.alerts.queries import alerts_in_my_homes, count_in_my_homes
 from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
-from homes_qa.spine.people.models import Home, User
-from tests.helpers import my_homes_by_definition, statements_run
+from homes_qa.spine.people.models import User
+from tests.helpers import my_homes_by_definition, need_to_know_obligations, statements_run
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -31,13 +31,7 @@ AWARE_HOURS_BEFORE_T = {"a_overdue": 25, "a_due_soon": 20, "a_long_overdue": 50,
 
 
 def _obligations(app, world) -> dict[str, int]:
-    with app.app_context(), acting_as("test"):
-        homes = {"a": db.session.get(Home, world.home_a.id), "b": db.session.get(Home, world.home_b.id)}
-        made = {name: obligations.obligation_for_event("incident_ntk_service_manager", homes[name[0]],
-                                                       T - timedelta(hours=hours), key=f"incident:{name}")
-                for name, hours in AWARE_HOURS_BEFORE_T.items()}
-        db.session.commit()
-        return {name: obligation.id for name, obligation in made.items()}
+    return need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "incident")
 
 
 def _sweep(app, now: datetime) -> None:
