@@ -6,10 +6,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from homes_qa.core.calendar import to_london
 from homes_qa.core.roles import Role
+from homes_qa.exceptions import queries
 from homes_qa.exceptions.models import FirstPageView
 from homes_qa.extensions import db
 from homes_qa.incidents import service as incidents
@@ -132,6 +133,33 @@ def test_honest_empty_state_and_a_bounded_list_with_the_count_of_the_rest(app, c
     assert len(re.findall(r"<li>", changes)) == 10
     # 12 notifications 30 hours old: each reached "due soon" and "overdue" (24 alerts)
     assert "And 14 more changes not listed: the latest 10 are shown." in _text(changes)
+
+
+def test_past_the_count_the_page_says_more_than(app, client, world, auth, clock, monkeypatch):
+    """The changes are counted up to CHANGES_COUNTED (a county's first look holds thousands):
+    exact up to it, "more than" past it, and the listed ones the same either way."""
+    _settled(app, clock)
+    with app.app_context(), acting_as("test"):
+        from homes_qa.spine.alerts.models import Alert
+        for alert in db.session.scalars(select(Alert)):
+            alert.raised_at = alert.raised_at - timedelta(days=8)
+        db.session.commit()
+    clock.shift(timedelta(hours=2))
+    for n in range(12):
+        _notification(app, world.home_a.id if n % 2 else world.home_b.id, hours_ago=30, key=f"n{n}")
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    pages = {}
+    for counted in (24, 23, 11):  # 24 changes in all: counted exactly, then one short, then far short
+        monkeypatch.setattr(queries, "CHANGES_COUNTED", counted)
+        with app.app_context():
+            db.session.execute(delete(FirstPageView))  # each a first look at the same week
+            db.session.commit()
+        pages[counted] = _changes(client.get("/").get_data(as_text=True))
+    assert "And 14 more changes not listed: the latest 10 are shown." in _text(pages[24])
+    assert "And more than 13 changes not listed: the latest 10 are shown." in _text(pages[23])
+    assert "And more than 1 change not listed" in _text(pages[11])
+    listed = {counted: re.findall(r"<li>.*?</li>", page, re.S) for counted, page in pages.items()}
+    assert len(listed[24]) == 10 and listed[24] == listed[23] == listed[11]
 
 
 def test_escalations_and_reports_are_listed_and_home_staff_never_see_reg44(app, client, world, auth, clock):

@@ -39,3 +39,6 @@ def test_changes_since_one_union_on_postgres(pg_world):
     assert changes.total >= 3 and len(changes.items) == 2
     assert all(change.kind in ("Overdue", "Escalated", "Due soon") for change in changes.items)
     assert changes.items[0].at >= changes.items[1].at
+    capped = queries.changes_since(pg_world.head, now - timedelta(days=7), now + timedelta(minutes=1), limit=1,
+                                   counted=2)  # counted up to two, one listed: "more than one" more
+    assert (capped.total, capped.more_than, capped.items) == (3, 1, changes.items[:1])
