@@ -17,11 +17,10 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from homes_qa.core.calendar import to_utc
 from homes_qa.core.drift import alert_times, next_alert_after
@@ -29,9 +28,9 @@ from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert, relist
 from homes_qa.spine.audit.models import insert_in_bulk
-from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.obligations.models import LOOK_AGAIN, Obligation, ObligationStatus
 from homes_qa.spine.obligations.service import ensure_recurring
-from homes_qa.spine.people.models import User
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional, unit_of_work
 
@@ -74,11 +73,26 @@ class SweepResult:
                 "already_raised": len(self.already_raised), "errors": len(self.errors), "seconds": round(self.seconds, 3), "dry_run": self.dry_run}
 
 
-def _target_role(obligation: Obligation, level: int) -> str:
-    ladder = ladder_from_list(obligation.ladder)
+@dataclass(frozen=True, slots=True)
+class LookedAt:
+    """What the sweep reads of an open obligation: its columns, not the ORM object (loading,
+    tracking and flushing thousands of those was a third of a period turn's sweep, issue 13)."""
+    id: int
+    home_id: int | None
+    home: str  # its name, or "Whole service"
+    rule_code: str
+    title: str
+    due_at: datetime
+    steps: tuple[EscalationStep, ...]  # its ladder
+    due_soon_days: int | None
+    due_soon_hours: int | None
+    next_alert_at: datetime | None
+
+
+def _target_role(obligation: LookedAt, level: int) -> str:
     if level == 0:
-        return ladder[0].role
-    return ladder[level - 1].role
+        return obligation.steps[0].role
+    return obligation.steps[level - 1].role
 
 
 def _to_look_at(now: datetime) -> Any:
@@ -107,7 +121,7 @@ def _insert_once(alert: Alert) -> bool:
     return True
 
 
-def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, datetime], now: datetime,
+def _raise_levels(obligation: LookedAt, levels: list[int], times: dict[int, datetime], now: datetime,
                   result: SweepResult) -> bool:
     """Insert the obligation's newly reached alerts, in one savepoint: one bad record is
     skipped (and none of its alerts kept), not the sweep. False when it was skipped."""
@@ -130,23 +144,22 @@ def _raise_levels(obligation: Obligation, levels: list[int], times: dict[int, da
     return True
 
 
-def _alert_row(obligation: Obligation, level: int, times: dict[int, datetime], now: datetime) -> dict[str, object]:
+def _alert_row(obligation: LookedAt, level: int, times: dict[int, datetime], now: datetime) -> dict[str, object]:
     return {"obligation_id": obligation.id, "level": level, "home_id": obligation.home_id,
             "target_role": _target_role(obligation, level), "raised_at": now, "reached_at": times[level]}
 
 
-def _new_alert(obligation: Obligation, level: int, times: dict[int, datetime], now: datetime) -> Alert:
+def _new_alert(obligation: LookedAt, level: int, times: dict[int, datetime], now: datetime) -> Alert:
     return Alert(**_alert_row(obligation, level, times, now))
 
 
-def _raised(obligation: Obligation, alert: Alert) -> RaisedAlert:
-    return RaisedAlert(obligation.id, obligation.home.name if obligation.home else "Whole service",
-                       obligation.home_id, obligation.rule_code, obligation.title, obligation.due_at,
-                       alert.level, alert.target_role)
+def _raised(obligation: LookedAt, alert: Alert) -> RaisedAlert:
+    return RaisedAlert(obligation.id, obligation.home, obligation.home_id, obligation.rule_code, obligation.title,
+                       obligation.due_at, alert.level, alert.target_role)
 
 
-def _raise_batch(batch: list[tuple[Obligation, list[int], dict[int, datetime]]], now: datetime,
-                 result: SweepResult) -> list[Obligation]:
+def _raise_batch(batch: list[tuple[LookedAt, list[int], dict[int, datetime]]], now: datetime,
+                 result: SweepResult) -> list[LookedAt]:
     """Insert the batch's newly reached alerts in one savepoint, in bulk (after a month's
     downtime a savepoint and a flush per alert took most of the sweep's time). If anything in it
     fails (a lost race, a bad record), each obligation is done again on its own, as
@@ -201,40 +214,62 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     return result
 
 
+_LOOKED_AT = (Obligation.id, Obligation.home_id, Home.name, Obligation.rule_code, Obligation.title,
+              Obligation.due_at, Obligation.ladder, Obligation.due_soon_days, Obligation.due_soon_hours,
+              Obligation.next_alert_at)
+
+
 def _sweep_batch(ids: list[int], now: datetime, now_utc: datetime,
                  ladders: dict[str, tuple[EscalationStep, ...]], result: SweepResult) -> None:
-    due_to_look_at = list(db.session.scalars(
-        select(Obligation).where(Obligation.id.in_(ids)).order_by(Obligation.id)
-        .options(selectinload(Obligation.home))))
+    rows = db.session.execute(select(*_LOOKED_AT).outerjoin(Home, Home.id == Obligation.home_id)
+                              .where(Obligation.id.in_(ids)).order_by(Obligation.id)).all()
     raised_before = _raised_before(ids)
-    to_raise: list[tuple[Obligation, list[int], dict[int, datetime]]] = []
-    looked_at: list[tuple[Obligation, dict[int, datetime]]] = []
-    for obligation in due_to_look_at:
+    to_raise: list[tuple[LookedAt, list[int], dict[int, datetime]]] = []
+    looked_at: list[tuple[LookedAt, dict[int, datetime]]] = []
+    for (id_, home_id, home, rule_code, title, due, ladder_list, soon_days, soon_hours, next_at) in rows:
         # Pure date arithmetic first: most open obligations have nothing new to raise, and
         # those cost no SQL at all (no savepoint, no insert).
         try:
-            key = json.dumps(obligation.ladder, sort_keys=True, default=str)
+            key = json.dumps(ladder_list, sort_keys=True, default=str)
             ladder = ladders.get(key)
             if ladder is None:
-                ladder = ladders[key] = ladder_from_list(obligation.ladder)
-            times = alert_times(obligation.due_at, ladder, obligation.due_soon_days, obligation.due_soon_hours)
+                ladder = ladders[key] = ladder_from_list(ladder_list)
+            obligation = LookedAt(id_, home_id, home if home_id is not None else "Whole service", rule_code,
+                                  title, due, ladder, soon_days, soon_hours, next_at)
+            times = alert_times(due, ladder, soon_days, soon_hours)
             levels = sorted(level for level, at in times.items()
-                            if now_utc > at and (obligation.id, level) not in raised_before)
+                            if now_utc > at and (id_, level) not in raised_before)
         except Exception as error:
-            message = f"obligation {obligation.id}: {type(error).__name__}: {error}"
+            message = f"obligation {id_}: {type(error).__name__}: {error}"
             log.exception("sweep skipped %s", message)
             result.errors.append(message)
             continue
         looked_at.append((obligation, times))
         if levels:
             to_raise.append((obligation, levels, times))
-    done = {id(obligation) for obligation in _raise_batch(to_raise, now, result)} if to_raise else set()
-    raising = {id(obligation) for obligation, _levels, _times in to_raise}
-    for obligation, times in looked_at:
-        if id(obligation) in raising and id(obligation) not in done:
-            continue  # left to look at again: the next sweep retries it
-        # Bookkeeping only (not audited): when this obligation next needs looking at.
-        obligation.next_alert_at = next_alert_after(times, now_utc)
+    done = {obligation.id for obligation in _raise_batch(to_raise, now, result)} if to_raise else set()
+    raising = {obligation.id for obligation, _levels, _times in to_raise}
+    # Bookkeeping only (not audited): when each obligation next needs looking at, in one
+    # executemany; one left to look at again (its alerts not all in) keeps its instant.
+    kept = [{"b_id": obligation.id, "b_next": next_alert_after(times, now_utc)} for obligation, times in looked_at
+            if obligation.id not in raising or obligation.id in done]
+    if kept:
+        db.session.connection().execute(_KEEP_NEXT, kept)
+    # Those sent back to the sweep (new, changed, mended by hand) have their alerts' listing
+    # worked out again, as the flush hook does when the unit of work writes `next_alert_at`.
+    again = {obligation.id for obligation, _times in looked_at
+             if obligation.next_alert_at == LOOK_AGAIN and obligation.id not in raising}
+    if again:
+        relist(db.session(), again)
+
+
+def _keep_next_statement() -> Any:
+    table = cast(Table, Obligation.__table__)
+    return (update(table).where(table.c.id == bindparam("b_id"))
+            .values(next_alert_at=bindparam("b_next", type_=table.c.next_alert_at.type)))
+
+
+_KEEP_NEXT = _keep_next_statement()
 
 
 @transactional

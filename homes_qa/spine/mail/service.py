@@ -22,7 +22,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from homes_qa.core.formats import london_datetime
 from homes_qa.core.roles import ROLE_LABELS, SEES_ALL_HOMES
@@ -31,7 +30,7 @@ from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.audit.models import set_in_bulk
 from homes_qa.spine.mail.models import EmailStatus, OutboundEmail
 from homes_qa.spine.obligations.models import Obligation, ObligationStatus
-from homes_qa.spine.people.models import Assignment, User
+from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.transaction import transactional, unit_of_work
 
 log = logging.getLogger("homes_qa.mail")
@@ -155,9 +154,34 @@ def queue_messages(rows: list[dict[str, Any]], now: datetime) -> int:
     return len(values)
 
 
-def _alert_message(alert: Alert, user: User, *, words: str | None = None) -> dict[str, Any]:
-    obligation = alert.obligation
-    home = obligation.home.name if obligation.home is not None else "Whole service"
+@dataclass(frozen=True, slots=True)
+class AlertAbout:
+    """What an alert's e-mail says of its obligation, read as columns with the alert (the sweep
+    mails thousands after a period turns: loading each obligation and home as ORM objects was
+    most of the mail step, issue 13)."""
+    title: str
+    due_at: datetime
+    responsible_role: str
+    home: str | None  # the home's name; None for the whole service
+    home_id: int | None
+    rule_code: str
+    status: str
+    subject_type: str | None
+    subject_id: int | None
+
+    @classmethod
+    def of(cls, obligation: Obligation) -> AlertAbout:
+        return cls(obligation.title, obligation.due_at, obligation.responsible_role,
+                   obligation.home.name if obligation.home is not None else None, obligation.home_id,
+                   obligation.rule_code, obligation.status, obligation.subject_type, obligation.subject_id)
+
+
+_ABOUT = (Obligation.title, Obligation.due_at, Obligation.responsible_role, Home.name, Obligation.home_id,
+          Obligation.rule_code, Obligation.status, Obligation.subject_type, Obligation.subject_id)
+
+
+def _alert_message(alert: Alert, obligation: AlertAbout, user: User, *, words: str | None = None) -> dict[str, Any]:
+    home = obligation.home if obligation.home is not None else "Whole service"
     words = words or level_words(alert.level)
     responsible = ROLE_LABELS.get(obligation.responsible_role, obligation.responsible_role)
     why = (f"you are the {ROLE_LABELS.get(user.role, user.role).lower()} for {home}"
@@ -199,14 +223,13 @@ def _personal_rules(codes: set[str]) -> set[str]:
         Obligation.rule_code.in_(sorted(codes)), Obligation.subject_type == PERSON_SUBJECT).distinct()))
 
 
-def _covered_by_personal(obligation: Obligation, personal: set[str]) -> bool:
+def _covered_by_personal(obligation: AlertAbout, personal: set[str]) -> bool:
     return (obligation.rule_code in personal and obligation.home_id is None
             and obligation.subject_type is None)
 
 
-def _alert_recipients(directory: Directory, alert: Alert) -> list[User]:
+def _alert_recipients(directory: Directory, alert: Alert, obligation: AlertAbout) -> list[User]:
     people = directory.recipients(alert.target_role, alert.home_id)
-    obligation = alert.obligation
     if obligation.subject_type == PERSON_SUBJECT and alert.target_role == obligation.responsible_role:
         return [user for user in people if user.id == obligation.subject_id]
     return people
@@ -222,22 +245,23 @@ def queue_alert_emails(now: datetime) -> int:
     digest covers due-soon items, and there is nothing left to tell about the others.
     Returns the number of messages queued. Commits.
     """
-    alerts = list(db.session.scalars(
-        select(Alert).where(Alert.notified_at.is_(None)).order_by(Alert.id)
-        .options(selectinload(Alert.obligation).selectinload(Obligation.home))))
-    if not alerts:
+    found = [(alert, AlertAbout(*about)) for alert, *about in db.session.execute(
+        select(Alert, *_ABOUT).join(Obligation, Obligation.id == Alert.obligation_id)
+        .outerjoin(Home, Home.id == Obligation.home_id)
+        .where(Alert.notified_at.is_(None)).order_by(Alert.id))]
+    if not found:
         return 0
-    to_mail = [a for a in alerts if a.level >= 1 and a.acknowledged_at is None
-               and a.obligation.status == ObligationStatus.OPEN]
-    personal = _personal_rules({a.obligation.rule_code for a in to_mail})
-    to_mail = [a for a in to_mail if not _covered_by_personal(a.obligation, personal)]
-    directory = Directory.load({a.target_role for a in to_mail})
+    to_mail = [(a, about) for a, about in found if a.level >= 1 and a.acknowledged_at is None
+               and about.status == ObligationStatus.OPEN]
+    personal = _personal_rules({about.rule_code for _a, about in to_mail})
+    to_mail = [(a, about) for a, about in to_mail if not _covered_by_personal(about, personal)]
+    directory = Directory.load({a.target_role for a, _about in to_mail})
     rows = []
-    for alert in to_mail:
-        for user in _alert_recipients(directory, alert):
-            rows.append(_alert_message(alert, user))
+    for alert, about in to_mail:
+        for user in _alert_recipients(directory, alert, about):
+            rows.append(_alert_message(alert, about, user))
     queued = queue_messages(rows, now)
-    set_in_bulk(alerts, {"notified_at": now})  # after a month's downtime, thousands at once
+    set_in_bulk([alert for alert, _about in found], {"notified_at": now})  # after a month's downtime, thousands
     if queued:
         log.info("queued %d alert e-mails for %d alerts", queued, len(to_mail))
     return queued
@@ -252,12 +276,13 @@ def queue_alert_now(alert: Alert, roles: Iterable[str], now: datetime, *, words:
     again (and the dedupe key would refuse a second copy anyway). Returns the number queued.
     """
     db.session.flush()
+    about = AlertAbout.of(alert.obligation)
     rows, seen = [], set()
     for role in roles:
         for user in recipients(role, alert.home_id):
             if user.id not in seen:
                 seen.add(user.id)
-                rows.append(_alert_message(alert, user, words=words))
+                rows.append(_alert_message(alert, about, user, words=words))
     queued = queue_messages(rows, now)
     alert.notified_at = now
     return queued
