@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
@@ -48,7 +48,9 @@ class Priority(StrEnum):
 
 class HomeAudit(Audited, Model):
     __tablename__ = "home_audits"
-    __table_args__ = (one_of("status", AuditStatus), one_of("overall_grade", Grade),)
+    __table_args__ = (one_of("status", AuditStatus), one_of("overall_grade", Grade),
+                      # First pages: audits submitted since you last looked, across every home (0030).
+                      Index("ix_home_audits_submitted_at", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)

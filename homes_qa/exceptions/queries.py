@@ -1085,6 +1085,33 @@ def changes_since(user: User, start: datetime, now: datetime, *, first_look: boo
     return Changes(start, first_look, found, total, counted)
 
 
+_CHANGE_COLUMNS = ("at", "source", "level", "home_id", "record_id", "text", "detail", "version", "key")
+
+
+def _of_homes(home_id: InstrumentedAttribute[int], role: str, home_ids: Select) -> ColumnElement[bool]:
+    """A record of the viewer's homes: for someone who sees every home, no test at all (an IN
+    of every home led SQLite to walk each home's records, not the window's)."""
+    return true() if role in SEES_ALL_HOMES else home_id.in_(home_ids)
+
+
+def _alerts_of_homes(role: str, home_ids: Select) -> ColumnElement[bool]:
+    """The viewer's homes' alerts by the alert's own home (an obligation's, copied when raised),
+    so that for anyone who sees some homes they are read from `ix_alerts_home_raised` and not
+    from every alert raised in the window (the obligation's scope is tested as well)."""
+    if role in SEES_ALL_HOMES:
+        return true()
+    mine = Alert.home_id.in_(home_ids)
+    return or_(mine, Alert.home_id.is_(None)) if role in ORGANISATION_ROLES else mine
+
+
+def _scope_parts(role: str, home_ids: Select) -> list[ColumnElement[bool]]:
+    """The obligation scope's homes as separate tests, each readable from one index range."""
+    if role in SEES_ALL_HOMES:
+        return [true()]
+    mine = Obligation.home_id.in_(home_ids)
+    return [mine, Obligation.home_id.is_(None)] if role in ORGANISATION_ROLES else [mine]
+
+
 @cache
 def _changes_statement(role: str, sees_signals: bool) -> Select:
     """`changes_since`'s statement for a viewer of the role (`sees_signals`: as
@@ -1101,18 +1128,23 @@ def _changes_statement(role: str, sees_signals: bool) -> Select:
     obligation_scope = obligations_in_scope_of(role) & (
         true() if sees_signals else Obligation.rule_code != SIGNAL_RULE)
 
-    # Each source as the same columns: (at, source, level, home id, record id, text, detail, version).
+    # Each source as the same columns: (at, source, level, home id, record id, text, detail,
+    # version, key), `key` the row's own id: with the instant, the order of the source's index.
     no_int, no_text = cast(null(), Integer), cast(null(), String)
     sources: list[Select] = [
         select(Alert.raised_at.label("at"), literal(_ALERT).label("source"), Alert.level.label("level"),
                no_int.label("home_id"), Obligation.id.label("record_id"), Obligation.title.label("text"),
-               no_text.label("detail"), no_int.label("version"))
+               no_text.label("detail"), no_int.label("version"), Alert.id.label("key"))
         .join(Obligation, Obligation.id == Alert.obligation_id)
-        .where(obligation_scope, _window_bound(Alert.raised_at)),
-        select(Obligation.met_at, literal(_MET), no_int, Obligation.home_id, Obligation.id, Obligation.title, no_text,
-               no_int)
-        .where(obligation_scope, Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE]),
-               _window_bound(Obligation.met_at)),
+        .where(obligation_scope, _alerts_of_homes(role, home_ids), _window_bound(Alert.raised_at)),
+        # Met and met late apart, and a service manager's homes apart from the whole service's:
+        # each a range of an index (for someone who sees every home, read latest first), where
+        # an IN of the two statuses had every obligation met in the window sorted, and an OR of
+        # the homes and the whole service had it read the estate's window.
+        *(select(Obligation.met_at, literal(_MET), no_int, Obligation.home_id, Obligation.id, Obligation.title,
+                 no_text, no_int, Obligation.id)
+          .where(obligation_scope, part, Obligation.status == status, _window_bound(Obligation.met_at))
+          for status in (ObligationStatus.MET, ObligationStatus.MET_LATE) for part in _scope_parts(role, home_ids)),
     ]
     if role != Role.HOME_STAFF:  # Reg 44 pages are closed to home staff
         # EXISTS, not IN: the window on `submitted_at` (indexed) leads, each report's visit is
@@ -1121,29 +1153,41 @@ def _changes_statement(role: str, sees_signals: bool) -> Select:
                    .where(Reg44Visit.id == Reg44Report.visit_id).exists())
         sources.append(
             select(Reg44Report.submitted_at, literal(_REPORT), no_int, no_int, Reg44Report.visit_id, Home.name,
-                   no_text, Reg44Report.version)
+                   no_text, Reg44Report.version, Reg44Report.id)
             .join(Home, Home.id == Reg44Report.home_id)
             .where(visible, Reg44Report.submitted_at.is_not(None),
                    _window_bound(Reg44Report.submitted_at)))
     if role in audits_policy.READERS:
         sources.append(
             select(HomeAudit.submitted_at, literal(_AUDIT), no_int, no_int, HomeAudit.id,
-                   HomeAudit.title + " " + HomeAudit.period_key + " (" + Home.name + ")", no_text, no_int)
+                   HomeAudit.title + " " + HomeAudit.period_key + " (" + Home.name + ")", no_text, no_int,
+                   HomeAudit.id)
             .join(Home, Home.id == HomeAudit.home_id)
-            .where(HomeAudit.home_id.in_(home_ids), HomeAudit.template_code.in_(bindparam("readable", expanding=True)),
+            .where(_of_homes(HomeAudit.home_id, role, home_ids), HomeAudit.template_code.in_(bindparam("readable", expanding=True)),
                    HomeAudit.submitted_at.is_not(None), _window_bound(HomeAudit.submitted_at)))
     if role in incidents_policy.READERS:
         sources.append(
             select(Incident.created_at, literal(_EVENT), no_int, no_int, Incident.id, Incident.type_code,
-                   func.coalesce(Incident.type_name, "") + _SEPARATOR + Home.name, no_int)
+                   func.coalesce(Incident.type_name, "") + _SEPARATOR + Home.name, no_int, Incident.id)
             .join(Home, Home.id == Incident.home_id)
-            .where(Incident.home_id.in_(home_ids), _window_bound(Incident.created_at)))
-    every = union_all(*sources).subquery()
-    newest = (every.c.at.desc(), every.c.source, every.c.record_id.desc())
-    # The latest `limit` rows first, and only those joined to their obligation (for where an
-    # alert is done): joined before the LIMIT, every alert of the window loaded its obligation,
-    # rule and home to be sorted (a head of service's first look at 100 homes: 16 ms, issue 13).
-    latest = select(every).order_by(*newest).limit(bindparam("limit", type_=Integer)).subquery()
+            .where(_of_homes(Incident.home_id, role, home_ids), _window_bound(Incident.created_at)))
+    limit = bindparam("limit", type_=Integer)
+    if role in SEES_ALL_HOMES:
+        # The latest `limit` of each source, read backwards from its index on the instant, then
+        # the latest of those: sorting every change in the window grew with the estate (a head
+        # of service's first look holds every home's alerts; issue 13). Not for someone with
+        # some homes: told to keep an order, SQLite read the whole estate's window backwards
+        # looking for their homes' rows, where each home's range of the index holds them all.
+        every = union_all(*(
+            select(source.order_by(source.selected_columns.at.desc(), source.selected_columns.key.desc())
+                   .limit(limit).subquery())
+            for source in (s.with_only_columns(*(c.label(name) for c, name in zip(
+                s.selected_columns, _CHANGE_COLUMNS, strict=True))) for s in sources))).subquery()
+    else:
+        every = union_all(*sources).subquery()
+    # Only the latest few are joined to their obligation, for where an alert is done.
+    newest = (every.c.at.desc(), every.c.source, every.c.key.desc())
+    latest = select(every).order_by(*newest).limit(limit).subquery()
     # The count of them all, up to `counted` (bound): a scalar subquery run once, over the
     # window's rows without their texts (a window function over the joined rows made SQLite
     # build every one of them).
@@ -1153,7 +1197,7 @@ def _changes_statement(role: str, sees_signals: bool) -> Select:
     return (select(latest, total.label("total"), Obligation)
             .outerjoin(Obligation, (latest.c.source == _ALERT) & (Obligation.id == latest.c.record_id))
             .options(joinedload(Obligation.rule), joinedload(Obligation.home))
-            .order_by(latest.c.at.desc(), latest.c.source, latest.c.record_id.desc()))
+            .order_by(latest.c.at.desc(), latest.c.source, latest.c.key.desc()))
 
 
 # ---------------------------------------------------------------- the work queue: late notifications, signals

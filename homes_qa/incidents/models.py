@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.incidents import TWO_STAGE_PARAGRAPH, EventType, event_type
@@ -48,7 +48,9 @@ class Incident(Audited, Model):
     """
 
     __tablename__ = "incidents"
-    __table_args__ = (one_of("status", IncidentStatus),)
+    __table_args__ = (one_of("status", IncidentStatus),
+                      # First pages: events recorded since you last looked, across every home (0030).
+                      Index("ix_incidents_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)

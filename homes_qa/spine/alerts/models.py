@@ -43,13 +43,16 @@ class Alert(Audited, Model):
                       Index("ix_alerts_listed", "listing", "listed_due_at", "id"),
                       # The few escalations (migration 0028), which every work list tests each
                       # open obligation against: a range of this index, not a scan of every alert.
-                      Index("ix_alerts_escalated", "level", "target_role", "obligation_id"))
+                      Index("ix_alerts_escalated", "level", "target_role", "obligation_id"),
+                      # A home's alerts, latest first: what changed in someone's homes since they
+                      # last looked (migration 0030; it also serves as the index of the home).
+                      Index("ix_alerts_home_raised", "home_id", "raised_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id", ondelete="CASCADE"), index=True)
     level: Mapped[int] = mapped_column()
     target_role: Mapped[str] = mapped_column(String(30))
-    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"), index=True)
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="CASCADE"))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the level was reached (may precede raised_at after downtime)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

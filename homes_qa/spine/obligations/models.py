@@ -48,6 +48,7 @@ class Obligation(Audited, Model):
         Index("ix_obligations_open_due", "status", "due_at", "due_soon_days", "home_id", "rule_id"),
         Index("ix_obligations_open_next_alert", "status", "next_alert_at"),
         Index("ix_obligations_met", "status", "met_at"),  # first pages: what was met since you last looked
+        Index("ix_obligations_home_met", "home_id", "status", "met_at"),  # … in someone's homes (0030)
         Index("ix_obligations_home_open", "home_id", "status", "due_at", "rule_id", "due_soon_days"),  # a home's open work
         # One rule's obligations in given homes (issue 13: the Reg 44 page; migration 0023).
         Index("ix_obligations_home_rule_status", "home_id", "rule_code", "status"),
