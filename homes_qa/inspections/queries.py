@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Integer, Select, bindparam, or_, select, union_all
+from sqlalchemy import Integer, Select, bindparam, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
@@ -44,7 +44,7 @@ from homes_qa.inspections.policy import (
     can_see_qpag_action,
 )
 from homes_qa.reg44.models import Reg44Report
-from homes_qa.spine.access import can_see_home, viewer, viewer_home_ids, visible_home_ids_query
+from homes_qa.spine.access import can_see_home, in_viewers_homes, viewer, viewer_home_ids, visible_home_ids_query
 from homes_qa.spine.audit.models import AuditEvent
 from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus
 from homes_qa.spine.obligations.queries import state_of
@@ -344,9 +344,8 @@ def qpag_actions_for_chair(user: User, today: date, limit: int = QPAG_FIRST_PAGE
 def _qpag_actions_for_chair(sees_all_homes: bool) -> Select[QpagAction]:
     # Built once and run with the viewer, the day and the limit bound: the first page runs it on
     # every look (issue 13).
-    homes = select(Home.id) if sees_all_homes else viewer_home_ids()
     return (select(QpagAction).options(selectinload(QpagAction.owner), selectinload(QpagAction.home))
-            .where(QpagAction.home_id.is_(None) | QpagAction.home_id.in_(homes),
+            .where(true() if sees_all_homes else QpagAction.home_id.is_(None) | QpagAction.home_id.in_(viewer_home_ids()),
                    QpagAction.status == ActionStatus.OPEN,
                    QpagAction.escalated_on.is_not(None)
                    | (QpagAction.due_on < bindparam("today", type_=QpagAction.due_on.type)))
@@ -426,12 +425,11 @@ def qa_review_prompts(user: User) -> list[Obligation]:
 def _qa_review_prompts(sees_all_homes: bool) -> Select[Obligation]:
     # Built once and run with the viewer bound: the QA lead's first page renders it on every look,
     # and a fresh alias of the union builds every column of the table again (issue 13).
-    homes = select(Home.id) if sees_all_homes else viewer_home_ids()
     open_ = Obligation.status == ObligationStatus.OPEN
     both = union_all(
         select(Obligation).where(open_, Obligation.rule_code == DIP_SAMPLE_RULE),
         select(Obligation).where(open_, Obligation.rule_code == FULL_AUDIT_RULE,
-                                 Obligation.home_id.in_(homes))).subquery()
+                                 in_viewers_homes(Obligation.home_id, sees_all_homes))).subquery()
     prompt = aliased(Obligation, both)
     return select(prompt).order_by(prompt.due_at, prompt.id)
 
