@@ -14,7 +14,7 @@ The grid is a fixed number of set-based queries, whatever the number of homes or
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -56,7 +56,13 @@ from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44.models import Reg44Visit
 from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_choices, visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import ESCALATION_LEVEL, Alert, is_escalation
-from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+from homes_qa.spine.obligations.models import (
+    WHOLE_SERVICE_KEY,
+    HomeOpenWork,
+    Obligation,
+    ObligationStatus,
+    OpenWorkClock,
+)
 from homes_qa.spine.obligations.queries import ORGANISATION_ROLES, is_recordable, sees_organisation
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.rules.models import Rule, RuleScope
@@ -117,6 +123,9 @@ def _at(name: str) -> BindParameter[datetime]:
     return bindparam(name, type_=UTCDateTime())
 
 
+Clock = Callable[[str], ColumnElement[datetime]]  # an instant of `_clock` by name, as SQL
+
+
 def _due_soon_name(days: int) -> str:
     return f"due_soon_{days}"
 
@@ -128,12 +137,12 @@ def _clock(now: datetime, due_soon_values: Sequence[int] = ()) -> dict[str, date
             **{_due_soon_name(days): ex.due_soon_threshold(now, days) for days in due_soon_values}}
 
 
-def _due_soon_before_bound(due_soon_values: tuple[int, ...]) -> ColumnElement[datetime]:
-    """`_due_soon_before` with its instants bound (`_clock`)."""
+def _due_soon_before_bound(due_soon_values: tuple[int, ...], at: Clock = _at) -> ColumnElement[datetime]:
+    """`_due_soon_before` with its instants bound (`_clock`; `at`: where each instant is read)."""
     if not due_soon_values:
-        return _at(NOW)
-    return case(*[(Obligation.due_soon_days == days, _at(_due_soon_name(days))) for days in due_soon_values],
-                else_=_at(NOW))
+        return at(NOW)
+    return case(*[(Obligation.due_soon_days == days, at(_due_soon_name(days))) for days in due_soon_values],
+                else_=at(NOW))
 
 
 def _status_bound(due_soon_values: tuple[int, ...]) -> ColumnElement[str]:
@@ -315,10 +324,13 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
                                         {**parameters, **_clock(now)})
     parameters.update(_clock(now, values))
     home_kind = _home_kind(home)
+    # Someone who sees every home, unfiltered: each home's counts as kept after the last sweep,
+    # brought up to now (`_counted_per_home`); any other grid is bounded by its filters.
+    counted = user.role in SEES_ALL_HOMES and person is None and window is None and home_kind == "all" and area is None
     page, row_count_of, other_rules = _grid_statements(user.role, person_role, window is not None, home_kind,
-                                                       area is not None, limit is not None, values)
+                                                       area is not None, limit is not None, values, counted)
     parameters.update({"home": home, "area_rule_ids": [i for i, a in area_of.items() if a == area],
-                       "limit": limit})
+                       "limit": limit, **(_fresh(now) if counted else {})})
     keys: list[tuple[int, int, str, ex.Cell, int]] = []  # (place, key, name, row total, rows in all)
     row_count = 0
     rule_ids: set[int] = set()
@@ -370,11 +382,12 @@ class _GridStatements(NamedTuple):
 
 @lru_cache(maxsize=256)
 def _grid_statements(role: str, person_role: str | None, windowed: bool, home_kind: str, area: bool,
-                     limited: bool, due_soon_values: tuple[int, ...]) -> _GridStatements:
+                     limited: bool, due_soon_values: tuple[int, ...], counted: bool = False) -> _GridStatements:
     """`grid`'s statements for a viewer of the role, the filters present (`home_kind`: every
-    home, the whole service or one home) and the warning periods. Bound when run: the viewer,
+    home, the whole service or one home) and the warning periods; `counted`: each home's counts
+    from `HomeOpenWork` (unfiltered, someone who sees every home). Bound when run: the viewer,
     `_clock`, PERSON and the window (`_open_filtered_bound`), `home`, `area_rule_ids`, `offset`,
-    `limit`."""
+    `limit` (and `_fresh`)."""
     organisation = role in ORGANISATION_ROLES
     where = _open_filtered_bound(role, person_role, windowed)
     status = _status_bound(due_soon_values)
@@ -382,7 +395,8 @@ def _grid_statements(role: str, person_role: str | None, windowed: bool, home_ki
         where, Obligation.rule_code.in_(bindparam("other_rule_codes", expanding=True)),
         status != ex.UPCOMING).distinct()
     in_area = true() if not area else Obligation.rule_id.in_(bindparam("area_rule_ids", expanding=True))
-    per_home = _per_home_counts(where & in_area, due_soon_values).cte("per_home")
+    per_home = (_counted_per_home(role, due_soon_values) if counted
+                else _per_home_counts(where & in_area, due_soon_values)).cte("per_home")
     members = []
     if home_kind != "whole":
         homes_rows = (select(Home.id.label("key"), Home.name.label("name"),
@@ -429,23 +443,111 @@ def _grid_statements(role: str, person_role: str | None, windowed: bool, home_ki
 
 def _per_home_counts(where: ColumnElement[bool], due_soon_values: tuple[int, ...]) -> Select:
     """(home_id, escalated, overdue, due_soon) of the open obligations `where` selects, by home
-    (instants bound: `_clock`).
+    (instants bound: `_clock`)."""
+    both = union_all(*_per_home_terms(where, due_soon_values)).subquery()
+    return _summed(both)
+
+
+FRESH_FROM, FRESH_TO = "fresh_from", "fresh_to"
+FRESH_FOR = timedelta(hours=1)  # counts older than this (the scheduler stopped) are not used
+
+
+def _fresh(now: datetime) -> dict[str, datetime]:
+    return {FRESH_FROM: now - FRESH_FOR, FRESH_TO: now + FRESH_FOR}
+
+
+def _counted_at(name: str) -> ColumnElement[datetime]:
+    """An instant of the clock `HomeOpenWork` was counted at (`OpenWorkClock`), as SQL."""
+    return select(OpenWorkClock.at).where(OpenWorkClock.name == name).scalar_subquery()
+
+
+def _between_either(column: Any, one: ColumnElement[datetime], other: ColumnElement[datetime]) -> ColumnElement[bool]:
+    """`column` from the earlier of the two instants to the later, both ends included."""
+    earlier = case((one < other, one), else_=other)
+    later = case((one < other, other), else_=one)
+    return (column >= earlier) & (column <= later)
+
+
+def _counted_per_home(role: str, due_soon_values: tuple[int, ...]) -> Select:
+    """`_per_home_counts` of everything open in the role's scope (someone who sees every home),
+    from the counts kept after the last sweep (`count_open_work`), brought up to now:
+
+    - a home whose obligations and alerts have not changed since (`counted_changes` = `changes`,
+      counted within FRESH_FOR of now): its kept counts, less what the obligations that could
+      have crossed a threshold since counted then and plus what they count now. Only an
+      obligation due between the two instants, or whose warning threshold or horizon falls
+      between them, can be counted otherwise at one than at the other: a few minutes' worth;
+    - any other home (changed, new, or no counts kept): counted from its obligations now.
+
+    So the same counts as `_per_home_counts`, reading a handful of obligations, not every open
+    one of the estate (issue 13)."""
+    fresh = ((HomeOpenWork.counted_changes == HomeOpenWork.changes)
+             & (HomeOpenWork.counted_at >= _at(FRESH_FROM)) & (HomeOpenWork.counted_at <= _at(FRESH_TO)))
+    kept = select(HomeOpenWork.home_key).where(fresh)
+    open_ = (Obligation.status == ObligationStatus.OPEN) & obligations_in_scope_of(role)
+    now_scope = open_ & (Obligation.due_at <= _at(HORIZON_END))
+    then_scope = open_ & (Obligation.due_at <= _counted_at(HORIZON_END))
+    crossing = or_(
+        _between_either(Obligation.due_at, _at(NOW), _counted_at(NOW)),
+        _between_either(Obligation.due_at, _at(HORIZON_END), _counted_at(HORIZON_END)),
+        *[(Obligation.due_soon_days == days)
+          & _between_either(Obligation.due_at, _at(_due_soon_name(days)), _counted_at(_due_soon_name(days)))
+          for days in due_soon_values])
+    in_kept = func.coalesce(Obligation.home_id, WHOLE_SERVICE_KEY).in_(kept)
+    # (an integer, as the obligations' home ids are: else SQLite indexes none of these rows for
+    # the join to each home, and reads them all once per home)
+    stored = select(cast(func.nullif(HomeOpenWork.home_key, WHOLE_SERVICE_KEY), Integer).label("home_id"),
+                    HomeOpenWork.escalated.label("e"), HomeOpenWork.overdue.label("o"),
+                    HomeOpenWork.due_soon.label("s")).where(fresh)
+    changed_homes = select(Home.id).where(Home.id.not_in(kept))
+    whole_service_changed = ~literal(WHOLE_SERVICE_KEY).in_(kept)
+    terms = [*_per_home_terms(now_scope & crossing & in_kept, due_soon_values),
+             *_per_home_terms(then_scope & crossing & in_kept, due_soon_values, _counted_at, -1),
+             *_per_home_terms(now_scope & Obligation.home_id.in_(changed_homes), due_soon_values),
+             *_per_home_terms(now_scope & Obligation.home_id.is_(None) & whole_service_changed, due_soon_values),
+             stored]
+    return _summed(union_all(*terms).subquery())
+
+
+def count_statement(role: str, due_soon_values: tuple[int, ...]) -> Select:
+    """What `count_open_work` keeps: `_per_home_counts` of everything open in the role's scope,
+    run with `_clock` (the same SQL as a look's, so the two always agree)."""
+    return _per_home_counts(_open_filtered_bound(role), due_soon_values)
+
+
+def count_clock(now: datetime, due_soon_values: tuple[int, ...]) -> dict[str, datetime]:
+    """The instants `count_statement` is run with (kept beside the counts, `OpenWorkClock`)."""
+    return _clock(now, due_soon_values)
+
+
+def due_soon_values_at(role: str, now: datetime) -> tuple[int, ...]:
+    """The warning periods of what is open in the role's scope (someone who sees every home)."""
+    return _bound_due_soon_values(_due_soon_values_statement(role), {**_clock(now)})
+
+
+def _summed(terms: Any) -> Select:
+    return (select(terms.c.home_id, func.sum(terms.c.e).label(ex.ESCALATED), func.sum(terms.c.o).label(ex.OVERDUE),
+                   func.sum(terms.c.s).label(ex.DUE_SOON)).group_by(terms.c.home_id))
+
+
+def _per_home_terms(where: ColumnElement[bool], due_soon_values: tuple[int, ...], at: Clock = _at,
+                    sign: int = 1) -> list[Select]:
+    """The rows (home_id, e, o, s) whose sums by home are `_per_home_counts` (times `sign`), with
+    the instants of `at`.
 
     Counted without classifying every obligation against the alerts: each open one due before
     the latest warning threshold counts as overdue or due soon by its due time alone, then each
     escalated one (few) moves from there to "escalated". Classifying every row with the alert
     test (`status_column`) cost twice as much at 1,000 homes.
     """
-    before = _due_soon_before_bound(due_soon_values)
-    overdue = case((Obligation.due_at < _at(NOW), 1), else_=0)
-    due_soon = case(((Obligation.due_at >= _at(NOW)) & (Obligation.due_at < before), 1), else_=0)
+    before = _due_soon_before_bound(due_soon_values, at)
+    overdue = case((Obligation.due_at < at(NOW), sign), else_=0)
+    due_soon = case(((Obligation.due_at >= at(NOW)) & (Obligation.due_at < before), sign), else_=0)
     by_due_time = select(Obligation.home_id.label("home_id"), literal(0).label("e"),
                          overdue.label("o"), due_soon.label("s")).where(
-        where, Obligation.due_at < _at(LATEST_DUE_SOON))
-    escalated = select(Obligation.home_id, literal(1), -overdue, -due_soon).where(where, _escalated())
-    both = union_all(by_due_time, escalated).subquery()
-    return (select(both.c.home_id, func.sum(both.c.e).label(ex.ESCALATED), func.sum(both.c.o).label(ex.OVERDUE),
-                   func.sum(both.c.s).label(ex.DUE_SOON)).group_by(both.c.home_id))
+        where, Obligation.due_at < at(LATEST_DUE_SOON))
+    escalated = select(Obligation.home_id, literal(sign), -overdue, -due_soon).where(where, _escalated())
+    return [by_due_time, escalated]
 
 
 # ---------------------------------------------------------------- the items behind a cell

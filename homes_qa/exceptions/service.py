@@ -1,17 +1,21 @@
 """Exceptions writes: a home's monthly KPI entry, and a person's look at their first page
-(each one unit of work, audited)."""
+(each one unit of work, audited); each home's open work counted after a sweep (bookkeeping)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from homes_qa.core import since as since_core
 from homes_qa.core.kpis import MEASURE_CODES, MEASURES
+from homes_qa.core.roles import Role
+from homes_qa.exceptions import queries
 from homes_qa.exceptions.models import FirstPageView, MonthlyKpi
 from homes_qa.exceptions.policy import can_enter_kpis
 from homes_qa.extensions import db
+from homes_qa.spine.obligations.models import WHOLE_SERVICE_KEY, HomeOpenWork, OpenWorkClock, open_work_key
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.transaction import ServiceError, transactional
 
@@ -81,3 +85,44 @@ def record_first_page_view(user: User, now: datetime, *, view: FirstPageView | N
     view.since = marker.since
     db.session.flush()
     return marker
+
+
+# Someone who sees every home sees every open obligation: the counts are theirs (any such role's
+# scope is the same, `exceptions.policy.obligations_in_scope_of`).
+COUNTED_FOR = Role.HEAD_OF_SERVICE
+
+
+@transactional
+def count_open_work(now: datetime) -> int:
+    """Count every home's open work as at `now` into `HomeOpenWork` (and the instants into
+    `OpenWorkClock`), for the grid of someone who sees every home. Run by the scheduler after
+    each sweep. Each row counts as long as its home's `changes` is the one read here, before
+    counting: a change committed meanwhile leaves the row to be counted afresh on each look
+    until the next count, never a count that misses it. Returns the number of homes counted."""
+    session = db.session
+    changes = dict(session.execute(select(HomeOpenWork.home_key, HomeOpenWork.changes)).all())
+    values = queries.due_soon_values_at(COUNTED_FOR, now)
+    clock = queries.count_clock(now, values)
+    counts = {open_work_key(row.home_id): row for row in session.execute(
+        queries.count_statement(COUNTED_FOR, values), clock)}
+    keys = {*session.scalars(select(Home.id)), WHOLE_SERVICE_KEY}
+    rows = []
+    for key in sorted(keys):
+        row = counts.get(key)
+        rows.append({"home_key": key, "escalated": int(row.escalated) if row else 0,
+                     "overdue": int(row.overdue) if row else 0, "due_soon": int(row.due_soon) if row else 0,
+                     "counted_at": now, "counted_changes": changes.get(key, 0)})
+    table = cast(Table, HomeOpenWork.__table__)
+    kept = [row for row in rows if row["home_key"] in changes]
+    if kept:
+        session.connection().execute(
+            update(table).where(table.c.home_key == bindparam("b_key")).values(
+                escalated=bindparam("escalated"), overdue=bindparam("overdue"), due_soon=bindparam("due_soon"),
+                counted_at=bindparam("counted_at"), counted_changes=bindparam("counted_changes")),
+            [{**row, "b_key": row["home_key"]} for row in kept])
+    new = [{**row, "changes": 0} for row in rows if row["home_key"] not in changes]
+    if new:
+        session.execute(insert(HomeOpenWork), new)
+    session.execute(delete(OpenWorkClock))
+    session.execute(insert(OpenWorkClock), [{"name": name, "at": at} for name, at in clock.items()])
+    return len(rows)

@@ -78,6 +78,9 @@ def register(app) -> None:
                 from homes_qa.incidents.service import ensure_weekly_summaries
                 ensure_weekly_summaries(now)  # each service manager's weekly summary (issue 8)
             result = alerts.sweep(now, dry_run=dry_run)
+            if not dry_run:
+                from homes_qa.exceptions.service import count_open_work
+                count_open_work(now)  # as the scheduler does after each sweep
         summary = result.summary()
         if as_json:
             click.echo(json.dumps({"summary": summary, "alerts": [a.as_dict() for a in result.raised],

@@ -104,11 +104,17 @@ def _run(job: str, app, holder: str, work: Callable[[Any, datetime], Any], now: 
 
 
 def _sweep(app, now: datetime):
+    from homes_qa.exceptions.service import count_open_work
     from homes_qa.incidents.service import ensure_weekly_summaries
     from homes_qa.spine.alerts import service as alerts
     ensure_weekly_summaries(now)  # one weekly safeguarding summary obligation per service manager (issue 8)
     result = alerts.sweep(now)
     log.info("scheduled sweep: %s", result.summary())
+    if not result.dry_run:
+        # Each home's open work as the sweep left it, for the grid of someone who sees every home.
+        started = time.monotonic()
+        homes = count_open_work(now)
+        log.info("open work counted for %d homes in %.3f s", homes, time.monotonic() - started)
     return result
 
 

@@ -24,7 +24,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from homes_qa.extensions import Model
 from homes_qa.spine.audit.models import Audited
-from homes_qa.spine.obligations.models import LOOK_AGAIN, Obligation, ObligationStatus
+from homes_qa.spine.obligations.models import (
+    LOOK_AGAIN,
+    Obligation,
+    ObligationStatus,
+    note_open_work_changed,
+    open_work_key,
+)
 from homes_qa.spine.people.models import User
 from homes_qa.spine.timestamps import UTCDateTime, utcnow
 
@@ -86,6 +92,7 @@ class Alert(Audited, Model):
 
 
 _RELIST_KEY = "homes_qa.alerts.relist"  # session.info: obligations whose listing a flush changed
+_OPEN_WORK_KEY = "homes_qa.alerts.open_work"  # session.info: homes whose open work a flush changed
 _RELIST_CHUNK = 500  # obligation ids per UPDATE (a sweep batch)
 
 
@@ -112,13 +119,20 @@ def _changed(state: InstanceState[Any], key: str) -> bool:
 @event.listens_for(Session, "after_flush")
 def _note_relist(session: Session, flush_context: Any) -> None:
     ids: set[int] = session.info.setdefault(_RELIST_KEY, set())
+    homes: set[int] = session.info.setdefault(_OPEN_WORK_KEY, set())  # whose open work counts change
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Alert):
             ids.add(obj.obligation_id)
+            homes.add(open_work_key(obj.home_id))
+        elif isinstance(obj, Obligation):
+            homes.add(open_work_key(obj.home_id))
     for obj in session.dirty:  # (built from the identity map on each access: read once)
         if isinstance(obj, Obligation):
             if _timing_changed(obj):
                 ids.add(obj.id)
+                homes.add(open_work_key(obj.home_id))
+            elif _changed(inspect(obj), "due_soon_days"):
+                homes.add(open_work_key(obj.home_id))
         elif isinstance(obj, Alert) and _changed(inspect(obj), "acknowledged_at"):
             ids.add(obj.obligation_id)
 
@@ -131,6 +145,9 @@ def _relist(session: Session, flush_context: Any) -> None:
     ids = session.info.pop(_RELIST_KEY, None)
     if ids:
         relist(session, ids)
+    homes = session.info.pop(_OPEN_WORK_KEY, None)
+    if homes:
+        note_open_work_changed(session, homes)
 
 
 def relist(session: Session, ids: set[int]) -> None:

@@ -28,7 +28,13 @@ from homes_qa.core.escalation import EscalationStep, ladder_from_list
 from homes_qa.extensions import db
 from homes_qa.spine.alerts.models import Alert, relist
 from homes_qa.spine.audit.models import insert_in_bulk
-from homes_qa.spine.obligations.models import LOOK_AGAIN, Obligation, ObligationStatus
+from homes_qa.spine.obligations.models import (
+    LOOK_AGAIN,
+    Obligation,
+    ObligationStatus,
+    note_open_work_changed,
+    open_work_key,
+)
 from homes_qa.spine.obligations.service import ensure_recurring
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
@@ -174,6 +180,7 @@ def _raise_batch(batch: list[tuple[LookedAt, list[int], dict[int, datetime]]], n
             made = {(alert.obligation_id, alert.level): alert
                     for alert in insert_in_bulk(Alert, [row for _obligation, _level, row in wanted])}
             relist(db.session(), {obligation.id for obligation, _levels, _times in batch})
+            note_open_work_changed(db.session(), {open_work_key(obligation.home_id) for obligation, _l, _t in batch})
             alerts = [(obligation, made[(obligation.id, level)]) for obligation, level, _row in wanted]
     except Exception:  # rolled back to the savepoint: one by one, to keep all but the failing ones
         log.info("sweep: a batch of %d obligations is raised one by one", len(batch))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum, nonmember
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Table, Text, UniqueConstraint, event, text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.escalation import EscalationStep, ladder_from_list
@@ -161,3 +161,56 @@ class RecurringHorizon(Model):
     upto_key: Mapped[str] = mapped_column(String(80))
     made_for: Mapped[str] = mapped_column(String(64))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HomeOpenWork(Model):
+    """Bookkeeping for the exceptions grid of someone who sees every home, not a record: each
+    home's open obligations counted as escalated, overdue and due soon at `counted_at` (every
+    row of one count has the same instant, kept in `OpenWorkClock` with its thresholds).
+
+    A head of service's first page ranks every home by these counts. Counted from every open
+    obligation on each look, that grew with the estate (issue 13); counted here after each
+    sweep, a look adds only what crossed a threshold since (a few minutes' due times) and counts
+    afresh the homes changed since. `changes` goes up with every change to a home's obligations
+    or alerts (`note_open_work_changed`, in the changing transaction); a row counts only while
+    `counted_changes` still equals it. Key 0 is the whole service (obligations of no home).
+    """
+
+    __tablename__ = "home_open_work"
+
+    home_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    escalated: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    due_soon: Mapped[int] = mapped_column(default=0)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[int] = mapped_column(default=0)
+    counted_changes: Mapped[int] = mapped_column(default=0)
+
+
+class OpenWorkClock(Model):
+    """The instants `HomeOpenWork` was counted at, by name: the count's `now` and the thresholds
+    worked out from it (the grid's own clock, `exceptions.queries._clock`)."""
+
+    __tablename__ = "open_work_clock"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+WHOLE_SERVICE_KEY = 0  # `HomeOpenWork.home_key` of obligations of no home
+_OPEN_WORK_CHUNK = 500
+
+
+def open_work_key(home_id: int | None) -> int:
+    return WHOLE_SERVICE_KEY if home_id is None else home_id
+
+
+def note_open_work_changed(session: Any, keys: Any) -> None:
+    """Count these homes' open work afresh on the next look (and until the next count): in the
+    caller's transaction, so the change and the mark commit or roll back together."""
+    ordered = sorted(set(keys))
+    table = cast(Table, HomeOpenWork.__table__)
+    connection = session.connection()
+    for start in range(0, len(ordered), _OPEN_WORK_CHUNK):
+        connection.execute(update(table).where(table.c.home_key.in_(ordered[start:start + _OPEN_WORK_CHUNK]))
+                           .values(changes=table.c.changes + 1))

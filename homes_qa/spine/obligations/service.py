@@ -22,7 +22,14 @@ from homes_qa.core.roles import Role
 from homes_qa.core.timing import FLOATING, Period, Timing, due_at, due_for_period, next_due_floating, period_containing
 from homes_qa.extensions import db
 from homes_qa.spine.audit.models import Audited, insert_in_bulk
-from homes_qa.spine.obligations.models import Completion, Obligation, ObligationStatus, RecurringHorizon
+from homes_qa.spine.obligations.models import (
+    Completion,
+    Obligation,
+    ObligationStatus,
+    RecurringHorizon,
+    note_open_work_changed,
+    open_work_key,
+)
 from homes_qa.spine.people.models import Home, HomeStatus, User
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import rule_by_code, sync_catalogue
@@ -231,9 +238,11 @@ def _create_missing(wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, 
             Obligation.rule_code, Obligation.scope_key, Obligation.period_key).where(
             tuple_(Obligation.rule_code, Obligation.scope_key, Obligation.period_key).in_(chunk))).all())
     # In bulk: when a period turns every home's streams are made at once (issue 13).
-    return insert_in_bulk(Obligation, [_row(rule, home, period.key, due_for_period(period), _period_label(period))
-                                       for wanted_key, (rule, home, period) in wanted.items()
-                                       if wanted_key not in existing])
+    created = insert_in_bulk(Obligation, [_row(rule, home, period.key, due_for_period(period), _period_label(period))
+                                          for wanted_key, (rule, home, period) in wanted.items()
+                                          if wanted_key not in existing])
+    note_open_work_changed(db.session(), {open_work_key(obligation.home_id) for obligation in created})
+    return created
 
 
 def _keep_horizon(horizon: RecurringHorizon | None, code: str, upto_key: str, made_for: str, now: datetime) -> None:
