@@ -11,6 +11,7 @@ the built estate and the process's peak RSS. Times are reported, not asserted (m
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import random
 import re
@@ -29,24 +30,29 @@ from flask import template_rendered
 from flask_migrate import upgrade
 from sqlalchemy import event, insert, select
 
+from bench.estate import Estate, Writer
 from homes_qa import create_app
 from homes_qa.core.roles import Role
 from homes_qa.database import refresh_planner_statistics
+from homes_qa.exceptions.service import count_open_work
 from homes_qa.extensions import db
+from homes_qa.incidents.service import ensure_weekly_summaries
 from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
 from homes_qa.spine.audit.models import AuditEvent, acting_as
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import Assignment, Home, User
 from homes_qa.spine.people.passwords import hash_password
+from homes_qa.spine.rules.models import Rule
 from homes_qa.spine.rules.service import sync_catalogue
+from homes_qa.spine.timestamps import utcnow
 
 PASSWORD = "bench-password-123"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 PERIOD_TURN = datetime(2027, 1, 1, 0, 30, tzinfo=UTC)  # after the build's sweep (2 Dec), a month turns
 
 
-def build(app, homes: int, months: int) -> dict:
+def build(app, homes: int, months: int, only_history: list[str] | None = None) -> dict:
     """Homes with people, `months` of obligations history, alerts and audit rows."""
     rng = random.Random(44)
     started = time.monotonic()
@@ -74,40 +80,18 @@ def build(app, homes: int, months: int) -> dict:
         db.session.execute(insert(Assignment), [{**a, "created_at": NOW} for a in assignments])
         db.session.commit()
 
-        # History: one closed obligation per monthly rule per home per past month, plus audit rows.
-        from homes_qa.spine.rules.models import Rule
-        rules = list(db.session.scalars(select(Rule).where(Rule.trigger == "calendar")))
-        monthly = [r for r in rules if r.timing.get("unit") == "months" and r.timing.get("amount") == 1]
-        rows, audit_rows = [], []
-        for m in range(1, months + 1):
-            month_start = (NOW.replace(day=1) - timedelta(days=31 * m)).replace(day=1)
-            key = f"{month_start:%Y-%m}"
-            due = month_start + timedelta(days=27)
-            for home_id in home_ids:
-                for rule in monthly:
-                    if rule.scope != "home":
-                        continue
-                    met_late = rng.random() < 0.2
-                    rows.append({"rule_id": rule.id, "rule_code": rule.code, "home_id": home_id,
-                                 "scope_key": f"home:{home_id}", "period_key": key, "title": f"{rule.title} — {key}",
-                                 "due_at": due, "responsible_role": rule.responsible_role, "ladder": rule.ladder,
-                                 "due_soon_days": 7, "status": "met_late" if met_late else "met",
-                                 "hidden_from_home_staff": False,
-                                 "met_at": due + timedelta(days=3 if met_late else -2), "created_at": due})
-                    audit_rows.append({"at": due, "actor_id": None, "actor_label": "bench", "action": "update",
-                                       "record_type": "Obligation", "record_id": 0, "record_label": rule.title,
-                                       "home_id": home_id, "changes": {"status": ["open", "met"]}})
-            if len(rows) > 20000:
-                db.session.execute(insert(Obligation), rows)
-                db.session.execute(insert(AuditEvent), audit_rows)
-                rows, audit_rows = [], []
-        if rows:
-            db.session.execute(insert(Obligation), rows)
-            db.session.execute(insert(AuditEvent), audit_rows)
-        db.session.commit()
-        _reg44_history(home_ids, by_email, months, homes, rng)
-        # Current obligations and the alerts they have reached, through the real sweep.
-        result = alert_service.sweep(NOW + timedelta(days=9))
+        # History: every area's records for `months` past months (bench/history_*.py).
+        estate = Estate(home_ids=home_ids, home_names=dict(db.session.execute(select(Home.id, Home.name)).all()),
+                        by_email=by_email, months=months, now=NOW, rng=rng,
+                        rules={r.code: r for r in db.session.scalars(select(Rule))})
+        written: dict[str, int] = {}
+        for module in history_modules(only_history):
+            writer = Writer()
+            module.add(estate, writer)
+            for table, count in writer.close().items():
+                written[table] = written.get(table, 0) + count
+        # Current obligations and the alerts they have reached, through the scheduler's sweep.
+        first = scheduled_sweep(NOW + timedelta(days=9))
         # What the scheduler's statistics job does when it starts (and nightly): without the
         # planner's row counts SQLite picks plans that walk every home's obligations.
         refresh_planner_statistics()
@@ -115,38 +99,19 @@ def build(app, homes: int, months: int) -> dict:
                   "obligations": db.session.query(Obligation).count(),
                   "alerts": db.session.query(Alert).count(),
                   "audit_events": db.session.query(AuditEvent).count(),
-                  "sweep_examined": result.examined, "sweep_seconds": round(result.seconds, 3),
+                  "history_rows": dict(sorted(written.items())),
+                  "sweep_examined": first["examined"], "sweep_seconds": first["seconds"],
+                  "count_seconds": first["count_seconds"],
                   "build_seconds": round(time.monotonic() - started, 1)}
     return counts
 
 
-def _reg44_history(home_ids, by_email, months, homes, rng) -> None:
-    """A recorded visit and a submitted report with two recommendations per home per month."""
-    from homes_qa.reg44.models import Reg44Recommendation, Reg44Report, Reg44Visit
-    visits, reports, recommendations = [], [], []
-    for m in range(1, months + 1):
-        day = (NOW - timedelta(days=30 * m)).date()
-        for i, home_id in enumerate(home_ids):
-            visitor_id = by_email[f"visitor{i // 6}@bench.example.org"]
-            visits.append({"home_id": home_id, "visitor_id": visitor_id, "status": "recorded", "announced": m % 3 != 0,
-                           "visited_on": day, "arrived_at": "10:00", "left_at": "13:00", "spoke_children": 2,
-                           "spoke_parents": 0, "spoke_staff": 3, "spoke_professionals": 1, "spoke_roles": "staff",
-                           "records_inspected": "logs", "notes": "", "created_at": NOW, "recorded_at": NOW})
-    db.session.execute(insert(Reg44Visit), visits)
-    rows = db.session.execute(select(Reg44Visit.id, Reg44Visit.home_id, Reg44Visit.visitor_id)).all()
-    for visit_id, home_id, visitor_id in rows:
-        reports.append({"visit_id": visit_id, "home_id": home_id, "version": 1, "status": "submitted",
-                        "safeguarded_opinion": "yes", "safeguarded_narrative": "Safe.", "wellbeing_opinion": "yes",
-                        "wellbeing_narrative": "Good.", "findings": "Findings " * 40, "conflict_of_interest": "",
-                        "correction_reason": "", "author_id": visitor_id, "created_at": NOW, "updated_at": NOW,
-                        "submitted_at": NOW})
-    db.session.execute(insert(Reg44Report), reports)
-    for report_id, home_id in db.session.execute(select(Reg44Report.id, Reg44Report.home_id)).all():
-        for number in (1, 2):
-            recommendations.append({"report_id": report_id, "home_id": home_id, "number": number,
-                                    "text": "Recommendation text", "consider_within_days": 28})
-    db.session.execute(insert(Reg44Recommendation), recommendations)
-    db.session.commit()
+def history_modules(only: list[str] | None = None) -> list:
+    """bench/history_*.py, in name order: each adds one area's history (`add(estate, writer)`).
+    `only` (--history) keeps the modules whose name contains one of its words."""
+    paths = sorted((ROOT / "bench").glob("history_*.py"))
+    return [importlib.import_module(f"bench.{path.stem}") for path in paths
+            if not only or any(word in path.stem for word in only)]
 
 
 class QueryCounter:
@@ -167,8 +132,8 @@ def sign_in(client, email):
     assert response.status_code == 303, f"sign-in failed for {email}"
 
 
-def pages(app) -> list[tuple[str, str]]:
-    """(who, url) pairs: every page a person opens day to day, for the role that opens it."""
+def pages(app) -> list[tuple[str, str, str]]:
+    """(who, url, name): every page a person opens day to day, for the role that opens it."""
     from homes_qa.reg44.models import Reg44Visit
     with app.app_context():
         home_id = db.session.scalar(select(Home.id).order_by(Home.id))
@@ -205,11 +170,26 @@ def pages(app) -> list[tuple[str, str]]:
         ("visitor0@bench.example.org", "/reg44/visits/{first_visit}/report"),
         ("sm0@bench.example.org", "/exceptions/"),
         ("head@bench.example.org", "/exceptions/"),
+        # Each area's own pages, over its five years of records.
+        ("manager0@bench.example.org", "/incidents"),
+        ("sm0@bench.example.org", "/incidents"),
+        ("sm0@bench.example.org", "/safeguarding-summaries"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/audits"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/fire-log"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/register"),
+        ("manager0@bench.example.org", f"/homes/{home_id}/inspections"),
+        ("manager0@bench.example.org", "/actions"),
+        ("head@bench.example.org", "/actions"),
+        ("head@bench.example.org", "/qa-reviews"),
+        ("head@bench.example.org", "/qpag"),
+        ("head@bench.example.org", "/qpag-reports"),
+        ("head@bench.example.org", "/exceptions/kpis"),
     ]
     with app.test_request_context():
         routes = {rule.rule for rule in app.url_map.iter_rules()}
-    candidates = [(who, url.replace("{first_visit}", str(first_visit))) for who, url in candidates]
-    unknown = [url for _, url in candidates
+    # Each page is named by its URL pattern ("…/visits/{first_visit}"): the ids differ by estate.
+    candidates = [(who, url.replace("{first_visit}", str(first_visit)), url) for who, url in candidates]
+    unknown = [url for _, url, _ in candidates
                if not any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", r), url.split("?")[0]) for r in routes)]
     if unknown:  # a renamed page must be renamed here too, never silently dropped from the bench
         raise SystemExit(f"bench names pages the app does not have: {unknown}")
@@ -256,8 +236,8 @@ def measure(app, repeat: int, only: list[str] | None = None) -> dict:
     probe = FloorProbe()
     template_rendered.connect(probe, app)
     results = {}
-    for who, url in pages(app):
-        if only and not any(part in f"{who.split('@')[0]} {url}" for part in only):
+    for who, url, name in pages(app):
+        if only and not any(part in f"{who.split('@')[0]} {name}" for part in only):
             continue
         client = app.test_client()
         sign_in(client, who)
@@ -275,7 +255,7 @@ def measure(app, repeat: int, only: list[str] | None = None) -> dict:
         client.get(url)
         floor = probe.stop()
         p50 = statistics.median(times)
-        results[f"{who.split('@')[0]} {url}"] = {
+        results[f"{who.split('@')[0]} {name}"] = {
             "p50_ms": round(p50, 1), "p95_ms": round(_percentile(times, 0.95), 1), "queries": max(queries),
             "template": probe.template, "floor_ms": round(floor, 1) if floor is not None else None,
             "page_over_floor": round(p50 / floor, 2) if floor else None}
@@ -283,11 +263,29 @@ def measure(app, repeat: int, only: list[str] | None = None) -> dict:
     return results
 
 
+def scheduled_sweep(at: datetime) -> dict:
+    """What the scheduler's sweep job does (homes_qa/jobs/definitions.py `_sweep`): the week's
+    safeguarding summary obligations, the sweep, then every home's open work counted for the
+    grid of someone who sees every home. `seconds` is the sweep's own; the count's is apart."""
+    ensure_weekly_summaries(at)
+    result = alert_service.sweep(at)
+    started = time.perf_counter()
+    count_open_work(at)
+    return {"examined": result.examined, "raised": len(result.raised), "seconds": round(result.seconds, 3),
+            "count_seconds": round(time.perf_counter() - started, 3)}
+
+
 def steady_sweep(app, at: datetime) -> dict:
     """The sweep an hour after the build's: what a scheduler does every SWEEP_MINUTES."""
     with app.app_context(), acting_as("bench"):
-        result = alert_service.sweep(at)
-        return {"examined": result.examined, "raised": len(result.raised), "seconds": round(result.seconds, 3)}
+        return scheduled_sweep(at)
+
+
+def count_now(app) -> None:
+    """The pages are requested at the wall clock's instant: the open work as the scheduler's
+    last sweep (minutes ago) counted it, so the head of service's grid reads kept counts."""
+    with app.app_context():
+        count_open_work(utcnow())
 
 
 def make(tmp: Path, name: str):
@@ -308,6 +306,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--compare", type=Path,
                         help="an earlier run's --json (e.g. scale 1): print each page's p50 and the sweep ÷ that run's")
+    parser.add_argument("--history", action="append", metavar="WORD",
+                        help="build only the bench/history_*.py modules whose name has this word (repeatable)")
     parser.add_argument("--only", action="append", metavar="SUBSTRING",
                         help="measure only the pages whose 'who url' contains this (repeatable)")
     args = parser.parse_args()
@@ -317,9 +317,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         small_app, large_app = make(tmp, "small"), make(tmp, "large")
-        small = build(small_app, homes=6, months=2)
-        large = build(large_app, homes=homes, months=args.months)
+        small = build(small_app, homes=6, months=2, only_history=args.history)
+        large = build(large_app, homes=homes, months=args.months, only_history=args.history)
         large["steady_sweep"] = steady_sweep(large_app, NOW + timedelta(days=9, hours=1))
+        count_now(small_app)
+        count_now(large_app)
         small_pages, large_pages = (measure(small_app, args.repeat, args.only),
                                     measure(large_app, args.repeat, args.only))
         # When a period turns every home's stream gets its next obligation: the one sweep a
