@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
@@ -61,6 +61,8 @@ class ActionPlanResponse(Audited, Model):
     __table_args__ = (
         UniqueConstraint("plan_id", "recommendation_id", name="uq_reg44_action_plan_responses_plan_rec"),
         one_of("decision", Decision),
+        # The action list: a home's actions still to do, not every plan of the estate (0032).
+        Index("ix_reg44_action_plan_responses_home_done", "home_id", "completed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,8 +44,12 @@ LIST_LIMIT = 240  # twenty years of months
 # ---------------------------------------------------------------- reports
 
 def reports_by_month() -> list[tuple[date, list[QpagReport]]]:
-    """Every month with a report, newest first, each with its versions newest first. One query."""
-    rows = db.session.scalars(select(QpagReport).options(selectinload(QpagReport.author))
+    """Every month with a report, newest first, each with its versions newest first. One query
+    (and its authors). Only the columns the list shows: each version's facts are a snapshot of
+    every home (~100 KB at 100 homes), and decoding them all was most of the page (issue 13)."""
+    rows = db.session.scalars(select(QpagReport).options(
+        load_only(QpagReport.id, QpagReport.month, QpagReport.version, QpagReport.status, QpagReport.author_id,
+                  raiseload=True), selectinload(QpagReport.author))
                               .order_by(QpagReport.month.desc(), QpagReport.version.desc()).limit(LIST_LIMIT * 3))
     months: dict[date, list[QpagReport]] = {}
     for report in rows:

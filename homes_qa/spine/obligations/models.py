@@ -51,7 +51,9 @@ class Obligation(Audited, Model):
         Index("ix_obligations_home_met", "home_id", "status", "met_at"),  # … in someone's homes (0030)
         Index("ix_obligations_home_open", "home_id", "status", "due_at", "rule_id", "due_soon_days"),  # a home's open work
         # One rule's obligations in given homes (issue 13: the Reg 44 page; migration 0023).
-        Index("ix_obligations_home_rule_status", "home_id", "rule_code", "status"),
+        Index("ix_obligations_home_rule_status", "home_id", "rule_code", "status", "due_at"),
+        # A record's own obligations (an incident's, a finding's action, a visit's deadlines) (0032).
+        Index("ix_obligations_subject", "subject_type", "subject_id"),
         # One rule's open obligations by due time, in every home (a head of service's prompts).
         Index("ix_obligations_rule_open", "rule_code", "status", "due_at"),
         one_of("status", ObligationStatus),
