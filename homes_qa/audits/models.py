@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.extensions import Model
@@ -114,7 +114,8 @@ class AuditFinding(Audited, Model):
     """A "no" in a submitted audit: the finding and its action, an obligation that escalates."""
 
     __tablename__ = "home_audit_findings"
-    __table_args__ = (one_of("priority", Priority),)
+    __table_args__ = (one_of("priority", Priority),
+                      Index("ix_home_audit_findings_untracked", "untracked", "home_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("home_audits.id", ondelete="CASCADE"), index=True)
@@ -126,6 +127,10 @@ class AuditFinding(Audited, Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[date]
     priority: Mapped[str] = mapped_column(String(10))
+    # Made while the `action_complete` rule was switched off: no obligation tracks its deadline,
+    # so it stays on the open action list until someone deals with it. Kept so that list reads
+    # these few instead of testing every finding of the history for an obligation (0033).
+    untracked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     audit: Mapped[HomeAudit] = relationship(back_populates="findings")
     owner: Mapped[User] = relationship()

@@ -202,9 +202,10 @@ def submit(audit: HomeAudit, *, by: User, now: datetime | None = None) -> HomeAu
                                owner_id=row.owner_id, due_on=row.due_on, priority=row.priority)
         db.session.add(finding)
         db.session.flush()
-        obligations.obligation_for_event("action_complete", home, now, key=f"audit_finding:{finding.id}",
-                                         subject=finding, label=f"{audit.title} action: {row.action[:80]}",
-                                         target=row.due_on)
+        made = obligations.obligation_for_event("action_complete", home, now, key=f"audit_finding:{finding.id}",
+                                                subject=finding, label=f"{audit.title} action: {row.action[:80]}",
+                                                target=row.due_on)
+        finding.untracked = made is None
     template = latest(audit.template_code)
     if template is not None and audit.reaudit_of_id is None:
         month = date(int(audit.period_key[:4]), int(audit.period_key[5:7]), 1)

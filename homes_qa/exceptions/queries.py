@@ -947,7 +947,7 @@ def consecutive_misses(user: User, now: datetime, end: datetime) -> dict[int, Mi
         .order_by(Obligation.home_id, Obligation.rule_code))
     result: dict[int, Misses] = {}
     for home_id, title, run in runs:
-        if home_id not in result or run > result[home_id].count:
+        if home_id is not None and (home_id not in result or run > result[home_id].count):
             result[home_id] = Misses(run, title)
     return result
 

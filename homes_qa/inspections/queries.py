@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Integer, Select, bindparam, or_, select, true, union_all
+from sqlalchemy import Integer, Select, bindparam, null, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
@@ -520,30 +520,43 @@ _CLOSED = (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.WAI
 
 
 def _audit_finding_rows(visible, filters: ActionFilters, today: date, fetch: int | None) -> list[ActionRow]:
-    """The actions of submitted monthly audits' findings (one query). A finding is completed when
-    its `action_complete` obligation is met ("Record that it was done"), or closed when waived."""
-    stmt = (select(AuditFinding, Home.name, User.name, Obligation.status, Obligation.met_at)
-            .join(Home, Home.id == AuditFinding.home_id).join(User, User.id == AuditFinding.owner_id)
-            .outerjoin(Obligation, (Obligation.subject_type == "AuditFinding") & (Obligation.subject_id == AuditFinding.id)
-                       & (Obligation.rule_code == ACTION_RULE))
-            .where(AuditFinding.home_id.in_(visible)))
-    is_open = Obligation.id.is_(None) | (Obligation.status == ObligationStatus.OPEN)
-    if filters.home is not None:
-        stmt = stmt.where(AuditFinding.home_id == filters.home)
+    """The actions of submitted monthly audits' findings. A finding is completed when its
+    `action_complete` obligation is met ("Record that it was done"), closed when waived, and
+    open while its obligation is open or when it has none (the rule was off when it was made).
+
+    The open ones (the list's default) are read from the open obligations, then the findings
+    without any (`untracked`, a few): two queries. Reading every finding of five years with its
+    obligation took the head of service's list 14 ms at 100 homes (issue 13)."""
+    subject = ((Obligation.subject_type == "AuditFinding") & (Obligation.subject_id == AuditFinding.id)
+               & (Obligation.rule_code == ACTION_RULE))
+
+    def findings(status: Any, met_at: Any) -> Select:
+        stmt = (select(AuditFinding, Home.name, User.name, status, met_at)
+                .join(Home, Home.id == AuditFinding.home_id).join(User, User.id == AuditFinding.owner_id)
+                .where(AuditFinding.home_id.in_(visible)))
+        if filters.home is not None:
+            stmt = stmt.where(AuditFinding.home_id == filters.home)
+        if filters.overdue:
+            stmt = stmt.where(AuditFinding.due_on < today)
+        if filters.owner:
+            stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
+        return stmt
+
+    with_obligation = findings(Obligation.status, Obligation.met_at)
     if filters.status == "open" or filters.overdue:
-        stmt = stmt.where(is_open)
+        statements = [with_obligation.join(Obligation, subject).where(Obligation.status == ObligationStatus.OPEN),
+                      findings(null(), null()).where(AuditFinding.untracked.is_(True))]
     elif filters.status == "completed":
-        stmt = stmt.where(Obligation.status.in_(_CLOSED))
-    if filters.overdue:
-        stmt = stmt.where(AuditFinding.due_on < today)
-    if filters.owner:
-        stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
-    rows = []
-    for finding, home_name, owner, status, met_at in db.session.execute(stmt.limit(fetch)):
-        rows.append(ActionRow("audit", finding.home_id, home_name, finding.action, owner, finding.due_on,
-                              london_date(met_at) if met_at is not None else None,
-                              url_for("audits.check", audit_id=finding.audit_id), finding.id,
-                              waived=status == ObligationStatus.WAIVED))
+        statements = [with_obligation.join(Obligation, subject).where(Obligation.status.in_(_CLOSED))]
+    else:
+        statements = [with_obligation.outerjoin(Obligation, subject)]
+    rows: list[ActionRow] = []
+    for stmt in statements:
+        for finding, home_name, owner, status, met_at in db.session.execute(stmt.limit(fetch)):
+            rows.append(ActionRow("audit", finding.home_id, home_name, finding.action, owner, finding.due_on,
+                                  london_date(met_at) if met_at is not None else None,
+                                  url_for("audits.check", audit_id=finding.audit_id), finding.id,
+                                  waived=status == ObligationStatus.WAIVED))
     return rows
 
 

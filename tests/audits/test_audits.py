@@ -212,3 +212,49 @@ def test_a_manager_of_two_homes_cannot_become_home_staff(app, world):
         people.assign(db.session.get(Home, world.home_b.id), manager)
         with pytest.raises(ServiceError, match="work in one home"):
             people.update_user(manager, name=manager.name, email=manager.email, role=Role.HOME_STAFF)
+
+
+def test_a_finding_made_while_the_action_rule_is_off_stays_on_the_open_action_list(app, client, world, auth):
+    """No obligation tracks its deadline, so it is kept `untracked` and listed as open (issue 13:
+    the list reads those few, not every finding of the history); a tracked one leaves the list
+    once its obligation is met."""
+    from homes_qa.spine.rules.models import Rule
+    from homes_qa.spine.rules.service import sync_catalogue
+    manager = world.users[Role.REGISTERED_MANAGER]
+    auth.sign_in(manager)
+    with app.app_context():
+        sync_catalogue()
+        db.session.scalar(select(Rule).where(Rule.code == "action_complete")).active = False
+        db.session.commit()
+    off = start(auth, world.home_a.id)
+    auth.post(f"/audits/{off}", all_yes({"hs_windows": "Bedroom 3 restrictor missing"}, manager.id))
+    auth.post(f"/audits/{off}/grade", grades())
+    assert auth.post(f"/audits/{off}/check").status_code == 303
+    with app.app_context():
+        db.session.scalar(select(Rule).where(Rule.code == "action_complete")).active = True
+        db.session.commit()
+    on = start(auth, world.home_a.id, "fire")
+    fire = latest("fire")
+    answers = {f"answer_{q.code}": "yes" for q in fire.questions}
+    answers.update({f"comment_{q.code}": "Seen" for q in fire.questions})
+    code = fire.questions[0].code
+    answers.update({f"answer_{code}": "no", f"comment_{code}": "Door wedged open", f"action_{code}": "Fit a closer",
+                    f"owner_{code}": str(manager.id), f"due_{code}": dmy(TODAY + timedelta(days=7)),
+                    f"priority_{code}": "high"})
+    auth.post(f"/audits/{on}", answers)
+    auth.post(f"/audits/{on}/grade", {**grades(), **{f"grade_{s.code}": "good" for s in fire.sections},
+                                      **{f"evidence_{s.code}": "Seen" for s in fire.sections}})
+    assert auth.post(f"/audits/{on}/check").status_code == 303
+    with app.app_context():
+        found = {f.action: f.untracked for f in db.session.scalars(select(AuditFinding))}
+    assert found == {"Replace the restrictor": True, "Fit a closer": False}
+    page = client.get("/actions?source=audit").get_data(as_text=True)
+    assert "Replace the restrictor" in page and "Fit a closer" in page
+    with app.app_context():
+        tracked = db.session.scalar(select(Obligation).where(Obligation.rule_code == "action_complete"))
+        tracked.status, tracked.met_at = ObligationStatus.MET, tracked.due_at
+        db.session.commit()
+    page = client.get("/actions?source=audit").get_data(as_text=True)
+    assert "Replace the restrictor" in page and "Fit a closer" not in page
+    done = client.get("/actions?source=audit&status=completed").get_data(as_text=True)
+    assert "Fit a closer" in done and "Replace the restrictor" not in done
