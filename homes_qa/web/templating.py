@@ -90,6 +90,8 @@ def init_app(app) -> None:
     app.add_template_filter(without_home)  # issue 12: short obligation titles on a home's own pages
     app.add_template_global(error_list)
     app.add_template_global(header_alert_count)
+    from homes_qa.spine.alerts.queries import BADGE_CAP  # late: the alerts blueprint imports this module
+    app.add_template_global(BADGE_CAP, "badge_cap")
     app.add_template_global(select_options)  # issue 13: long filter lists
 
     # The header's navigation depends on the role, the page and where the app is mounted only:

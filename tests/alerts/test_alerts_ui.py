@@ -279,3 +279,35 @@ def test_navigation_shows_alerts_to_every_role(client, world, auth):
     auth.sign_in(world.users[Role.REG44_VISITOR])
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'href="/alerts/"[^>]*>\s*Alerts<span id="app-alert-count"', html)
+
+
+def _unacknowledged_alerts(app, world, count: int) -> None:
+    """`count` open obligations at home A, each with one alert for the registered manager."""
+    with app.app_context(), acting_as("test setup"):
+        sync_catalogue()
+        rule = db.session.scalar(select(Rule).where(Rule.code == "gas_safety_check"))
+        now = utcnow()
+        for n in range(count):
+            obligation = Obligation(
+                rule_id=rule.id, rule_code=rule.code, home_id=world.home_a.id, scope_key=f"home:{world.home_a.id}",
+                period_key=f"badge:{n}", title=f"Badge {n}", due_at=now - timedelta(days=2),
+                responsible_role=rule.responsible_role, ladder=list(rule.ladder), status=ObligationStatus.OPEN)
+            db.session.add(obligation)
+            db.session.flush()
+            db.session.add(Alert(obligation_id=obligation.id, level=1, home_id=world.home_a.id,
+                                 target_role=Role.REGISTERED_MANAGER, raised_at=now, reached_at=now))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(("alerts", "shown", "spoken"), [(99, "99", "to acknowledge"),
+                                                          (100, "99+", "(more than 99) to acknowledge")])
+def test_the_badge_counts_to_99_and_then_says_99_plus(app, client, world, auth, alerts, shown, spoken):
+    """Counted up to 100, not every alert of the estate on every page (issue 13); the alerts
+    page gives the whole number."""
+    _unacknowledged_alerts(app, world, alerts)
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    for html in (client.get("/").get_data(as_text=True),
+                 client.get("/alerts/count", headers=HTMX).get_data(as_text=True)):
+        badge = re.search(r'<span class="app-header-count">([^<]+)</span><span class="govuk-visually-hidden"> ([^<]+)</span>',
+                          html)
+        assert badge is not None and badge.groups() == (shown, spoken)
