@@ -43,8 +43,9 @@ class Alert(Audited, Model):
     __tablename__ = "alerts"
     __table_args__ = (UniqueConstraint("obligation_id", "level", name="uq_alerts_obligation_level"),
                       Index("ix_alerts_raised_at", "raised_at"),  # first pages: raised since you last looked
-                      # The header's count on every page: what is aimed at my role, not yet seen.
-                      Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at"),
+                      # The header's count on every page: what is aimed at my role, not yet seen,
+                      # in my homes (each home a seek: migration 0034).
+                      Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at", "home_id"),
                       # "My homes" in its order, read from the index (migration 0027).
                       Index("ix_alerts_listed", "listing", "listed_due_at", "id"),
                       # The few escalations (migration 0028), which every work list tests each
