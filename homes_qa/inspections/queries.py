@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Integer, Select, bindparam, null, or_, select, true, union_all
+from sqlalchemy import Integer, Select, bindparam, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
@@ -544,7 +544,12 @@ def _audit_finding_rows(visible, filters: ActionFilters, today: date, fetch: int
 
     with_obligation = findings(Obligation.status, Obligation.met_at)
     if filters.status == "open" or filters.overdue:
-        statements = [with_obligation.join(Obligation, subject).where(Obligation.status == ObligationStatus.OPEN),
+        # Driven by the open action obligations (few), each finding then by its id: joined the
+        # other way, SQLite walked every finding of the estate (136 ms at 1,000 homes).
+        open_actions = select(Obligation.subject_id).where(
+            Obligation.rule_code == ACTION_RULE, Obligation.status == ObligationStatus.OPEN,
+            Obligation.subject_type == "AuditFinding")
+        statements = [findings(literal(ObligationStatus.OPEN.value), null()).where(AuditFinding.id.in_(open_actions)),
                       findings(null(), null()).where(AuditFinding.untracked.is_(True))]
     elif filters.status == "completed":
         statements = [with_obligation.join(Obligation, subject).where(Obligation.status.in_(_CLOSED))]
