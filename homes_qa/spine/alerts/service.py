@@ -205,7 +205,10 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
         with unit_of_work():
             result.obligations_created = len(ensure_recurring(now).created)
         now_utc = to_utc(now)
-        ids = list(db.session.scalars(select(Obligation.id).where(_to_look_at(now_utc)).order_by(Obligation.id)))
+        # Sorted here, not by the statement: ORDER BY id made SQLite walk the whole table in id
+        # order instead of the open obligations' (status, next_alert_at) index (0.58 s for a
+        # sweep that examined nothing at 1,000 homes, issue 13).
+        ids = sorted(db.session.scalars(select(Obligation.id).where(_to_look_at(now_utc))))
         result.examined = len(ids)
         ladders: dict[str, tuple[EscalationStep, ...]] = {}  # obligations share a handful of ladders
         for start in range(0, len(ids), SWEEP_BATCH):
