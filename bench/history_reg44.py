@@ -16,8 +16,8 @@ from homes_qa.actionplans.models import ActionPlan, ActionPlanResponse
 from homes_qa.core.calendar import london_date, london_day_end
 from homes_qa.core.localtime import london_to_utc
 from homes_qa.reg44.models import Distribution, Reg44Recommendation, Reg44Report, Reg44Visit
+from homes_qa.reg44.queries import REPORT_RULES
 
-REPORT_RULES = ("reg44_report_complete", "reg44_report_sent", "reg44_report_statutory")
 RECIPIENTS = ("ofsted", "placing_authority", "senior_managers")
 
 

@@ -95,17 +95,24 @@ def _scope_due_soon_values(user: User, now: datetime) -> tuple[int, ...]:
     return found[key]
 
 
+def _has_escalation(*, per_row: bool, target_role: str | None = None) -> ColumnElement[bool]:
+    """Whether an obligation has an escalation alert (aimed at `target_role`, if given). `per_row`:
+    one seek on (obligation, level) for each obligation the statement reads; otherwise IN (the
+    escalated obligations), the escalation alerts read once for all of them."""
+    conditions = [is_escalation(), *([Alert.target_role == target_role] if target_role else [])]
+    if per_row:
+        return select(Alert.id).where(Alert.obligation_id == Obligation.id, *conditions).exists()
+    return Obligation.id.in_(select(Alert.obligation_id).where(*conditions))
+
+
 def _escalated(role: str | None = None, *, per_row: bool = False) -> ColumnElement[bool]:
-    """Whether an obligation has an escalation alert, asked as suits the viewer's scope. For
-    someone who sees every home: IN (the escalated obligations), the escalation alerts read once,
-    not looked up for each of the estate's open obligations (issue 13: 40 % of the grid's time at
-    1,000 homes). For someone with a few homes: one seek on (obligation, level) for each of their
-    obligations, not a list of every escalation of the estate built for each of the first page's
-    lists (a registered manager's first page at 1,000 homes: 12,000 ids, nine times). `per_row`:
-    the same seek for a statement that reads only a few obligations whoever looks."""
-    if per_row or (role is not None and role not in SEES_ALL_HOMES):
-        return select(Alert.id).where(Alert.obligation_id == Obligation.id, is_escalation()).exists()
-    return Obligation.id.in_(select(Alert.obligation_id).where(is_escalation()))
+    """`_has_escalation` asked as suits the viewer's scope. Someone who sees every home: the IN,
+    not a look-up for each of the estate's open obligations (issue 13: 40 % of the grid's time at
+    1,000 homes). Someone with a few homes: the seek, not a list of every escalation of the
+    estate built for each of the first page's lists (a registered manager's first page at 1,000
+    homes: 12,000 ids, nine times). `per_row`: the seek for a statement that reads only a few
+    obligations whoever looks."""
+    return _has_escalation(per_row=per_row or (role is not None and role not in SEES_ALL_HOMES))
 
 
 def _latest_due_soon(now: datetime, due_soon_values: Sequence[int]) -> datetime:
@@ -690,10 +697,7 @@ def _my_work_statement(role: str, mine: bool, queue: bool,
         lists.append(("this_week", (*own, column == ex.UPCOMING, Obligation.due_at <= _at(WEEK_END)),
                       earliest_first))
     if role != Role.REGISTERED_MANAGER:
-        escalated_to_me = (Obligation.id.in_(select(Alert.obligation_id).where(
-            is_escalation(), Alert.target_role == role)) if role in SEES_ALL_HOMES else
-            select(Alert.id).where(Alert.obligation_id == Obligation.id, is_escalation(),
-                                   Alert.target_role == role).exists())
+        escalated_to_me = _has_escalation(per_row=role not in SEES_ALL_HOMES, target_role=role)
         lists.append(("escalations", (where, escalated_to_me), earliest_first))
     if queue:
         notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))

@@ -92,10 +92,9 @@ def _list_statement(role: str, which: str) -> Select[Alert]:
 
 
 @lru_cache(maxsize=64)
-def _count_statement(role: str, which: str, *, unacknowledged: bool = False) -> Select[int]:
+def _count_statement(role: str, which: str) -> Select[int]:
     scoped, _ = _SCOPES[which]
-    stmt = scoped(select(func.count(Alert.id)).select_from(Alert), role)
-    return stmt.where(Alert.acknowledged_at.is_(None)) if unacknowledged else stmt
+    return scoped(select(func.count(Alert.id)).select_from(Alert), role)
 
 
 def _listed(user: User, which: str, page: int, per_page: int) -> list[Alert]:
