@@ -878,18 +878,21 @@ def _group_of(rule_code: str, area: str) -> str | None:
     return None
 
 
-def monthly_kpis(user: User, now: datetime, start: datetime, end: datetime) -> list[HomeKpis]:
-    """Per home in scope, for the month [start, end): notifications, Reg 44 reports and audits
-    met on time (%), actions overdue at the month's end, and the average days late of what was
-    met late. Three queries whatever the number of homes or the history (only the month is read).
-    Waived obligations count nowhere; a deadline still to come is not yet counted."""
-    homes = visible_homes(user)
+def monthly_kpis(user: User, now: datetime, start: datetime, end: datetime,
+                 homes: Sequence[Home] | None = None) -> list[HomeKpis]:
+    """Per home in scope (or of `homes`, a page of them), for the month [start, end):
+    notifications, Reg 44 reports and audits met on time (%), actions overdue at the month's
+    end, and the average days late of what was met late. Three queries whatever the number of
+    homes or the history (only the month is read). Waived obligations count nowhere; a deadline
+    still to come is not yet counted."""
+    page = homes
+    homes = visible_homes(user) if homes is None else homes
     result = {h.id: HomeKpis(h.id, h.name) for h in homes}
     until = min(end, now)
     rows = db.session.execute(
         select(Obligation.home_id, Obligation.rule_code, Rule.area, Obligation.due_at, Obligation.met_at)
         .join(Rule, Rule.id == Obligation.rule_id)
-        .where(obligations_in_scope(user), Obligation.home_id.is_not(None),
+        .where(obligations_in_scope(user), _obligations_of(page),
                Obligation.status != ObligationStatus.WAIVED,
                Obligation.due_at >= _instant(start), Obligation.due_at < _instant(until)))
     for home_id, rule_code, area, due_at, met_at in rows:
@@ -909,11 +912,11 @@ def monthly_kpis(user: User, now: datetime, start: datetime, end: datetime) -> l
     # for this month (its end not yet come) nothing was met after "now", so only the open.
     actions = Obligation.rule_code.in_(select(Rule.code).where(Rule.area == ACTIONS_AREA).scalar_subquery())
     overdue_then: Any = select(Obligation.home_id).where(
-        obligations_in_scope(user), actions, Obligation.status == ObligationStatus.OPEN,
+        obligations_in_scope(user), _obligations_of(page), actions, Obligation.status == ObligationStatus.OPEN,
         Obligation.due_at < _instant(until))
     if until < now:
         overdue_then = union_all(overdue_then, select(Obligation.home_id).where(
-            obligations_in_scope(user), actions,
+            obligations_in_scope(user), _obligations_of(page), actions,
             Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
             Obligation.met_at > _instant(until), Obligation.due_at < _instant(until)))
     overdue_rows = overdue_then.subquery()
@@ -923,6 +926,12 @@ def monthly_kpis(user: User, now: datetime, start: datetime, end: datetime) -> l
         if home_id in result:
             result[home_id].actions_overdue = count
     return [result[h.id] for h in homes]
+
+
+def _obligations_of(homes: Sequence[Home] | None) -> ColumnElement[bool]:
+    """The obligations of a page of homes (each home's read from its index), or, with none given,
+    any (the caller keeps those in scope, and those of no home are counted for none)."""
+    return true() if homes is None else Obligation.home_id.in_([h.id for h in homes])
 
 
 # ---------------------------------------------------------------- monthly KPIs entered, and drift in a row
@@ -936,9 +945,11 @@ class Misses:
     rule_title: str
 
 
-def consecutive_misses(user: User, now: datetime, end: datetime) -> dict[int, Misses]:
-    """Per home in scope, the longest current run of missed deadlines of one rule at the month's
-    end (met late, or still not met): deadlines due in the year before. One query.
+def consecutive_misses(user: User, now: datetime, end: datetime,
+                       homes: Sequence[Home] | None = None) -> dict[int, Misses]:
+    """Per home in scope (or of `homes`, a page of them), the longest current run of missed
+    deadlines of one rule at the month's end (met late, or still not met): deadlines due in the
+    year before. One query.
 
     A deadline due before the month's end was met (on time) only if its obligation is `met`
     (met_at <= due_at < end); met late or still open, it was missed. So a stream's current run
@@ -957,7 +968,8 @@ def consecutive_misses(user: User, now: datetime, end: datetime) -> dict[int, Mi
     runs = db.session.execute(
         select(Obligation.home_id, Rule.title, func.count(Obligation.id).label("run"))
         .join(Rule, Rule.id == Obligation.rule_id)
-        .where(obligations_in_scope(user), Obligation.home_id.is_not(None),
+        .where(obligations_in_scope(user),
+               _obligations_of(homes),
                Obligation.status.in_((ObligationStatus.OPEN, ObligationStatus.MET_LATE)),
                Obligation.due_at >= since, Obligation.due_at < until, ~met_after)
         .group_by(Obligation.home_id, Obligation.rule_code, Rule.title)
@@ -1022,10 +1034,11 @@ def trend(user: User, measure: kpi_core.Measure, months: list[date]) -> Trend:
     return Trend(measure, months, homes, values)
 
 
-def entered_in_month(user: User, month: date) -> dict[int, MonthlyKpi]:
-    homes = [h.id for h in visible_homes(user)]
+def entered_in_month(user: User, month: date, homes: Sequence[Home] | None = None) -> dict[int, MonthlyKpi]:
+    """The month's entered KPIs of each home in scope (or of `homes`, a page of them)."""
+    ids = [h.id for h in (visible_homes(user) if homes is None else homes)]
     return {e.home_id: e for e in db.session.scalars(
-        select(MonthlyKpi).where(MonthlyKpi.home_id.in_(homes), MonthlyKpi.month == month))}
+        select(MonthlyKpi).where(MonthlyKpi.home_id.in_(ids), MonthlyKpi.month == month))}
 
 
 # ---------------------------------------------------------------- register exports (Reg 44 visits, incidents)

@@ -21,10 +21,11 @@ from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries, service
 from homes_qa.exceptions.forms import MonthlyKpiForm, measure_values
 from homes_qa.exceptions.models import MonthlyKpi
-from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_choices
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_choices, visible_homes_select
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
-from homes_qa.spine.people.models import User
+from homes_qa.spine.paging import paged
+from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved
@@ -320,16 +321,20 @@ def kpis():
     rows: list[queries.HomeKpis] = []
     misses: dict[int, queries.Misses] = {}
     entered: dict[int, MonthlyKpi] = {}
+    page = None
     if first is not None:
+        # A page of homes, by name (issue 13: a county's 1,000 homes are 40 pages, each read alone).
+        homes, page = paged(visible_homes_select(current_user), Home.name, Home.id)
         following = (first + timedelta(days=32)).replace(day=1)
-        rows = queries.monthly_kpis(current_user, now, london_day_start(first), london_day_start(following))
-        misses = queries.consecutive_misses(current_user, now, london_day_start(following))
-        entered = queries.entered_in_month(current_user, first)
+        rows = queries.monthly_kpis(current_user, now, london_day_start(first), london_day_start(following), homes)
+        misses = queries.consecutive_misses(current_user, now, london_day_start(following), homes)
+        entered = queries.entered_in_month(current_user, first, homes)
+    month_value = request.args.get("month", "").strip() or (first.strftime("%Y-%m") if first else "")
     return render_template("exceptions/kpis.html", rows=rows, month=first, errors=errors, misses=misses,
                            entered=entered, measures=kpi_core.MEASURES, may_enter=first is not None
-                           and first <= london_date(now),
-                           month_value=request.args.get("month", "").strip() or (first.strftime("%Y-%m") if first else ""),
-                           title="Monthly KPIs"), 400 if errors else 200
+                           and first <= london_date(now), page=page,
+                           page_args={"month": month_value} if request.args.get("month") else {},
+                           month_value=month_value, title="Monthly KPIs"), 400 if errors else 200
 
 
 def _month_or_404(value: str) -> date:
