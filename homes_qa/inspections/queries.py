@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Integer, Select, bindparam, literal, null, or_, select, true, union_all
+from sqlalchemy import Integer, Select, bindparam, case, false, func, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from homes_qa.actionplans.models import ACCEPT, ActionPlan, ActionPlanResponse, PlanStatus
@@ -17,7 +17,7 @@ from homes_qa.audits import policy as audits_policy
 from homes_qa.audits.models import AuditFinding
 from homes_qa.core import inspections as core
 from homes_qa.core.calendar import london_date
-from homes_qa.core.roles import Role
+from homes_qa.core.roles import SEES_ALL_HOMES, Role
 from homes_qa.core.timing import Timing
 from homes_qa.extensions import db
 from homes_qa.inspections.models import (
@@ -193,7 +193,9 @@ def home_links(user: User, home: Home) -> list[dict[str, str]]:
 ACTION_SOURCES: dict[str, str] = {ActionSource.INSPECTION: "Ofsted inspection", ActionSource.REG44: "Reg 44 action plan",
                   ActionSource.QPAG: "QPAG", ActionSource.QA_REVIEW: "QA review", ActionSource.AUDIT: "Monthly audit"}
 ACTION_STATUSES = {"open": "Open", "completed": "Completed", "all": "All"}
-ACTION_LIST_LIMIT = 500
+ACTION_PAGE_SIZE = 50  # rows a page of the action list shows
+ACTION_MAX_PAGE = 100  # pages it goes to (5,000 actions); past that the filters must narrow it
+TRACKER_LIMIT = 500  # rows of the QPAG tracker
 OWNER_FILTER_MAX = 120
 
 
@@ -216,6 +218,14 @@ class ActionFilters:
                    status=status if status in ACTION_STATUSES else "open",
                    overdue=args.get("overdue") == "1", owner=args.get("owner", "").strip()[:OWNER_FILTER_MAX])
 
+    def args(self) -> dict[str, str]:
+        """The query string that gives these filters (those not at their default): kept on the
+        links to other pages of the list."""
+        given = {"home": "" if self.home is None else str(self.home), "source": self.source or "",
+                 "status": "" if self.status == "open" else self.status, "overdue": "1" if self.overdue else "",
+                 "owner": self.owner}
+        return {key: value for key, value in given.items() if value}
+
 
 @dataclass(frozen=True)
 class ActionRow:
@@ -237,20 +247,73 @@ class ActionRow:
     def overdue_on(self, today: date) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < today
 
+    def order_key(self, today: date) -> tuple[Any, ...]:
+        """Most overdue first, then open, then by due date (none last), home, source and id:
+        a total order, so each page follows the one before (`_worst_first` is the same in SQL)."""
+        return (not self.overdue_on(today), not self.is_open, self.due_on is None, self.due_on or date.min,
+                self.home_id, self.source, self.action_id)
+
 
 def _contains(text: str) -> str:
     """A LIKE pattern matching the text anywhere, with the user's % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def combined_actions(user: User, filters: ActionFilters, now: datetime,
-                     limit: int | None = ACTION_LIST_LIMIT) -> tuple[list[ActionRow], bool]:
-    """Every action in the homes the user sees, filtered, most overdue first: Ofsted requirements
-    and recommendations, approved Reg 44 action plans, QPAG's tracker (service managers and up),
-    agreed QA review plans, and submitted monthly audits' findings (for those who read audits).
-    One query per source whatever the number of homes. Returns the rows
-    (at most `limit`; None for every one, as the CSV export) and whether more were left off."""
-    fetch = None if limit is None else limit + 1
+@dataclass(frozen=True)
+class ActionPage:
+    """One page of the combined action list: its rows, its 1-based number and whether more
+    follow. No total: counting every action of every source for a county is the cost paging
+    avoids (issue 13); a page past the end is the last one with rows."""
+    rows: list[ActionRow]
+    number: int
+    more: bool
+    size: int = ACTION_PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+    @property
+    def at_limit(self) -> bool:
+        """More rows follow the last page this list pages to: the filters must narrow it."""
+        return self.more and self.number >= ACTION_MAX_PAGE
+
+
+def action_page(user: User, filters: ActionFilters, now: datetime, number: int) -> ActionPage:
+    """The `number`th page of the combined list (clamped to 1..ACTION_MAX_PAGE; past the end,
+    the last page with rows). One query per source, each reading at most the rows up to this
+    page's end (and one more, to know whether more follow)."""
+    number = min(max(number, 1), ACTION_MAX_PAGE)
+    offset = (number - 1) * ACTION_PAGE_SIZE
+    rows = _merged_actions(user, filters, now, offset + ACTION_PAGE_SIZE + 1)
+    if offset and len(rows) <= offset:  # past the end: the last page that has rows
+        number = max(-(-len(rows) // ACTION_PAGE_SIZE), 1)
+        offset = (number - 1) * ACTION_PAGE_SIZE
+    return ActionPage(rows[offset:offset + ACTION_PAGE_SIZE], number, len(rows) > offset + ACTION_PAGE_SIZE)
+
+
+def combined_actions(user: User, filters: ActionFilters, now: datetime) -> list[ActionRow]:
+    """Every action the filters match, most overdue first (the CSV export)."""
+    return _merged_actions(user, filters, now, None)
+
+
+def _worst_first(is_open: Any, due_on: Any, home_id: Any, row_id: Any, today: date) -> tuple[Any, ...]:
+    """The list's order in SQL, as `ActionRow.order_key` orders in Python: overdue first, then
+    open, then by due date (none last), home and id. Each source is cut at the rows a page needs
+    in this order, so the merged page holds the most overdue of all of them."""
+    return (case((is_open & (due_on < today), 0), else_=1), case((is_open, 0), else_=1),
+            due_on.is_(None), due_on, home_id, row_id)
+
+
+def _merged_actions(user: User, filters: ActionFilters, now: datetime, fetch: int | None) -> list[ActionRow]:
+    """Every source's first `fetch` actions (all of them with None) in the list's order, merged:
+    Ofsted requirements and recommendations, approved Reg 44 action plans, QPAG's tracker
+    (service managers and up), agreed QA review plans, and submitted monthly audits' findings
+    (for those who read audits). One query per source whatever the number of homes."""
     today = london_date(now)
     visible = visible_home_ids_query(user)
     rows: list[ActionRow] = []
@@ -265,6 +328,8 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
             stmt = stmt.where(InspectionItem.status == ActionStatus.OPEN, InspectionItem.due_on < today)
         if filters.owner:
             stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
+        stmt = stmt.order_by(*_worst_first(InspectionItem.completed_on.is_(None), InspectionItem.due_on,
+                                           InspectionItem.home_id, InspectionItem.id, today))
         for item, home_name, owner in db.session.execute(stmt.limit(fetch)):
             rows.append(ActionRow("inspection", item.home_id, home_name, item.action, owner, item.due_on,
                                   item.completed_on,
@@ -286,6 +351,8 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
             r_stmt = r_stmt.where(ActionPlanResponse.due_on < today)
         if filters.owner:
             r_stmt = r_stmt.where(ActionPlanResponse.owner.ilike(_contains(filters.owner), escape="\\"))
+        r_stmt = r_stmt.order_by(*_worst_first(ActionPlanResponse.completed_on.is_(None), ActionPlanResponse.due_on,
+                                               ActionPlanResponse.home_id, ActionPlanResponse.id, today))
         for response, home_name, visit_id in db.session.execute(r_stmt.limit(fetch)):
             rows.append(ActionRow("reg44", response.home_id, home_name, response.action, response.owner,
                                   response.due_on, response.completed_on,
@@ -302,17 +369,20 @@ def combined_actions(user: User, filters: ActionFilters, now: datetime,
             q_stmt = q_stmt.where(QpagAction.status == ActionStatus.OPEN, QpagAction.due_on < today)
         if filters.owner:
             q_stmt = q_stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
+        # The whole service's (no home) are home 0 in the list's order, as in `ActionRow`.
+        q_stmt = q_stmt.order_by(*_worst_first(QpagAction.completed_on.is_(None), QpagAction.due_on,
+                                               func.coalesce(QpagAction.home_id, 0), QpagAction.id, today))
         for qpag, home_name, owner in db.session.execute(q_stmt.limit(fetch)):
             rows.append(ActionRow("qpag", qpag.home_id or 0, home_name or "The whole service", qpag.text, owner,
                                   qpag.due_on, qpag.completed_on, url_for("inspections.qpag"), qpag.id))
     if filters.source in (None, "qa_review"):
-        rows.extend(_qa_review_action_rows(visible, filters, today))
+        rows.extend(_qa_review_action_rows(visible, filters, today, fetch))
     if filters.source in (None, "audit") and sees_audit_actions(user):
-        rows.extend(_audit_finding_rows(visible, filters, today, fetch))
-    rows.sort(key=lambda r: (not r.overdue_on(today), not r.is_open, r.due_on or date.max, r.home_name))
-    if limit is None:
-        return rows, False
-    return rows[:limit], len(rows) > limit
+        # Someone who sees every home has no narrower list of homes to give.
+        homes_of_viewer = None if user.role in SEES_ALL_HOMES else visible
+        rows.extend(_audit_finding_rows(visible, homes_of_viewer, filters, today, fetch))
+    rows.sort(key=lambda r: r.order_key(today))
+    return rows if fetch is None else rows[:fetch]
 
 
 # ---------------------------------------------------------------- QPAG action tracker
@@ -327,7 +397,7 @@ def qpag_actions(user: User, *, status: str = "open") -> list[QpagAction]:
             .order_by(QpagAction.due_on, QpagAction.id))
     if status in (ActionStatus.OPEN, ActionStatus.COMPLETED):
         stmt = stmt.where(QpagAction.status == status)
-    return list(db.session.scalars(stmt.limit(ACTION_LIST_LIMIT)))
+    return list(db.session.scalars(stmt.limit(TRACKER_LIMIT)))
 
 
 QPAG_FIRST_PAGE_LIMIT = 50
@@ -493,7 +563,7 @@ def qa_action_obligation(action: QaReviewAction) -> Obligation | None:
         Obligation.period_key == qa_action_key(action)))
 
 
-def _qa_review_action_rows(visible, filters: ActionFilters, today: date) -> list[ActionRow]:
+def _qa_review_action_rows(visible, filters: ActionFilters, today: date, fetch: int | None) -> list[ActionRow]:
     """The actions of QA review plans QPAG agreed, in the homes the user sees (one query)."""
     stmt = (select(QaReviewAction, Home.name, User.name).join(QaReview, QaReview.id == QaReviewAction.review_id)
             .join(Home, Home.id == QaReviewAction.home_id).join(User, User.id == QaReviewAction.owner_id)
@@ -506,9 +576,11 @@ def _qa_review_action_rows(visible, filters: ActionFilters, today: date) -> list
         stmt = stmt.where(QaReviewAction.status == ActionStatus.OPEN, QaReviewAction.due_on < today)
     if filters.owner:
         stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
+    stmt = stmt.order_by(*_worst_first(QaReviewAction.completed_on.is_(None), QaReviewAction.due_on,
+                                       QaReviewAction.home_id, QaReviewAction.id, today))
     return [ActionRow("qa_review", action.home_id, home_name, action.text, owner, action.due_on, action.completed_on,
                       url_for("inspections.qa_review_action_complete", qa_review_action_id=action.id), action.id)
-            for action, home_name, owner in db.session.execute(stmt.limit(ACTION_LIST_LIMIT + 1))]
+            for action, home_name, owner in db.session.execute(stmt.limit(fetch))]
 
 
 def sees_audit_actions(user: User) -> bool:
@@ -519,7 +591,8 @@ def sees_audit_actions(user: User) -> bool:
 _CLOSED = (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.WAIVED)
 
 
-def _audit_finding_rows(visible, filters: ActionFilters, today: date, fetch: int | None) -> list[ActionRow]:
+def _audit_finding_rows(visible, homes_of_viewer, filters: ActionFilters, today: date,
+                        fetch: int | None) -> list[ActionRow]:
     """The actions of submitted monthly audits' findings. A finding is completed when its
     `action_complete` obligation is met ("Record that it was done"), closed when waived, and
     open while its obligation is open or when it has none (the rule was off when it was made).
@@ -542,19 +615,30 @@ def _audit_finding_rows(visible, filters: ActionFilters, today: date, fetch: int
             stmt = stmt.where(User.name.ilike(_contains(filters.owner), escape="\\"))
         return stmt
 
+    def worst_first(is_open: Any) -> tuple[Any, ...]:
+        return _worst_first(is_open, AuditFinding.due_on, AuditFinding.home_id, AuditFinding.id, today)
+
     with_obligation = findings(Obligation.status, Obligation.met_at)
     if filters.status == "open" or filters.overdue:
         # Driven by the open action obligations (few), each finding then by its id: joined the
-        # other way, SQLite walked every finding of the estate (136 ms at 1,000 homes).
+        # other way, SQLite walked every finding of the estate (136 ms at 1,000 homes). Someone
+        # with a few homes reads only theirs, by (home, rule, status): the IN of every open
+        # audit action of the estate grew with the estate, not with their homes (issue 13).
         open_actions = select(Obligation.subject_id).where(
             Obligation.rule_code == ACTION_RULE, Obligation.status == ObligationStatus.OPEN,
             Obligation.subject_type == "AuditFinding")
-        statements = [findings(literal(ObligationStatus.OPEN.value), null()).where(AuditFinding.id.in_(open_actions)),
-                      findings(null(), null()).where(AuditFinding.untracked.is_(True))]
+        if homes_of_viewer is not None:
+            open_actions = open_actions.where(Obligation.home_id.in_(homes_of_viewer))
+        statements = [findings(literal(ObligationStatus.OPEN.value), null()).where(AuditFinding.id.in_(open_actions))
+                      .order_by(*worst_first(true())),
+                      findings(null(), null()).where(AuditFinding.untracked.is_(True)).order_by(*worst_first(true()))]
     elif filters.status == "completed":
-        statements = [with_obligation.join(Obligation, subject).where(Obligation.status.in_(_CLOSED))]
+        statements = [with_obligation.join(Obligation, subject).where(Obligation.status.in_(_CLOSED))
+                      .order_by(*worst_first(false()))]
     else:
-        statements = [with_obligation.outerjoin(Obligation, subject)]
+        # No obligation (made while the rule was off) or an open one: open.
+        is_open = Obligation.id.is_(None) | (Obligation.status == ObligationStatus.OPEN)
+        statements = [with_obligation.outerjoin(Obligation, subject).order_by(*worst_first(is_open))]
     rows: list[ActionRow] = []
     for stmt in statements:
         for finding, home_name, owner, status, met_at in db.session.execute(stmt.limit(fetch)):

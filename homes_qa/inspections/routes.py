@@ -49,6 +49,7 @@ from homes_qa.inspections.forms import (
 )
 from homes_qa.inspections.models import Inspection, InspectionItem, QaReview
 from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_choices
+from homes_qa.spine.paging import requested_page
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved, saved_result
@@ -206,11 +207,12 @@ def actions():
     if filters.home is not None and not can_see_home(current_user, filters.home):
         abort(404)
     now = utcnow()
-    rows, truncated = queries.combined_actions(current_user, filters, now)
+    # A page at a time (issue 13: a county's open actions were 500 rows on one page).
+    page = queries.action_page(current_user, filters, now, requested_page())
     template = "inspections/_actions_results.html" if is_htmx() else "inspections/actions.html"
-    return render_template(template, rows=rows, truncated=truncated, filters=filters, today=london_date(now),
-                           homes=visible_home_choices(current_user), sources=queries.ACTION_SOURCES,
-                           statuses=queries.ACTION_STATUSES, limit=queries.ACTION_LIST_LIMIT, title="Action list",
+    return render_template(template, page=page, rows=page.rows, filters=filters, page_args=filters.args(),
+                           today=london_date(now), homes=visible_home_choices(current_user),
+                           sources=queries.ACTION_SOURCES, statuses=queries.ACTION_STATUSES, title="Action list",
                            show_qpag=current_user.role in policy.QPAG_READERS,
                            show_audits=queries.sees_audit_actions(current_user))
 
@@ -423,7 +425,7 @@ def export_actions():
         abort(404)
     now = utcnow()
     today = london_date(now)
-    rows, _ = queries.combined_actions(current_user, filters, now, limit=None)
+    rows = queries.combined_actions(current_user, filters, now)
     return csv_response("actions", ACTION_COLUMNS, (
         [queries.ACTION_SOURCES[row.source], row.home_name, row.text, row.owner, row.due_on, row.completed_on,
          "Waived" if row.waived else "Open" if row.is_open else "Completed", row.overdue_on(today)] for row in rows))

@@ -34,6 +34,7 @@ from homes_qa.spine.obligations.queries import (
     state_of,
     what_is_due,
 )
+from homes_qa.spine.paging import page_of
 from homes_qa.spine.people.models import Home
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import sync_catalogue
@@ -97,9 +98,12 @@ def waive(obligation_id: int):
 @organisation_bp.route("/")
 @roles_required(*ORGANISATION_ROLES)
 def index():
-    """Whole-service work (QPAG report, dip samples, surveys, the weekly safeguarding update)."""
-    return render_template("obligations/organisation.html",
-                           due=what_is_due(None, utcnow(), current_user), title="Whole-service work")
+    """Whole-service work (QPAG report, dip samples, surveys, the weekly safeguarding update):
+    the open work 25 a page (issue 13: each service manager's weekly update is a row, 170 of them
+    for a county of 1,000 homes)."""
+    due = what_is_due(None, utcnow(), current_user)
+    due.open, page = page_of(due.open)
+    return render_template("obligations/organisation.html", due=due, due_page=page, title="Whole-service work")
 
 
 # ---------------------------------------------------------------- floating checks of a home

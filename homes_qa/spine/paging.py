@@ -78,3 +78,11 @@ def paged(stmt: Select[Any], *order_by: Any, size: int = PAGE_SIZE, name: str = 
     if not total:
         return [], page
     return list(db.session.scalars(stmt.order_by(*order_by).offset(page.offset).limit(size))), page
+
+
+def page_of(rows: list[Any], size: int = PAGE_SIZE, name: str = "page") -> tuple[list[Any], Page]:
+    """The page `?page=` asks for of a list already read and ordered in Python (one whose order
+    SQL cannot give, e.g. by a state worked out per row), as `paged` answers it."""
+    total = len(rows)
+    page = Page(number=min(requested_page(name), max(-(-total // size), 1)), total=total, size=size)
+    return rows[page.offset:page.offset + size], page

@@ -328,3 +328,39 @@ def test_the_reg45_review_is_not_among_certificates_and_checks(app, client, worl
     assert "Gas safety check" in html and "Regulation 45 review" not in html
     assert client.get(f"/homes/{world.home_a.id}/checks/reg45_review/complete").status_code == 404
     assert _completions(app) == 0
+
+
+def test_whole_service_work_is_paged_worst_first(app, client, world, auth):
+    """Issue 13: each service manager's weekly update is a whole-service row (170 in a county of
+    1,000 homes): the open work is 25 a page, overdue first, with every row on exactly one page."""
+    quiet_calendar(app)
+    now = utcnow()
+    with app.app_context(), acting_as("test setup"):
+        rule = db.session.scalars(select(Rule).where(Rule.code == "safeguarding_monitoring_weekly")).one()
+        made = []
+        for n in range(30):  # n days overdue … 29 - n days ahead; the first 10 overdue
+            obligation = Obligation(
+                rule_id=rule.id, rule_code=rule.code, home_id=None, scope_key=f"manager:{n}", period_key="p",
+                title=f"Weekly update {n:02d}", due_at=now + timedelta(days=n - 10, hours=1),
+                responsible_role=rule.responsible_role, ladder=list(rule.ladder), due_soon_days=0,
+                status=ObligationStatus.OPEN)
+            db.session.add(obligation)
+            made.append(obligation)
+        db.session.commit()
+        ids = [o.id for o in made]
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    first = client.get("/organisation/").get_data(as_text=True)
+    second = client.get("/organisation/?page=2").get_data(as_text=True)
+    on_first = [i for i in ids if f'id="obligation-{i}"' in first]
+    on_second = [i for i in ids if f'id="obligation-{i}"' in second]
+    assert len(on_first) == 25 and len(on_second) == 5 and not set(on_first) & set(on_second)
+    assert "Showing 1 to 25 of 30 open obligations" in first and 'href="/organisation/?page=2"' in first
+    assert "Showing 26 to 30 of 30 open obligations" in second
+    # Overdue first: the ten overdue on page one, the furthest ahead on page two.
+    assert set(ids[:10]) <= set(on_first) and set(on_second) == set(ids[25:])
+    assert first.index(f'id="obligation-{ids[0]}"') < first.index(f'id="obligation-{ids[9]}"')
+    # Anything not a page number is the first; past the end, the last.
+    assert [i for i in ids if f'id="obligation-{i}"' in client.get("/organisation/?page=%C2%B2").get_data(
+        as_text=True)] == on_first
+    assert [i for i in ids if f'id="obligation-{i}"' in client.get("/organisation/?page=999999999999").get_data(
+        as_text=True)] == on_second
