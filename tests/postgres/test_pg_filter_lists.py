@@ -25,3 +25,16 @@ def test_audit_count_is_bounded_and_filter_lists_are_listed_on_postgres(pg_world
     grid = pg_client.get(f"/exceptions/?home={w.birch.id}").get_data(as_text=True)
     assert f'<option value="{w.birch.id}" selected>Birch House</option>' in grid
     assert f'<option value="{w.manager.id}">{w.manager.name} ({ROLE_LABELS[w.manager.role]})</option>' in grid
+
+
+def test_the_action_list_statements_run_on_postgres(pg_world, pg_client):
+    """The action list's statements, built once per shape with the day, home, owner pattern and
+    limit bound (and each source ordered worst first in SQL), answer on PostgreSQL too."""
+    w = pg_world
+    assert _sign_in(pg_client, w.head.email).status_code == 303
+    for query in ("", "?page=2", "?status=all", "?status=completed&source=audit", f"?home={w.birch.id}&overdue=1",
+                  "?owner=50%25_off%5C&status=all", "?source=qpag&status=all"):
+        response = pg_client.get(f"/actions{query}")
+        assert response.status_code == 200, query
+        assert 'id="action-count"' in response.get_data(as_text=True)
+    assert pg_client.get("/actions/export.csv?status=all").status_code == 200
