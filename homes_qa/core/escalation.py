@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from homes_qa.core.roles import ROLES
@@ -150,9 +151,30 @@ def ladder_to_list(steps: Iterable[EscalationStep]) -> list[dict[str, Any]]:
 
 
 def ladder_from_list(items: Iterable[Mapping[str, Any]]) -> tuple[EscalationStep, ...]:
-    """Inverse of `ladder_to_list`; validates and raises `LadderError` on anything malformed."""
+    """Inverse of `ladder_to_list`; validates and raises `LadderError` on anything malformed.
+
+    Every obligation keeps its ladder as a list, and a page or a sweep reads hundreds or
+    thousands of them with a handful of distinct ladders: each distinct one is parsed and
+    validated once (the steps are frozen, so the tuple can be shared)."""
     if isinstance(items, (str, bytes, Mapping)):
         raise LadderError("An escalation ladder must be a list of steps.")
+    items = list(items)
+    try:
+        # Each value with its type: 1, 1.0 and True are equal keys, but only 1 is a valid level.
+        key = tuple(tuple(sorted(((k, type(v), v) for k, v in item.items()), key=lambda kv: kv[0]))
+                    for item in items)
+        hash(key)
+    except (AttributeError, TypeError):  # not a list of flat mappings: parse it to say why
+        return _parsed_ladder(items)
+    return _ladder_of(key)
+
+
+@lru_cache(maxsize=512)
+def _ladder_of(key: tuple[tuple[tuple[str, type, Any], ...], ...]) -> tuple[EscalationStep, ...]:
+    return _parsed_ladder([{k: v for k, _, v in item} for item in key])
+
+
+def _parsed_ladder(items: list[Any]) -> tuple[EscalationStep, ...]:
     steps = tuple(EscalationStep.from_dict(item) for item in items)
     validate_ladder(steps)
     return steps
