@@ -63,6 +63,8 @@ class ActionPlanResponse(Audited, Model):
         one_of("decision", Decision),
         # The action list: a home's actions still to do, not every plan of the estate (0032).
         Index("ix_reg44_action_plan_responses_home_done", "home_id", "completed_on"),
+        # Across homes: the open actions in the action list's order, read a page at a time (0035).
+        Index("ix_reg44_action_plan_responses_open_due", "decision", "completed_on", "due_on", "home_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -150,3 +150,23 @@ def test_a_registered_manager_pages_only_their_home(app, auth, world, many):
     html = auth.client.get("/actions").get_data(as_text=True)
     assert _actions(html) == [] and "0 actions" in html and "govuk-pagination" not in html
     assert auth.client.get(f"/actions?home={world.home_a.id}&page=2").status_code == 404
+
+
+def test_an_open_reg44_action_with_no_due_date_comes_after_every_dated_one(app, auth, world, many):
+    """The open Reg 44 actions are read in due-date order from their index (migration 0035), the
+    undated ones by a second read: on the list they come last, as the list's order puts them."""
+    with app.app_context(), acting_as("test"):
+        plan = db.session.scalars(db.select(ActionPlan)).one()
+        report = db.session.get(Reg44Report, plan.report_id)
+        extra = Reg44Recommendation(home_id=world.home_a.id, number=REG44 + 1, text="r", consider_within_days=28)
+        report.recommendations.append(extra)
+        db.session.flush()
+        plan.responses.append(ActionPlanResponse(recommendation_id=extra.id, home_id=world.home_a.id,
+                                                 decision="accept", action="REG44-UNDATED", owner="Deputy"))
+        db.session.commit()
+    every = _every(app, world, "source=reg44")
+    assert every[-1] == "REG44-UNDATED" and len(every) == REG44 + 1
+    assert every[:-1] == [f"REG44-{n:03d}" for n in range(REG44)]
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    assert len(every) <= SIZE  # one page holds them all
+    assert _actions(auth.client.get("/actions?source=reg44").get_data(as_text=True)) == every
