@@ -351,6 +351,20 @@ def _owner_like(name: Any) -> ColumnElement[bool]:
     return name.ilike(bindparam(_OWNER, type_=String), escape="\\")
 
 
+def _filtered_by_status(stmt: Any, model: Any, shape: _Shape, home_key: Any) -> Any:
+    """The filters and order of a source whose actions carry an `ActionStatus` (Ofsted items,
+    QPAG's tracker, QA review plans), its owner the joined `User`; `home_key` orders by home."""
+    if shape.home:
+        stmt = stmt.where(model.home_id == bindparam(_HOME, type_=Integer))
+    if shape.status != "all":
+        stmt = stmt.where(model.status == shape.status)
+    if shape.overdue:
+        stmt = stmt.where(model.status == ActionStatus.OPEN, model.due_on < bindparam(_TODAY, type_=Date))
+    if shape.owner:
+        stmt = stmt.where(_owner_like(User.name))
+    return stmt.order_by(*_worst_first(model.completed_on.is_(None), model.due_on, home_key, model.id))
+
+
 @lru_cache(maxsize=256)
 def _action_statements(shape: _Shape) -> tuple[tuple[str, Select], ...]:
     """(source, statement) of each source listed, for the shape; bound when run: `viewer_id`,
@@ -362,16 +376,7 @@ def _action_statements(shape: _Shape) -> tuple[tuple[str, Select], ...]:
         stmt = (select(InspectionItem, Home.name, User.name).join(Home, Home.id == InspectionItem.home_id)
                 .join(User, User.id == InspectionItem.owner_id)
                 .where(in_viewers_homes(InspectionItem.home_id, shape.sees_all)))
-        if shape.home:
-            stmt = stmt.where(InspectionItem.home_id == home)
-        if shape.status != "all":
-            stmt = stmt.where(InspectionItem.status == shape.status)
-        if shape.overdue:
-            stmt = stmt.where(InspectionItem.status == ActionStatus.OPEN, InspectionItem.due_on < today)
-        if shape.owner:
-            stmt = stmt.where(_owner_like(User.name))
-        statements.append(("inspection", stmt.order_by(*_worst_first(
-            InspectionItem.completed_on.is_(None), InspectionItem.due_on, InspectionItem.home_id, InspectionItem.id))))
+        statements.append(("inspection", _filtered_by_status(stmt, InspectionItem, shape, InspectionItem.home_id)))
     if shape.source in (None, "reg44"):
         stmt = (select(ActionPlanResponse, Home.name, Reg44Report.visit_id)
                 .join(ActionPlan, ActionPlan.id == ActionPlanResponse.plan_id)
@@ -407,32 +412,13 @@ def _action_statements(shape: _Shape) -> tuple[tuple[str, Select], ...]:
                 .join(User, User.id == QpagAction.owner_id))
         if not shape.sees_all:
             stmt = stmt.where(QpagAction.home_id.is_(None) | in_viewers_homes(QpagAction.home_id, False))
-        if shape.home:
-            stmt = stmt.where(QpagAction.home_id == home)
-        if shape.status != "all":
-            stmt = stmt.where(QpagAction.status == shape.status)
-        if shape.overdue:
-            stmt = stmt.where(QpagAction.status == ActionStatus.OPEN, QpagAction.due_on < today)
-        if shape.owner:
-            stmt = stmt.where(_owner_like(User.name))
         # The whole service's (no home) are home 0 in the list's order, as in `ActionRow`.
-        statements.append(("qpag", stmt.order_by(*_worst_first(
-            QpagAction.completed_on.is_(None), QpagAction.due_on, func.coalesce(QpagAction.home_id, 0),
-            QpagAction.id))))
+        statements.append(("qpag", _filtered_by_status(stmt, QpagAction, shape, func.coalesce(QpagAction.home_id, 0))))
     if shape.source in (None, "qa_review"):
         stmt = (select(QaReviewAction, Home.name, User.name).join(QaReview, QaReview.id == QaReviewAction.review_id)
                 .join(Home, Home.id == QaReviewAction.home_id).join(User, User.id == QaReviewAction.owner_id)
                 .where(in_viewers_homes(QaReviewAction.home_id, shape.sees_all), QaReview.plan_agreed_on.is_not(None)))
-        if shape.home:
-            stmt = stmt.where(QaReviewAction.home_id == home)
-        if shape.status != "all":
-            stmt = stmt.where(QaReviewAction.status == shape.status)
-        if shape.overdue:
-            stmt = stmt.where(QaReviewAction.status == ActionStatus.OPEN, QaReviewAction.due_on < today)
-        if shape.owner:
-            stmt = stmt.where(_owner_like(User.name))
-        statements.append(("qa_review", stmt.order_by(*_worst_first(
-            QaReviewAction.completed_on.is_(None), QaReviewAction.due_on, QaReviewAction.home_id, QaReviewAction.id))))
+        statements.append(("qa_review", _filtered_by_status(stmt, QaReviewAction, shape, QaReviewAction.home_id)))
     if shape.source in (None, "audit") and shape.audits:
         statements.extend(("audit", stmt) for stmt in _audit_finding_statements(shape))
     if shape.limited:
