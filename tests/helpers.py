@@ -148,6 +148,49 @@ def my_homes_by_definition(user) -> list[int]:
     return [alert.id for alert in listed]
 
 
+def for_me_by_definition(user) -> list[int]:
+    """Alert ids of "For me" worked out in Python from the rows: for every open obligation in the
+    user's scope (its homes; whole-service ones aimed at the role; for home staff nothing hidden
+    from them), its highest alert aimed at the user's role; unacknowledged first, then the
+    obligation's deadline, then the alert (what the marker-driven query must return)."""
+    from sqlalchemy import select
+
+    from homes_qa.core.roles import HOME_STAFF, SEES_ALL_HOMES
+    from homes_qa.extensions import db
+    from homes_qa.spine.access import visible_home_ids_query
+    from homes_qa.spine.alerts.models import Alert
+    homes = set(db.session.scalars(visible_home_ids_query(user)))
+    highest: dict[int, Alert] = {}
+    for alert in db.session.scalars(select(Alert).where(Alert.target_role == user.role)):
+        if alert.obligation_id not in highest or alert.level > highest[alert.obligation_id].level:
+            highest[alert.obligation_id] = alert
+    listed = [alert for alert in highest.values() if alert.obligation.is_open
+              and (user.role in SEES_ALL_HOMES or alert.home_id in homes or alert.home_id is None)
+              and not (user.role in HOME_STAFF and alert.obligation.hidden_from_home_staff)]
+    listed.sort(key=lambda a: (a.acknowledged_at is not None, a.obligation.due_at, a.id))
+    return [alert.id for alert in listed]
+
+
+def escalated_to_me_by_definition(user, now) -> list[int]:
+    """Obligation ids of the first page's "Escalated to you" worked out in Python: the open
+    obligations in the user's scope, due within the work lists' horizon, with an escalation alert
+    aimed at the user's role; earliest deadline first, then the obligation."""
+    from sqlalchemy import select
+
+    from homes_qa.exceptions.policy import obligations_in_scope
+    from homes_qa.exceptions.queries import HORIZON
+    from homes_qa.extensions import db
+    from homes_qa.spine.alerts.models import ESCALATION_LEVEL, Alert
+    from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+    in_scope = set(db.session.scalars(select(Obligation.id).where(obligations_in_scope(user))))
+    escalated = {alert.obligation for alert in db.session.scalars(
+        select(Alert).where(Alert.target_role == user.role, Alert.level >= ESCALATION_LEVEL))}
+    listed = [o for o in escalated if o.status == ObligationStatus.OPEN and o.id in in_scope
+              and o.due_at <= now + HORIZON]
+    listed.sort(key=lambda o: (o.due_at, o.id))
+    return [o.id for o in listed]
+
+
 def need_to_know_obligations(app, world, aware_hours_before: dict[str, int], at, key: str) -> dict[str, int]:
     """Need-to-know notifications to the service manager, one per name: in home A when the name
     starts with "a", home B with "b"; the home became aware `aware_hours_before[name]` hours

@@ -696,24 +696,53 @@ def _my_work_statement(role: str, mine: bool, queue: bool,
         lists.append(("now_items", (*own, column != ex.UPCOMING), worst_first))
         lists.append(("this_week", (*own, column == ex.UPCOMING, Obligation.due_at <= _at(WEEK_END)),
                       earliest_first))
-    if role != Role.REGISTERED_MANAGER:
-        escalated_to_me = _has_escalation(per_row=role not in SEES_ALL_HOMES, target_role=role)
-        lists.append(("escalations", (where, escalated_to_me), earliest_first))
     if queue:
         notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
         lists.append(("late_notifications", (where, notifications, Obligation.due_at < _at(NOW)), worst_first))
         lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
-    if not lists:
-        return (), None
     members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
                       func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
                .where(*conditions) for name, conditions, order in lists]
+    names = [name for name, _, _ in lists]
+    if role != Role.REGISTERED_MANAGER:
+        names.append("escalations")
+        if role in SEES_ALL_HOMES:
+            members.append(_escalated_to_role(role))
+        else:  # from their homes' open obligations, each a seek for an escalation aimed at the role
+            escalated_to_me = _has_escalation(per_row=True, target_role=role)
+            members.append(select(literal("escalations").label("list"), Obligation.id.label("id"),
+                                  literal(ex.ESCALATED).label("status"),
+                                  func.row_number().over(order_by=earliest_first).label("pos"),
+                                  func.count().over().label("total")).where(where, escalated_to_me))
+    if not members:
+        return (), None
     ranked = union_all(*members).subquery()
     stmt = (select(Obligation, ranked.c.list, ranked.c.status, ranked.c.total)
             .join(ranked, ranked.c.id == Obligation.id).where(ranked.c.pos <= bindparam("limit", type_=Integer))
             .order_by(ranked.c.list, ranked.c.pos)
             .options(joinedload(Obligation.home), joinedload(Obligation.rule)))
-    return tuple(name for name, _, _ in lists), stmt
+    return tuple(names), stmt
+
+
+def _escalated_to_role(role: str) -> Select:
+    """`my_work`'s "escalations" for someone who sees every home: the open obligations with an
+    escalation alert aimed at the role, due by HORIZON_END, earliest deadline first. Read from
+    the alerts' "For me" marker: an open obligation's highest alert for the role is an escalation
+    exactly when one of its alerts for the role is, and only that alert carries the obligation's
+    due_at (`listed_due_at`), so the first `limit` are the first entries of the role's range of
+    `ix_alerts_role_due` and the total is counted from that index alone: not every escalated
+    obligation of the estate joined, ranked and counted (issue 13: a head of service's 4,480 at
+    1,000 homes, 12 ms of the first page's SQL; now 0.4)."""
+    escalated = [Alert.target_role == role, Alert.listed_due_at <= _at(HORIZON_END), is_escalation()]
+    if role not in ORGANISATION_ROLES:  # (the alert's home is its obligation's, copied when raised)
+        escalated.append(Alert.home_id.is_not(None))
+    first = (select(Alert.obligation_id, Alert.listed_due_at).where(*escalated)
+             .order_by(Alert.listed_due_at, Alert.obligation_id).limit(bindparam("limit", type_=Integer)).subquery())
+    total = select(func.count()).select_from(Alert).where(*escalated).scalar_subquery()
+    return select(literal("escalations").label("list"), first.c.obligation_id.label("id"),
+                  literal(ex.ESCALATED).label("status"),
+                  func.row_number().over(order_by=(first.c.listed_due_at, first.c.obligation_id)).label("pos"),
+                  total.label("total"))
 
 
 # ---------------------------------------------------------------- where each item is done

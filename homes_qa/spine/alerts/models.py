@@ -48,6 +48,9 @@ class Alert(Audited, Model):
                       Index("ix_alerts_role_unacknowledged", "target_role", "acknowledged_at", "home_id"),
                       # "My homes" in its order, read from the index (migration 0027).
                       Index("ix_alerts_listed", "listing", "listed_due_at", "id"),
+                      # "For me" in its order, and a role's escalations by deadline (migration 0036).
+                      Index("ix_alerts_role_listed", "target_role", "role_listing", "listed_due_at", "id"),
+                      Index("ix_alerts_role_due", "target_role", "listed_due_at", "obligation_id", "level"),
                       # The few escalations (migration 0028), which every work list tests each
                       # open obligation against: a range of this index, not a scan of every alert.
                       Index("ix_alerts_escalated", "level", "target_role", "obligation_id"),
@@ -68,17 +71,23 @@ class Alert(Audited, Model):
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
     # Bookkeeping for "My homes", which lists each open obligation by its highest alert,
     # unacknowledged first, then by the obligation's deadline. On that one alert: `listing` is
-    # UNACKNOWLEDGED or ACKNOWLEDGED and `listed_due_at` the obligation's due_at; NULL on every
-    # other alert and once the obligation is closed. Kept by `_relist` below on every flush that
+    # UNACKNOWLEDGED or ACKNOWLEDGED (NULL on every other alert and once the obligation is
+    # closed), and `listed_due_at` the obligation's due_at. Kept by `_relist` below on every flush that
     # raises or acknowledges an alert or moves or closes an obligation, so a head of service's
     # list is read in order from one index and counted from it, not ranked from every open alert
     # of the estate (issue 13).
     listing: Mapped[int | None] = mapped_column()
+    # The same for "For me", which lists each open obligation by its highest alert aimed at my
+    # role: `role_listing` on that alert (so also on the `listing` one, the highest of all). And
+    # `listed_due_at` is on every alert either marker is on (migration 0036): a head of service's
+    # "For me" and "Escalated to you" are ranges of one index, not a join of every alert aimed at
+    # the role to its obligation, sorted (issue 13: 4,480 of them at 1,000 homes).
+    role_listing: Mapped[int | None] = mapped_column()
     listed_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    UNACKNOWLEDGED, ACKNOWLEDGED = 0, 1  # values of `listing`, in the list's order
+    UNACKNOWLEDGED, ACKNOWLEDGED = 0, 1  # values of `listing` and `role_listing`, in the list's order
 
-    __audit_ignore__ = frozenset({"listing", "listed_due_at"})
+    __audit_ignore__ = frozenset({"listing", "role_listing", "listed_due_at"})
 
     obligation: Mapped[Obligation] = relationship(back_populates="alerts")
     acknowledged_by: Mapped[User | None] = relationship()
@@ -160,7 +169,7 @@ def relist(session: Session, ids: set[int]) -> None:
         connection.execute(_RELIST.where(Alert.obligation_id.in_(ordered[start:start + _RELIST_CHUNK])))
     for obj in session.identity_map.values():
         if isinstance(obj, Alert) and obj.obligation_id in ids:
-            session.expire(obj, ["listing", "listed_due_at"])  # the row's values, read again if asked for
+            session.expire(obj, ["listing", "role_listing", "listed_due_at"])  # the row's values, read again if asked for
 
 
 def _relist_statement() -> Any:
@@ -168,13 +177,20 @@ def _relist_statement() -> Any:
     other = alerts.alias("other_alert")
     obligations = cast(Table, Obligation.__table__)
     highest = select(func.max(other.c.level)).where(other.c.obligation_id == alerts.c.obligation_id).scalar_subquery()
+    highest_for_role = (select(func.max(other.c.level))
+                        .where(other.c.obligation_id == alerts.c.obligation_id, other.c.target_role == alerts.c.target_role)
+                        .scalar_subquery())
     open_due = (select(obligations.c.due_at)
                 .where(obligations.c.id == alerts.c.obligation_id, obligations.c.status == ObligationStatus.OPEN.value)
                 .scalar_subquery())
     is_listed = (alerts.c.level == highest) & open_due.is_not(None)
+    # The highest of all is the highest of its own role too, so `role_listing` is set wherever
+    # `listing` is, and `listed_due_at` wherever `role_listing` is.
+    is_role_listed = (alerts.c.level == highest_for_role) & open_due.is_not(None)
     acknowledged = case((alerts.c.acknowledged_at.is_(None), Alert.UNACKNOWLEDGED), else_=Alert.ACKNOWLEDGED)
     return update(alerts).values(listing=case((is_listed, acknowledged), else_=None),
-                                 listed_due_at=case((is_listed, open_due), else_=None))
+                                 role_listing=case((is_role_listed, acknowledged), else_=None),
+                                 listed_due_at=case((is_role_listed, open_due), else_=None))
 
 
 _RELIST = _relist_statement()
