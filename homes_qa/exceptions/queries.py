@@ -220,9 +220,26 @@ def _home_kind(home: int | None) -> str:
 
 @cache
 def _due_soon_values_statement(role: str, person_role: str | None = None, windowed: bool = False) -> Select[int]:
+    if role in SEES_ALL_HOMES and person_role is None and not windowed:
+        return _every_due_soon_value()
     return (select(Obligation.due_soon_days)
             .where(Obligation.status == ObligationStatus.OPEN, _open_filtered_bound(role, person_role, windowed))
             .distinct())
+
+
+def _every_due_soon_value() -> Select[int]:
+    """The distinct warning periods of every open obligation due by HORIZON_END (the scope of
+    someone who sees every home, unfiltered), one seek each: the next value above the last, from
+    `ix_obligations_open_warning` (status, due_soon_days, due_at). A plain DISTINCT read every open
+    obligation's index entry (49,000 at 1,000 homes: 3.4 ms of a head of service's first page and
+    of each count of the estate's open work; the periods are a handful)."""
+    def least(*above: ColumnElement[bool]) -> Select[int]:
+        return select(func.min(Obligation.due_soon_days)).where(
+            Obligation.status == ObligationStatus.OPEN, Obligation.due_at <= _at(HORIZON_END), *above)
+    values = least().cte("due_soon_values", recursive=True)
+    following = least(Obligation.due_soon_days > values.c.min).scalar_subquery()
+    values = values.union_all(select(following).where(values.c.min.is_not(None)))
+    return select(values.c.min).where(values.c.min.is_not(None))
 
 
 def _bound_due_soon_values(stmt: Select[int], parameters: dict[str, object]) -> tuple[int, ...]:

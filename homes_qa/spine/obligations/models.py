@@ -47,6 +47,8 @@ class Obligation(Audited, Model):
         # service's open work reads the index alone, not every row (issue 13; migration 0026).
         Index("ix_obligations_open_due", "status", "due_at", "due_soon_days", "home_id", "rule_id"),
         Index("ix_obligations_open_next_alert", "status", "next_alert_at"),
+        # The open work's distinct warning periods, a seek each (migration 0037).
+        Index("ix_obligations_open_warning", "status", "due_soon_days", "due_at"),
         Index("ix_obligations_met", "status", "met_at"),  # first pages: what was met since you last looked
         Index("ix_obligations_home_met", "home_id", "status", "met_at"),  # … in someone's homes (0030)
         Index("ix_obligations_home_open", "home_id", "status", "due_at", "rule_id", "due_soon_days"),  # a home's open work
