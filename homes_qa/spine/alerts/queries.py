@@ -63,8 +63,12 @@ def _my_homes(stmt: Select[_T], role: str) -> Select[_T]:
 
 
 # Unacknowledged first, then the most urgent (earliest due), then the alert: each list by its
-# marker, in the order its index holds it.
+# marker, in the order its index holds it. For someone with a few homes "For me" is the same
+# order said without the marker's index (acknowledged is `role_listing` 1): their homes' alerts
+# are a seek each, then sorted, and given the index's order SQLite walked every alert of the
+# role in the estate to save that sort (a registered manager's at 1,000 homes: 9 ms).
 _FOR_ME_ORDER = (Alert.role_listing, Alert.listed_due_at, Alert.id)
+_FOR_ME_ORDER_IN_HOMES = (Alert.acknowledged_at.is_not(None), Alert.listed_due_at, Alert.id)
 _MY_HOMES_ORDER = (Alert.listing, Alert.listed_due_at, Alert.id)
 
 # Each list and count is one statement per role, built once and run with the person (`viewer`)
@@ -78,6 +82,8 @@ _SCOPES = {FOR_ME: (_for_me, _FOR_ME_ORDER), MY_HOMES: (_my_homes, _MY_HOMES_ORD
 @lru_cache(maxsize=64)
 def _list_statement(role: str, which: str) -> Select[Alert]:
     scoped, order = _SCOPES[which]
+    if which == FOR_ME and role not in SEES_ALL_HOMES:
+        order = _FOR_ME_ORDER_IN_HOMES  # type: ignore[assignment]  # (a tuple of order terms either way)
     return (scoped(select(Alert), role)
             .options(joinedload(Alert.obligation).joinedload(Obligation.home), selectinload(Alert.acknowledged_by))
             .order_by(*order)
