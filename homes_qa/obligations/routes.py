@@ -32,9 +32,8 @@ from homes_qa.spine.obligations.queries import (
     obligation_or_404,
     recorded_elsewhere,
     state_of,
-    what_is_due,
+    what_is_due_page,
 )
-from homes_qa.spine.paging import page_of
 from homes_qa.spine.people.models import Home
 from homes_qa.spine.rules.models import Rule, RuleScope
 from homes_qa.spine.rules.service import sync_catalogue
@@ -101,8 +100,7 @@ def index():
     """Whole-service work (QPAG report, dip samples, surveys, the weekly safeguarding update):
     the open work 25 a page (issue 13: each service manager's weekly update is a row, 170 of them
     for a county of 1,000 homes)."""
-    due = what_is_due(None, utcnow(), current_user)
-    due.open, page = page_of(due.open)
+    due, page = what_is_due_page(None, utcnow(), current_user)
     return render_template("obligations/organisation.html", due=due, due_page=page, title="Whole-service work")
 
 

@@ -3,7 +3,7 @@ floating checks of a home, and whole-service work. Every route is home-scoped.""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -364,3 +364,48 @@ def test_whole_service_work_is_paged_worst_first(app, client, world, auth):
         as_text=True)] == on_first
     assert [i for i in ids if f'id="obligation-{i}"' in client.get("/organisation/?page=999999999999").get_data(
         as_text=True)] == on_second
+
+
+def test_whole_service_pages_hold_what_is_due_in_its_order_and_load_only_their_rows(app, world):
+    """Issue 13: the whole service's open work is classified from its columns and only the page's
+    obligations are loaded. Page by page it is `what_is_due`'s list: the same rows, states and
+    order (escalated and overdue, due soon, upcoming within 45 days; ties by deadline, then id)."""
+    from homes_qa.spine.obligations.queries import what_is_due, what_is_due_page
+    from tests.helpers import statements_run
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    with app.app_context(), acting_as("test setup"):
+        sync_catalogue()
+        rule = db.session.scalars(select(Rule).where(Rule.code == "safeguarding_monitoring_weekly")).one()
+        for n in range(60):  # 40 days overdue … 19 days ahead, some sharing a deadline, two ladders
+            ladder = list(rule.ladder) if n % 3 else [{"level": 1, "role": "service_manager", "after_working_days": 0},
+                                                      {"level": 2, "role": "head_of_service", "after_working_days": 12}]
+            db.session.add(Obligation(
+                rule_id=rule.id, rule_code=rule.code, home_id=None, scope_key=f"manager:{n}", period_key="p",
+                title=f"Weekly update {n:02d}", due_at=now + timedelta(days=(n // 2) - 40, hours=n % 2),
+                responsible_role=rule.responsible_role, ladder=ladder, due_soon_days=n % 8,
+                status=ObligationStatus.OPEN if n % 11 else ObligationStatus.MET))
+        far = Obligation(rule_id=rule.id, rule_code=rule.code, home_id=None, scope_key="manager:far", period_key="p",
+                         title="Far ahead", due_at=now + timedelta(days=60), responsible_role=rule.responsible_role,
+                         ladder=list(rule.ladder), due_soon_days=0, status=ObligationStatus.OPEN)
+        db.session.add(far)
+        db.session.commit()
+        head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
+        whole = what_is_due(None, now, head).open
+        assert len(whole) > 25 and far.id not in {row.obligation.id for row in whole}
+        paged, met = [], None
+        for number in (1, 2, 3):
+            with app.test_request_context(f"/organisation/?page={number}"):
+                db.session.expunge_all()
+                head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
+                with statements_run(app) as seen:
+                    due, page = what_is_due_page(None, now, head)
+                loaded_open = {o.id for o in db.session.identity_map.values()
+                               if isinstance(o, Obligation) and o.status == ObligationStatus.OPEN}
+                assert loaded_open == {row.obligation.id for row in due.open}  # the page's, no others
+                assert page.number == number and page.total == len(whole)
+                assert len([statement for statement in seen if "FROM obligations" in statement]) == 3
+                assert len(due.open) == min(25, len(whole) - 25 * (number - 1))
+                paged += [(row.obligation.id, row.state.status, row.can_record, row.can_waive) for row in due.open]
+                met = [row.obligation.id for row in due.met]
+        assert paged == [(row.obligation.id, row.state.status, row.can_record, row.can_waive) for row in whole]
+        assert met == [row.obligation.id for row in what_is_due(None, now, head).met]
