@@ -44,6 +44,13 @@ def working_days_after(day: date, n: int) -> date:
     """The Nth working day after `day` ("within N working days of X"); `day` itself never counts."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a whole number of working days, at least 1 (got {n!r})")
+    return _working_days_after(day, n)
+
+
+@lru_cache(maxsize=8192)
+def _working_days_after(day: date, n: int) -> date:
+    # Cached: every home's obligation of a rule falls due on the same day, so the sweep and the
+    # lists that classify them count the same working days over and over (n checked above).
     d = day
     while n:
         d += timedelta(days=1)

@@ -90,6 +90,9 @@ class Directory:
 
     users_by_role: dict[str, list[User]] = field(default_factory=dict)
     homes_by_user: dict[int, set[int]] = field(default_factory=dict)
+    # Each (role, home)'s recipients, worked out once: after a month's downtime a sweep mails
+    # thousands of alerts, each of which scanned every user of its role (issue 13).
+    _recipients: dict[tuple[str, int | None], list[User]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, roles: Iterable[str]) -> Directory:
@@ -113,7 +116,12 @@ class Directory:
         return home_id is None or user.role in SEES_ALL_HOMES or home_id in self.homes_by_user.get(user.id, ())
 
     def recipients(self, role: str, home_id: int | None) -> list[User]:
-        return [u for u in self.users_by_role.get(role, []) if self.in_scope(u, home_id)]
+        """The role's users who answer for the home (a list shared between calls: not to change)."""
+        key = (role, home_id)
+        found = self._recipients.get(key)
+        if found is None:
+            found = self._recipients[key] = [u for u in self.users_by_role.get(role, []) if self.in_scope(u, home_id)]
+        return found
 
 
 # ---------------------------------------------------------------- queueing
