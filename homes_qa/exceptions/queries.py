@@ -159,9 +159,11 @@ def _due_soon_before_bound(due_soon_values: tuple[int, ...], at: Clock = _at) ->
                 else_=at(NOW))
 
 
-def _status_bound(due_soon_values: tuple[int, ...], role: str | None = None) -> ColumnElement[str]:
-    """`status_column` with its instants bound (`_clock`), for a viewer of `role` (`_escalated`)."""
-    return case((_escalated(role), ex.ESCALATED), (Obligation.due_at < _at(NOW), ex.OVERDUE),
+def _status_bound(due_soon_values: tuple[int, ...], role: str | None = None, *,
+                  per_row: bool = False) -> ColumnElement[str]:
+    """`status_column` with its instants bound (`_clock`), for a viewer of `role` (`_escalated`;
+    `per_row` for a statement that classifies only a few obligations whoever looks)."""
+    return case((_escalated(role, per_row=per_row), ex.ESCALATED), (Obligation.due_at < _at(NOW), ex.OVERDUE),
                 (Obligation.due_at < _due_soon_before_bound(due_soon_values), ex.DUE_SOON), else_=ex.UPCOMING)
 
 
@@ -456,8 +458,11 @@ def _grid_statements(role: str, person_role: str | None, windowed: bool, home_ki
     # The page's rows (kind 0) and, in the same statement, their cells (kind 1): counts
     # by (home, rule, status) of the homes on the page only.
     shown = select(page.c.key)
+    # A page's homes' obligations (a few hundred): each one's escalation a seek, not a list of
+    # every escalation of the estate built for them (1,000 homes: the grid's SQL 9.7 → 5.8 ms).
+    cell_status = _status_bound(due_soon_values, role, per_row=True) if limited else status
     classified = select(Obligation.home_id.label("home_id"), Obligation.rule_id.label("rule_id"),
-                        status.label("status")).where(where, or_(
+                        cell_status.label("status")).where(where, or_(
                             Obligation.home_id.in_(shown),
                             Obligation.home_id.is_(None) & literal(WHOLE_SERVICE).in_(shown))).subquery()
     stmt: CompoundSelect = union_all(
