@@ -52,3 +52,17 @@ def test_work_lists_and_grid_never_scan_every_alert(app):
 def _parameters(values) -> dict[str, object]:
     return {**queries._clock(NOW, values), "viewer_id": 1, "limit": 10, "offset": 0, "home": None,
             "area_rule_ids": [], "person_id": None, "window_start": NOW, "window_end": NOW}
+
+
+def test_a_grid_page_s_cells_seek_each_obligation_s_escalation(app):
+    """The cells of the homes on one page of the grid (a few hundred obligations) test each
+    obligation's escalation with a seek on (obligation, level): asked as IN (every escalation of
+    the estate), the list was built for them on every look (1,000 homes: 4 ms of the grid's 9.7)."""
+    with app.app_context():
+        db.session.execute(text("ANALYZE"))
+        values = (7, 28)
+        # The head of service's grid as it is read: the kept counts (whose few terms seek too), then
+        # the page's cells.
+        grid = queries._grid_statements(Role.HEAD_OF_SERVICE, None, False, "all", False, True, values, True).page
+        steps = _alert_steps(_plan(grid, {**_parameters(values), **queries._fresh(NOW)}))
+        assert steps and not [step for step in steps if "ix_alerts_escalated" in step], steps
