@@ -97,17 +97,18 @@ def ref(record) -> Ref:
 
 
 @contextmanager
-def statements_run(app) -> Iterator[list[str]]:
-    """The SQL statements run on the app's engine inside the block (a count, not a timing)."""
+def statements_run(app, *, with_parameters: bool = False) -> Iterator[list]:
+    """The SQL statements run on the app's engine inside the block (a count, not a timing);
+    `with_parameters`: each as (statement, its DB-API parameters), to plan it again."""
     from sqlalchemy import event
 
     from homes_qa.extensions import db
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
+    seen: list = []
 
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
+    def record(conn, cursor, statement, parameters, *args):
+        seen.append((statement, parameters) if with_parameters else statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homes_qa.core.inspections import GOOD, INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT
@@ -86,7 +86,10 @@ class InspectionItem(Audited, Model):
     answers it: what will be done, by whom (a person assigned to the home) and by when."""
 
     __tablename__ = "inspection_items"
-    __table_args__ = (one_of("kind", ItemKind), one_of("status", ActionStatus))
+    # The open actions (the action list's default) by status, not a read of every item of every
+    # inspection (migration 0039).
+    __table_args__ = (one_of("kind", ItemKind), one_of("status", ActionStatus),
+                      Index("ix_inspection_items_status_home", "status", "home_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)

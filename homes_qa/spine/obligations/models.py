@@ -57,7 +57,9 @@ class Obligation(Audited, Model):
         # A record's own obligations (an incident's, a finding's action, a visit's deadlines) (0032).
         Index("ix_obligations_subject", "subject_type", "subject_id"),
         # One rule's open obligations by due time, in every home (a head of service's prompts).
-        Index("ix_obligations_rule_open", "rule_code", "status", "due_at"),
+        # With its subject: the open actions of one kind of record (audit findings' among every open
+        # `action_complete`) read from the index alone, not each obligation's row (migration 0039).
+        Index("ix_obligations_rule_open", "rule_code", "status", "due_at", "subject_type", "subject_id"),
         one_of("status", ObligationStatus),
     )
 
