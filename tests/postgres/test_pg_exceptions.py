@@ -76,3 +76,26 @@ def test_kept_open_work_counts_on_postgres(pg_world):
     counted = totals(queries.grid(pg_world.head, later))
     # escalated; overdue meanwhile; due soon: the third notification and Birch's monthly check
     assert kept == counted and counted["Birch House"] == (1, 1, 2)
+
+
+def test_whole_service_work_a_page_at_a_time_on_postgres(pg_app, pg_world):
+    """`what_is_due_page` reads each ladder as its stored text (CAST(json AS TEXT)) and classifies
+    each distinct timing once: on PostgreSQL too, the same rows and states as `what_is_due`."""
+    from homes_qa.spine.obligations.models import Obligation, ObligationStatus
+    from homes_qa.spine.obligations.queries import what_is_due, what_is_due_page
+    from homes_qa.spine.rules.models import Rule
+    from homes_qa.spine.rules.service import sync_catalogue
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    with acting_as("test"):
+        sync_catalogue()
+        rule = db.session.scalars(db.select(Rule).where(Rule.code == "safeguarding_monitoring_weekly")).one()
+        for n in range(30):
+            db.session.add(Obligation(
+                rule_id=rule.id, rule_code=rule.code, home_id=None, scope_key=f"manager:{n}", period_key="pg",
+                title=f"Weekly update {n:02d}", due_at=now + timedelta(days=n // 3 - 5), responsible_role=rule.responsible_role,
+                ladder=list(rule.ladder), due_soon_days=2, status=ObligationStatus.OPEN))
+        db.session.commit()
+    whole = [(row.obligation.id, row.state) for row in what_is_due(None, now, pg_world.head).open]
+    with pg_app.test_request_context("/organisation/?page=2"):
+        due, page = what_is_due_page(None, now, pg_world.head)
+    assert page.total == len(whole) == 30 and [(row.obligation.id, row.state) for row in due.open] == whole[25:]

@@ -5,12 +5,13 @@ Statuses come from `core.drift.classify`, so "Due soon", "Overdue", "Escalated",
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import abort
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, select
+from sqlalchemy import ColumnElement, Integer, Select, Text, bindparam, cast, select
 from sqlalchemy.orm import joinedload
 
 from homes_qa.core import drift
@@ -144,8 +145,16 @@ def what_is_due_page(home_id: int | None, now: datetime, user: User,
     timings, by_id, recently_met = _what_is_due_page_statements(home_id is None, user.role)
     values = {"home_id": home_id, "horizon": now + timedelta(days=91), "met_since": now - RECENTLY_MET}
     ranked: list[tuple[int, datetime, int, DriftState]] = []
-    for id_, due_at, ladder, due_soon_days, due_soon_hours in db.session.execute(timings, values):
-        state = drift.classify(due_at, now, ladder_from_list(ladder), due_soon_days, due_soon_hours=due_soon_hours)
+    # Each distinct timing classified once: the whole service's rows are mostly every service
+    # manager's weekly update, due at the same instant with the same ladder (the ladder read as
+    # its stored text, so not decoded for each row either).
+    states: dict[tuple[datetime, str, int, int | None], DriftState] = {}
+    for id_, due_at, ladder_text, due_soon_days, due_soon_hours in db.session.execute(timings, values):
+        key = (due_at, ladder_text, due_soon_days, due_soon_hours)
+        state = states.get(key)
+        if state is None:
+            state = states[key] = drift.classify(due_at, now, ladder_from_list(json.loads(ladder_text)),
+                                                 due_soon_days, due_soon_hours=due_soon_hours)
         if state.status == drift.UPCOMING and due_at > now + UPCOMING_WINDOW:
             continue
         ranked.append((_RANK[state.status], due_at, id_, state))
@@ -163,9 +172,9 @@ def what_is_due_page(home_id: int | None, now: datetime, user: User,
 
 @lru_cache(maxsize=32)
 def _what_is_due_page_statements(whole_service: bool, role: str) -> tuple[
-        Select[int, datetime, list[dict[str, object]], int, int | None], Select[Obligation], Select[Obligation]]:
+        Select[int, datetime, str, int, int | None], Select[Obligation], Select[Obligation]]:
     _open_due, recently_met = _what_is_due_statements(whole_service, role)
-    timings = (select(Obligation.id, Obligation.due_at, Obligation.ladder, Obligation.due_soon_days,
+    timings = (select(Obligation.id, Obligation.due_at, cast(Obligation.ladder, Text), Obligation.due_soon_days,
                       Obligation.due_soon_hours)
                .where(*_open_due_conditions(whole_service, role)).order_by(Obligation.due_at, Obligation.id))
     by_id = (select(Obligation).where(Obligation.id.in_(bindparam("ids", expanding=True)),
