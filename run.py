@@ -1,7 +1,5 @@
-"""Development entry point: `python run.py` or `flask --app run run`."""
-from homes_qa import create_app
-
-app = create_app()
+"""Development entry point: `python run.py` or `flask --app run run` (the app of `homes_qa.wsgi`)."""
+from homes_qa.wsgi import app
 
 if __name__ == "__main__":
     app.run()

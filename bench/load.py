@@ -237,7 +237,7 @@ def main() -> int:
         print(f"estate on PostgreSQL ({time.monotonic() - started:.0f} s): {built.stdout.strip().splitlines()[-1]}")
         gunicorn = stack.spawn("gunicorn", [str(BIN / "gunicorn"), "--workers", str(args.workers),
                                             "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
-                                            "homes_qa:create_app()"], env)
+                                            "homes_qa.wsgi:app"], env)
         scheduler = stack.spawn("scheduler", [str(BIN / "flask"), "scheduler"], env)
 
         def up() -> bool:

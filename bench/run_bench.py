@@ -36,6 +36,7 @@ from homes_qa.core.roles import Role
 from homes_qa.database import refresh_planner_statistics
 from homes_qa.exceptions.service import count_open_work
 from homes_qa.extensions import db
+from homes_qa.heap import settle
 from homes_qa.incidents.service import ensure_weekly_summaries
 from homes_qa.spine.alerts import service as alert_service
 from homes_qa.spine.alerts.models import Alert
@@ -322,6 +323,7 @@ def main() -> int:
         large["steady_sweep"] = steady_sweep(large_app, NOW + timedelta(days=9, hours=1))
         count_now(small_app)
         count_now(large_app)
+        settle()  # as each server process does when it is ready (homes_qa.wsgi)
         small_pages, large_pages = (measure(small_app, args.repeat, args.only),
                                     measure(large_app, args.repeat, args.only))
         # When a period turns every home's stream gets its next obligation: the one sweep a
