@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from homes_qa.core.calendar import london_day_end
 from homes_qa.core.timing import Period, due_at, due_for_period, periods_between
@@ -152,6 +152,13 @@ class Writer:
 
     def close(self) -> dict[str, int]:
         self.flush()
+        if db.engine.dialect.name == "postgresql":
+            # The rows were given their ids here, which PostgreSQL's sequences do not see: move
+            # each on past them, or the app's next insert (an audit entry, say) reuses an id.
+            for model in self.order:
+                table = model.__tablename__
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
         db.session.commit()
         return dict(self.written)
 
