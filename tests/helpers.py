@@ -192,6 +192,24 @@ def escalated_to_me_by_definition(user, now) -> list[int]:
     return [o.id for o in listed]
 
 
+def sweep_at(app, now) -> None:
+    """One sweep of the alerts at `now`, as the scheduler runs it."""
+    from homes_qa.spine.alerts import service as alert_service
+    from homes_qa.spine.audit.models import acting_as
+    with app.app_context(), acting_as("scheduler"):
+        alert_service.sweep(now)
+
+
+def alert_levels(app, obligation_id: int) -> list[int]:
+    """The levels raised for an obligation, lowest first."""
+    from sqlalchemy import select
+
+    from homes_qa.extensions import db
+    from homes_qa.spine.alerts.models import Alert
+    with app.app_context():
+        return sorted(db.session.scalars(select(Alert.level).where(Alert.obligation_id == obligation_id)))
+
+
 def need_to_know_obligations(app, world, aware_hours_before: dict[str, int], at, key: str) -> dict[str, int]:
     """Need-to-know notifications to the service manager, one per name: in home A when the name
     starts with "a", home B with "b"; the home became aware `aware_hours_before[name]` hours

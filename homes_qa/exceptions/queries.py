@@ -722,20 +722,16 @@ def _my_work_statement(role: str, mine: bool, queue: bool,
         notifications = Obligation.rule_id.in_(select(Rule.id).where(Rule.area == NOTIFICATIONS_AREA))
         lists.append(("late_notifications", (where, notifications, Obligation.due_at < _at(NOW)), worst_first))
         lists.append(("signals", (where, Obligation.rule_code == SIGNAL_RULE), earliest_first))
+    if role != Role.REGISTERED_MANAGER and role not in SEES_ALL_HOMES:
+        # From their homes' open obligations, each a seek for an escalation aimed at the role.
+        lists.append(("escalations", (where, _has_escalation(per_row=True, target_role=role)), earliest_first))
     members = [select(literal(name).label("list"), Obligation.id.label("id"), column.label("status"),
                       func.row_number().over(order_by=order).label("pos"), func.count().over().label("total"))
                .where(*conditions) for name, conditions, order in lists]
     names = [name for name, _, _ in lists]
-    if role != Role.REGISTERED_MANAGER:
+    if role in SEES_ALL_HOMES:  # from the alerts' marker (`_escalated_to_role`)
+        members.append(_escalated_to_role(role))
         names.append("escalations")
-        if role in SEES_ALL_HOMES:
-            members.append(_escalated_to_role(role))
-        else:  # from their homes' open obligations, each a seek for an escalation aimed at the role
-            escalated_to_me = _has_escalation(per_row=True, target_role=role)
-            members.append(select(literal("escalations").label("list"), Obligation.id.label("id"),
-                                  literal(ex.ESCALATED).label("status"),
-                                  func.row_number().over(order_by=earliest_first).label("pos"),
-                                  func.count().over().label("total")).where(where, escalated_to_me))
     if not members:
         return (), None
     ranked = union_all(*members).subquery()

@@ -18,6 +18,8 @@ first page and its count read from its index alone. Existing rows are filled in 
 import sqlalchemy as sa
 from alembic import op
 
+from homes_qa.database import analyze_added
+
 # revision identifiers, used by Alembic.
 revision = '0036'
 down_revision = '0035'
@@ -44,13 +46,8 @@ def upgrade():
     op.create_index('ix_alerts_role_listed', 'alerts', ['target_role', 'role_listing', 'listed_due_at', 'id'])
     # "Escalated to you": the role's listed alerts by deadline, with the level to test.
     op.create_index('ix_alerts_role_due', 'alerts', ['target_role', 'listed_due_at', 'obligation_id', 'level'])
-    # A database the planner has statistics for (the scheduler's ANALYZE) needs them for the new
-    # index at once: without them SQLite took it for a registered manager's "For me" and walked
-    # every manager's alert of the estate rather than seeking their homes'.
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite" or bind.execute(sa.text(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is not None:
-        op.execute("ANALYZE alerts")
+    # Statistics for the new indexes at once (homes_qa.database.analyze_added).
+    analyze_added(op.get_bind(), sqlite=["alerts"], postgresql=["alerts"])
 
 
 def downgrade():

@@ -9,8 +9,9 @@ Someone who sees every home has their open work classified with the distinct war
 entry, 49,000 at 1,000 homes (3.4 ms of a head of service's first page and of each count of the
 estate's open work). With (status, due_soon_days, due_at) each period is one seek past the last.
 """
-import sqlalchemy as sa
 from alembic import op
+
+from homes_qa.database import analyze_added
 
 # revision identifiers, used by Alembic.
 revision = '0037'
@@ -21,14 +22,8 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_obligations_open_warning", "obligations", ["status", "due_soon_days", "due_at"])
-    # Statistics for the new index at once, as 0036 gives its own: on an analyzed SQLite database
-    # an index without them looks more selective than it is. The index alone (SQLite may analyze
-    # one index; PostgreSQL samples the table).
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.execute("ANALYZE obligations")
-    elif bind.execute(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is not None:
-        op.execute("ANALYZE ix_obligations_open_warning")
+    # Statistics for the new index at once (homes_qa.database.analyze_added).
+    analyze_added(op.get_bind(), sqlite=["ix_obligations_open_warning"], postgresql=["obligations"])
 
 
 def downgrade():

@@ -9,8 +9,9 @@ after `facts` in the row, a snapshot of every home (1 MB at 1,000 homes), so rea
 every listed report's overflow pages: 3.2 ms for 25 reports at 1,000 homes, ten times the figure
 at 100. An index holding those columns gives the list without touching the rows (0.02 ms).
 """
-import sqlalchemy as sa
 from alembic import op
+
+from homes_qa.database import analyze_added
 
 # revision identifiers, used by Alembic.
 revision = '0038'
@@ -21,12 +22,9 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_qpag_reports_listed", "qpag_reports", ["month", "version", "status", "author_id"])
-    # Statistics for the new index at once (as 0036, 0037): without them SQLite kept reading the
-    # rows through the unique index on (month, version).
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite" or bind.execute(sa.text(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is not None:
-        op.execute("ANALYZE qpag_reports")
+    # Statistics for the new index at once (homes_qa.database.analyze_added): without them SQLite
+    # kept reading the rows through the unique index on (month, version).
+    analyze_added(op.get_bind(), sqlite=["qpag_reports"], postgresql=["qpag_reports"])
 
 
 def downgrade():

@@ -11,8 +11,9 @@ one's subject was read from its row, and every open action of every kind was rea
 index they are read from it alone. Ofsted's open items were found by reading every item of
 every inspection (11,342 at 1,000 homes, none open: 1.2 ms): an index on (status, home).
 """
-import sqlalchemy as sa
 from alembic import op
+
+from homes_qa.database import analyze_added
 
 # revision identifiers, used by Alembic.
 revision = '0039'
@@ -26,14 +27,9 @@ def upgrade():
     op.create_index("ix_obligations_rule_open", "obligations",
                     ["rule_code", "status", "due_at", "subject_type", "subject_id"])
     op.create_index("ix_inspection_items_status_home", "inspection_items", ["status", "home_id"])
-    # Statistics for the new indexes at once (as 0036–0038).
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.execute("ANALYZE obligations")
-        op.execute("ANALYZE inspection_items")
-    elif bind.execute(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is not None:
-        op.execute("ANALYZE ix_obligations_rule_open")
-        op.execute("ANALYZE inspection_items")
+    # Statistics for the new indexes at once (homes_qa.database.analyze_added).
+    analyze_added(op.get_bind(), sqlite=["ix_obligations_rule_open", "inspection_items"],
+                  postgresql=["obligations", "inspection_items"])
 
 
 def downgrade():

@@ -28,10 +28,12 @@ from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
 from tests.helpers import (
+    alert_levels,
     escalated_to_me_by_definition,
     for_me_by_definition,
     need_to_know_obligations,
     statements_run,
+    sweep_at,
 )
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -42,10 +44,6 @@ T = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 AWARE_HOURS_BEFORE_T = {"a_overdue": 25, "a_due_soon": 20, "a_long_overdue": 50, "a_not_yet": 10,
                         "b_overdue": 26, "b_due_soon": 22, "b_long_overdue": 75}
 
-
-def _sweep(app, now: datetime) -> None:
-    with app.app_context(), acting_as("scheduler"):
-        alert_service.sweep(now)
 
 
 def _readers(world) -> list[int]:
@@ -79,22 +77,18 @@ def _check(app, world, now: datetime) -> dict[str, list[int]]:
         return seen
 
 
-def _levels(app, obligation_id: int) -> list[int]:
-    with app.app_context():
-        return sorted(db.session.scalars(select(Alert.level).where(Alert.obligation_id == obligation_id)))
-
 
 def test_for_me_and_escalated_to_you_follow_their_definitions_as_alerts_change(app, world):
     ids = need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "for-me")
     assert _check(app, world, T) == {"for_me": [], "escalated": []}  # nothing raised yet
 
-    _sweep(app, T)
-    assert _levels(app, ids["b_long_overdue"]) == [0, 1, 2, 3]  # up to the head of service
+    sweep_at(app, T)
+    assert alert_levels(app, ids["b_long_overdue"]) == [0, 1, 2, 3]  # up to the head of service
     head = _check(app, world, T)
     assert head["escalated"] == [ids["b_long_overdue"]]
 
     later = T + timedelta(hours=25)
-    _sweep(app, later)  # levels climb: more reach the head of service
+    sweep_at(app, later)  # levels climb: more reach the head of service
     head = _check(app, world, later)
     assert {ids["a_long_overdue"], ids["b_long_overdue"]} <= set(head["escalated"])
 
@@ -109,7 +103,7 @@ def test_for_me_and_escalated_to_you_follow_their_definitions_as_alerts_change(a
     head = _check(app, world, later)
     assert ids["a_long_overdue"] not in head["escalated"]
 
-    _sweep(app, later + timedelta(minutes=5))  # the moved deadline reaches the head of service
+    sweep_at(app, later + timedelta(minutes=5))  # the moved deadline reaches the head of service
     head = _check(app, world, later)
     assert head["escalated"][0] == ids["a_not_yet"]
 
@@ -133,7 +127,7 @@ def test_a_head_of_service_s_lists_do_not_join_every_alert_to_its_obligation(app
     """The cause of issue 13's growth: "For me" and its count took a max(level) per alert of the
     role and joined each to its obligation; "Escalated to you" tested every open obligation."""
     need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "for-me")
-    _sweep(app, T)
+    sweep_at(app, T)
     with app.app_context():
         head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
         with statements_run(app) as seen:
@@ -151,7 +145,7 @@ def test_a_head_of_service_s_lists_do_not_join_every_alert_to_its_obligation(app
 def test_0036_fills_the_marker_in_for_existing_alerts_and_goes_down_again(app, world):
     ids = need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "for-me")
     later = T + timedelta(hours=25)
-    _sweep(app, later)
+    sweep_at(app, later)
     with app.app_context(), acting_as("test"):
         obligations.discharge(db.session.get(Obligation, ids["a_overdue"]), met_at=later)
         head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
@@ -233,7 +227,7 @@ def test_at_county_scale_someone_with_a_few_homes_seeks_their_homes_alerts(app, 
 
 def test_0036_gives_an_analyzed_database_the_new_index_s_statistics(app, world):
     need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "for-me")
-    _sweep(app, T)
+    sweep_at(app, T)
     with app.app_context():
         downgrade(revision="0035")
         db.session.execute(db.text("ANALYZE"))

@@ -19,7 +19,7 @@ from homes_qa.spine.audit.models import acting_as
 from homes_qa.spine.obligations import service as obligations
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.people.models import User
-from tests.helpers import my_homes_by_definition, need_to_know_obligations, statements_run
+from tests.helpers import alert_levels, my_homes_by_definition, need_to_know_obligations, statements_run, sweep_at
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -33,10 +33,6 @@ AWARE_HOURS_BEFORE_T = {"a_overdue": 25, "a_due_soon": 20, "a_long_overdue": 50,
 def _obligations(app, world) -> dict[str, int]:
     return need_to_know_obligations(app, world, AWARE_HOURS_BEFORE_T, T, "incident")
 
-
-def _sweep(app, now: datetime) -> None:
-    with app.app_context(), acting_as("scheduler"):
-        alert_service.sweep(now)
 
 
 def _check(app, world) -> list[int]:
@@ -63,22 +59,18 @@ def _obligations_of(app, alert_ids: list[int]) -> list[int]:
         return [db.session.get(Alert, alert_id).obligation_id for alert_id in alert_ids]
 
 
-def _levels(app, obligation_id: int) -> list[int]:
-    with app.app_context():
-        return sorted(db.session.scalars(select(Alert.level).where(Alert.obligation_id == obligation_id)))
-
 
 def test_my_homes_lists_the_highest_alert_of_each_open_obligation_as_it_changes(app, world):
     ids = _obligations(app, world)
     assert _check(app, world) == []  # nothing raised yet
 
-    _sweep(app, T)
-    assert _levels(app, ids["a_overdue"]) == [0, 1] and _levels(app, ids["a_not_yet"]) == []
+    sweep_at(app, T)
+    assert alert_levels(app, ids["a_overdue"]) == [0, 1] and alert_levels(app, ids["a_not_yet"]) == []
     mine = set(ids.values())
     assert mine & set(_obligations_of(app, _check(app, world))) == mine - {ids["a_not_yet"]}
 
-    _sweep(app, T + timedelta(hours=25))  # levels climb: the service manager's, the head's
-    assert _levels(app, ids["a_long_overdue"]) == [0, 1, 2, 3]
+    sweep_at(app, T + timedelta(hours=25))  # levels climb: the service manager's, the head's
+    assert alert_levels(app, ids["a_long_overdue"]) == [0, 1, 2, 3]
     assert mine <= set(_obligations_of(app, _check(app, world)))
 
     with app.app_context(), acting_as("test"):
@@ -98,8 +90,8 @@ def test_my_homes_lists_the_highest_alert_of_each_open_obligation_as_it_changes(
         alert_service.acknowledge(db.session.get(Alert, listed[0]), note="Spoken to the manager", by=head)
     assert _check(app, world)[-1] == listed[0]  # acknowledged: after the unacknowledged
 
-    _sweep(app, T + timedelta(hours=26))  # the moved deadline's levels, the acknowledged one outranked
-    assert _levels(app, ids["a_not_yet"]) == [0, 1, 2, 3]
+    sweep_at(app, T + timedelta(hours=26))  # the moved deadline's levels, the acknowledged one outranked
+    assert alert_levels(app, ids["a_not_yet"]) == [0, 1, 2, 3]
     assert listed[0] not in _check(app, world)
 
     with app.app_context(), acting_as("test"):  # an alert added as a record, not by the sweep
@@ -114,7 +106,7 @@ def test_my_homes_lists_the_highest_alert_of_each_open_obligation_as_it_changes(
 def test_a_head_of_service_s_list_and_count_do_not_rank_every_open_alert(app, world):
     """The cause of issue 13's growth: no max(level) per alert, no join to every open obligation."""
     _obligations(app, world)
-    _sweep(app, T)
+    sweep_at(app, T)
     with app.app_context():
         head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)
         with statements_run(app) as seen:
@@ -129,20 +121,20 @@ def test_a_deadline_mended_by_hand_in_sql_is_listed_right_once_the_sweep_looks_a
     # What an operator repairing a snapshot with SQL must do (tests/spine/test_sweep.py): reset
     # next_alert_at; the sweep's next look works the marker out again from the row.
     ids = _obligations(app, world)
-    _sweep(app, T)
+    sweep_at(app, T)
     with app.app_context():
         db.session.execute(text("UPDATE obligations SET due_at = :due, next_alert_at = '1970-01-01 00:00:00' "
                                 "WHERE id = :id"), {"id": ids["b_due_soon"], "due": (T + timedelta(hours=5)).replace(tzinfo=None)})
         db.session.commit()
-    _sweep(app, T + timedelta(minutes=5))  # still only due soon: nothing new raised, only its place moves
-    assert _levels(app, ids["b_due_soon"]) == [0]
+    sweep_at(app, T + timedelta(minutes=5))  # still only due soon: nothing new raised, only its place moves
+    assert alert_levels(app, ids["b_due_soon"]) == [0]
     order = _obligations_of(app, _check(app, world))
     assert order.index(ids["a_due_soon"]) < order.index(ids["b_due_soon"])  # due T + 4 h, then T + 5 h
 
 
 def test_0027_fills_the_marker_in_for_existing_alerts_and_goes_down_again(app, world):
     ids = _obligations(app, world)
-    _sweep(app, T + timedelta(hours=25))
+    sweep_at(app, T + timedelta(hours=25))
     with app.app_context(), acting_as("test"):
         obligations.discharge(db.session.get(Obligation, ids["a_overdue"]), met_at=T + timedelta(hours=25))
         head = db.session.get(User, world.users[Role.HEAD_OF_SERVICE].id)

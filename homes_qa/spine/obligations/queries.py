@@ -122,17 +122,29 @@ def what_is_due(home_id: int | None, now: datetime, user: User) -> WhatIsDue:
     Two bounded queries (each open obligation read with its rule, joined).
     """
     open_due, recently_met = _what_is_due_statements(home_id is None, user.role)
-    # Due soon can start up to 90 days ahead (the largest warning a rule may set).
-    values = {"home_id": home_id, "horizon": now + timedelta(days=91), "met_since": now - RECENTLY_MET}
+    values = _what_is_due_values(home_id, now)
     result = WhatIsDue()
     for obligation in db.session.scalars(open_due, values):
         state = state_of(obligation, now)
-        if state.status == drift.UPCOMING and obligation.due_at > now + UPCOMING_WINDOW:
-            continue
-        result.open.append(Row(obligation, state, can_record(user, obligation), can_waive(user, obligation)))
-    result.open.sort(key=lambda row: (_RANK[row.state.status], row.obligation.due_at))
+        if _listed(state, obligation.due_at, now):
+            result.open.append(Row(obligation, state, can_record(user, obligation), can_waive(user, obligation)))
+    result.open.sort(key=lambda row: _order(row.state, row.obligation.due_at))  # stable: then as read (id)
     result.met = [Row(obligation, state_of(obligation, now)) for obligation in db.session.scalars(recently_met, values)]
     return result
+
+
+def _what_is_due_values(home_id: int | None, now: datetime) -> dict[str, object]:
+    # Due soon can start up to 90 days ahead (the largest warning a rule may set).
+    return {"home_id": home_id, "horizon": now + timedelta(days=91), "met_since": now - RECENTLY_MET}
+
+
+def _listed(state: DriftState, due_at: datetime, now: datetime) -> bool:
+    """Open work `what_is_due` lists: all but what is upcoming beyond UPCOMING_WINDOW."""
+    return not (state.status == drift.UPCOMING and due_at > now + UPCOMING_WINDOW)
+
+
+def _order(state: DriftState, due_at: datetime) -> tuple[int, datetime]:
+    return _RANK[state.status], due_at
 
 
 def what_is_due_page(home_id: int | None, now: datetime, user: User,
@@ -143,8 +155,8 @@ def what_is_due_page(home_id: int | None, now: datetime, user: User,
     open work is every service manager's weekly update, 170 rows at 1,000 homes, and loading
     and checking each as an object was most of the page (issue 13). Three queries."""
     timings, by_id, recently_met = _what_is_due_page_statements(home_id is None, user.role)
-    values = {"home_id": home_id, "horizon": now + timedelta(days=91), "met_since": now - RECENTLY_MET}
-    ranked: list[tuple[int, datetime, int, DriftState]] = []
+    values = _what_is_due_values(home_id, now)
+    ranked: list[tuple[tuple[int, datetime], int, DriftState]] = []
     # Each distinct timing classified once: the whole service's rows are mostly every service
     # manager's weekly update, due at the same instant with the same ladder (the ladder read as
     # its stored text, so not decoded for each row either).
@@ -155,14 +167,13 @@ def what_is_due_page(home_id: int | None, now: datetime, user: User,
         if state is None:
             state = states[key] = drift.classify(due_at, now, ladder_from_list(json.loads(ladder_text)),
                                                  due_soon_days, due_soon_hours=due_soon_hours)
-        if state.status == drift.UPCOMING and due_at > now + UPCOMING_WINDOW:
-            continue
-        ranked.append((_RANK[state.status], due_at, id_, state))
-    ranked.sort(key=lambda row: row[:3])  # what_is_due's order: rank, due, then as read (id)
+        if _listed(state, due_at, now):
+            ranked.append((_order(state, due_at), id_, state))
+    ranked.sort(key=lambda row: row[:2])  # what_is_due's order, then as it reads them (id)
     shown, page = page_of(ranked, size)
-    loaded = {o.id: o for o in db.session.scalars(by_id, {"ids": [id_ for _r, _d, id_, _s in shown]})}
+    loaded = {o.id: o for o in db.session.scalars(by_id, {"ids": [id_ for _o, id_, _s in shown]})}
     result = WhatIsDue()
-    for _rank, _due, id_, state in shown:
+    for _order_key, id_, state in shown:
         obligation = loaded.get(id_)
         if obligation is not None:  # (met or removed between the two reads: not open work now)
             result.open.append(Row(obligation, state, can_record(user, obligation), can_waive(user, obligation)))
@@ -183,10 +194,12 @@ def _what_is_due_page_statements(whole_service: bool, role: str) -> tuple[
     return timings, by_id, recently_met
 
 
+def _where_home(whole_service: bool) -> ColumnElement[bool]:
+    return Obligation.home_id.is_(None) if whole_service else Obligation.home_id == bindparam("home_id", type_=Integer)
+
+
 def _open_due_conditions(whole_service: bool, role: str) -> tuple[ColumnElement[bool], ...]:
-    where_home = (Obligation.home_id.is_(None) if whole_service
-                  else Obligation.home_id == bindparam("home_id", type_=Integer))
-    return (where_home, Obligation.status == ObligationStatus.OPEN,
+    return (_where_home(whole_service), Obligation.status == ObligationStatus.OPEN,
             Obligation.due_at <= bindparam("horizon", type_=Obligation.due_at.type), obligation_visible_to_role(role))
 
 
@@ -194,15 +207,14 @@ def _open_due_conditions(whole_service: bool, role: str) -> tuple[ColumnElement[
 def _what_is_due_statements(whole_service: bool, role: str) -> tuple[Select[Obligation], Select[Obligation]]:
     """`what_is_due`'s two statements for a home's page or the whole service's, for a viewer of
     the role: built once and run with the home and the instants bound (issue 13)."""
-    where_home = (Obligation.home_id.is_(None) if whole_service
-                  else Obligation.home_id == bindparam("home_id", type_=Integer))
-    visible = obligation_visible_to_role(role)
     open_due = (select(Obligation)
                 .where(*_open_due_conditions(whole_service, role))
                 .options(joinedload(Obligation.rule)).order_by(Obligation.due_at, Obligation.id))
     recently_met = (select(Obligation)
-                    .where(where_home, Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
-                           Obligation.met_at >= bindparam("met_since", type_=Obligation.due_at.type), visible)
+                    .where(_where_home(whole_service),
+                           Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
+                           Obligation.met_at >= bindparam("met_since", type_=Obligation.due_at.type),
+                           obligation_visible_to_role(role))
                     .order_by(Obligation.met_at.desc()).limit(20))
     return open_due, recently_met
 
