@@ -54,7 +54,7 @@ from homes_qa.incidents.models import Incident, IncidentNotification
 from homes_qa.reg44 import policy as reg44_policy
 from homes_qa.reg44 import queries as reg44_queries
 from homes_qa.reg44.models import Reg44Visit
-from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_choices, visible_home_ids_query, visible_homes
+from homes_qa.spine.access import viewer, viewer_home_ids, visible_home_ids_query, visible_homes
 from homes_qa.spine.alerts.models import ESCALATION_LEVEL, Alert, is_escalation
 from homes_qa.spine.obligations.models import (
     WHOLE_SERVICE_KEY,
@@ -270,7 +270,6 @@ class GridRow:
 class Grid:
     areas: list[str]
     rows: list[GridRow]  # the rows asked for (`offset`, `limit`), in rank order
-    homes: list[tuple[int, str]]  # (id, name) of every home in scope, for the filter (`home_choices`)
     all_areas: list[str]  # every area, for the filter
     whole_service: bool  # whether the user sees whole-service obligations
     home_filter: int | None = None
@@ -329,7 +328,7 @@ def person_in_scope(user: User, person_id: int) -> User | None:
 
 def grid(user: User, now: datetime, *, home: int | None = None, area: str | None = None,
          person: User | None = None, window: tuple[datetime, datetime] | None = None,
-         link_args: dict[str, object] | None = None, home_choices: bool = False,
+         link_args: dict[str, object] | None = None,
          offset: int = 0, limit: int | None = None) -> Grid:
     """Homes in scope × rule areas: counts of escalated, overdue and due-soon obligations,
     optionally only what `person` answers for and what falls due in `window`.
@@ -339,8 +338,8 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     done in SQL, so what reaches Python is the rows shown, not every home (issue 13: at 1,000
     homes, reading and ranking every home's cells took longer than the rest of the page).
     Three queries whatever the number of homes or the history: the rules, the warning periods,
-    and the page's ranked rows with their cells; one more for the filter's list of homes
-    (`home_choices`), and one when a retired rule's area may have counted items. Each is built
+    and the page's ranked rows with their cells; one more when a retired rule's area may have
+    counted items (the filter's homes are the page's: homes_qa/web/home_filter.py). Each is built
     once per shape (role, filters present, warning periods) and run with the values bound.
     """
     organisation = sees_organisation(user)
@@ -395,7 +394,7 @@ def grid(user: User, now: datetime, *, home: int | None = None, area: str | None
     shown_areas = [a for a in all_areas if area is None or a == area]
     grid_rows = [GridRow(key, name, {a: cells.get(key, {}).get(a) or ex.Cell() for a in shown_areas})
                  for _pos, key, name, _cell, _total in keys]
-    return Grid(shown_areas, grid_rows, visible_home_choices(user) if home_choices else [], all_areas,
+    return Grid(shown_areas, grid_rows, all_areas,
                 organisation, home, area, dict(link_args or {}), row_count=row_count, offset=offset)
 
 

@@ -21,7 +21,7 @@ from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries, service
 from homes_qa.exceptions.forms import MonthlyKpiForm, measure_values
 from homes_qa.exceptions.models import MonthlyKpi
-from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_choices, visible_homes_select
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_name, visible_homes_select
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.paging import paged
@@ -29,6 +29,7 @@ from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved
+from homes_qa.web.home_filter import HomeFilter, choose_home_href, home_filter
 from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("exceptions", __name__, url_prefix="/exceptions")
@@ -47,6 +48,17 @@ class Filters:
     period_to: str = ""
     range: periods.Period | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+    picker: HomeFilter | None = None  # the home field (pages that show the filter form)
+
+    @property
+    def home_errors(self) -> list[str]:
+        return [e["text"] for e in self.errors if e["href"] == "#home"]
+
+    @property
+    def summary(self) -> list[dict[str, str]]:
+        """The error summary's list: the filters' errors and what the typed home name matched."""
+        found = [] if self.picker is None or self.picker.error is None else [{"text": self.picker.error, "href": "#home"}]
+        return self.errors + found
 
     def args(self) -> dict[str, object]:
         return {k: v for k, v in (("home", self.home), ("area", self.area), ("status", self.status))
@@ -80,9 +92,11 @@ class Filters:
         return london_day_start(self.range.start), london_day_start(self.range.end)
 
 
-def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: bool = False) -> Filters:
+def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: bool = False,
+             home_field: bool = False) -> Filters:
     """The page's filters from the query string. A home outside the user's scope is 404;
-    a value that is not one of the choices is an error shown by its field."""
+    a value that is not one of the choices is an error shown by its field. A page with the
+    filter form (`home_field`) also takes the typed part of a home's name (`home_name`)."""
     filters = Filters()
     home = request.args.get("home", "").strip()
     if home:
@@ -95,6 +109,10 @@ def _filters(areas: Iterable[str], *, with_status: bool = False, person_filter: 
                     abort(404)
             elif not can_see_home(current_user, filters.home):
                 abort(404)
+    if home_field:
+        filters.picker = home_filter(current_user, filters.home, request.args.get("home_name"),
+                                     whole_service=sees_organisation(current_user))
+        filters.home = filters.picker.home
     area = request.args.get("area", "").strip()
     if area:
         if area not in set(areas):
@@ -171,11 +189,11 @@ def grid():
     """The grid: homes in scope × rule areas, escalated first."""
     now = utcnow()
     filters = _filters(queries.rule_areas(organisation=sees_organisation(current_user)) + _all_areas(),
-                       person_filter=True)
+                       person_filter=True, home_field=True)
     asked = _page_number()
     result = queries.grid(current_user, now, home=filters.home, area=filters.area, person=filters.person,
                           window=None if filters.errors else filters.window, link_args=filters.link_args(),
-                          home_choices=True, offset=(asked - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE)
+                          offset=(asked - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE)
     pages = max(-(-result.row_count // GRID_PAGE_SIZE), 1)
     page = result.offset // GRID_PAGE_SIZE + 1  # a page past the end is shown as the last
     kept = filters.args()  # every filter, so the pages are of the same grid
@@ -183,7 +201,8 @@ def grid():
                   "prev": (kept | ({"page": page - 1} if page > 2 else {})) if page > 1 else None,
                   "next": kept | {"page": page + 1} if page < pages else None}
     template = "exceptions/_grid.html" if is_htmx() else "exceptions/grid.html"
-    return render_template(template, grid=result, grid_pages=grid_pages, filters=filters,
+    return render_template(template, grid=result, grid_pages=grid_pages, filters=filters, oob=is_htmx(),
+                           choose_home=choose_home_href("exceptions.grid", kept),
                            people=queries.people_in_scope(current_user),
                            periods=periods.PERIODS, title="Exceptions"), 400 if filters.errors else 200
 
@@ -212,18 +231,19 @@ def _all_areas() -> list[str]:
 def items():
     """The open items behind a grid cell (or a home's row, or an area's column)."""
     now = utcnow()
-    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), with_status=True, person_filter=True)
+    filters = _filters(queries.rule_areas(organisation=True) + _all_areas(), with_status=True, person_filter=True,
+                       home_field=True)
     rows = [] if filters.errors else queries.items(current_user, now, home=filters.home, area=filters.area,
                                                    status=filters.status, person=filters.person,
                                                    window=filters.window)
-    homes = visible_home_choices(current_user)
     home_name = None
     if filters.home == queries.WHOLE_SERVICE:
         home_name = "Whole service"
     elif filters.home is not None:
-        home_name = next(name for home_id, name in homes if home_id == filters.home)
+        home_name = visible_home_name(current_user, filters.home)
     template = "exceptions/_items.html" if is_htmx() else "exceptions/items.html"
-    return render_template(template, items=rows, filters=filters, homes=homes, home_name=home_name,
+    return render_template(template, items=rows, filters=filters, home_name=home_name, oob=is_htmx(),
+                           choose_home=choose_home_href("exceptions.items", filters.args()),
                            areas=ex.ordered_areas(queries.rule_areas(organisation=sees_organisation(current_user))),
                            whole_service=sees_organisation(current_user),
                            status_labels=ex.STATUS_LABELS, limit=queries.LIST_LIMIT,

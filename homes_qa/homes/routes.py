@@ -10,6 +10,7 @@ from homes_qa.spine.access import home_or_404, roles_required
 from homes_qa.spine.obligations.queries import what_is_due
 from homes_qa.spine.people.models import Assignment
 from homes_qa.spine.timestamps import utcnow
+from homes_qa.web import home_filter
 
 bp = Blueprint("homes", __name__, url_prefix="/homes")
 
@@ -21,6 +22,14 @@ def index():
     q = request.args.get("q", "").strip()[:queries.SEARCH_MAX]
     homes, page = queries.homes_page(current_user, q)
     return render_template("homes/index.html", homes=homes, page=page, q=q, title="Homes")
+
+
+@bp.route("/names")
+@roles_required(*ROLES)
+def names():
+    """Suggestions for a filter's home box (htmx, as one types): the names of up to ten of the
+    person's homes that have the typed text, as the box's datalist."""
+    return render_template("homes/_names.html", names=home_filter.suggestions(current_user, request.args.get("home_name")))
 
 
 @bp.route("/<int:home_id>")

@@ -117,8 +117,10 @@ def current_cycle(inspections: list[Inspection]) -> list[Inspection]:
     return [i for i in inspections if (i.ended_on, i.id) >= (judged.ended_on, judged.id)]
 
 
-def outcome_of(home_id: int) -> core.Outcome:
-    inspections = inspections_for(home_id)
+def outcome_of(home_id: int, inspections: list[Inspection] | None = None) -> core.Outcome:
+    """The home's Ofsted outcome, from its inspections (`inspections_for`, read here if not given)."""
+    if inspections is None:
+        inspections = inspections_for(home_id)
     judged = latest_judged(inspections)
     items = [item for inspection in inspections for item in inspection.items if item.is_open]
     return core.Outcome(
@@ -181,8 +183,11 @@ class HomeSummary:
     reviews_due: list[tuple[Obligation, str]]
 
 
-def home_summary(home_id: int, now: datetime) -> HomeSummary:
-    inspections = inspections_for(home_id)
+def home_summary(home_id: int, now: datetime, inspections: list[Inspection] | None = None) -> HomeSummary:
+    """The home's outcome, next inspection window, follow-ups and reviews due, from its
+    inspections (`inspections_for`, read here if not given: a page showing them reads them once)."""
+    if inspections is None:
+        inspections = inspections_for(home_id)
     judged = latest_judged(inspections)
     today = london_date(now)
     window = core.next_inspection_window(judged.overall if judged else None,
@@ -192,7 +197,7 @@ def home_summary(home_id: int, now: datetime) -> HomeSummary:
                            core.compliance_notice_follow_up(i.compliance_notice_complete_by))
                   for i in current_cycle(inspections) if i.compliance_notice_complete_by]
     reviews_due = [(o, state_of(o, now).label) for o in open_review_obligations(home_id)]
-    return HomeSummary(outcome_of(home_id), judged, window, follow_ups, reviews_due)
+    return HomeSummary(outcome_of(home_id, inspections), judged, window, follow_ups, reviews_due)
 
 
 def home_links(user: User, home: Home) -> list[dict[str, str]]:

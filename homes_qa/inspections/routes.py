@@ -3,6 +3,7 @@ requirements and recommendations (actions), complete and reopen actions, record 
 monitoring reviews. Home-scoped: another home's record is 404."""
 from __future__ import annotations
 
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -53,6 +54,7 @@ from homes_qa.spine.paging import requested_page
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.web.csv_export import csv_response
 from homes_qa.web.forms import saved, saved_result
+from homes_qa.web.home_filter import HomeFilter, choose_home_href, home_filter
 from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("inspections", __name__)
@@ -72,9 +74,9 @@ def _inspection_url(inspection: Inspection) -> str:
 @roles_required(*policy.READERS)
 def index(home_id: int):
     home = home_or_404(home_id)
-    now = utcnow()
-    return render_template("inspections/index.html", home=home, inspections=queries.inspections_for(home.id),
-                           summary=queries.home_summary(home.id, now), reviews=queries.reviews_for(home.id),
+    inspections = queries.inspections_for(home.id)
+    return render_template("inspections/index.html", home=home, inspections=inspections,
+                           summary=queries.home_summary(home.id, utcnow(), inspections), reviews=queries.reviews_for(home.id),
                            open_items=queries.open_items(home.id), title=f"Ofsted inspections for {home.name}",
                            **_common())
 
@@ -198,20 +200,30 @@ def review(monitoring_review_id: int):
                            rag_labels=dict(RAG_CHOICES), title="Monitoring review", **_common())
 
 
+def _action_filters() -> tuple[queries.ActionFilters, HomeFilter]:
+    """The action list's filters from the query string (a home outside the person's scope is
+    404), the home decided by the typed part of its name when one was typed."""
+    filters = queries.ActionFilters.from_args(request.args)
+    if filters.home is not None and not can_see_home(current_user, filters.home):
+        abort(404)
+    picker = home_filter(current_user, filters.home, request.args.get("home_name"))
+    return replace(filters, home=picker.home), picker
+
+
 @bp.route("/actions")
 @roles_required(*policy.READERS)
 def actions():
     """The combined action list: every source's actions per home or across homes, filtered by
     a shareable query string (htmx swaps the results and pushes the URL)."""
-    filters = queries.ActionFilters.from_args(request.args)
-    if filters.home is not None and not can_see_home(current_user, filters.home):
-        abort(404)
+    filters, picker = _action_filters()
     now = utcnow()
     # A page at a time (issue 13: a county's open actions were 500 rows on one page).
     page = queries.action_page(current_user, filters, now, requested_page())
     template = "inspections/_actions_results.html" if is_htmx() else "inspections/actions.html"
-    return render_template(template, page=page, rows=page.rows, filters=filters, page_args=filters.args(),
-                           today=london_date(now), homes=visible_home_choices(current_user),
+    kept = filters.args()
+    return render_template(template, page=page, rows=page.rows, filters=filters, page_args=kept,
+                           today=london_date(now), picker=picker, oob=is_htmx(),
+                           choose_home=choose_home_href("inspections.actions", kept),
                            sources=queries.ACTION_SOURCES, statuses=queries.ACTION_STATUSES, title="Action list",
                            show_qpag=current_user.role in policy.QPAG_READERS,
                            show_audits=queries.sees_audit_actions(current_user))
@@ -420,9 +432,7 @@ ACTION_COLUMNS = ("source", "home", "action", "owner", "due_on", "completed_on",
 @roles_required(*policy.READERS)
 def export_actions():
     """The action list as CSV, with the page's filters and every row (no page limit)."""
-    filters = queries.ActionFilters.from_args(request.args)
-    if filters.home is not None and not can_see_home(current_user, filters.home):
-        abort(404)
+    filters, _ = _action_filters()
     now = utcnow()
     today = london_date(now)
     rows = queries.combined_actions(current_user, filters, now)

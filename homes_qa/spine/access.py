@@ -87,13 +87,36 @@ def visible_homes(user: User) -> list[Home]:
     return list(db.session.scalars(stmt))
 
 
-def visible_home_choices(user: User) -> list[tuple[int, str]]:
+def visible_home_choices(user: User, limit: int | None = None) -> list[tuple[int, str]]:
     """(id, name) of the homes the user may see, by name, for a filter's or a form's list: one
-    query of two columns, no ORM objects (a head of service's list has every home)."""
+    query of two columns, no ORM objects (a head of service's list has every home). `limit`
+    reads no more than that many (a filter asks whether the list is short enough to show)."""
     stmt = select(Home.id, Home.name).order_by(Home.name, Home.id)
     if not user.sees_all_homes:
         stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [(home_id, name) for home_id, name in db.session.execute(stmt)]
+
+
+def visible_homes_named(user: User, text: str, limit: int) -> list[tuple[int, str]]:
+    """(id, name) of up to `limit` homes the user may see whose name contains `text` (any case,
+    the user's % and _ taken literally): the one named exactly `text` first, then by name."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    name = func.lower(Home.name)
+    stmt = (select(Home.id, Home.name).where(name.like(pattern, escape="\\"))
+            .order_by(name != text.lower(), Home.name, Home.id).limit(limit))
+    if not user.sees_all_homes:
+        stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
+    return [(home_id, home_name) for home_id, home_name in db.session.execute(stmt)]
+
+
+def visible_home_name(user: User, home_id: int) -> str | None:
+    """The name of one of the user's homes (None outside their scope)."""
+    if not can_see_home(user, home_id):
+        return None
+    home = db.session.get(Home, home_id)
+    return home.name if home is not None else None
 
 
 def first_visible_homes(user: User, limit: int) -> tuple[list[Home], int]:

@@ -245,3 +245,18 @@ def test_attach_and_download_the_report(app, world, manager, inspection_id):
 
 def test_no_report_is_404(world, manager, inspection_id):
     assert manager.client.get(f"/inspections/{inspection_id}/report.pdf").status_code == 404
+
+
+def test_the_inspections_page_reads_the_homes_inspections_once(app, world, manager):
+    """The page, its summary and the outcome share one read of the inspections and their items
+    (issue 13: each read them again, six of the page's thirteen statements)."""
+    from tests.helpers import statements_run
+    assert record(manager, world).status_code == 303
+    url = f"/homes/{world.home_a.id}/inspections"
+    manager.client.get(url)
+    with statements_run(app) as seen:
+        page = manager.client.get(url)
+    assert page.status_code == 200
+    assert sum(1 for statement in seen if "FROM inspections " in statement and "inspection_items" not in statement) == 1
+    assert sum(1 for statement in seen if "FROM inspection_items" in statement
+               and "inspection_items.inspection_id IN" in statement) == 1

@@ -41,6 +41,7 @@ POLICY: dict[str, set | str] = {
     "main.dashboard": ALL,
     "homes.index": ALL,
     "homes.detail": ALL,
+    "homes.names": ALL,
     "audit.index": SENIOR,
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
