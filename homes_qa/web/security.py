@@ -29,6 +29,8 @@ CSP = {
 }
 
 
+LAST_SEEN_STEP_SECONDS = 60
+
 _SESSION_ID = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 
 
@@ -78,11 +80,15 @@ def init_app(app) -> None:
             session.clear()
             flash("You were signed out because you were inactive. Sign in again.", "info")
             return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
-        session.permanent = True
+        if not session.permanent:
+            session.permanent = True
         view = app.view_functions.get(request.endpoint)
         # A background poll (the header's alert count) is not activity: it must not keep
-        # an unattended screen signed in for ever.
-        if last is None or not getattr(view, "passive_poll", False):
+        # an unattended screen signed in for ever. Activity is noted once a minute at most, so
+        # most responses carry no new session cookie (signing and sending it on every request
+        # was a tenth of a light page's time, issue 13); the idle limit is then kept to within
+        # that minute.
+        if last is None or (not getattr(view, "passive_poll", False) and now - last >= LAST_SEEN_STEP_SECONDS):
             session["last_seen"] = now
         return None
 

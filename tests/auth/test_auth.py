@@ -144,3 +144,24 @@ def test_secret_key_generated_into_instance(tmp_path, monkeypatch):
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_activity_is_noted_once_a_minute_and_an_unchanged_session_sends_no_cookie(client, world, auth, app):
+    """Issue 13: the session cookie was signed and sent on every response. Within a minute of
+    the last noted activity a page sends none; after it, the new activity is noted (and the
+    idle limit counts from it)."""
+    from homes_qa.web.security import LAST_SEEN_STEP_SECONDS
+    auth.sign_in(world.users[Role.REGISTERED_MANAGER])
+    client.get("/homes/")
+    assert "Set-Cookie" not in client.get("/homes/").headers
+    with client.session_transaction() as session:
+        session["last_seen"] -= LAST_SEEN_STEP_SECONDS + 1
+        noted = session["last_seen"]
+    response = client.get("/homes/")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+    with client.session_transaction() as session:
+        assert session["last_seen"] > noted + LAST_SEEN_STEP_SECONDS
+    # The limit counts from the activity noted: idle for the lifetime since, signed out.
+    with client.session_transaction() as session:
+        session["last_seen"] -= app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() + 1
+    assert client.get("/homes/").status_code == 302
