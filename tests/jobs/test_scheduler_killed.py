@@ -85,14 +85,17 @@ def test_scheduler_killed_mid_sweep_raises_each_alert_once_after_restart(app, wo
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        # The sweep commits a batch of obligations at a time: one killed mid-way left whole
-        # batches (each obligation with both its levels, none with one), not all of them, and
-        # queued no e-mail yet (that follows the last batch).
+        # The sweep commits a batch of obligations at a time, each with its alerts' e-mails: one
+        # killed mid-way left whole batches (each obligation with both its levels, none with
+        # one), not all of them, each overdue alert's e-mail queued once with it (to the home's
+        # service manager) and every alert of them marked notified.
         raised = conn.execute("SELECT obligation_id, count(*), min(level), max(level) FROM alerts "
                               "GROUP BY obligation_id").fetchall()
         assert 0 < len(raised) < OVERDUE
         assert {tuple(levels) for _obligation, *levels in raised} == {(2, 0, 1)}  # due soon and overdue, both
-        assert conn.execute("SELECT count(*) FROM outbound_emails").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM alerts WHERE notified_at IS NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*), count(DISTINCT dedupe_key) FROM outbound_emails").fetchone() == (
+            len(raised), len(raised))
 
     second = SchedulerProcess("second", tmp_path, env, _app_spec(tmp_path))
     try:

@@ -145,6 +145,7 @@ def test_alert_acknowledged_before_notice_sends_nothing(app, world, monkeypatch)
     with app.app_context(), acting_as("test"):
         # Raise the alerts without queueing mail (as a sweep interrupted before notifying).
         with monkeypatch.context() as patch:
+            patch.setattr(mail, "SweptAlertMail", lambda now: None)  # the batches mail nothing
             patch.setattr(mail, "queue_alert_emails", lambda now: 0)
             sweep(NOW)
         assert db.session.scalar(select(Alert).where(Alert.notified_at.is_not(None))) is None
@@ -274,3 +275,30 @@ def test_smtp_down_for_a_day_loses_nothing_and_delivers_each_once_when_it_return
     assert delivered == expected  # every queued message, each exactly once
     assert {r.status for r in rows} == {"sent"}
     assert all(back_at <= r.sent_at <= back_at + mail.SERVER_DOWN_MAX_WAIT for r in rows)
+
+
+def test_the_sweep_queues_each_batchs_mail_with_its_alerts_as_the_mail_step_would(app, world):
+    """Issue 13: the sweep's batches insert their alerts already marked notified, with their
+    e-mails, instead of the mail step reading every new alert back, marking it and auditing
+    that. What is queued (to whom, what it says, its key) is what the mail step queues for
+    the same alerts; no alert is updated after it is raised."""
+    from homes_qa.incidents.service import ensure_weekly_summaries
+    from homes_qa.spine.audit.models import AuditEvent
+    for n, home_id in enumerate((world.home_a.id, world.home_b.id, world.home_a.id)):
+        _overdue_need_to_know(app, home_id, key=f"incident:{n}", event_at=NOW - timedelta(days=3 + n))
+    with app.app_context(), acting_as("test"):
+        ensure_weekly_summaries(NOW - timedelta(days=14))
+        result = sweep(NOW)
+        assert len(result.raised) >= 9
+        assert db.session.scalar(select(Alert).where(Alert.notified_at.is_(None))) is None
+        assert db.session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "Alert", AuditEvent.action == "update")).all() == []
+        batched = {(m.dedupe_key, m.to_address, m.subject, m.body_text) for m in db.session.scalars(select(OutboundEmail))}
+        assert len(batched) >= 6
+        # The same alerts as the mail step alone would mail them.
+        db.session.execute(OutboundEmail.__table__.delete())
+        db.session.execute(Alert.__table__.update().values(notified_at=None))
+        db.session.commit()
+        mail.queue_alert_emails(NOW)
+        alone = {(m.dedupe_key, m.to_address, m.subject, m.body_text) for m in db.session.scalars(select(OutboundEmail))}
+    assert batched == alone

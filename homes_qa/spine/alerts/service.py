@@ -17,7 +17,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,9 @@ from homes_qa.spine.obligations.service import ensure_recurring
 from homes_qa.spine.people.models import Home, User
 from homes_qa.spine.timestamps import utcnow
 from homes_qa.spine.transaction import ServiceError, transactional, unit_of_work
+
+if TYPE_CHECKING:  # mail reads alerts: imported when the sweep runs
+    from homes_qa.spine.mail.service import AlertAbout, SweptAlertMail
 
 log = logging.getLogger("homes_qa.sweep")
 
@@ -93,6 +96,9 @@ class LookedAt:
     due_soon_days: int | None
     due_soon_hours: int | None
     next_alert_at: datetime | None
+    responsible_role: str = ""  # what its alerts' e-mails say (SweptAlertMail)
+    subject_type: str | None = None
+    subject_id: int | None = None
 
 
 def _target_role(obligation: LookedAt, level: int) -> str:
@@ -150,9 +156,19 @@ def _raise_levels(obligation: LookedAt, levels: list[int], times: dict[int, date
     return True
 
 
-def _alert_row(obligation: LookedAt, level: int, times: dict[int, datetime], now: datetime) -> dict[str, object]:
+def _alert_row(obligation: LookedAt, level: int, times: dict[int, datetime], now: datetime,
+               notified_at: datetime | None = None) -> dict[str, object]:
     return {"obligation_id": obligation.id, "level": level, "home_id": obligation.home_id,
-            "target_role": _target_role(obligation, level), "raised_at": now, "reached_at": times[level]}
+            "target_role": _target_role(obligation, level), "raised_at": now, "reached_at": times[level],
+            "notified_at": notified_at}
+
+
+def _about(obligation: LookedAt) -> AlertAbout:
+    """What an alert's e-mail says of its obligation (the sweep read it open)."""
+    from homes_qa.spine.mail.service import AlertAbout  # late import: mail reads alerts
+    return AlertAbout(obligation.title, obligation.due_at, obligation.responsible_role,
+                      obligation.home if obligation.home_id is not None else None, obligation.home_id,
+                      obligation.rule_code, ObligationStatus.OPEN, obligation.subject_type, obligation.subject_id)
 
 
 def _new_alert(obligation: LookedAt, level: int, times: dict[int, datetime], now: datetime) -> Alert:
@@ -165,14 +181,17 @@ def _raised(obligation: LookedAt, alert: Alert) -> RaisedAlert:
 
 
 def _raise_batch(batch: list[tuple[LookedAt, list[int], dict[int, datetime]]], now: datetime,
-                 result: SweepResult) -> list[LookedAt]:
+                 result: SweepResult, mail: SweptAlertMail | None = None) -> list[LookedAt]:
     """Insert the batch's newly reached alerts in one savepoint, in bulk (after a month's
-    downtime a savepoint and a flush per alert took most of the sweep's time). If anything in it
+    downtime a savepoint and a flush per alert took most of the sweep's time), with their
+    e-mails when `mail` is given (the alerts then go in marked notified). If anything in it
     fails (a lost race, a bad record), each obligation is done again on its own, as
-    `_raise_levels` does. Returns the obligations whose alerts are all in."""
+    `_raise_levels` does, and mailed at the end of the sweep. Returns the obligations whose
+    alerts are all in."""
+    notified_at = now if mail is not None else None
     try:
         with db.session.begin_nested():
-            wanted = [(obligation, level, _alert_row(obligation, level, times, now))
+            wanted = [(obligation, level, _alert_row(obligation, level, times, now, notified_at))
                       for obligation, levels, times in batch for level in levels]
             # In bulk (batched INSERTs, audited as the flush hook would): after a month's
             # downtime a sweep raises thousands (issue 13). The "My homes" marker is kept here,
@@ -182,6 +201,8 @@ def _raise_batch(batch: list[tuple[LookedAt, list[int], dict[int, datetime]]], n
             relist(db.session(), {obligation.id for obligation, _levels, _times in batch})
             note_open_work_changed(db.session(), {open_work_key(obligation.home_id) for obligation, _l, _t in batch})
             alerts = [(obligation, made[(obligation.id, level)]) for obligation, level, _row in wanted]
+            if mail is not None:
+                mail([(alert, _about(obligation)) for obligation, alert in alerts])
     except Exception:  # rolled back to the savepoint: one by one, to keep all but the failing ones
         log.info("sweep: a batch of %d obligations is raised one by one", len(batch))
         return [obligation for obligation, levels, times in batch
@@ -201,6 +222,9 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
     # after long downtime, raising thousands of alerts, never holds the database's write lock
     # for minutes; what a batch commits is kept if a later one fails, and the unique key keeps
     # every alert exactly once whatever is retried.
+    # late import: mail reads alerts. A dry run queues nothing (and marks nothing notified).
+    from homes_qa.spine.mail.service import SweptAlertMail, queue_alert_emails
+    mail = None if dry_run else SweptAlertMail(now)
     with unit_of_work(dry_run=True) if dry_run else nullcontext():
         with unit_of_work():
             result.obligations_created = len(ensure_recurring(now).created)
@@ -213,10 +237,9 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
         ladders: dict[str, tuple[EscalationStep, ...]] = {}  # obligations share a handful of ladders
         for start in range(0, len(ids), SWEEP_BATCH):
             with unit_of_work():
-                _sweep_batch(ids[start:start + SWEEP_BATCH], now, now_utc, ladders, result)
+                _sweep_batch(ids[start:start + SWEEP_BATCH], now, now_utc, ladders, result, mail)
     if result.raised and not dry_run:
-        from homes_qa.spine.mail.service import queue_alert_emails  # late import: mail reads alerts
-        queue_alert_emails(now)
+        queue_alert_emails(now)  # those raised one by one (a batch that failed)
     result.seconds = time.monotonic() - started
     log.info("sweep at %s: examined %d, created %d obligations, raised %d alerts, %d errors in %.3f s%s",
              now.isoformat(), result.examined, result.obligations_created, len(result.raised),
@@ -226,17 +249,19 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
 
 _LOOKED_AT = (Obligation.id, Obligation.home_id, Home.name, Obligation.rule_code, Obligation.title,
               Obligation.due_at, Obligation.ladder, Obligation.due_soon_days, Obligation.due_soon_hours,
-              Obligation.next_alert_at)
+              Obligation.next_alert_at, Obligation.responsible_role, Obligation.subject_type, Obligation.subject_id)
 
 
 def _sweep_batch(ids: list[int], now: datetime, now_utc: datetime,
-                 ladders: dict[str, tuple[EscalationStep, ...]], result: SweepResult) -> None:
+                 ladders: dict[str, tuple[EscalationStep, ...]], result: SweepResult,
+                 mail: SweptAlertMail | None = None) -> None:
     rows = db.session.execute(select(*_LOOKED_AT).outerjoin(Home, Home.id == Obligation.home_id)
                               .where(Obligation.id.in_(ids)).order_by(Obligation.id)).all()
     raised_before = _raised_before(ids)
     to_raise: list[tuple[LookedAt, list[int], dict[int, datetime]]] = []
     looked_at: list[tuple[LookedAt, dict[int, datetime]]] = []
-    for (id_, home_id, home, rule_code, title, due, ladder_list, soon_days, soon_hours, next_at) in rows:
+    for (id_, home_id, home, rule_code, title, due, ladder_list, soon_days, soon_hours, next_at,
+         responsible_role, subject_type, subject_id) in rows:
         # Pure date arithmetic first: most open obligations have nothing new to raise, and
         # those cost no SQL at all (no savepoint, no insert).
         try:
@@ -245,7 +270,8 @@ def _sweep_batch(ids: list[int], now: datetime, now_utc: datetime,
             if ladder is None:
                 ladder = ladders[key] = ladder_from_list(ladder_list)
             obligation = LookedAt(id_, home_id, home if home_id is not None else "Whole service", rule_code,
-                                  title, due, ladder, soon_days, soon_hours, next_at)
+                                  title, due, ladder, soon_days, soon_hours, next_at, responsible_role,
+                                  subject_type, subject_id)
             times = alert_times(due, ladder, soon_days, soon_hours)
             levels = sorted(level for level, at in times.items()
                             if now_utc > at and (id_, level) not in raised_before)
@@ -257,7 +283,7 @@ def _sweep_batch(ids: list[int], now: datetime, now_utc: datetime,
         looked_at.append((obligation, times))
         if levels:
             to_raise.append((obligation, levels, times))
-    done = {obligation.id for obligation in _raise_batch(to_raise, now, result)} if to_raise else set()
+    done = {obligation.id for obligation in _raise_batch(to_raise, now, result, mail)} if to_raise else set()
     raising = {obligation.id for obligation, _levels, _times in to_raise}
     # Bookkeeping only (not audited): when each obligation next needs looking at, in one
     # executemany; one left to look at again (its alerts not all in) keeps its instant.
