@@ -90,8 +90,13 @@ def _current_actor() -> tuple[int | None, str]:
     return None, "system"
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: object) -> Any:
     """JSON-safe value for the trail."""
+    if type(value) in _AS_IS:  # most values: no isinstance chain
+        return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -101,6 +106,27 @@ def _plain(value: object) -> Any:
     if isinstance(value, (dict, list)):
         return json.loads(json.dumps(value, default=str))
     return str(value)
+
+
+_CREATE_COLUMNS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _created_changes(obj: Audited) -> dict[str, list[Any]]:
+    """`_column_changes(obj, "create")` for a record just loaded with all its columns (a bulk
+    insert's): each audited column's value read from the instance's dict, the columns worked out
+    once per model (thousands of new alerts and obligations in one sweep, issue 13)."""
+    columns = _CREATE_COLUMNS.get(type(obj))
+    if columns is None:
+        columns = _CREATE_COLUMNS[type(obj)] = tuple(
+            (attr.key, attr.key in obj.__audit_redact__) for attr in inspect(type(obj)).column_attrs
+            if attr.key not in obj.__audit_ignore__)
+    loaded = obj.__dict__
+    changes: dict[str, list[Any]] = {}
+    for key, redacted in columns:
+        after = loaded[key] if key in loaded else getattr(obj, key)
+        if after is not None:
+            changes[key] = [None, REDACTED] if redacted else [None, _plain(after)]
+    return changes
 
 
 def _column_changes(obj: Audited, action: str) -> dict[str, list[Any]]:
@@ -161,7 +187,7 @@ def insert_in_bulk(model: type[_A], rows: Sequence[dict[str, Any]]) -> list[_A]:
     created = list(session.scalars(insert(model).returning(model), list(rows)))
     actor = _current_actor()
     session.connection().execute(insert(AuditEvent), [
-        _audit_row(obj, "create", _column_changes(obj, "create"), actor) for obj in created])
+        _audit_row(obj, "create", _created_changes(obj), actor) for obj in created])
     return created
 
 
