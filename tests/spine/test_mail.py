@@ -302,3 +302,22 @@ def test_the_sweep_queues_each_batchs_mail_with_its_alerts_as_the_mail_step_woul
         mail.queue_alert_emails(NOW)
         alone = {(m.dedupe_key, m.to_address, m.subject, m.body_text) for m in db.session.scalars(select(OutboundEmail))}
     assert batched == alone
+
+
+def test_a_directorys_recipients_are_the_roles_users_who_answer_for_the_home(app, world):
+    """`Directory.recipients` (indexed by role and home on first use) against its definition:
+    every active user of the role whose scope has the home, by id, for every role and home."""
+    from homes_qa.core.roles import ROLES
+    from homes_qa.spine.people import service as people
+    with app.app_context(), acting_as("test"):
+        extra = people.create_user(name="Second SM", email="sm2@a.example.org", role=Role.SERVICE_MANAGER,
+                                   password="a-long-enough-password")
+        for home_id in (world.home_a.id, world.home_b.id):
+            people.assign(db.session.get(Home, home_id), extra)
+        db.session.commit()
+        directory = mail.Directory.load(set(ROLES))
+        for role in ROLES:
+            for home_id in (world.home_a.id, world.home_b.id, None, 999):
+                expected = [u for u in directory.users_by_role.get(role, []) if directory.in_scope(u, home_id)]
+                assert directory.recipients(role, home_id) == expected, (role, home_id)
+        assert [u.email for u in directory.recipients(Role.SERVICE_MANAGER, world.home_b.id)] == ["sm2@a.example.org"]

@@ -116,12 +116,18 @@ class Directory:
         return home_id is None or user.role in SEES_ALL_HOMES or home_id in self.homes_by_user.get(user.id, ())
 
     def recipients(self, role: str, home_id: int | None) -> list[User]:
-        """The role's users who answer for the home (a list shared between calls: not to change)."""
-        key = (role, home_id)
-        found = self._recipients.get(key)
-        if found is None:
-            found = self._recipients[key] = [u for u in self.users_by_role.get(role, []) if self.in_scope(u, home_id)]
-        return found
+        """The role's users who answer for the home, by id (a list shared between calls: not to
+        change). The first call indexes every (role, home)'s users in one pass, instead of
+        testing each user of the role for each home asked about."""
+        if role in SEES_ALL_HOMES or home_id is None:
+            return self.users_by_role.get(role, [])
+        if not self._recipients:
+            for users in self.users_by_role.values():
+                for user in users:  # by id, so each list is too
+                    for assigned in self.homes_by_user.get(user.id, ()):
+                        self._recipients.setdefault((user.role, assigned), []).append(user)
+            self._recipients[("", None)] = []  # indexed, even when nobody is assigned anywhere
+        return self._recipients.get((role, home_id), [])
 
 
 # ---------------------------------------------------------------- queueing
