@@ -3,6 +3,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import ColumnElement, Row, Select, func, literal_column, select
 
 from homes_qa.audit.readable import readable, record_type_label
@@ -10,7 +11,8 @@ from homes_qa.core.roles import Role
 from homes_qa.extensions import db
 from homes_qa.spine.access import roles_required
 from homes_qa.spine.audit.models import AuditEvent
-from homes_qa.spine.people.models import Home, User
+from homes_qa.spine.people.models import User
+from homes_qa.web.home_filter import choose_home_href, home_filter
 from homes_qa.web.templating import is_htmx
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -40,6 +42,8 @@ def _choices(stmt: Select[int, str]) -> Sequence[Row[int, str]]:
 @roles_required(Role.HEAD_OF_SERVICE, Role.ADMIN)
 def index():
     home_id, actor_id, record_id = _int_arg("home"), _int_arg("person"), _int_arg("record_id")
+    picker = home_filter(current_user, home_id, request.args.get("home_name"))
+    home_id = picker.home
     record_type = request.args.get("record_type", "").strip()
     page = max(_int_arg("page") or 1, 1)
 
@@ -64,13 +68,13 @@ def index():
     events = db.session.scalars(select(AuditEvent).where(*matching).order_by(AuditEvent.id.desc())
                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
 
-    homes = _choices(select(Home.id, Home.name).order_by(Home.name, Home.id))
     people = _choices(select(User.id, User.name).order_by(User.name, User.id))
     record_types = db.session.scalars(select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)).all()
+    filters = {"home": home_id, "person": actor_id, "record_type": record_type, "record_id": record_id}
+    kept = {key: value for key, value in filters.items() if value}
     context = dict(events=events, changes=readable(events), record_type_label=record_type_label, total=total, more=more,
                    counted_up_to=COUNTED_UP_TO, page=page, pages=pages,
-                   homes=homes, people=people, record_types=record_types,
-                   filters={"home": home_id, "person": actor_id, "record_type": record_type,
-                            "record_id": record_id}, title="Audit trail")
+                   picker=picker, people=people, record_types=record_types, oob=is_htmx(),
+                   filters=filters, choose_home=choose_home_href("audit.index", kept), title="Audit trail")
     template = "audit/_results.html" if is_htmx() else "audit/index.html"
     return render_template(template, **context)

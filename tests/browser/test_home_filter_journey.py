@@ -79,7 +79,8 @@ def test_head_of_service_types_a_homes_name_to_filter(app, page, site, world, si
     expect(page.get_by_label("Home", exact=True)).to_have_value("Zeta House 07")
     a11y()
 
-    for url in ("/actions?home_name=Nowhere", "/actions?home_name=Zeta"):  # the same states, loaded whole
+    for url in ("/actions?home_name=Nowhere", "/actions?home_name=Zeta", "/audit/?home_name=Zeta",
+                "/audit/?home_name=Zeta%20House%2007"):  # the same states, loaded whole; the audit trail
         site(url)
         a11y()
 

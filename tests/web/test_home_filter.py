@@ -173,3 +173,15 @@ def test_the_field_costs_the_same_queries_however_many_homes(app, auth, world, e
             people.create_home(name=f"Yew {n:03d}", ofsted_urn=f"SC6{n:05d}", address="Yew Road", registered_places=2)
         assert db.session.query(Home).count() > 140
     assert page_queries(app, auth.client, "/actions?home_name=Rowan%2007") == before
+
+
+def test_the_audit_trail_takes_a_typed_name_too(auth, world, estate):
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    html = _get(auth, "/audit/?home_name=Rowan%2007")
+    assert 'value="Rowan 07"' in html and '<select class="govuk-select" id="home"' not in html
+    assert "Rowan 07" in html.split('id="audit-results"')[1]  # the home's own changes: its creation
+    assert "Rowan 08" not in html.split('id="audit-results"')[1]
+    assert "Choose one" in _get(auth, "/audit/?home_name=Rowan%201")
+    assert "No home you work with has “Nowhere”" in _get(auth, "/audit/?home_name=Nowhere")
+    oob = auth.client.get("/audit/?home_name=Rowan%201", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="home-field" data-hx-swap-oob="true"' in oob
