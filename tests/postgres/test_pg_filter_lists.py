@@ -38,3 +38,23 @@ def test_the_action_list_statements_run_on_postgres(pg_world, pg_client):
         assert response.status_code == 200, query
         assert 'id="action-count"' in response.get_data(as_text=True)
     assert pg_client.get("/actions/export.csv?status=all").status_code == 200
+
+
+def test_a_home_found_by_part_of_its_name_on_postgres(pg_world, pg_client):
+    """The home box (past 40 homes): LIKE with the user's % and _ taken literally, any case, the
+    exact name first, on PostgreSQL too."""
+    from homes_qa.extensions import db
+    from homes_qa.spine.audit.models import acting_as
+    from homes_qa.spine.people import service as people
+    from homes_qa.web.home_filter import SELECT_MAX
+    w = pg_world
+    with acting_as("test setup"):
+        for n in range(SELECT_MAX):
+            people.create_home(name=f"Larch {n:02d}", ofsted_urn=f"SC5{n:05d}", address="Larch Road", registered_places=2)
+        people.create_home(name="Larch_%", ofsted_urn="SC599999", address="Wild Road", registered_places=2)
+        db.session.commit()
+    assert _sign_in(pg_client, w.head.email).status_code == 303
+    assert 'value="Birch House"' in pg_client.get("/actions?home_name=bIRCH").get_data(as_text=True)
+    assert 'value="Larch_%"' in pg_client.get("/exceptions/?home_name=h_%25").get_data(as_text=True)
+    assert "Choose one" in pg_client.get("/audit/?home_name=Larch%201").get_data(as_text=True)
+    assert pg_client.get("/homes/names?home_name=larch").get_data(as_text=True).count("<option") == 10
