@@ -21,7 +21,7 @@ from homes_qa.core.roles import ROLES
 from homes_qa.exceptions import policy, queries, service
 from homes_qa.exceptions.forms import MonthlyKpiForm, measure_values
 from homes_qa.exceptions.models import MonthlyKpi
-from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_home_name, visible_homes_select
+from homes_qa.spine.access import can_see_home, home_or_404, roles_required, visible_homes_select
 from homes_qa.spine.obligations.models import Obligation
 from homes_qa.spine.obligations.queries import sees_organisation
 from homes_qa.spine.paging import paged
@@ -239,8 +239,8 @@ def items():
     home_name = None
     if filters.home == queries.WHOLE_SERVICE:
         home_name = "Whole service"
-    elif filters.home is not None:
-        home_name = visible_home_name(current_user, filters.home)
+    elif filters.home is not None and filters.picker is not None:
+        home_name = filters.picker.text  # the chosen home's name
     template = "exceptions/_items.html" if is_htmx() else "exceptions/items.html"
     return render_template(template, items=rows, filters=filters, home_name=home_name, oob=is_htmx(),
                            choose_home=choose_home_href("exceptions.items", filters.args()),

@@ -113,7 +113,7 @@ def visible_homes_named(user: User, text: str, limit: int) -> list[tuple[int, st
 
 def visible_home_name(user: User, home_id: int) -> str | None:
     """The name of one of the user's homes (None outside their scope)."""
-    if not can_see_home(user, home_id):
+    if not user.sees_all_homes and not is_assigned(user, home_id):
         return None
     home = db.session.get(Home, home_id)
     return home.name if home is not None else None

@@ -185,3 +185,19 @@ def test_the_audit_trail_takes_a_typed_name_too(auth, world, estate):
     assert "No home you work with has “Nowhere”" in _get(auth, "/audit/?home_name=Nowhere")
     oob = auth.client.get("/audit/?home_name=Rowan%201", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'id="home-field" data-hx-swap-oob="true"' in oob
+
+
+def test_a_chosen_home_costs_the_same_statements_with_the_select_as_with_the_box(app, auth, world):
+    """`make bench` compares each page's statements on a small estate (a select) and a large one
+    (the box): a page filtered by a home's id makes as many either way (round 11: the box looked
+    the home's name up, twice, where the select did not)."""
+    auth.sign_in(world.users[Role.HEAD_OF_SERVICE])
+    urls = [f"/audit/?home={world.home_a.id}", f"/actions?home={world.home_a.id}",
+            f"/exceptions/?home={world.home_a.id}", f"/exceptions/items?home={world.home_a.id}"]
+    with_select = {url: page_queries(app, auth.client, url) for url in urls}
+    assert 'id="home" name="home"' in auth.client.get(urls[0]).get_data(as_text=True)
+    with app.app_context(), acting_as("test setup"):
+        for n in range(MANY):
+            people.create_home(name=f"Rowan {n:02d}", ofsted_urn=f"SC7{n:05d}", address="Rowan Road", registered_places=2)
+    assert 'name="home_name"' in auth.client.get(urls[0]).get_data(as_text=True)
+    assert {url: page_queries(app, auth.client, url) for url in urls} == with_select
