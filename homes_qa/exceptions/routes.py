@@ -236,11 +236,8 @@ def items():
     rows = [] if filters.errors else queries.items(current_user, now, home=filters.home, area=filters.area,
                                                    status=filters.status, person=filters.person,
                                                    window=filters.window)
-    home_name = None
-    if filters.home == queries.WHOLE_SERVICE:
-        home_name = "Whole service"
-    elif filters.home is not None and filters.picker is not None:
-        home_name = filters.picker.text  # the chosen home's name
+    # The chosen home's name ("Whole service" for the whole service's items), as its field shows it.
+    home_name = filters.picker.text if filters.home is not None and filters.picker is not None else None
     template = "exceptions/_items.html" if is_htmx() else "exceptions/items.html"
     return render_template(template, items=rows, filters=filters, home_name=home_name, oob=is_htmx(),
                            choose_home=choose_home_href("exceptions.items", filters.args()),

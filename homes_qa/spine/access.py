@@ -102,10 +102,8 @@ def visible_home_choices(user: User, limit: int | None = None) -> list[tuple[int
 def visible_homes_named(user: User, text: str, limit: int) -> list[tuple[int, str]]:
     """(id, name) of up to `limit` homes the user may see whose name contains `text` (any case,
     the user's % and _ taken literally): the one named exactly `text` first, then by name."""
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    name = func.lower(Home.name)
-    stmt = (select(Home.id, Home.name).where(name.like(pattern, escape="\\"))
-            .order_by(name != text.lower(), Home.name, Home.id).limit(limit))
+    stmt = (select(Home.id, Home.name).where(Home.name.icontains(text, autoescape=True))
+            .order_by(func.lower(Home.name) != text.lower(), Home.name, Home.id).limit(limit))
     if not user.sees_all_homes:
         stmt = stmt.where(Home.id.in_(visible_home_ids_query(user)))
     return [(home_id, home_name) for home_id, home_name in db.session.execute(stmt)]

@@ -39,7 +39,7 @@ def _estate(app, world) -> None:
 
 
 def _enter(page, box) -> None:
-    """Enter in the box: the form's change and submit (htmx) both ask; wait for both."""
+    """Enter in the box, then wait for the form's answer (htmx keeps only the latest request)."""
     box.press("Enter")
     page.wait_for_load_state("networkidle")
 

@@ -96,9 +96,9 @@ class LookedAt:
     due_soon_days: int | None
     due_soon_hours: int | None
     next_alert_at: datetime | None
-    responsible_role: str = ""  # what its alerts' e-mails say (SweptAlertMail)
-    subject_type: str | None = None
-    subject_id: int | None = None
+    responsible_role: str  # with the subject: what its alerts' e-mails say (SweptAlertMail)
+    subject_type: str | None
+    subject_id: int | None
 
 
 def _target_role(obligation: LookedAt, level: int) -> str:
