@@ -1,5 +1,6 @@
-"""Engine settings: SQLite gets WAL, foreign keys and a busy timeout on every connection;
-the query planner's statistics are refreshed by a scheduled job."""
+"""Engine settings: SQLite gets WAL, foreign keys and a busy timeout on every connection, and a
+transaction begun before any savepoint; the query planner's statistics are refreshed by a
+scheduled job."""
 from collections.abc import Sequence
 
 from sqlalchemy import event, text
@@ -20,11 +21,24 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def _begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+    """Python's sqlite3 begins a transaction only before an INSERT, UPDATE or DELETE, so a
+    SAVEPOINT as a unit of work's first write began one of its own, and its RELEASE committed
+    it: a sweep's dry run kept the alerts it only meant to show, and a batch that failed after
+    its alerts went in kept them (issue 13). Begin the transaction first: the savepoint is then
+    inside it, released into it, and committed or rolled back with the rest. Reads before it
+    keep the driver's own behaviour (no transaction, so no snapshot held across a request)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 def init_app(app) -> None:
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "savepoint", _begin_before_savepoint)
 
 
 def refresh_planner_statistics() -> str:
