@@ -50,7 +50,11 @@ from homes_qa.spine.timestamps import utcnow
 
 PASSWORD = "bench-password-123"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-PERIOD_TURN = datetime(2027, 1, 1, 0, 30, tzinfo=UTC)  # after the build's sweep (2 Dec), a month turns
+# The build's sweep is on 2 December. The last sweep of December, after 29 days without one
+# (the scheduler down since then), then the first after midnight, the scheduler's
+# SWEEP_MINUTES later: a month turns (and a quarter, and a year).
+MONTH_END = datetime(2026, 12, 31, 23, 57, tzinfo=UTC)
+PERIOD_TURN = datetime(2027, 1, 1, 0, 2, tzinfo=UTC)
 
 
 def build(app, homes: int, months: int, only_history: list[str] | None = None) -> dict:
@@ -326,8 +330,11 @@ def main() -> int:
         settle()  # as each server process does when it is ready (homes_qa.wsgi)
         small_pages, large_pages = (measure(small_app, args.repeat, args.only),
                                     measure(large_app, args.repeat, args.only))
-        # When a period turns every home's stream gets its next obligation: the one sweep a
-        # month (a week, for weekly rules) whose cost follows the number of homes.
+        # After a month's downtime: every alert the month reached, raised and e-mailed at once.
+        large["downtime_sweep"] = steady_sweep(large_app, MONTH_END)
+        # When a period turns every home's stream gets its next obligation and what was due by
+        # its end and not done is overdue: the one sweep a month (a week, for weekly rules) whose
+        # cost follows the number of homes.
         large["period_turn_sweep"] = steady_sweep(large_app, PERIOD_TURN)
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"small estate: {json.dumps(small)}")
@@ -368,7 +375,7 @@ def _print_comparison(before: dict, large: dict, large_pages: dict) -> None:
             ratio = round(measured["p50_ms"] / there["p50_ms"], 2)
             ratios.append(ratio)
             print(f"{page:<55} {there['p50_ms']:>8} {measured['p50_ms']:>8} {ratio:>6}{'  > 1.5' if ratio > 1.5 else ''}")
-    for sweep in ("steady_sweep", "period_turn_sweep"):
+    for sweep in ("steady_sweep", "downtime_sweep", "period_turn_sweep"):
         if sweep in before["large"] and sweep in large:
             there, here = before["large"][sweep]["seconds"], large[sweep]["seconds"]
             print(f"{sweep:<55} {there:>8} {here:>8} {round(here / there, 2) if there else '-':>6}")

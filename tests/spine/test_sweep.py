@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, text
 
 from homes_qa import create_app
@@ -206,6 +207,53 @@ def test_dry_run_writes_nothing_and_predicts_the_real_sweep(app, world):
     assert what(real) == what(dry)
     assert real.obligations_created == dry.obligations_created
     assert _counts(app)["Alert"] == before["Alert"] + len(real.raised)
+
+
+def test_a_dry_run_after_a_real_sweep_writes_nothing(app, world):
+    """The dry run's only writes were its alerts, each batch's inserted in a savepoint: SQLite's
+    driver began no transaction before the SAVEPOINT, so its RELEASE committed them (issue 13)."""
+    _sweep(app, T)  # this period's obligations made
+    _need_to_know(app, world.home_a.id, "incident:1")  # due soon and overdue: nothing else to write
+    before = _counts(app)
+
+    dry, _ = _sweep(app, T, dry_run=True)
+    assert dry.raised and dry.obligations_created == 0
+    assert _counts(app) == before
+
+
+def test_what_a_batch_raised_is_rolled_back_with_the_batch(app, world, monkeypatch):
+    """A batch is one transaction: its alerts are not kept when a later statement of it fails."""
+    from homes_qa.spine.alerts import service as alert_service
+    _sweep(app, T)
+    _need_to_know(app, world.home_a.id, "incident:1")
+    before = _alert_keys(app)
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+    monkeypatch.setattr(alert_service, "next_alert_after", fails)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        _sweep(app, T)
+    assert _alert_keys(app) == before
+
+
+def test_a_period_turn_looks_the_streams_up_by_their_key(app, world):
+    """When a period turns the sweep asks which of the next period's obligations exist already:
+    by the unique key's index, one lookup each. A row-value IN (`(rule, scope, period) IN
+    (VALUES …)`) made SQLite walk the whole index: 55 ms a chunk at 100 homes × 5 years, a
+    sixth of a month's turn (issue 13)."""
+    _sweep(app, T)
+    with statements_run(app, with_parameters=True) as seen:
+        turned, _ = _sweep(app, datetime(2027, 1, 1, 0, 2, tzinfo=UTC))
+    assert turned.obligations_created > 0
+    looked_up = [(statement, parameters) for statement, parameters in seen
+                 if statement.startswith("SELECT obligations.rule_code, obligations.scope_key, obligations.period_key")]
+    assert looked_up
+    with app.app_context():
+        for statement, parameters in looked_up:
+            plan = [row[3] for row in db.session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            assert any(step.startswith("SEARCH obligations") for step in plan), plan
+            assert not any(step.startswith("SCAN obligations") for step in plan), plan
 
 
 # ---------------------------------------------------------------- rule edits

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from homes_qa.core.calendar import end_of_month, london_date, london_day_end
@@ -231,12 +231,18 @@ def _made_for(rule: Rule, home_ids: list[int]) -> str:
 
 def _create_missing(wanted: dict[tuple[str, str, str], tuple[Rule, Home | None, Period]]) -> list[Obligation]:
     existing: set[tuple[str, str, str]] = set()
-    keys = list(wanted)
+    keys = sorted(wanted)
     for i in range(0, len(keys), 500):  # chunked IN (…) for large estates
         chunk = keys[i:i + 500]
-        existing |= set(db.session.execute(select(
+        # One IN per column of the unique key, not a row-value IN: SQLite walked the whole key
+        # index for `(a, b, c) IN (VALUES …)` (55 ms a chunk at 100 homes × 5 years, issue 13),
+        # but looks each combination up. Sorted keys keep a chunk to a few rules and periods;
+        # the rows are a superset, kept only where wanted.
+        codes, scopes, periods = ({key[n] for key in chunk} for n in range(3))
+        existing |= {(row[0], row[1], row[2]) for row in db.session.execute(select(
             Obligation.rule_code, Obligation.scope_key, Obligation.period_key).where(
-            tuple_(Obligation.rule_code, Obligation.scope_key, Obligation.period_key).in_(chunk))).all())
+            Obligation.rule_code.in_(sorted(codes)), Obligation.scope_key.in_(sorted(scopes)),
+            Obligation.period_key.in_(sorted(periods))))} & set(chunk)
     # In bulk: when a period turns every home's streams are made at once (issue 13).
     created = insert_in_bulk(Obligation, [_row(rule, home, period.key, due_for_period(period), _period_label(period))
                                           for wanted_key, (rule, home, period) in wanted.items()
