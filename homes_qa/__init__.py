@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     converters.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from homes_qa.web.environment import Environment
+    app.jinja_environment = Environment  # before app.jinja_env is first made, below
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(ROOT / "templates")),
         PrefixLoader({
