@@ -39,9 +39,10 @@ def _estate(app, world) -> None:
 
 
 def _enter(page, box) -> None:
-    """Enter in the box, then wait for the form's answer (htmx keeps only the latest request)."""
-    box.press("Enter")
-    page.wait_for_load_state("networkidle")
+    """Enter in the box, then wait for the form's answer (htmx keeps only the latest request).
+    Not "networkidle": a page already loaded has reached it, so it did not wait at all."""
+    with page.expect_response(lambda response: "home_name=" in response.url and "/homes/names" not in response.url):
+        box.press("Enter")
 
 
 def test_head_of_service_types_a_homes_name_to_filter(app, page, site, world, sign_in, a11y):
