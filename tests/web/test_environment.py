@@ -17,13 +17,3 @@ def test_a_templates_globals_are_the_environments_and_its_own(app):
         finally:
             del env.globals["later"]
 
-
-def test_an_import_from_a_page_reuses_the_imported_templates_module(app):
-    """Each page's imports (`{% from "_pagination.html" import … %}`) subtract the importer's
-    global names from the imported template's: none left over, so Jinja's cached module is used."""
-    with app.test_request_context("/"):
-        env = app.jinja_env
-        imported, page = env.get_template("_pagination.html"), env.get_template("base.html")
-        context = page.new_context({})
-        assert not context.globals_keys - imported.globals.keys()
-        assert imported._get_default_module(context) is imported._get_default_module(context)
